@@ -1,0 +1,188 @@
+#include "parsim/util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static bool is_blank(const char *text) { return !text || *text == '\0' || isspace((unsigned char)*text); }
+
+int ps_parse_i64(const char *text, const char *what, int64_t *out, ps_error *err)
+{
+    if (is_blank(text))
+        return ps_error_set(err, PS_EINPUT, "%s: expected an integer, got '%s'", what, text ? text : "");
+    char *end = NULL;
+    errno = 0;
+    long long value = strtoll(text, &end, 10);
+    if (errno == ERANGE)
+        return ps_error_set(err, PS_EINPUT, "%s: integer out of range: '%s'", what, text);
+    if (*end != '\0')
+        return ps_error_set(err, PS_EINPUT, "%s: expected an integer, got '%s'", what, text);
+    *out = (int64_t)value;
+    return PS_OK;
+}
+
+int ps_parse_u64(const char *text, const char *what, uint64_t *out, ps_error *err)
+{
+    if (is_blank(text) || text[0] == '-')
+        return ps_error_set(err, PS_EINPUT, "%s: expected a non-negative integer, got '%s'", what,
+                            text ? text : "");
+    char *end = NULL;
+    errno = 0;
+    unsigned long long value = strtoull(text, &end, 10);
+    if (errno == ERANGE)
+        return ps_error_set(err, PS_EINPUT, "%s: integer out of range: '%s'", what, text);
+    if (*end != '\0')
+        return ps_error_set(err, PS_EINPUT, "%s: expected a non-negative integer, got '%s'", what, text);
+    *out = (uint64_t)value;
+    return PS_OK;
+}
+
+int ps_parse_int(const char *text, const char *what, int min, int max, int *out, ps_error *err)
+{
+    int64_t value;
+    int rc = ps_parse_i64(text, what, &value, err);
+    if (rc)
+        return rc;
+    if (value < min || value > max)
+        return ps_error_set(err, PS_EINPUT, "%s: %lld is out of range [%d, %d]", what, (long long)value,
+                            min, max);
+    *out = (int)value;
+    return PS_OK;
+}
+
+int ps_parse_double(const char *text, const char *what, double *out, ps_error *err)
+{
+    if (is_blank(text))
+        return ps_error_set(err, PS_EINPUT, "%s: expected a number, got '%s'", what, text ? text : "");
+    char *end = NULL;
+    errno = 0;
+    double value = strtod(text, &end);
+    if (*end != '\0')
+        return ps_error_set(err, PS_EINPUT, "%s: expected a number, got '%s'", what, text);
+    if (errno == ERANGE || !isfinite(value))
+        return ps_error_set(err, PS_EINPUT, "%s: number out of range: '%s'", what, text);
+    *out = value;
+    return PS_OK;
+}
+
+int ps_parse_size_bytes(const char *text, const char *what, uint64_t *out, ps_error *err)
+{
+    if (is_blank(text) || !isdigit((unsigned char)text[0]))
+        return ps_error_set(err, PS_EINPUT, "%s: expected a size like 8, 64K, 1M or 8G, got '%s'", what,
+                            text ? text : "");
+    char *end = NULL;
+    errno = 0;
+    unsigned long long value = strtoull(text, &end, 10);
+    uint64_t scale = 1;
+    switch (toupper((unsigned char)*end)) {
+    case 'K': scale = 1ULL << 10; end++; break;
+    case 'M': scale = 1ULL << 20; end++; break;
+    case 'G': scale = 1ULL << 30; end++; break;
+    case 'T': scale = 1ULL << 40; end++; break;
+    default: break;
+    }
+    if (toupper((unsigned char)*end) == 'B')
+        end++;
+    if (*end != '\0' || errno == ERANGE)
+        return ps_error_set(err, PS_EINPUT, "%s: expected a size like 8, 64K, 1M or 8G, got '%s'", what, text);
+    if (value > UINT64_MAX / scale)
+        return ps_error_set(err, PS_EINPUT, "%s: size out of range: '%s'", what, text);
+    *out = (uint64_t)value * scale;
+    return PS_OK;
+}
+
+int ps_atomic_open(ps_atomic_file *af, const char *path, ps_error *err)
+{
+    memset(af, 0, sizeof *af);
+    size_t n = strlen(path);
+    af->final_path = strdup(path);
+    af->temp_path = malloc(n + 16);
+    if (!af->final_path || !af->temp_path) {
+        ps_atomic_abort(af);
+        return ps_error_set(err, PS_EINTERNAL, "%s: out of memory", path);
+    }
+    snprintf(af->temp_path, n + 16, "%s.XXXXXX", path);
+    int fd = mkstemp(af->temp_path);
+    if (fd < 0) {
+        int saved = errno;
+        free(af->temp_path);
+        af->temp_path = NULL;
+        ps_atomic_abort(af);
+        return ps_error_set(err, PS_EINPUT, "%s: cannot create: %s", path, strerror(saved));
+    }
+    af->fp = fdopen(fd, "w");
+    if (!af->fp) {
+        close(fd);
+        ps_atomic_abort(af);
+        return ps_error_set(err, PS_EINTERNAL, "%s: fdopen failed", path);
+    }
+    return PS_OK;
+}
+
+int ps_atomic_commit(ps_atomic_file *af, ps_error *err)
+{
+    int failed = ferror(af->fp) || fflush(af->fp) != 0 || fsync(fileno(af->fp)) != 0;
+    failed |= fclose(af->fp) != 0;
+    af->fp = NULL;
+    if (!failed && chmod(af->temp_path, 0644) != 0)
+        failed = 1;
+    if (failed || rename(af->temp_path, af->final_path) != 0) {
+        int saved = errno;
+        char path[PS_ERROR_MESSAGE_BYTES];
+        snprintf(path, sizeof path, "%s", af->final_path);
+        ps_atomic_abort(af);
+        return ps_error_set(err, PS_EINPUT, "%s: write failed: %s", path, strerror(saved));
+    }
+    free(af->temp_path);
+    free(af->final_path);
+    af->temp_path = af->final_path = NULL;
+    return PS_OK;
+}
+
+void ps_atomic_abort(ps_atomic_file *af)
+{
+    if (af->fp)
+        fclose(af->fp);
+    if (af->temp_path)
+        unlink(af->temp_path);
+    free(af->temp_path);
+    free(af->final_path);
+    memset(af, 0, sizeof *af);
+}
+
+int ps_strbuf_appendf(ps_strbuf *sb, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int need = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (need < 0)
+        return PS_EINTERNAL;
+    if (sb->len + (size_t)need + 1 > sb->cap) {
+        size_t cap = sb->cap ? sb->cap : 256;
+        while (cap < sb->len + (size_t)need + 1)
+            cap *= 2;
+        char *grown = realloc(sb->data, cap);
+        if (!grown)
+            return PS_EINTERNAL;
+        sb->data = grown;
+        sb->cap = cap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(sb->data + sb->len, sb->cap - sb->len, fmt, ap);
+    va_end(ap);
+    sb->len += (size_t)need;
+    return PS_OK;
+}
+
+void ps_strbuf_free(ps_strbuf *sb)
+{
+    free(sb->data);
+    memset(sb, 0, sizeof *sb);
+}

@@ -1,0 +1,47 @@
+/* parsim/util.h: small shared helpers: strict number parsing, sizes with units, atomic file
+ * writes, a growable string buffer. Everything here is libc only (linked by the CUDA runtime).
+ */
+#ifndef PARSIM_UTIL_H
+#define PARSIM_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "parsim/error.h"
+
+/* Strict parsers: the whole string must be a number (no trailing junk, no empty string, no
+ * overflow). `what` names the flag or field in the error, e.g. "--tp" or "trace.csv:12: start_ns". */
+int ps_parse_i64(const char *text, const char *what, int64_t *out, ps_error *err);
+int ps_parse_u64(const char *text, const char *what, uint64_t *out, ps_error *err);
+int ps_parse_int(const char *text, const char *what, int min, int max, int *out, ps_error *err);
+int ps_parse_double(const char *text, const char *what, double *out, ps_error *err);
+
+/* A byte size as nccl-tests writes it: "8", "64K", "1M", "8G" (powers of 1024, K/M/G/T, an
+ * optional trailing B). */
+int ps_parse_size_bytes(const char *text, const char *what, uint64_t *out, ps_error *err);
+
+/* Atomic write: open a temporary file beside `path`, let the caller write, then rename over
+ * `path` on commit (fsync first). On abort or failure nothing at `path` changes. */
+typedef struct ps_atomic_file {
+    FILE *fp;
+    char *final_path;
+    char *temp_path;
+} ps_atomic_file;
+
+int ps_atomic_open(ps_atomic_file *af, const char *path, ps_error *err);
+int ps_atomic_commit(ps_atomic_file *af, ps_error *err); /* closes; checks every write */
+void ps_atomic_abort(ps_atomic_file *af);                /* closes and removes the temp file */
+
+/* Growable NUL-terminated string. */
+typedef struct ps_strbuf {
+    char *data;
+    size_t len;
+    size_t cap;
+} ps_strbuf;
+
+int ps_strbuf_appendf(ps_strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ps_strbuf_free(ps_strbuf *sb);
+
+#endif

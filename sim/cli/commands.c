@@ -1,0 +1,8 @@
+/* The one table of parsim subcommands, in the order `parsim --help` lists them. */
+#include "commands.h"
+
+const ps_command ps_commands[] = {
+    {"plan", cmd_plan, "model, parallel plan, memory per GPU, op graph (no simulation)"},
+};
+
+const int ps_command_count = (int)(sizeof ps_commands / sizeof ps_commands[0]);

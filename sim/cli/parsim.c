@@ -1,0 +1,40 @@
+/* parsim: the command-line entry point. It only dispatches: see commands.c for the table. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+#ifndef PARSIM_VERSION
+#define PARSIM_VERSION "0.1.0"
+#endif
+
+static void print_usage(FILE *out)
+{
+    fprintf(out, "usage: parsim <command> [options]   (parsim <command> --help for details)\n\n"
+                 "Predicts tensor-, pipeline- and mixed-parallel LLM inference on NVLink platforms.\n\n"
+                 "commands:\n");
+    for (int i = 0; i < ps_command_count; i++)
+        fprintf(out, "  %-10s %s\n", ps_commands[i].name, ps_commands[i].summary);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_usage(stderr);
+        return 2;
+    }
+    const char *name = argv[1];
+    if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
+        print_usage(stdout);
+        return 0;
+    }
+    if (!strcmp(name, "--version")) {
+        printf("parsim %s\n", PARSIM_VERSION);
+        return 0;
+    }
+    for (int i = 0; i < ps_command_count; i++)
+        if (!strcmp(name, ps_commands[i].name))
+            return ps_commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "parsim: '%s' is not a parsim command (see parsim --help)\n", name);
+    return 2;
+}
