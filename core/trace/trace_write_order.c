@@ -1,0 +1,276 @@
+/* Cross-row ordering rules of a trace and the small containers they need (libc only: the
+ * writer enforces the same rules as the readers, see trace_internal.h).
+ */
+#include "trace_internal.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parsim/trace.h"
+
+const ps_meta_field ps_trace_meta_fields[] = {
+    {"format", PS_META_FORMAT, offsetof(ps_trace_meta, format_version)},
+    {"source", PS_META_SOURCE, offsetof(ps_trace_meta, source)},
+    {"shard_emulation", PS_META_BOOL, offsetof(ps_trace_meta, shard_emulation)},
+    {"gpu_name", PS_META_STRING, offsetof(ps_trace_meta, gpu_name)},
+    {"gpu_count", PS_META_INT, offsetof(ps_trace_meta, gpu_count)},
+    {"sm_clock_mhz", PS_META_INT, offsetof(ps_trace_meta, sm_clock_mhz)},
+    {"mem_clock_mhz", PS_META_INT, offsetof(ps_trace_meta, mem_clock_mhz)},
+    {"driver_version", PS_META_STRING, offsetof(ps_trace_meta, driver_version)},
+    {"cuda_version", PS_META_STRING, offsetof(ps_trace_meta, cuda_version)},
+    {"nccl_version", PS_META_STRING, offsetof(ps_trace_meta, nccl_version)},
+    {"cupti_version", PS_META_STRING, offsetof(ps_trace_meta, cupti_version)},
+    {"recorder_version", PS_META_STRING, offsetof(ps_trace_meta, recorder_version)},
+    {"host", PS_META_STRING, offsetof(ps_trace_meta, host)},
+    {"date", PS_META_STRING, offsetof(ps_trace_meta, date)},
+    {"model", PS_META_STRING, offsetof(ps_trace_meta, model)},
+    {"dtype", PS_META_STRING, offsetof(ps_trace_meta, dtype)},
+    {"tp", PS_META_INT, offsetof(ps_trace_meta, tp)},
+    {"pp", PS_META_INT, offsetof(ps_trace_meta, pp)},
+    {"dp", PS_META_INT, offsetof(ps_trace_meta, dp)},
+    {"batch", PS_META_INT, offsetof(ps_trace_meta, batch)},
+    {"isl", PS_META_INT, offsetof(ps_trace_meta, isl)},
+    {"osl", PS_META_INT, offsetof(ps_trace_meta, osl)},
+    {"phase", PS_META_STRING, offsetof(ps_trace_meta, phase)},
+    {"clock", PS_META_STRING, offsetof(ps_trace_meta, clock)},
+};
+const int ps_trace_meta_field_count = (int)(sizeof ps_trace_meta_fields / sizeof ps_trace_meta_fields[0]);
+
+uint64_t ps_trace_hash_u64(uint64_t x)
+{
+    /* splitmix64 finaliser: spreads sequential keys (ranks, streams) over the table. */
+    x ^= x >> 30;
+    x *= UINT64_C(0xbf58476d1ce4e5b9);
+    x ^= x >> 27;
+    x *= UINT64_C(0x94d049bb133111eb);
+    x ^= x >> 31;
+    return x;
+}
+
+uint64_t ps_trace_hash_bytes(const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    uint64_t h = UINT64_C(14695981039346656037);
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= UINT64_C(1099511628211);
+    }
+    return ps_trace_hash_u64(h);
+}
+
+/* ---- u64 -> i64 map --------------------------------------------------------------------------- */
+
+static int u64map_grow(ps_u64map *m)
+{
+    size_t cap = m->cap ? m->cap * 2 : 64;
+    uint64_t *keys = malloc(cap * sizeof *keys);
+    int64_t *values = malloc(cap * sizeof *values);
+    if (!keys || !values) {
+        free(keys);
+        free(values);
+        return -1;
+    }
+    memset(keys, 0xff, cap * sizeof *keys);
+    for (size_t i = 0; i < m->cap; i++) {
+        if (m->keys[i] == UINT64_MAX)
+            continue;
+        size_t j = ps_trace_hash_u64(m->keys[i]) & (cap - 1);
+        while (keys[j] != UINT64_MAX)
+            j = (j + 1) & (cap - 1);
+        keys[j] = m->keys[i];
+        values[j] = m->values[i];
+    }
+    free(m->keys);
+    free(m->values);
+    m->keys = keys;
+    m->values = values;
+    m->cap = cap;
+    return 0;
+}
+
+int64_t *ps_u64map_find(const ps_u64map *m, uint64_t key)
+{
+    if (!m->cap)
+        return NULL;
+    size_t j = ps_trace_hash_u64(key) & (m->cap - 1);
+    while (m->keys[j] != UINT64_MAX) {
+        if (m->keys[j] == key)
+            return &m->values[j];
+        j = (j + 1) & (m->cap - 1);
+    }
+    return NULL;
+}
+
+int64_t *ps_u64map_get(ps_u64map *m, uint64_t key, int64_t init, int *full)
+{
+    *full = 0;
+    int64_t *found = ps_u64map_find(m, key);
+    if (found)
+        return found;
+    if (m->len >= PS_TRACE_MAX_KEYS) {
+        *full = 1;
+        return NULL;
+    }
+    if ((m->len + 1) * 2 > m->cap && u64map_grow(m) != 0)
+        return NULL;
+    size_t j = ps_trace_hash_u64(key) & (m->cap - 1);
+    while (m->keys[j] != UINT64_MAX)
+        j = (j + 1) & (m->cap - 1);
+    m->keys[j] = key;
+    m->values[j] = init;
+    m->len++;
+    return &m->values[j];
+}
+
+void ps_u64map_free(ps_u64map *m)
+{
+    free(m->keys);
+    free(m->values);
+    memset(m, 0, sizeof *m);
+}
+
+/* ---- interned strings ----------------------------------------------------------------------- */
+
+static size_t strset_slot(const ps_strset *set, const char *s)
+{
+    size_t j = ps_trace_hash_bytes(s, strlen(s)) & (set->cap - 1);
+    while (set->slots[j] && strcmp(set->strings[set->slots[j] - 1], s) != 0)
+        j = (j + 1) & (set->cap - 1);
+    return j;
+}
+
+static int strset_grow(ps_strset *set)
+{
+    size_t cap = set->cap ? set->cap * 2 : 64;
+    uint32_t *slots = calloc(cap, sizeof *slots);
+    char **strings = realloc(set->strings, cap / 2 * sizeof *strings);
+    if (!slots || !strings) {
+        free(slots);
+        if (strings)
+            set->strings = strings;
+        return -1;
+    }
+    set->strings = strings;
+    free(set->slots);
+    set->slots = slots;
+    set->cap = cap;
+    for (size_t i = 0; i < set->len; i++)
+        set->slots[strset_slot(set, set->strings[i])] = (uint32_t)i + 1;
+    return 0;
+}
+
+long ps_strset_index(ps_strset *set, const char *s, int insert)
+{
+    if (set->cap) {
+        size_t j = strset_slot(set, s);
+        if (set->slots[j])
+            return (long)set->slots[j] - 1;
+    }
+    if (!insert)
+        return -1;
+    if (set->len >= (set->max ? set->max : PS_TRACE_MAX_KEYS))
+        return -3;
+    if ((set->len + 1) * 2 > set->cap && strset_grow(set) != 0)
+        return -2;
+    char *copy = strdup(s);
+    if (!copy)
+        return -2;
+    set->strings[set->len] = copy;
+    set->slots[strset_slot(set, s)] = (uint32_t)set->len + 1;
+    return (long)set->len++;
+}
+
+void ps_strset_free(ps_strset *set)
+{
+    for (size_t i = 0; i < set->len; i++)
+        free(set->strings[i]);
+    free(set->strings);
+    free(set->slots);
+    memset(set, 0, sizeof *set);
+}
+
+/* ---- ordering rules ------------------------------------------------------------------------- */
+
+void ps_trace_order_init(ps_trace_order *o)
+{
+    memset(o, 0, sizeof *o);
+    o->groups.max = PS_TRACE_MAX_GROUPS;
+}
+
+void ps_trace_order_free(ps_trace_order *o)
+{
+    ps_u64map_free(&o->rank_last_start);
+    ps_u64map_free(&o->stream_last_end);
+    ps_u64map_free(&o->comm_last_seq);
+    ps_strset_free(&o->groups);
+}
+
+static int no_room(int full, const char *what, ps_error *err)
+{
+    if (full)
+        return ps_error_set(err, PS_EINPUT, "more than %u distinct %s: not a plausible trace", PS_TRACE_MAX_KEYS,
+                            what);
+    return ps_error_set(err, PS_EINTERNAL, "out of memory");
+}
+
+int ps_trace_order_activity(ps_trace_order *o, const ps_trace_activity *a, ps_error *err)
+{
+    int full;
+    int64_t *last_start = ps_u64map_get(&o->rank_last_start, (uint64_t)a->rank, -1, &full);
+    if (!last_start)
+        return no_room(full, "ranks", err);
+    int64_t *last_end =
+        ps_u64map_get(&o->stream_last_end, ps_trace_stream_key(a->rank, a->device, a->stream), -1, &full);
+    if (!last_end)
+        return no_room(full, "streams", err);
+    if (a->start_ns < *last_start)
+        return ps_error_set(err, PS_EINPUT,
+                            "rank %d: activities must be in start order, start_ns %lld is before the "
+                            "previous row's %lld",
+                            a->rank, (long long)a->start_ns, (long long)*last_start);
+    if (a->start_ns < *last_end)
+        return ps_error_set(err, PS_EINPUT,
+                            "rank %d stream %lld: overlaps the previous activity on this stream "
+                            "(start_ns %lld < its end_ns %lld)",
+                            a->rank, (long long)a->stream, (long long)a->start_ns, (long long)*last_end);
+    *last_start = a->start_ns;
+    *last_end = a->end_ns;
+    return PS_OK;
+}
+
+long ps_trace_order_group(ps_trace_order *o, const char *group_id)
+{
+    return ps_strset_index(&o->groups, group_id, 0);
+}
+
+int ps_trace_order_comm(ps_trace_order *o, const ps_trace_comm *c, ps_error *err)
+{
+    long g = ps_strset_index(&o->groups, c->group_id, 1);
+    if (g == -3)
+        return ps_error_set(err, PS_EINPUT, "more than %u distinct group ids: not a plausible trace",
+                            PS_TRACE_MAX_GROUPS);
+    if (g < 0)
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
+    /* Collectives count per (group, rank); send and recv per direction and peer, like NCCL's
+     * per-peer p2p sequence. Key: group (20 bits) | direction (1) | rank (17) | peer + 1 (17). */
+    bool p2p = ps_trace_collective_is_p2p(c->collective);
+    uint64_t dir = c->collective == PS_TRACE_RECV;
+    uint64_t peer = p2p ? (uint64_t)c->peer + 1 : 0;
+    uint64_t key = ((uint64_t)g << 35) | (dir << 34) | ((uint64_t)c->rank << 17) | peer;
+    int full;
+    int64_t *last = ps_u64map_get(&o->comm_last_seq, key, -1, &full);
+    if (!last)
+        return no_room(full, "communicators", err);
+    if ((int64_t)c->seq <= *last) {
+        if (p2p)
+            return ps_error_set(err, PS_EINPUT,
+                                "rank %d group %s: %s seq %llu with peer %d does not increase (previous %lld)",
+                                c->rank, c->group_id, ps_trace_collective_name(c->collective),
+                                (unsigned long long)c->seq, c->peer, (long long)*last);
+        return ps_error_set(err, PS_EINPUT, "rank %d group %s: seq %llu does not increase (previous %lld)",
+                            c->rank, c->group_id, (unsigned long long)c->seq, (long long)*last);
+    }
+    *last = (int64_t)c->seq;
+    return PS_OK;
+}
