@@ -20,6 +20,7 @@
 #define PARSIM_PLATFORM_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <simgrid/forward.h>
 
 #include "parsim/error.h"
@@ -74,5 +75,85 @@ sg_host_t ps_platform_switch_host(const ps_platform *platform, int node);
 /* Route from GPU src to GPU dst: bottleneck bandwidth (bytes/s) and total latency (s). */
 int ps_platform_route(const ps_platform *platform, int src_rank, int dst_rank,
                       double *bandwidth_bytes_per_s, double *latency_s, ps_error *err);
+
+/* ---- Extensions (platform engineer) ---------------------------------------------------------
+ *
+ * Engine and configuration. ps_platform_load initialises SimGrid itself when nobody did; a caller
+ * that wants to pass SimGrid options (--cfg=..., --log=...) calls ps_platform_engine_init first,
+ * once, with its argv (SimGrid removes the options it consumed). Either way the exact network
+ * configuration (host/model ptask_L07, network/TCP-gamma 0, network/crosstraffic 0; under
+ * PARSIM_SANITIZED also contexts/factory thread) is set before the platform is loaded, so it wins
+ * over whatever a file's <config> block says. A file without that configuration still loads (it
+ * is fixed, never simulated as TCP) and ps_platform_warning says so: the library never prints,
+ * the CLI prints the warning. */
+int ps_platform_engine_init(int *argc, char **argv, ps_error *err);
+
+/* NULL, or one line "FILE: ..." saying what the loader had to fix (e.g. the <config> block). */
+const char *ps_platform_warning(const ps_platform *platform);
+const char *ps_platform_path(const ps_platform *platform);
+
+/* Refuses (PS_EINPUT, "FILE: ...") a platform that has fewer GPUs than `needed`, or, when exact,
+ * a different number. Plans call this before placing ranks. */
+int ps_platform_check_gpu_count(const ps_platform *platform, int needed, bool exact, ps_error *err);
+
+/* Checks a platform file without loading it into this process: SimGrid aborts the process on a
+ * malformed file, so a forked child loads it and its stderr gives the reason. PS_EINPUT with
+ * "FILE: reason" (missing file: "FILE: No such file or directory"). ps_platform_load calls it. */
+int ps_platform_validate(const char *path, ps_error *err);
+
+/* Summary of the pair matrix over all ordered GPU pairs (src != dst), for --describe. Intra-node
+ * means same node; inter_* are meaningful only when has_inter is true (more than one node). */
+typedef struct ps_platform_range {
+    double min;
+    double max;
+} ps_platform_range;
+
+typedef struct ps_platform_summary {
+    int gpu_count;
+    const char *gpu_model; /* the model when all GPUs agree, else "mixed" */
+    ps_platform_range pair_bandwidth_bytes_per_s;
+    ps_platform_range intra_bandwidth_bytes_per_s;
+    ps_platform_range inter_bandwidth_bytes_per_s;
+    ps_platform_range pair_latency_s;
+    ps_platform_range intra_latency_s;
+    ps_platform_range inter_latency_s;
+    bool has_pairs; /* false for a single GPU */
+    bool has_intra; /* some node has two GPUs or more */
+    bool has_inter; /* more than one node */
+} ps_platform_summary;
+
+int ps_platform_summarize(const ps_platform *platform, ps_platform_summary *out, ps_error *err);
+
+const char *ps_fabric_name(ps_fabric kind); /* "nvswitch", "mesh", "pcie" */
+int ps_fabric_parse(const char *text, ps_fabric *out); /* PS_OK or PS_EINPUT (no message) */
+
+/* ---- Generator ------------------------------------------------------------------------------
+ * A platform description; presets are static instances. The XML it gives is deterministic
+ * (byte-identical for the same spec) and carries every figure's source in comments. */
+typedef struct ps_platform_spec {
+    const char *name;       /* preset name (written into the file), or NULL for a custom one */
+    const char *gpu_model;  /* GPU catalogue key (parsim/gpu.h) */
+    int node_count;
+    int gpus_per_node;
+    ps_fabric fabric;
+    double nic_bytes_per_s; /* per-GPU NIC per direction; used only when node_count > 1 */
+    const char *summary;    /* one line: what the preset is and why it ships */
+} ps_platform_spec;
+
+#define PS_PLATFORM_MAX_GPUS 1024 /* Full routing stores N^2 routes: 1024 GPUs is ~0.5 M routes */
+#define PS_PLATFORM_DEFAULT_NIC_BYTES_PER_S 50e9 /* 400 Gb/s ConnectX-7 (hardware.md 3.4) */
+
+int ps_platform_preset_count(void);
+const ps_platform_spec *ps_platform_preset_at(int index);
+const ps_platform_spec *ps_platform_preset_find(const char *name);
+
+/* Checks a spec (known GPU, counts in range, NVLink present for nvswitch/mesh). */
+int ps_platform_spec_check(const ps_platform_spec *spec, ps_error *err);
+
+/* Writes the SimGrid XML for spec to out; PS_EINTERNAL if a write fails. */
+int ps_platform_generate(const ps_platform_spec *spec, FILE *out, ps_error *err);
+
+/* Writes it atomically to path (ps_atomic_*). */
+int ps_platform_generate_file(const ps_platform_spec *spec, const char *path, ps_error *err);
 
 #endif

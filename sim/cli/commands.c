@@ -3,6 +3,7 @@
 
 const ps_command ps_commands[] = {
     {"plan", cmd_plan, "model, parallel plan, memory per GPU, op graph (no simulation)"},
+    {"platform", cmd_platform, "write, list and describe SimGrid GPU platforms (NVLink, NVSwitch, PCIe, IB)"},
 };
 
 const int ps_command_count = (int)(sizeof ps_commands / sizeof ps_commands[0]);

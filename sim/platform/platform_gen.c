@@ -1,0 +1,442 @@
+/* sim/platform/platform_gen.c: writes SimGrid platform XML for parsim's GPU platforms.
+ *
+ * Every platform is ONE `routing="Full"` zone with explicit generated routes (Option 1 of
+ * ../shared/notes/simgrid.md section 3c): a cluster of clusters would send inter-node traffic
+ * through the GPU's NVLink port, and a SimGrid host can sit in one zone only, so per-GPU NICs
+ * need explicit routes. What is modelled:
+ *   - one host per GPU, named n<node>g<local>, speed = dense bf16 FLOP/s, with catalogue properties;
+ *   - nvswitch: one SPLITDUPLEX port link per GPU (UP = GPU to switch, DOWN = switch to GPU); a pair
+ *     route is [port_a UP, port_b DOWN], so the switch is a perfect non-blocking crossbar; plus one
+ *     NVSwitch endpoint host n<node>sw per node reached through the GPU's own port (NVLS model:
+ *     GPU->switch loads the UP port, switch->GPU the DOWN port; the switch side has no link, so
+ *     the switch itself is never the bottleneck);
+ *   - mesh: one private SPLITDUPLEX link per GPU pair of gpu_link / (gpus_per_node - 1);
+ *   - pcie: per-GPU x16 links to PCIe switches (2 GPUs each), one x16 uplink per switch to its CPU
+ *     root complex, a CPU-CPU socket link between the two halves;
+ *   - several nodes: one NIC link per GPU (GPU-to-NIC 1:1, DGX H100 user guide), a rail-optimised
+ *     fat tree: same-rail pairs cross only their rail leaf, other pairs also one uplink per rail
+ *     to the spine (non-blocking: uplink = node_count x NIC).
+ * Invariants: output depends only on the spec (byte-identical runs); numbers are written in the
+ * shortest form that reads back to the same double; routes are declared once per unordered pair
+ * (SimGrid derives the reverse route with UP and DOWN swapped).
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parsim/gpu.h"
+#include "parsim/platform.h"
+#include "parsim/util.h"
+
+/* ---- Latency assumptions (seconds are written as integer ns) --------------------------------
+ * No vendor publishes per-hop NVLink latency. p2pBandwidthLatencyTest measures 1.8-2.3 us
+ * GPU-to-GPU write latency with P2P over NVLink (cuda-samples#230, hardware.md section 4), which
+ * includes the CUDA software path. We model the wire/switch part as 0.5 us per port hop, 1 us
+ * GPU -> NVSwitch -> GPU; the software part belongs to the collective model (NCCL base latency). */
+enum {
+    NVLINK_PORT_LATENCY_NS = 500,  /* GPU <-> NVSwitch, one hop (ASSUMPTION, see above) */
+    MESH_LINK_LATENCY_NS = 1000,   /* direct GPU-GPU link: same 1 us end to end as through the
+                                      switch, so the mesh/switch contrast is bandwidth only */
+    /* PCIe: "PCIe ~2-5 us" (secondary, hardware.md section 4). Same-switch P2P 2 us, across the
+     * root complex 2.5 us, across sockets 3 us (ASSUMPTION). */
+    PCIE_GPU_LINK_LATENCY_NS = 1000,
+    PCIE_UPLINK_LATENCY_NS = 250,
+    CPU_SOCKET_LINK_LATENCY_NS = 500,
+    /* NIC: GPU -> PCIe -> ConnectX-7 -> rail leaf, 1.5 us per side, 3 us same-rail GPU to GPU;
+     * NCCL's own model charges 2.7 us network hardware latency for Ring LL (tuning.cc, hardware.md
+     * section 4). Leaf -> spine 0.5 us per side, so cross-rail pairs are 4 us (ASSUMPTION). */
+    NIC_LINK_LATENCY_NS = 1500,
+    RAIL_UPLINK_LATENCY_NS = 500,
+};
+
+/* PCIe box layout (pcie8-h100): 2 GPUs per PCIe Gen5 switch, switches split over 2 CPU sockets.
+ * This is the common layout of 8-GPU PCIe servers (e.g. 4 Broadcom PEX89104 switches, 2 per
+ * socket); ASSUMPTION, stated in docs/platforms.md. Switch uplink: Gen5 x16 = 63 GB/s per
+ * direction (hardware.md 3.4). Socket link: 4th-gen Xeon, 3 UPI 2.0 links at 16 GT/s, ~32 GB/s per
+ * direction each = 96 GB/s (ASSUMPTION; Intel Xeon Scalable 4th gen product brief: "up to 4 UPI
+ * links at 16 GT/s"). */
+#define PCIE_GPUS_PER_SWITCH 2
+#define PCIE_SWITCH_UPLINK_BYTES_PER_S 63e9
+#define CPU_SOCKET_LINK_BYTES_PER_S 96e9
+
+/* The NVSwitch endpoint host computes reductions (NVLS) at line rate: its speed is set so high
+ * that an exec on it is never the bottleneck (1e18 FLOP/s, a modelling device, not hardware). */
+#define SWITCH_HOST_FLOPS 1e18
+
+#define PLATFORM_FORMAT_VERSION 1
+
+/* ---- Presets -------------------------------------------------------------------------------- */
+static const ps_platform_spec presets[] = {
+    {"hgx-h100", "h100-sxm", 1, 8, PS_FABRIC_NVSWITCH, 0,
+     "8x H100 SXM5, NVLink4 450 GB/s per direction per GPU into NVSwitch gen3 (NVLS)"},
+    {"hgx-h200", "h200-sxm", 1, 8, PS_FABRIC_NVSWITCH, 0,
+     "8x H200 SXM, NVLink4 450 GB/s per direction per GPU into NVSwitch gen3 (NVLS)"},
+    {"mesh8-h200", "h200-sxm", 1, 8, PS_FABRIC_MESH, 0,
+     "8x H200, switchless full mesh: one private 450/7 GB/s link per pair (MI300X-style)"},
+    {"pcie8-h100", "h100-pcie", 1, 8, PS_FABRIC_PCIE, 0,
+     "8x H100 PCIe, Gen5 x16 (63 GB/s), 2 GPUs per PCIe switch, 2 CPU sockets, no NVLink"},
+    {"dgx-h100-x2", "h100-sxm", 2, 8, PS_FABRIC_NVSWITCH, PS_PLATFORM_DEFAULT_NIC_BYTES_PER_S,
+     "2 DGX H100 nodes, NVSwitch inside, 1x 400 Gb/s NIC per GPU, rail-optimised fat tree"},
+    {"dgx-h100-x4", "h100-sxm", 4, 8, PS_FABRIC_NVSWITCH, PS_PLATFORM_DEFAULT_NIC_BYTES_PER_S,
+     "4 DGX H100 nodes, NVSwitch inside, 1x 400 Gb/s NIC per GPU, rail-optimised fat tree"},
+    {"dgx-h100-x16", "h100-sxm", 16, 8, PS_FABRIC_NVSWITCH, PS_PLATFORM_DEFAULT_NIC_BYTES_PER_S,
+     "16 DGX H100 nodes, NVSwitch inside, 1x 400 Gb/s NIC per GPU, rail-optimised fat tree"},
+    {"hgx-b200", "b200", 1, 8, PS_FABRIC_NVSWITCH, 0,
+     "8x B200, NVLink5 900 GB/s per direction per GPU into NVLink5 switches (NVLS)"},
+    {"gb200-nvl72", "gb200", 1, 72, PS_FABRIC_NVSWITCH, 0,
+     "72x GB200 GPUs in one NVLink5 domain (9 NVLink switch trays), 900 GB/s per GPU"},
+};
+
+int ps_platform_preset_count(void) { return (int)(sizeof presets / sizeof presets[0]); }
+
+const ps_platform_spec *ps_platform_preset_at(int index)
+{
+    if (index < 0 || index >= ps_platform_preset_count())
+        return NULL;
+    return &presets[index];
+}
+
+const ps_platform_spec *ps_platform_preset_find(const char *name)
+{
+    for (int i = 0; name && i < ps_platform_preset_count(); i++)
+        if (!strcmp(presets[i].name, name))
+            return &presets[i];
+    return NULL;
+}
+
+const char *ps_fabric_name(ps_fabric kind)
+{
+    switch (kind) {
+    case PS_FABRIC_NVSWITCH: return "nvswitch";
+    case PS_FABRIC_MESH: return "mesh";
+    case PS_FABRIC_PCIE: return "pcie";
+    }
+    return "unknown";
+}
+
+int ps_fabric_parse(const char *text, ps_fabric *out)
+{
+    static const ps_fabric kinds[] = {PS_FABRIC_NVSWITCH, PS_FABRIC_MESH, PS_FABRIC_PCIE};
+    for (size_t i = 0; text && i < sizeof kinds / sizeof kinds[0]; i++)
+        if (!strcmp(text, ps_fabric_name(kinds[i]))) {
+            *out = kinds[i];
+            return PS_OK;
+        }
+    return PS_EINPUT;
+}
+
+int ps_platform_spec_check(const ps_platform_spec *spec, ps_error *err)
+{
+    const ps_gpu_spec *gpu = ps_gpu_find(spec->gpu_model);
+    if (!gpu)
+        return ps_error_set(err, PS_EINPUT, "unknown GPU model '%s' (see parsim platform --help)",
+                            spec->gpu_model ? spec->gpu_model : "");
+    if (spec->node_count < 1 || spec->gpus_per_node < 1)
+        return ps_error_set(err, PS_EINPUT, "nodes and GPUs per node must be at least 1");
+    if ((long)spec->node_count * spec->gpus_per_node > PS_PLATFORM_MAX_GPUS)
+        return ps_error_set(err, PS_EINPUT, "%d nodes x %d GPUs is more than %d GPUs (Full routing "
+                            "stores every pair)", spec->node_count, spec->gpus_per_node,
+                            PS_PLATFORM_MAX_GPUS);
+    if (spec->fabric != PS_FABRIC_PCIE && gpu->nvlink_generation == 0)
+        return ps_error_set(err, PS_EINPUT, "%s has no NVLink: use --fabric pcie", gpu->name);
+    if (spec->node_count > 1 && !(spec->nic_bytes_per_s > 0))
+        return ps_error_set(err, PS_EINPUT, "a multi-node platform needs a NIC bandwidth > 0");
+    return PS_OK;
+}
+
+/* ---- XML writing ---------------------------------------------------------------------------- */
+
+/* Shortest %g form that reads back to the same double, so files are compact and exact. */
+static void fmt_num(char *buf, size_t size, double v)
+{
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, size, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
+typedef struct gen {
+    FILE *out;
+    const ps_platform_spec *spec;
+    const ps_gpu_spec *gpu;
+    double gpu_link_bytes_per_s; /* per GPU per direction: NVLink total or PCIe x16 */
+} gen;
+
+static void put_link(gen *g, const char *id, double bytes_per_s, int latency_ns, const char *why)
+{
+    char bw[40];
+    fmt_num(bw, sizeof bw, bytes_per_s / 1e9);
+    fprintf(g->out, "    <link id=\"%s\" bandwidth=\"%sGBps\" latency=\"%dns\" "
+                    "sharing_policy=\"SPLITDUPLEX\"/>%s%s%s\n",
+            id, bw, latency_ns, why ? "  <!-- " : "", why ? why : "", why ? " -->" : "");
+}
+
+static void put_prop(gen *g, const char *indent, const char *id, double value)
+{
+    char v[40];
+    fmt_num(v, sizeof v, value);
+    fprintf(g->out, "%s<prop id=\"%s\" value=\"%s\"/>\n", indent, id, v);
+}
+
+static void put_header(gen *g)
+{
+    const ps_platform_spec *s = g->spec;
+    fprintf(g->out, "<?xml version='1.0'?>\n"
+                    "<!DOCTYPE platform SYSTEM \"https://simgrid.org/simgrid.dtd\">\n");
+    if (s->name)
+        fprintf(g->out, "<!-- parsim platform '%s': %s.\n     Generated by `parsim platform --preset %s`.",
+                s->name, s->summary, s->name);
+    else
+        fprintf(g->out, "<!-- parsim platform: %d node(s) x %d %s, fabric %s.\n"
+                        "     Generated by `parsim platform --gpu %s --gpus-per-node %d --nodes %d "
+                        "--fabric %s`.",
+                s->node_count, s->gpus_per_node, g->gpu->name, ps_fabric_name(s->fabric),
+                g->gpu->name, s->gpus_per_node, s->node_count, ps_fabric_name(s->fabric));
+    fprintf(g->out,
+            " You may edit it: properties written here win over\n"
+            "     parsim's GPU catalogue. Hosts n<node>g<local> are the GPUs (rank = node * "
+            "gpus_per_node + local),\n"
+            "     n<node>sw the NVSwitch endpoint of a node (NVLS). Figures and sources: "
+            "docs/platforms.md. -->\n"
+            "<platform version=\"4.1\">\n"
+            "  <!-- Exact flows: SimGrid's default TCP model multiplies latency by 13, caps flows by a\n"
+            "       TCP window and steals bandwidth for ACKs. ptask_L07 + TCP-gamma 0 gives time =\n"
+            "       sum(latency) + bytes / bottleneck and max-min sharing that does not depend on\n"
+            "       latency (../shared/notes/simgrid.md sections 0, 2.4). parsim's loader sets the same. -->\n"
+            "  <config>\n"
+            "    <prop id=\"host/model\" value=\"ptask_L07\"/>\n"
+            "    <prop id=\"network/TCP-gamma\" value=\"0\"/>\n"
+            "    <prop id=\"network/crosstraffic\" value=\"0\"/>\n"
+            "  </config>\n"
+            "  <zone id=\"world\" routing=\"Full\">\n");
+}
+
+static void put_zone_props(gen *g)
+{
+    const ps_platform_spec *s = g->spec;
+    const ps_gpu_spec *gpu = g->gpu;
+    bool nvlink = s->fabric != PS_FABRIC_PCIE;
+    /* NVLS needs NVSwitch gen3 or later (NVLink4 and later), hardware.md 3.3. */
+    bool nvls = s->fabric == PS_FABRIC_NVSWITCH && gpu->nvlink_generation >= 4;
+    /* A mesh GPU has one logical link per peer (MI300X: 7 xGMI links, hardware.md 3.6). */
+    int links = !nvlink ? 0 : s->fabric == PS_FABRIC_MESH ? s->gpus_per_node - 1 : gpu->nvlink_links;
+    const char *in = "    ";
+    fprintf(g->out, "%s<prop id=\"parsim_platform_version\" value=\"%d\"/>\n", in, PLATFORM_FORMAT_VERSION);
+    if (s->name)
+        fprintf(g->out, "%s<prop id=\"parsim_preset\" value=\"%s\"/>\n", in, s->name);
+    fprintf(g->out, "%s<prop id=\"fabric\" value=\"%s\"/>\n", in, ps_fabric_name(s->fabric));
+    fprintf(g->out, "%s<prop id=\"gpu_model\" value=\"%s\"/>\n", in, gpu->name);
+    fprintf(g->out, "%s<prop id=\"nodes\" value=\"%d\"/>\n", in, s->node_count);
+    fprintf(g->out, "%s<prop id=\"gpus_per_node\" value=\"%d\"/>\n", in, s->gpus_per_node);
+    fprintf(g->out, "%s<prop id=\"nvls\" value=\"%d\"/>\n", in, nvls ? 1 : 0);
+    fprintf(g->out, "%s<prop id=\"nvlink_generation\" value=\"%d\"/>\n", in,
+            nvlink ? gpu->nvlink_generation : 0);
+    fprintf(g->out, "%s<prop id=\"nvlink_links_per_gpu\" value=\"%d\"/>\n", in, links);
+    put_prop(g, in, "gpu_link_bytes_per_s", g->gpu_link_bytes_per_s);
+    put_prop(g, in, "nic_bytes_per_s", s->node_count > 1 ? s->nic_bytes_per_s : 0);
+}
+
+static void put_hosts(gen *g)
+{
+    const ps_platform_spec *s = g->spec;
+    const ps_gpu_spec *gpu = g->gpu;
+    char speed[40];
+    fmt_num(speed, sizeof speed, gpu->peak_flops_bf16 / 1e12);
+    fprintf(g->out, "    <!-- GPUs: %s (%s); speed = dense bf16 FLOP/s; figures from parsim's GPU\n"
+                    "         catalogue (core/workload/gpu_catalog.c, which cites the sources). -->\n",
+            gpu->marketing_name, gpu->name);
+    for (int n = 0; n < s->node_count; n++) {
+        for (int l = 0; l < s->gpus_per_node; l++) {
+            fprintf(g->out, "    <host id=\"n%dg%d\" speed=\"%sTf\" core=\"1\">\n", n, l, speed);
+            fprintf(g->out, "      <prop id=\"gpu_model\" value=\"%s\"/>\n", gpu->name);
+            put_prop(g, "      ", "hbm_bytes", gpu->hbm_bytes);
+            put_prop(g, "      ", "hbm_bandwidth_bytes_per_s", gpu->hbm_bandwidth_bytes_per_s);
+            put_prop(g, "      ", "peak_flops_bf16", gpu->peak_flops_bf16);
+            put_prop(g, "      ", "peak_flops_fp8", gpu->peak_flops_fp8);
+            fprintf(g->out, "      <prop id=\"sm_count\" value=\"%d\"/>\n", gpu->sm_count);
+            fprintf(g->out, "    </host>\n");
+        }
+        if (s->fabric == PS_FABRIC_NVSWITCH) {
+            char sw[40];
+            fmt_num(sw, sizeof sw, SWITCH_HOST_FLOPS);
+            fprintf(g->out, "    <host id=\"n%dsw\" speed=\"%sf\" core=\"1\">  <!-- NVSwitch endpoint "
+                            "(NVLS), reductions free -->\n"
+                            "      <prop id=\"role\" value=\"nvswitch\"/>\n    </host>\n", n, sw);
+        }
+    }
+}
+
+static void put_scaleup_links(gen *g)
+{
+    const ps_platform_spec *s = g->spec;
+    char id[64], why[160];
+    for (int n = 0; n < s->node_count; n++) {
+        if (s->fabric == PS_FABRIC_NVSWITCH) {
+            snprintf(why, sizeof why, "NVLink%d port: %d links, UP = to the switch",
+                     g->gpu->nvlink_generation, g->gpu->nvlink_links);
+            for (int l = 0; l < s->gpus_per_node; l++) {
+                snprintf(id, sizeof id, "nvl_n%dg%d", n, l);
+                put_link(g, id, g->gpu_link_bytes_per_s, NVLINK_PORT_LATENCY_NS, l == 0 ? why : NULL);
+            }
+        } else if (s->fabric == PS_FABRIC_MESH) {
+            double pair = g->gpu_link_bytes_per_s / (s->gpus_per_node > 1 ? s->gpus_per_node - 1 : 1);
+            for (int a = 0; a < s->gpus_per_node; a++)
+                for (int b = a + 1; b < s->gpus_per_node; b++) {
+                    snprintf(id, sizeof id, "mesh_n%d_%d_%d", n, a, b);
+                    put_link(g, id, pair, MESH_LINK_LATENCY_NS,
+                             a == 0 && b == 1 ? "private pair link, UP = low to high index" : NULL);
+                }
+        } else {
+            int switches = (s->gpus_per_node + PCIE_GPUS_PER_SWITCH - 1) / PCIE_GPUS_PER_SWITCH;
+            for (int l = 0; l < s->gpus_per_node; l++) {
+                snprintf(id, sizeof id, "pcie_n%dg%d", n, l);
+                put_link(g, id, g->gpu_link_bytes_per_s, PCIE_GPU_LINK_LATENCY_NS,
+                         l == 0 ? "GPU x16 to its PCIe switch, UP = to the switch" : NULL);
+            }
+            for (int w = 0; w < switches; w++) {
+                snprintf(id, sizeof id, "pciesw_n%ds%d", n, w);
+                put_link(g, id, PCIE_SWITCH_UPLINK_BYTES_PER_S, PCIE_UPLINK_LATENCY_NS,
+                         w == 0 ? "PCIe switch x16 uplink, UP = to the CPU" : NULL);
+            }
+            if (switches > 1) {
+                snprintf(id, sizeof id, "cpu_n%d", n);
+                put_link(g, id, CPU_SOCKET_LINK_BYTES_PER_S, CPU_SOCKET_LINK_LATENCY_NS,
+                         "CPU socket link (UPI), UP = socket 0 to socket 1");
+            }
+        }
+    }
+}
+
+static void put_scaleout_links(gen *g)
+{
+    const ps_platform_spec *s = g->spec;
+    char id[64];
+    if (s->node_count < 2)
+        return;
+    for (int n = 0; n < s->node_count; n++)
+        for (int l = 0; l < s->gpus_per_node; l++) {
+            snprintf(id, sizeof id, "nic_n%dg%d", n, l);
+            put_link(g, id, s->nic_bytes_per_s, NIC_LINK_LATENCY_NS,
+                     n == 0 && l == 0 ? "the GPU's own NIC (1:1), UP = to the rail leaf" : NULL);
+        }
+    for (int l = 0; l < s->gpus_per_node; l++) {
+        snprintf(id, sizeof id, "rail%d_up", l);
+        put_link(g, id, s->nic_bytes_per_s * s->node_count, RAIL_UPLINK_LATENCY_NS,
+                 l == 0 ? "rail leaf to spine, non-blocking (nodes x NIC), UP = to the spine" : NULL);
+    }
+}
+
+/* One <link_ctn> of a route; the link id is printf-formatted. */
+static void ctn(gen *g, bool up, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void ctn(gen *g, bool up, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(g->out, "<link_ctn id=\"");
+    va_start(ap, fmt);
+    vfprintf(g->out, fmt, ap);
+    va_end(ap);
+    fprintf(g->out, "\" direction=\"%s\"/>", up ? "UP" : "DOWN");
+}
+
+static int pcie_socket(const ps_platform_spec *s, int local)
+{
+    int switches = (s->gpus_per_node + PCIE_GPUS_PER_SWITCH - 1) / PCIE_GPUS_PER_SWITCH;
+    return switches > 1 && local / PCIE_GPUS_PER_SWITCH >= (switches + 1) / 2 ? 1 : 0;
+}
+
+/* Route between two GPUs of node n, a < b (the reverse is derived by SimGrid). */
+static void put_intra_route(gen *g, int n, int a, int b)
+{
+    const ps_platform_spec *s = g->spec;
+    fprintf(g->out, "    <route src=\"n%dg%d\" dst=\"n%dg%d\">", n, a, n, b);
+    if (s->fabric == PS_FABRIC_NVSWITCH) {
+        ctn(g, true, "nvl_n%dg%d", n, a);
+        ctn(g, false, "nvl_n%dg%d", n, b);
+    } else if (s->fabric == PS_FABRIC_MESH) {
+        ctn(g, true, "mesh_n%d_%d_%d", n, a, b);
+    } else {
+        int sa = a / PCIE_GPUS_PER_SWITCH, sb = b / PCIE_GPUS_PER_SWITCH;
+        ctn(g, true, "pcie_n%dg%d", n, a);
+        if (sa != sb) { /* through the root complex(es) */
+            ctn(g, true, "pciesw_n%ds%d", n, sa);
+            if (pcie_socket(s, a) != pcie_socket(s, b))
+                ctn(g, true, "cpu_n%d", n);
+            ctn(g, false, "pciesw_n%ds%d", n, sb);
+        }
+        ctn(g, false, "pcie_n%dg%d", n, b);
+    }
+    fprintf(g->out, "</route>\n");
+}
+
+/* Route from GPU (na, la) to GPU (nb, lb), na < nb: the GPU's own NIC, never its NVLink port. */
+static void put_inter_route(gen *g, int na, int la, int nb, int lb)
+{
+    fprintf(g->out, "    <route src=\"n%dg%d\" dst=\"n%dg%d\">", na, la, nb, lb);
+    ctn(g, true, "nic_n%dg%d", na, la);
+    if (la != lb) {
+        ctn(g, true, "rail%d_up", la);
+        ctn(g, false, "rail%d_up", lb);
+    }
+    ctn(g, false, "nic_n%dg%d", nb, lb);
+    fprintf(g->out, "</route>\n");
+}
+
+static void put_routes(gen *g)
+{
+    const ps_platform_spec *s = g->spec;
+    int gpn = s->gpus_per_node;
+    fprintf(g->out, "    <!-- Routes: one per unordered pair; SimGrid derives the reverse (UP <-> DOWN). -->\n");
+    for (int n = 0; n < s->node_count; n++) {
+        for (int a = 0; a < gpn; a++)
+            for (int b = a + 1; b < gpn; b++)
+                put_intra_route(g, n, a, b);
+        if (s->fabric == PS_FABRIC_NVSWITCH)
+            for (int l = 0; l < gpn; l++) {
+                fprintf(g->out, "    <route src=\"n%dg%d\" dst=\"n%dsw\">", n, l, n);
+                ctn(g, true, "nvl_n%dg%d", n, l);
+                fprintf(g->out, "</route>\n");
+            }
+    }
+    for (int na = 0; na < s->node_count; na++)
+        for (int nb = na + 1; nb < s->node_count; nb++)
+            for (int la = 0; la < gpn; la++)
+                for (int lb = 0; lb < gpn; lb++)
+                    put_inter_route(g, na, la, nb, lb);
+}
+
+int ps_platform_generate(const ps_platform_spec *spec, FILE *out, ps_error *err)
+{
+    int rc = ps_platform_spec_check(spec, err);
+    if (rc)
+        return rc;
+    gen g = {.out = out, .spec = spec, .gpu = ps_gpu_find(spec->gpu_model)};
+    g.gpu_link_bytes_per_s = spec->fabric == PS_FABRIC_PCIE ? g.gpu->pcie_bytes_per_s
+                                                            : g.gpu->nvlink_bytes_per_s;
+    put_header(&g);
+    put_zone_props(&g);
+    put_hosts(&g);
+    fprintf(out, "    <!-- Links: bandwidth per direction (SPLITDUPLEX: UP and DOWN are independent). -->\n");
+    put_scaleup_links(&g);
+    put_scaleout_links(&g);
+    put_routes(&g);
+    fprintf(out, "  </zone>\n</platform>\n");
+    if (ferror(out))
+        return ps_error_set(err, PS_EINTERNAL, "writing the platform failed");
+    return PS_OK;
+}
+
+int ps_platform_generate_file(const ps_platform_spec *spec, const char *path, ps_error *err)
+{
+    ps_atomic_file af;
+    int rc = ps_platform_spec_check(spec, err);
+    if (rc)
+        return rc;
+    if ((rc = ps_atomic_open(&af, path, err)))
+        return rc;
+    if ((rc = ps_platform_generate(spec, af.fp, err))) {
+        ps_atomic_abort(&af);
+        return ps_error_prefix(err, "%s", path);
+    }
+    return ps_atomic_commit(&af, err);
+}
