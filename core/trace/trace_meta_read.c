@@ -1,0 +1,215 @@
+/* Strict reader of a trace's meta.json (cJSON).
+ *
+ * The file must be one JSON object whose keys are exactly those of ps_trace_meta_fields (no
+ * unknown key, none missing, none twice), with the right JSON type each, and a format this
+ * parsim reads. Errors name the line of the offending key ("meta.json:7: gpu_count: ..."); the
+ * file is capped at 64 KiB, far above the ~1 KiB a real one takes.
+ */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parsim/trace.h"
+#include "trace_internal.h"
+
+#define PS_TRACE_META_MAX_BYTES 65536
+
+static void sanitize(ps_error *err)
+{
+    for (char *p = err->message; *p; p++)
+        if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+            *p = '?';
+}
+
+static long line_at(const char *text, size_t offset)
+{
+    long line = 1;
+    for (size_t i = 0; i < offset && text[i]; i++)
+        line += text[i] == '\n';
+    return line;
+}
+
+/* Line of the first occurrence of "key" followed by a colon, 1 when not found. */
+static long line_of_key(const char *text, const char *key)
+{
+    size_t n = strlen(key);
+    for (const char *p = strchr(text, '"'); p; p = strchr(p + 1, '"')) {
+        if (strncmp(p + 1, key, n) == 0 && p[n + 1] == '"') {
+            const char *q = p + n + 2;
+            while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')
+                q++;
+            if (*q == ':')
+                return line_at(text, (size_t)(p - text));
+        }
+    }
+    return 1;
+}
+
+static int meta_fail(ps_error *err, const char *path, long line, const char *fmt, const char *a, const char *b)
+{
+    char reason[PS_ERROR_MESSAGE_BYTES];
+    snprintf(reason, sizeof reason, fmt, a, b);
+    ps_error_set(err, PS_EINPUT, "%s:%ld: %s", path, line, reason);
+    if (err)
+        sanitize(err);
+    return PS_EINPUT;
+}
+
+static int read_text(const char *path, char **out, size_t *len, ps_error *err)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        ps_error_set(err, PS_EINPUT, "%s:0: cannot open: %s", path, strerror(errno));
+        return PS_EINPUT;
+    }
+    char *buf = malloc(PS_TRACE_META_MAX_BYTES + 1);
+    if (!buf) {
+        fclose(fp);
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
+    }
+    size_t n = fread(buf, 1, PS_TRACE_META_MAX_BYTES + 1, fp);
+    int bad = ferror(fp);
+    fclose(fp);
+    if (bad) {
+        free(buf);
+        return meta_fail(err, path, 1, "read error%s%s", "", "");
+    }
+    if (n > PS_TRACE_META_MAX_BYTES) {
+        free(buf);
+        return meta_fail(err, path, 1, "larger than 64 KiB: not a trace metadata file%s%s", "", "");
+    }
+    buf[n] = '\0';
+    if (n == 0) {
+        free(buf);
+        return meta_fail(err, path, 1, "empty file (expected a JSON object with \"format\": \"%s\")%s",
+                         PS_TRACE_FORMAT, "");
+    }
+    const char *nul = memchr(buf, '\0', n);
+    if (nul) {
+        long line = line_at(buf, (size_t)(nul - buf));
+        free(buf);
+        return meta_fail(err, path, line, "NUL byte: this is binary data, not JSON%s%s", "", "");
+    }
+    *out = buf;
+    *len = n;
+    return PS_OK;
+}
+
+static int set_field(const ps_meta_field *f, const cJSON *item, ps_trace_meta *meta, const char *path,
+                     long line, ps_error *err)
+{
+    char *base = (char *)meta + f->offset;
+    switch (f->type) {
+    case PS_META_FORMAT: {
+        if (!cJSON_IsString(item))
+            return meta_fail(err, path, line, "format: expected a string like \"%s\"%s", PS_TRACE_FORMAT, "");
+        if (strcmp(item->valuestring, PS_TRACE_FORMAT) != 0)
+            return meta_fail(err, path, line, "format: '%.60s' is not supported (this parsim reads '%s')",
+                             item->valuestring, PS_TRACE_FORMAT);
+        meta->format_version = PS_TRACE_FORMAT_VERSION;
+        return PS_OK;
+    }
+    case PS_META_SOURCE:
+        if (!cJSON_IsString(item) || !ps_trace_source_parse(item->valuestring, &meta->source))
+            return meta_fail(err, path, line, "source: expected one of parsim-record, nsys, kineto, synthetic%s%s",
+                             "", "");
+        return PS_OK;
+    case PS_META_BOOL:
+        if (!cJSON_IsBool(item))
+            return meta_fail(err, path, line, "%s: expected true or false%s", f->key, "");
+        *(bool *)base = cJSON_IsTrue(item);
+        return PS_OK;
+    case PS_META_INT: {
+        double v = cJSON_IsNumber(item) ? item->valuedouble : -1.0;
+        if (!cJSON_IsNumber(item) || v != floor(v) || v < 0 || v > INT_MAX)
+            return meta_fail(err, path, line, "%s: expected a non-negative integer (0 = unknown)%s", f->key, "");
+        *(int *)base = (int)v;
+        return PS_OK;
+    }
+    case PS_META_STRING:
+        if (!cJSON_IsString(item))
+            return meta_fail(err, path, line, "%s: expected a string (\"\" = unknown)%s", f->key, "");
+        if (strlen(item->valuestring) > PS_TRACE_MAX_TEXT_BYTES)
+            return meta_fail(err, path, line, "%s: longer than 255 bytes%s", f->key, "");
+        strcpy(base, item->valuestring);
+        return PS_OK;
+    }
+    return PS_EINTERNAL;
+}
+
+static int parse_meta(const char *path, const char *text, size_t len, ps_trace_meta *meta, ps_error *err)
+{
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, true);
+    if (!root) {
+        size_t at = end && end >= text ? (size_t)(end - text) : 0;
+        const char *where = cJSON_GetErrorPtr();
+        if (where && where >= text && where <= text + len)
+            at = (size_t)(where - text);
+        return meta_fail(err, path, line_at(text, at), "not valid JSON%s%s", "", "");
+    }
+    int rc = PS_OK;
+    if (!cJSON_IsObject(root)) {
+        rc = meta_fail(err, path, 1, "expected a JSON object%s%s", "", "");
+        goto out;
+    }
+    bool seen[64] = {false};
+    for (const cJSON *item = root->child; item; item = item->next) {
+        int k = -1;
+        for (int i = 0; i < ps_trace_meta_field_count; i++)
+            if (strcmp(ps_trace_meta_fields[i].key, item->string) == 0)
+                k = i;
+        long line = line_of_key(text, item->string);
+        if (k < 0) {
+            rc = meta_fail(err, path, line, "unknown key '%.60s' (format %s)", item->string, PS_TRACE_FORMAT);
+            goto out;
+        }
+        if (seen[k]) {
+            rc = meta_fail(err, path, line, "key '%s' appears twice%s", item->string, "");
+            goto out;
+        }
+        seen[k] = true;
+        if ((rc = set_field(&ps_trace_meta_fields[k], item, meta, path, line, err)))
+            goto out;
+    }
+    for (int i = 0; i < ps_trace_meta_field_count; i++)
+        if (!seen[i]) {
+            rc = meta_fail(err, path, 1, "missing key '%s' (format %s)", ps_trace_meta_fields[i].key,
+                           PS_TRACE_FORMAT);
+            goto out;
+        }
+    if ((rc = ps_trace_meta_validate(meta, err))) {
+        /* Rule messages start with the key name: point at its line. */
+        char key[64];
+        size_t n = strcspn(err->message, ":");
+        snprintf(key, sizeof key, "%.*s", (int)(n < sizeof key ? n : sizeof key - 1), err->message);
+        ps_error_prefix(err, "%s:%ld", path, line_of_key(text, key));
+        err->code = PS_EINPUT;
+        sanitize(err);
+        rc = PS_EINPUT;
+    }
+out:
+    cJSON_Delete(root);
+    return rc;
+}
+
+int ps_trace_read_meta(const char *dir, ps_trace_meta *meta, ps_error *err)
+{
+    size_t n = strlen(dir) + sizeof PS_TRACE_META_FILE + 2;
+    char *path = malloc(n);
+    if (!path)
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
+    snprintf(path, n, "%s/%s", dir, PS_TRACE_META_FILE);
+    char *text = NULL;
+    size_t len = 0;
+    ps_trace_meta_init(meta, PS_TRACE_SOURCE_SYNTHETIC);
+    int rc = read_text(path, &text, &len, err);
+    if (!rc)
+        rc = parse_meta(path, text, len, meta, err);
+    free(text);
+    free(path);
+    return rc;
+}
