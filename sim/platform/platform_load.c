@@ -3,9 +3,10 @@
  *
  * Why a child process: SimGrid 3.32 aborts the process on a malformed file, an unknown link in a
  * route or a missing route (an uncaught C++ exception). ps_platform_validate forks; the child
- * loads the file with the same configuration and asks for every GPU pair's route; its stderr
- * carries SimGrid's reason, which the parent turns into "FILE: reason". Only then does the parent
- * load the file into its own engine, so route queries here can no longer abort.
+ * loads the file with the same configuration; its stderr carries SimGrid's reason, which the
+ * parent turns into "FILE: reason". Only then does the parent load the file into its own engine.
+ * A missing route does not abort SimGrid (it yields an empty route, bandwidth -1), so the parent
+ * checks every GPU pair and GPU-switch route after loading.
  *
  * Invariants: SimGrid has one engine per process, and one platform per engine: the two flags
  * below mirror that process-wide SimGrid state (they are the only mutable statics). The exact
@@ -119,20 +120,11 @@ static int parse_host_name(const char *name, int *node, int *local)
 
 /* ---- Validation in a child process ---------------------------------------------------------- */
 
-/* The child: load, then ask for every GPU pair's route (a missing one aborts with SimGrid's
- * reason). Never returns. */
+/* The child: load and exit. Never returns. */
 static void child_check(const char *path)
 {
     ensure_engine();
     simgrid_load_platform(path);
-    size_t count = sg_host_count();
-    sg_host_t *hosts = sg_host_list();
-    int node, local;
-    for (size_t a = 0; a < count; a++)
-        for (size_t b = 0; b < count; b++)
-            if (a != b && parse_host_name(sg_host_get_name(hosts[a]), &node, &local) == 1 &&
-                parse_host_name(sg_host_get_name(hosts[b]), &node, &local) == 1)
-                (void)sg_host_get_route_latency(hosts[a], hosts[b]);
     _exit(0);
 }
 
@@ -460,6 +452,25 @@ static int fill_fabric(ps_platform *p, ps_error *err)
     return PS_OK;
 }
 
+/* Every ordered GPU pair, and every GPU to its node's switch host, needs a route: SimGrid
+ * answers an empty route (bandwidth -1) for a missing one and would fail only mid-simulation. */
+static int check_routes(const ps_platform *p, ps_error *err)
+{
+    for (int a = 0; a < p->gpu_count; a++) {
+        const ps_platform_gpu *ga = &p->gpus[a];
+        sg_host_t sw = p->switch_hosts[ga->node];
+        for (int b = 0; b < p->gpu_count; b++)
+            if (a != b && !(sg_host_get_route_bandwidth(ga->host, p->gpus[b].host) > 0))
+                return ps_error_set(err, PS_EINPUT, "%s: no route from %s to %s", p->path,
+                                    ga->host_name, p->gpus[b].host_name);
+        if (sw && !(sg_host_get_route_bandwidth(ga->host, sw) > 0 &&
+                    sg_host_get_route_bandwidth(sw, ga->host) > 0))
+            return ps_error_set(err, PS_EINPUT, "%s: no route between %s and %s", p->path,
+                                ga->host_name, sg_host_get_name(sw));
+    }
+    return PS_OK;
+}
+
 static int build(ps_platform *p, ps_error *err)
 {
     int rc = collect_hosts(p, err);
@@ -469,6 +480,8 @@ static int build(ps_platform *p, ps_error *err)
     for (int r = 0; r < p->gpu_count; r++)
         if ((rc = fill_gpu(p->path, &p->gpus[r], zone_model, err)))
             return rc;
+    if ((rc = check_routes(p, err)))
+        return rc;
     return fill_fabric(p, err);
 }
 
