@@ -5,6 +5,7 @@ const ps_command ps_commands[] = {
     {"plan", cmd_plan, "model, parallel plan, memory per GPU, op graph (no simulation)"},
     {"platform", cmd_platform, "write, list and describe SimGrid GPU platforms (NVLink, NVSwitch, PCIe, IB)"},
     {"trace", cmd_trace, "check a trace directory, export it to Perfetto / chrome://tracing"},
+    {"import", cmd_import, "convert an Nsight Systems (SQLite) or PyTorch/Kineto (JSON) trace to a parsim trace"},
 };
 
 const int ps_command_count = (int)(sizeof ps_commands / sizeof ps_commands[0]);

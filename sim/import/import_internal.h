@@ -1,0 +1,98 @@
+/* sim/import/import_internal.h: what the importers share.
+ *
+ * Every importer parses its input into an imp_trace (rows in memory, names interned once), then
+ * calls imp_trace_write, which does the parts that must be identical for every source: times
+ * relative to the earliest row, rows sorted into the order the trace format requires, sequence
+ * numbers per (rank, group) in call order (per peer for send/recv), metadata from the options,
+ * and the streaming trace writer (which validates every row).
+ *
+ * Memory: rows are small fixed-size records (names are pool indices), about 100 bytes per kernel,
+ * so a 1 GB Kineto file with ~3 million kernels needs ~300 MB. That is the price of sorting; the
+ * JSON itself is streamed (json_stream.h).
+ */
+#ifndef PARSIM_IMPORT_INTERNAL_H
+#define PARSIM_IMPORT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "parsim/import.h"
+#include "parsim/trace.h"
+
+/* Interned strings: id 0 is "". */
+typedef struct imp_pool {
+    char *bytes;
+    size_t len, cap;
+    uint32_t *slots; /* open addressing: offset + 1, 0 = empty */
+    size_t nslots, count;
+} imp_pool;
+
+int imp_pool_intern(imp_pool *p, const char *s, uint32_t *id); /* PS_EINTERNAL on OOM */
+const char *imp_pool_str(const imp_pool *p, uint32_t id);
+
+typedef struct imp_activity {
+    int rank, device;
+    int64_t stream;
+    uint64_t correlation_id;
+    ps_trace_activity_kind kind;
+    uint32_t name;
+    int64_t start_ns, end_ns;
+    uint64_t bytes;
+    int grid[3], block[3];
+    uint64_t order; /* input order, the last sort key (deterministic output) */
+} imp_activity;
+
+typedef struct imp_comm {
+    int rank;
+    int64_t stream;
+    uint64_t correlation_id;
+    ps_trace_collective collective;
+    uint64_t bytes;
+    const char *dtype; /* a static string from ps_trace's dtype list */
+    int peer;          /* -1 when none */
+    uint32_t group;    /* pool id */
+    int group_size;
+    int64_t start_ns, end_ns;
+    uint64_t order;
+} imp_comm;
+
+typedef struct imp_trace {
+    const char *input_path; /* for messages */
+    ps_trace_meta meta;
+    imp_pool pool;
+    imp_activity *acts;
+    size_t n_acts, cap_acts;
+    imp_comm *comms;
+    size_t n_comms, cap_comms;
+    int64_t epoch_ns;    /* absolute time of the input's zero (UTC ns), 0 = unknown: dates meta */
+    bool times_are_epoch; /* the input's times are already UTC ns since 1970 */
+    int64_t date_ns;      /* when set: the trace's date, UTC ns (wins over the two above) */
+} imp_trace;
+
+void imp_trace_init(imp_trace *t, const char *input_path, ps_trace_source source);
+void imp_trace_free(imp_trace *t);
+int imp_add_activity(imp_trace *t, const imp_activity *a, ps_error *err);
+int imp_add_comm(imp_trace *t, const imp_comm *c, ps_error *err);
+
+/* Applies the options (model, plan, rank offset...), normalises and writes; fills stats. */
+int imp_trace_write(imp_trace *t, const char *out_dir, const ps_import_options *opts, ps_import_stats *stats,
+                    ps_error *err);
+
+/* ---- NCCL names (nccl_names.c) ---- */
+
+/* Recognises NCCL kernels by their (demangled) name, as NCCL 2.x names them:
+ * ncclDevKernel_<Coll>[_<Op>_<type>]_<ALGO>_<PROTO>, ncclSymkDevKernel_..., ncclKernel_... (<= 2.18)
+ * and ncclDevKernel_SendRecv / _Generic. *coll_known is false for SendRecv and Generic kernels
+ * (a send, a recv or both) and *dtype NULL when the name carries no type (AllGather, SendRecv). */
+bool imp_nccl_kernel(const char *name, ps_trace_collective *coll, bool *coll_known, const char **dtype);
+/* PyTorch c10d collective names ("allreduce", "_allgather_base", "reduce_scatter_tensor_coalesced",
+ * "send", "barrier"...) and NCCL API names ("ncclAllReduce"...). false: not a NCCL data movement. */
+bool imp_collective_from_name(const char *name, ps_trace_collective *coll);
+/* Data type names from PyTorch (ScalarType "BFloat16", torch "bfloat16"), NCCL ("ncclBfloat16")
+ * or nccl-tests ("bf16") to the trace's dtype; bytes per element in *size. NULL if unknown. */
+const char *imp_dtype(const char *name, int *size);
+/* Replaces characters an id may not contain by '_', truncates to PS_TRACE_MAX_ID_BYTES. */
+void imp_sanitize_id(char *id);
+
+#endif
