@@ -16,6 +16,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -302,8 +303,10 @@ static int gpu_field(const char *path, sg_host_t host, const ps_gpu_spec *cat, c
                      double cat_value, double *out, ps_error *err)
 {
     const char *text = sg_host_get_property_value(host, key);
+    char owner[96];
+    snprintf(owner, sizeof owner, "host %s", sg_host_get_name(host));
     if (text)
-        return prop_double(path, sg_host_get_name(host), text, key, out, err);
+        return prop_double(path, owner, text, key, out, err);
     if (!cat)
         return ps_error_set(err, PS_EINPUT, "%s: host %s: no property %s and no catalogue GPU "
                             "(gpu_model) to take it from", path, sg_host_get_name(host), key);

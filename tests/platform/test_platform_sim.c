@@ -327,6 +327,14 @@ static void test_scenario(void **state)
     if (!strcmp(sc->name, "gb200-nvl72"))
         assert_true(load_s < 1.0);
 #endif
+    /* A plan needing more GPUs than the platform has is refused, naming both counts. */
+    int n = ps_platform_gpu_count(sc->platform);
+    assert_int_equal(ps_platform_check_gpu_count(sc->platform, n + 1, false, &err), PS_EINPUT);
+    assert_non_null(strstr(err.message, "GPUs, the platform has"));
+    assert_int_equal(ps_platform_check_gpu_count(sc->platform, n - 1, true, &err), PS_EINPUT);
+    assert_int_equal(ps_platform_check_gpu_count(sc->platform, n - 1, false, &err), PS_OK);
+    double bw, lat;
+    assert_int_equal(ps_platform_route(sc->platform, 0, n, &bw, &lat, &err), PS_EINPUT);
     if (!strcmp(sc->name, "edited"))
         check_edited(sc->platform);
     else

@@ -1,0 +1,1 @@
+parsim platform --describe platforms/dgx-h100-x2.xml

@@ -1,0 +1,1 @@
+parsim platform --describe platforms/gb200-nvl72.xml

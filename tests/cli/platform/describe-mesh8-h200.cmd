@@ -1,0 +1,1 @@
+parsim platform --describe platforms/mesh8-h200.xml

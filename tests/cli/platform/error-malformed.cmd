@@ -1,0 +1,1 @@
+cd $PARSIM_TMP && printf '<?xml version="1.0"?>\n<!DOCTYPE platform SYSTEM "https://simgrid.org/simgrid.dtd">\n<platform version="4.1">\n  <zone id="w" routing="Full">\n    <host id="n0g0" speed="1f">\n  </zone>\n</platform>\n' > broken.xml && parsim platform --describe broken.xml

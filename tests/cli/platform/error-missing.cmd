@@ -1,0 +1,1 @@
+parsim platform --describe no-such-platform.xml

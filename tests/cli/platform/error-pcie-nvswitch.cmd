@@ -1,0 +1,1 @@
+parsim platform --gpu h100-pcie --gpus-per-node 8 --fabric nvswitch

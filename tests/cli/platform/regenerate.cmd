@@ -1,0 +1,1 @@
+for p in $(parsim platform --list | awk '{print $1}'); do parsim platform --preset $p -o $PARSIM_TMP/$p.xml && if cmp -s $PARSIM_TMP/$p.xml platforms/$p.xml; then echo "$p identical"; else echo "$p DIFFERS from platforms/$p.xml: regenerate it"; fi; done; for f in platforms/*.xml; do p=$(basename $f .xml); [ -f $PARSIM_TMP/$p.xml ] || echo "$f is not a preset"; done
