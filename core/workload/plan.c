@@ -184,7 +184,10 @@ int ps_step_prefill(const ps_plan *plan, const ps_scenario *sc, int64_t index, p
     step->index = index;
     step->tokens_per_seq = sc->isl;
     step->context = sc->isl;
-    spread(step, n, (int)((n + per_mb - 1) / per_mb));
+    /* Enough microbatches to respect the prompt budget, and at least min(microbatches, n) so that
+     * a small batch still keeps every pipeline stage busy. */
+    int64_t k = (n + per_mb - 1) / per_mb, fill = n < plan->microbatches ? n : plan->microbatches;
+    spread(step, n, (int)(k > fill ? k : fill));
     return PS_OK;
 }
 

@@ -20,8 +20,9 @@
  *
  * Scenario: `batch` sequences per replica, each with an ISL-token prompt and OSL generated tokens.
  * It is served as prefill steps then OSL decode steps (ps_step). A prefill step prefills up to
- * `microbatches` microbatches of whole prompts, at most max(1, prefill_tokens / ISL) prompts per
- * microbatch (like vLLM's max_num_batched_tokens); a decode step generates one token for every
+ * microbatches x P prompts, P = max(1, prefill_tokens / ISL) whole prompts per microbatch (like
+ * vLLM's max_num_batched_tokens), spread evenly over max(ceil(n / P), min(microbatches, n))
+ * microbatches for its n prompts; a decode step generates one token for every
  * sequence, split over min(microbatches, batch) microbatches so that every stage has work.
  */
 #ifndef PARSIM_PLAN_H
