@@ -1,0 +1,237 @@
+/* parsim/coll.h: NCCL collectives as flows on a SimGrid platform (sim/coll/).
+ *
+ * Every collective call (all_reduce, all_gather, reduce_scatter, alltoall, send/recv, broadcast)
+ * is decomposed the way NCCL runs it -- ring steps, NVLS (GPU -> NVSwitch -> GPU), point-to-point
+ * -- into SimGrid parallel tasks whose flows load the platform's links, so that concurrent
+ * traffic (several TP groups, a PP send during an all-reduce) contends for real. Pipelining and
+ * protocol costs (LL, LL128, Simple: per-hop latency, bandwidth efficiency) are applied
+ * analytically (sleeps and flow sizes), so one call costs a few dozen SimGrid activities whatever
+ * its size. The algorithm and protocol are chosen as NCCL's tuner does: the minimum predicted time
+ * among the available (algorithm, protocol) pairs. docs/nccl.md has the math and the sources.
+ *
+ * Use from a simulation (the replay, `parsim nccl`):
+ *   ctx   = one per process: the platform plus the calibrated parameters;
+ *   group = one per communicator (a TP group, a PP pair): the member GPU ranks, in order;
+ *   every member actor calls ps_coll_run(group, member_index, &call, ...) with the same call;
+ *   the call returns, in simulated time, when the collective is over for the whole group.
+ * Groups must be created before simgrid_run (they own a SimGrid barrier).
+ *
+ * Invariants: sizes follow nccl-tests (all_gather, reduce_scatter, alltoall: `bytes` is the total
+ * buffer, n x per-rank; sendrecv/send: per-rank send size); times are seconds; deterministic.
+ */
+#ifndef PARSIM_COLL_H
+#define PARSIM_COLL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "parsim/error.h"
+#include "parsim/platform.h"
+
+typedef enum ps_coll_op {
+    PS_COLL_ALL_REDUCE = 0,
+    PS_COLL_ALL_GATHER,
+    PS_COLL_REDUCE_SCATTER,
+    PS_COLL_ALLTOALL,
+    PS_COLL_SENDRECV,  /* nccl-tests sendrecv_perf: every member sends to member+1 (ring) */
+    PS_COLL_SEND,      /* one transfer: member 0 -> member 1 of a 2-member group (PP) */
+    PS_COLL_BROADCAST,
+    PS_COLL_OP_COUNT
+} ps_coll_op;
+
+typedef enum ps_coll_algo {
+    PS_ALGO_AUTO = -1,
+    PS_ALGO_RING = 0,
+    PS_ALGO_NVLS,  /* NVLink SHARP: reduction/multicast in the NVSwitch */
+    PS_ALGO_P2P,   /* direct transfers (alltoall, send/recv) */
+    PS_ALGO_COUNT
+} ps_coll_algo;
+
+typedef enum ps_coll_proto {
+    PS_PROTO_AUTO = -1,
+    PS_PROTO_LL = 0,
+    PS_PROTO_LL128,
+    PS_PROTO_SIMPLE,
+    PS_PROTO_COUNT
+} ps_coll_proto;
+
+const char *ps_coll_op_name(ps_coll_op op);         /* "all_reduce", ... */
+int ps_coll_op_parse(const char *text, ps_coll_op *out);  /* PS_OK / PS_EINPUT (no message) */
+const char *ps_coll_algo_name(ps_coll_algo algo);   /* "ring", "nvls", "p2p" */
+int ps_coll_algo_parse(const char *text, ps_coll_algo *out);  /* case-insensitive */
+const char *ps_coll_proto_name(ps_coll_proto proto); /* "LL", "LL128", "Simple" */
+int ps_coll_proto_parse(const char *text, ps_coll_proto *out); /* case-insensitive */
+
+/* nccl-tests busbw = algbw x factor (doc/PERFORMANCE.md): all_reduce 2(n-1)/n; all_gather,
+ * reduce_scatter, alltoall (n-1)/n; broadcast, sendrecv, send 1. */
+double ps_coll_busbw_factor(ps_coll_op op, int n);
+
+/* ---- Calibrated parameters --------------------------------------------------------------------
+ * The few free numbers of the model, per platform. One protocol row = a base latency paid once per
+ * call, a latency per synchronous step (hop), a bandwidth efficiency (achieved / link bandwidth)
+ * and a pipeline-fill constant (see docs/nccl.md: T = base + steps*max(hop, route latency) + tb +
+ * 2*sqrt(steps*fill*tb), tb = bytes on the busiest link / (eff * link bandwidth)). */
+typedef struct ps_coll_proto_params {
+    double base_us;
+    double hop_us;
+    double eff;      /* 0 < eff <= 1 */
+    double fill_us;
+} ps_coll_proto_params;
+
+#define PS_COLL_SCALE_POINTS 3 /* group sizes 2, 4, 8 (log2 interpolation, clamped) */
+
+typedef struct ps_coll_params {
+    ps_coll_proto_params ring[PS_PROTO_COUNT]; /* ring all_reduce/all_gather/reduce_scatter/bcast */
+    ps_coll_proto_params nvls;                 /* NVLS (Simple only, as in NCCL) */
+    ps_coll_proto_params p2p;                  /* alltoall, sendrecv, send */
+    /* Ring bandwidth efficiency relative to an 8-GPU group, for groups of 2, 4, 8 GPUs: NCCL runs
+     * fewer/slower channels on small groups. ar = all_reduce, other = the other ring collectives. */
+    double ring_scale_ar[PS_COLL_SCALE_POINTS];
+    double ring_scale_other[PS_COLL_SCALE_POINTS];
+    /* Host launch cost per GPU of one thread (nccl-tests -g G drives G GPUs from one thread: the
+     * reported time is at least G x launch_us). Only the nccl-tests driver applies it. */
+    double launch_us;
+    char source[512]; /* where the numbers come from (file, or "NCCL tuning.cc defaults") */
+} ps_coll_params;
+
+/* NCCL's own constants (tuning.cc @ v2.29.2, ../shared/notes/nccl-model.md section 2). */
+void ps_coll_params_default(ps_coll_params *params);
+
+/* Reads/writes a calibration sidecar (JSON, docs/nccl.md). Reading: unknown keys are refused,
+ * missing keys keep their defaults. `meta` (may be NULL) is a JSON object text merged in as
+ * "fitted_on" documentation. Writes are atomic. */
+int ps_coll_params_load(const char *path, ps_coll_params *params, ps_error *err);
+int ps_coll_params_write(const char *path, const ps_coll_params *params, const char *command,
+                         const char *const *data_files, int data_file_count, double rms_log_error,
+                         ps_error *err);
+
+/* The sidecar convention: for platforms/NAME.xml, platforms/NAME.nccl.json if it exists.
+ * Fills `params` (defaults when there is no sidecar) and returns PS_OK; `override_path` (may be
+ * NULL) wins. Writes the path used (or "") to used_path. */
+int ps_coll_params_for_platform(const char *platform_path, const char *override_path,
+                                ps_coll_params *params, char *used_path, size_t used_path_size,
+                                ps_error *err);
+
+/* ---- Engine -------------------------------------------------------------------------------- */
+typedef struct ps_coll_ctx ps_coll_ctx;
+typedef struct ps_coll_group ps_coll_group;
+
+int ps_coll_ctx_create(const ps_platform *platform, const ps_coll_params *params,
+                       ps_coll_ctx **out, ps_error *err);
+void ps_coll_ctx_free(ps_coll_ctx *ctx);
+const ps_coll_params *ps_coll_ctx_params(const ps_coll_ctx *ctx);
+void ps_coll_ctx_set_params(ps_coll_ctx *ctx, const ps_coll_params *params);
+
+/* A communicator over platform GPU ranks ranks[0..n-1] (distinct). n >= 1. */
+int ps_coll_group_create(ps_coll_ctx *ctx, int n, const int *ranks, ps_coll_group **out,
+                         ps_error *err);
+void ps_coll_group_free(ps_coll_group *group);
+int ps_coll_group_size(const ps_coll_group *group);
+/* Number of rings the group's ring algorithms use (1 on NVSwitch and PCIe inside a node; several
+ * edge-disjoint rings on a mesh; one per GPU of a node across nodes). */
+int ps_coll_group_ring_count(const ps_coll_group *group);
+
+typedef struct ps_coll_call {
+    ps_coll_op op;
+    double bytes;        /* nccl-tests size semantics (see top) */
+    int root;            /* broadcast: member index of the root */
+    ps_coll_algo algo;   /* PS_ALGO_AUTO: tuner */
+    ps_coll_proto proto; /* PS_PROTO_AUTO: tuner */
+} ps_coll_call;
+
+typedef struct ps_coll_result {
+    double time_s;       /* predicted (ps_coll_predict) or simulated (ps_coll_run) */
+    ps_coll_algo algo;
+    ps_coll_proto proto;
+    int activities;      /* SimGrid activities the call posted (ptasks + sleeps) */
+} ps_coll_result;
+
+/* Idle-platform prediction and the tuner's choice, without simulating (callable anywhere).
+ * PS_EINPUT when a forced algo/proto is not available for this op/group/platform. */
+int ps_coll_predict(const ps_coll_group *group, const ps_coll_call *call, ps_coll_result *res,
+                    ps_error *err);
+
+/* Called by every member actor (member = index in the group) with the same call, from inside
+ * simgrid_run. Returns when the collective completes; res (may be NULL) is the same for all. */
+int ps_coll_run(ps_coll_group *group, int member, const ps_coll_call *call, ps_coll_result *res,
+                ps_error *err);
+
+/* ---- nccl-tests: sweeps, logs, calibration ------------------------------------------------- */
+
+/* One row of an nccl-tests table (out-of-place half). */
+typedef struct ps_nccl_row {
+    double size_bytes;   /* as printed: rounded down to whole elements (per rank x n for the
+                            per-rank-count ops), like nccl-tests */
+    long long count;     /* elements, as nccl-tests prints them */
+    double time_us;
+    double algbw_gbps;
+    double busbw_gbps;
+    ps_coll_algo algo;
+    ps_coll_proto proto;
+    int activities;
+} ps_nccl_row;
+
+typedef struct ps_nccl_sweep {
+    ps_coll_op op;
+    int gpus;                /* the group is platform ranks 0..gpus-1 */
+    const double *sizes;     /* requested sizes (bytes), `count` of them */
+    int count;
+    int type_bytes;          /* 2 for bf16/fp16, 4 for fp32 */
+    ps_coll_algo algo;
+    ps_coll_proto proto;
+    int gpus_per_thread;     /* nccl-tests -g: time >= g x launch_us; 1 = one GPU per thread */
+} ps_nccl_sweep;
+
+/* nccl-tests size rounding for one requested size: printed size and element count. */
+void ps_nccl_round_size(ps_coll_op op, int n, int type_bytes, double size, double *out_size,
+                        long long *out_count);
+
+/* Simulates the sweep in ONE simgrid_run (call once per process, after ps_platform_load): one
+ * actor per GPU, the sizes one after another, each timed by the clock between the group's entry
+ * and exit barriers. rows must hold sweep->count entries. */
+int ps_nccl_simulate(ps_coll_ctx *ctx, const ps_nccl_sweep *sweep, ps_nccl_row *rows,
+                     ps_error *err);
+
+/* Same rows from the closed-form idle-platform model (no SimGrid run). */
+int ps_nccl_predict_rows(ps_coll_ctx *ctx, const ps_nccl_sweep *sweep, ps_nccl_row *rows,
+                         ps_error *err);
+
+/* A measured curve: from an nccl-tests stdout log or from a CSV with the header
+ * size_bytes,time_us,algbw_GBps,busbw_GBps (../shared/data/nccl). What the file does not say
+ * (op, GPU count, -g) comes from the caller (has_* false = unknown). */
+typedef struct ps_nccl_curve {
+    char path[512];
+    ps_coll_op op;
+    bool has_op;
+    int gpus;               /* 0 = unknown */
+    int gpus_per_thread;    /* from the log's "nGpus" header; 1 when absent */
+    ps_coll_algo algo;      /* PS_ALGO_AUTO unless the caller forces one (e.g. NCCL_ALGO=Ring) */
+    int type_bytes;         /* from the type column (0 = unknown, CSV) */
+    int n_rows;
+    double *size_bytes;
+    double *time_us;
+} ps_nccl_curve;
+
+/* Parses FILE. Tolerates '#' comments and header lines, blank lines, NCCL INFO/WARN lines, the
+ * in-place half (ignored: the out-of-place time is used), "#wrong" values and "N/A". Anything
+ * else is PS_EINPUT "FILE:LINE: reason". */
+int ps_nccl_curve_read(const char *path, ps_nccl_curve *curve, ps_error *err);
+void ps_nccl_curve_free(ps_nccl_curve *curve);
+
+/* A published peak: busbw at one size, used as an extra calibration point (e.g. 480 GB/s all_reduce
+ * at 8 GiB on 8 H100s, ../shared/notes/nccl-model.md finding 1). */
+typedef struct ps_nccl_anchor {
+    ps_coll_op op;
+    int gpus;
+    ps_coll_algo algo;
+    double size_bytes;
+    double busbw_gbps;
+} ps_nccl_anchor;
+
+/* Fits params (in place: the start point) to the curves and anchors by least squares on log time
+ * (deterministic coordinate search). Writes the root-mean-square log error to *rms. */
+int ps_nccl_calibrate(ps_coll_ctx *ctx, const ps_nccl_curve *curves, int n_curves,
+                      const ps_nccl_anchor *anchors, int n_anchors, ps_coll_params *params,
+                      double *rms, ps_error *err);
+
+#endif

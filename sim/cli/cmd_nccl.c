@@ -1,0 +1,373 @@
+/* parsim nccl: nccl-tests on a simulated platform -- the same table as all_reduce_perf & co, and
+ * a measured-vs-simulated comparison for a real nccl-tests log (--compare). See docs/nccl.md.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "parsim/coll.h"
+#include "parsim/platform.h"
+#include "parsim/util.h"
+
+#define MAX_SIZES 256
+
+typedef struct nccl_opts {
+    const char *platform;
+    const char *calibration;
+    const char *compare;
+    ps_coll_op op;
+    bool op_given;
+    int gpus;
+    uint64_t min_bytes, max_bytes;
+    int factor;
+    int type_bytes;
+    const char *type_name;
+    ps_coll_algo algo;
+    ps_coll_proto proto;
+    int gpus_per_thread;
+    bool json;
+    bool predict;
+} nccl_opts;
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: parsim nccl --platform FILE [--op OP] [--gpus N] [-b MIN] [-e MAX] [-f FACTOR]\n"
+            "                   [--dtype bf16|fp16|fp32] [--algo ring|nvls|p2p] [--proto LL|LL128|Simple]\n"
+            "                   [-g GPUS_PER_THREAD] [--calibration FILE] [--predict] [--json]\n"
+            "       parsim nccl --platform FILE --compare LOG [--op OP] [--gpus N] [--algo A] ...\n\n"
+            "Simulates an nccl-tests sweep on a SimGrid platform and prints the nccl-tests table\n"
+            "(out-of-place and in-place halves are the same simulation). Sizes and busbw follow\n"
+            "nccl-tests: for all_gather, reduce_scatter and alltoall the size is the total buffer;\n"
+            "sendrecv is the ring pattern of sendrecv_perf.\n\n"
+            "  --op OP            all_reduce (default), all_gather, reduce_scatter, alltoall,\n"
+            "                     sendrecv, broadcast\n"
+            "  --gpus N           group size: GPUs 0..N-1 of the platform (default: all)\n"
+            "  -b, -e, -f         min size, max size (8, 64K, 1M, 8G), multiplication factor\n"
+            "                     (defaults 8, 8G, 2: 31 sizes)\n"
+            "  --dtype T          bf16 (default), fp16 or fp32 (also nccl-tests' half, float, bfloat16)\n"
+            "  --algo, --proto    force NCCL_ALGO / NCCL_PROTO (default: the tuner's choice)\n"
+            "  -g G               nccl-tests -g: one thread drives G GPUs; time >= G x launch_us\n"
+            "  --calibration F    fitted parameters (default: PLATFORM.nccl.json beside the .xml)\n"
+            "  --predict          closed-form idle-platform model instead of a SimGrid run\n"
+            "  --compare LOG      simulate the sizes of an nccl-tests log (or calibration CSV) and\n"
+            "                     print measured vs simulated time, error per size and the medians\n"
+            "  --json             {\"rows\":[{size_bytes,time_us,algbw_gbps,busbw_gbps,algo,proto}]}\n");
+}
+
+static int parse_dtype(const char *t, nccl_opts *o)
+{
+    if (!strcmp(t, "bf16") || !strcmp(t, "bfloat16")) {
+        o->type_bytes = 2;
+        o->type_name = "bfloat16";
+    } else if (!strcmp(t, "fp16") || !strcmp(t, "half")) {
+        o->type_bytes = 2;
+        o->type_name = "half";
+    } else if (!strcmp(t, "fp32") || !strcmp(t, "float")) {
+        o->type_bytes = 4;
+        o->type_name = "float";
+    } else {
+        return 1;
+    }
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, nccl_opts *o)
+{
+    enum { O_PLATFORM = 256, O_OP, O_GPUS, O_DTYPE, O_ALGO, O_PROTO, O_JSON, O_CAL, O_COMPARE,
+           O_PREDICT };
+    static const struct option longs[] = {
+        {"platform", required_argument, 0, O_PLATFORM}, {"op", required_argument, 0, O_OP},
+        {"gpus", required_argument, 0, O_GPUS},         {"minbytes", required_argument, 0, 'b'},
+        {"maxbytes", required_argument, 0, 'e'},        {"stepfactor", required_argument, 0, 'f'},
+        {"dtype", required_argument, 0, O_DTYPE},       {"algo", required_argument, 0, O_ALGO},
+        {"proto", required_argument, 0, O_PROTO},       {"json", no_argument, 0, O_JSON},
+        {"calibration", required_argument, 0, O_CAL},   {"compare", required_argument, 0, O_COMPARE},
+        {"predict", no_argument, 0, O_PREDICT},         {"gpus-per-thread", required_argument, 0, 'g'},
+        {"help", no_argument, 0, 'h'},                  {0, 0, 0, 0}};
+    ps_error err = {0, ""};
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "b:e:f:d:g:h", longs, NULL)) != -1) {
+        int rc = 0;
+        switch (c) {
+        case O_PLATFORM: o->platform = optarg; break;
+        case O_CAL: o->calibration = optarg; break;
+        case O_COMPARE: o->compare = optarg; break;
+        case O_JSON: o->json = true; break;
+        case O_PREDICT: o->predict = true; break;
+        case O_OP:
+            if (ps_coll_op_parse(optarg, &o->op) || o->op == PS_COLL_SEND) {
+                fprintf(stderr, "parsim nccl: --op: unknown collective '%s' (all_reduce, all_gather, "
+                        "reduce_scatter, alltoall, sendrecv, broadcast)\n", optarg);
+                return 2;
+            }
+            o->op_given = true;
+            break;
+        case O_GPUS: rc = ps_parse_int(optarg, "--gpus", 1, PS_PLATFORM_MAX_GPUS, &o->gpus, &err); break;
+        case 'g': rc = ps_parse_int(optarg, "-g", 1, 1024, &o->gpus_per_thread, &err); break;
+        case 'b': rc = ps_parse_size_bytes(optarg, "-b", &o->min_bytes, &err); break;
+        case 'e': rc = ps_parse_size_bytes(optarg, "-e", &o->max_bytes, &err); break;
+        case 'f': rc = ps_parse_int(optarg, "-f", 2, 1024, &o->factor, &err); break;
+        case 'd':
+        case O_DTYPE:
+            if (parse_dtype(optarg, o)) {
+                fprintf(stderr, "parsim nccl: --dtype: unknown type '%s' (bf16, fp16, fp32)\n", optarg);
+                return 2;
+            }
+            break;
+        case O_ALGO:
+            if (ps_coll_algo_parse(optarg, &o->algo)) {
+                fprintf(stderr, "parsim nccl: --algo: unknown algorithm '%s' (ring, nvls, p2p)\n", optarg);
+                return 2;
+            }
+            break;
+        case O_PROTO:
+            if (ps_coll_proto_parse(optarg, &o->proto)) {
+                fprintf(stderr, "parsim nccl: --proto: unknown protocol '%s' (LL, LL128, Simple)\n", optarg);
+                return 2;
+            }
+            break;
+        case 'h': usage(stdout); return -1;
+        default:
+            fprintf(stderr, "parsim nccl: unknown or incomplete option '%s' (see parsim nccl --help)\n",
+                    argv[optind - 1]);
+            return 2;
+        }
+        if (rc) {
+            fprintf(stderr, "parsim nccl: %s\n", err.message);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "parsim nccl: unexpected argument '%s'\n", argv[optind]);
+        return 2;
+    }
+    if (!o->platform) {
+        fprintf(stderr, "parsim nccl: --platform FILE is required\n");
+        return 2;
+    }
+    if (o->min_bytes > o->max_bytes) {
+        fprintf(stderr, "parsim nccl: -b %llu is larger than -e %llu\n",
+                (unsigned long long)o->min_bytes, (unsigned long long)o->max_bytes);
+        return 2;
+    }
+    return 0;
+}
+
+/* nccl-tests prints times with 2 decimals below 10 ms... (src/common.cu, 2.17: %7.2f below
+ * 10000 us, %7.1f up to 100000, %7.0f above). */
+static void format_time(char *buf, size_t size, double us)
+{
+    if (us >= 100000.0)
+        snprintf(buf, size, "%7.0f", us);
+    else if (us >= 10000.0)
+        snprintf(buf, size, "%7.1f", us);
+    else
+        snprintf(buf, size, "%7.2f", us);
+}
+
+static void print_table(const nccl_opts *o, const ps_nccl_sweep *sw, const ps_nccl_row *rows,
+                        const char *cal_used)
+{
+    const char *redops[PS_COLL_OP_COUNT] = {"sum", "none", "sum", "none", "sum", "none", "none"};
+    int root = sw->op == PS_COLL_BROADCAST ? 0 : -1;
+    printf("# parsim nccl: %s_perf on %d GPUs of %s (%s), type %s, -g %d\n",
+           ps_coll_op_name(sw->op), sw->gpus, o->platform,
+           o->predict ? "closed-form model" : "SimGrid simulation", o->type_name, sw->gpus_per_thread);
+    printf("# calibration: %s\n", cal_used[0] ? cal_used : "none (NCCL tuning.cc defaults)");
+    printf("# algo/proto per size: the tuner's choice%s (last column)\n",
+           sw->algo != PS_ALGO_AUTO || sw->proto != PS_PROTO_AUTO ? ", restricted by --algo/--proto" : "");
+    printf("#\n");
+    printf("#                                                              out-of-place                       in-place          \n");
+    printf("#       size         count      type   redop    root     time   algbw   busbw #wrong     time   algbw   busbw #wrong\n");
+    printf("#        (B)    (elements)                               (us)  (GB/s)  (GB/s)            (us)  (GB/s)  (GB/s)       \n");
+    double sum_busbw = 0;
+    for (int i = 0; i < sw->count; i++) {
+        const ps_nccl_row *r = &rows[i];
+        char t[32];
+        format_time(t, sizeof t, r->time_us);
+        printf("%12.0f  %12lld  %8s  %6s  %6i", r->size_bytes, r->count, o->type_name,
+               redops[sw->op], root);
+        for (int half = 0; half < 2; half++)
+            printf("  %7s  %6.2f  %6.2f  %5s", t, r->algbw_gbps, r->busbw_gbps, "N/A");
+        printf("   # %s/%s\n", ps_coll_algo_name(r->algo), ps_coll_proto_name(r->proto));
+        sum_busbw += r->busbw_gbps;
+    }
+    printf("# Out of bounds values : 0 OK\n");
+    printf("# Avg bus bandwidth    : %g \n", sw->count ? sum_busbw / sw->count : 0.0);
+    printf("#\n");
+}
+
+static void print_json(const ps_nccl_sweep *sw, const ps_nccl_row *rows)
+{
+    printf("{\"op\":\"%s\",\"gpus\":%d,\"rows\":[", ps_coll_op_name(sw->op), sw->gpus);
+    for (int i = 0; i < sw->count; i++)
+        printf("%s\n{\"size_bytes\":%.0f,\"time_us\":%.6g,\"algbw_gbps\":%.6g,\"busbw_gbps\":%.6g,"
+               "\"algo\":\"%s\",\"proto\":\"%s\"}", i ? "," : "", rows[i].size_bytes,
+               rows[i].time_us, rows[i].algbw_gbps, rows[i].busbw_gbps,
+               ps_coll_algo_name(rows[i].algo), ps_coll_proto_name(rows[i].proto));
+    printf("\n]}\n");
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    if (n == 0)
+        return NAN;
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static void print_compare(const nccl_opts *o, const ps_nccl_curve *cv, const ps_nccl_sweep *sw,
+                          const ps_nccl_row *rows, const char *cal_used)
+{
+    double *big = malloc(sizeof(double) * (size_t)sw->count);
+    double *small = malloc(sizeof(double) * (size_t)sw->count);
+    int nb = 0, ns = 0;
+    if (o->json)
+        printf("{\"log\":\"%s\",\"op\":\"%s\",\"gpus\":%d,\"rows\":[", cv->path,
+               ps_coll_op_name(sw->op), sw->gpus);
+    else {
+        printf("# parsim nccl --compare %s: %s on %d GPUs of %s, -g %d\n", cv->path,
+               ps_coll_op_name(sw->op), sw->gpus, o->platform, sw->gpus_per_thread);
+        printf("# calibration: %s\n", cal_used[0] ? cal_used : "none (NCCL tuning.cc defaults)");
+        printf("#       size   measured(us)  simulated(us)   error  algo/proto\n");
+    }
+    for (int i = 0; i < sw->count; i++) {
+        double e = rows[i].time_us / cv->time_us[i] - 1.0;
+        if (cv->size_bytes[i] >= 1048576)
+            big[nb++] = fabs(e);
+        else
+            small[ns++] = fabs(e);
+        if (o->json)
+            printf("%s\n{\"size_bytes\":%.0f,\"measured_us\":%.6g,\"simulated_us\":%.6g,"
+                   "\"error\":%.4f,\"algo\":\"%s\",\"proto\":\"%s\"}", i ? "," : "",
+                   cv->size_bytes[i], cv->time_us[i], rows[i].time_us, e,
+                   ps_coll_algo_name(rows[i].algo), ps_coll_proto_name(rows[i].proto));
+        else
+            printf("%12.0f  %13.2f  %13.2f  %+6.1f%%  %s/%s\n", cv->size_bytes[i], cv->time_us[i],
+                   rows[i].time_us, 100 * e, ps_coll_algo_name(rows[i].algo),
+                   ps_coll_proto_name(rows[i].proto));
+    }
+    double mb = big ? median(big, nb) : NAN, ms = small ? median(small, ns) : NAN;
+    if (o->json)
+        printf("\n],\"median_abs_error_ge_1MiB\":%.4f,\"median_abs_error_lt_1MiB\":%.4f}\n",
+               nb ? mb : 0.0, ns ? ms : 0.0);
+    else {
+        if (nb)
+            printf("# median |error|, sizes >= 1 MiB: %.1f%% (%d sizes)\n", 100 * mb, nb);
+        if (ns)
+            printf("# median |error|, sizes <  1 MiB: %.1f%% (%d sizes)\n", 100 * ms, ns);
+    }
+    free(big);
+    free(small);
+}
+
+int cmd_nccl(int argc, char **argv)
+{
+    nccl_opts o = {NULL, NULL, NULL, PS_COLL_ALL_REDUCE, false, 0, 8, 8ull << 30, 2, 2,
+                   "bfloat16", PS_ALGO_AUTO, PS_PROTO_AUTO, 1, false, false};
+    int rc = parse_args(argc, argv, &o);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    ps_error err = {0, ""};
+    ps_nccl_curve curve;
+    memset(&curve, 0, sizeof curve);
+    bool have_curve = false;
+    if (o.compare) {
+        if ((rc = ps_nccl_curve_read(o.compare, &curve, &err))) {
+            fprintf(stderr, "parsim nccl: %s\n", err.message);
+            return rc;
+        }
+        have_curve = true;
+        if (!o.op_given && !curve.has_op) {
+            fprintf(stderr, "parsim nccl: %s does not say which collective it measured: give --op\n",
+                    o.compare);
+            ps_nccl_curve_free(&curve);
+            return 2;
+        }
+        if (!o.op_given)
+            o.op = curve.op;
+        if (!o.gpus)
+            o.gpus = curve.gpus;
+        if (o.gpus_per_thread == 1)
+            o.gpus_per_thread = curve.gpus_per_thread;
+        if (curve.type_bytes == 4 && o.type_bytes == 2 && strcmp(o.type_name, "float"))
+            parse_dtype("fp32", &o);
+    }
+    ps_platform *pf = NULL;
+    ps_coll_ctx *ctx = NULL;
+    ps_nccl_row *rows = NULL;
+    double *sizes = NULL;
+    ps_coll_params params;
+    char cal_used[1024];
+    if ((rc = ps_platform_load(o.platform, &pf, &err)))
+        goto out;
+    if (ps_platform_warning(pf))
+        fprintf(stderr, "parsim nccl: warning: %s\n", ps_platform_warning(pf));
+    if ((rc = ps_coll_params_for_platform(o.platform, o.calibration, &params, cal_used,
+                                          sizeof cal_used, &err)))
+        goto out;
+    if (!o.gpus)
+        o.gpus = ps_platform_gpu_count(pf);
+    if ((rc = ps_platform_check_gpu_count(pf, o.gpus, false, &err)))
+        goto out;
+    if ((rc = ps_coll_ctx_create(pf, &params, &ctx, &err)))
+        goto out;
+    int count = 0;
+    sizes = malloc(sizeof(double) * MAX_SIZES);
+    rows = calloc(MAX_SIZES, sizeof *rows);
+    if (!sizes || !rows) {
+        rc = ps_error_set(&err, PS_EINTERNAL, "out of memory");
+        goto out;
+    }
+    if (have_curve) {
+        if (curve.n_rows > MAX_SIZES) {
+            rc = ps_error_set(&err, PS_EINPUT, "%s: more than %d rows", o.compare, MAX_SIZES);
+            goto out;
+        }
+        for (int i = 0; i < curve.n_rows; i++)
+            sizes[count++] = curve.size_bytes[i];
+    } else {
+        for (double s = (double)o.min_bytes; s <= (double)o.max_bytes && count < MAX_SIZES;
+             s *= o.factor) {
+            sizes[count++] = s;
+            if (s == 0)
+                break;
+        }
+    }
+    ps_nccl_sweep sw = {o.op, o.gpus, sizes, count, o.type_bytes, o.algo, o.proto,
+                        o.gpus_per_thread};
+    rc = o.predict ? ps_nccl_predict_rows(ctx, &sw, rows, &err)
+                   : ps_nccl_simulate(ctx, &sw, rows, &err);
+    if (rc)
+        goto out;
+    if (have_curve)
+        print_compare(&o, &curve, &sw, rows, cal_used);
+    else if (o.json)
+        print_json(&sw, rows);
+    else
+        print_table(&o, &sw, rows, cal_used);
+    if (fflush(stdout) || ferror(stdout))
+        rc = ps_error_set(&err, PS_EINTERNAL, "cannot write the output");
+out:
+    if (rc)
+        fprintf(stderr, "parsim nccl: %s\n", err.message);
+    free(rows);
+    free(sizes);
+    ps_coll_ctx_free(ctx);
+    ps_platform_free(pf);
+    if (have_curve)
+        ps_nccl_curve_free(&curve);
+    return rc;
+}

@@ -1,0 +1,18 @@
+/* sim/coll/alltoall.c: alltoall (nccl-tests size = per-rank buffer S = n x per-peer block).
+ *
+ * NCCL runs it as grouped send/recv: every GPU sends S/n to each of the n-1 others at once, so
+ * each port carries (n-1)/n x S per direction; one parallel task holds all n(n-1) flows, which
+ * share the ports max-min fairly (and cross whatever fabric links their routes use).
+ */
+#include "coll_internal.h"
+
+static bool shape(ps_coll_algo algo, int n, coll_shape *out)
+{
+    if (algo != PS_ALGO_P2P)
+        return false;
+    *out = (coll_shape){PAT_ALLTOALL, 1, 1.0 / n, 0, 0};
+    return true;
+}
+
+const ps_coll_model ps_coll_model_alltoall = {PS_COLL_ALLTOALL, "alltoall", "none", -1, true,
+                                              shape};

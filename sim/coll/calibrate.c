@@ -1,0 +1,245 @@
+/* sim/coll/calibrate.c: fits the model's free parameters to measured nccl-tests curves.
+ *
+ * Objective: sum over every measured point of (ln(T_model / T_measured))^2 -- relative error, so a
+ * 10 us point and a 2 ms point weigh the same, which is what the accuracy targets (median
+ * relative error per curve) ask for -- plus, for each published peak (anchor), ANCHOR_WEIGHT x
+ * (ln(busbw_model / busbw_published))^2. T_model is the closed form of engine.c (equal to the
+ * simulated time on an idle platform, tests/coll checks it), with the tuner's choice of
+ * algorithm and protocol at each point, so a fit moves the crossovers too.
+ *
+ * Search: deterministic coordinate descent with multiplicative steps (each parameter tried x(1+s)
+ * and /(1+s), s shrinking by 0.7 when neither helps), from the caller's start point (NCCL's
+ * constants by default). Parameters no curve depends on are left alone. Good enough for ~20
+ * parameters and a few hundred points, and reproducible bit for bit.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "coll_internal.h"
+
+/* A published peak is one number standing for many runs (four agree within 2 %, nccl-model.md
+ * finding 1): worth about as much as a handful of measured points. */
+#define ANCHOR_WEIGHT 5.0
+#define MAX_ITERATIONS 400
+#define MAX_GROUPS 16
+
+typedef struct fit_param {
+    double *value;
+    double lo, hi;
+    double floor; /* added before scaling so that a parameter at 0 can move */
+    double step;
+} fit_param;
+
+typedef struct fit_ctx {
+    ps_coll_ctx *ctx;
+    ps_coll_params *params;
+    const ps_nccl_curve *curves;
+    int n_curves;
+    const ps_nccl_anchor *anchors;
+    int n_anchors;
+    ps_coll_group *groups[MAX_GROUPS]; /* groups[i] has sizes[i] GPUs */
+    int sizes[MAX_GROUPS];
+    int n_groups;
+} fit_ctx;
+
+static ps_coll_group *group_of(fit_ctx *f, int n)
+{
+    for (int i = 0; i < f->n_groups; i++)
+        if (f->sizes[i] == n)
+            return f->groups[i];
+    return NULL;
+}
+
+/* Model time (us) of one point with the tuner's choice, harness floor included. */
+static double point_time_us(fit_ctx *f, ps_coll_op op, int n, ps_coll_algo algo, int gpt,
+                            int type_bytes, double size)
+{
+    ps_coll_group *g = group_of(f, n);
+    double rsize;
+    long long count;
+    ps_nccl_round_size(op, n, type_bytes > 0 ? type_bytes : 2, size, &rsize, &count);
+    double best = INFINITY;
+    for (int a = 0; a < PS_ALGO_COUNT; a++) {
+        if (algo != PS_ALGO_AUTO && algo != a)
+            continue;
+        coll_geom geom;
+        if (coll_group_geom(g, op, (ps_coll_algo)a, &geom, NULL) || !geom.available)
+            continue;
+        for (int p = 0; p < PS_PROTO_COUNT; p++) {
+            if (!coll_pair_allowed(op, (ps_coll_algo)a, (ps_coll_proto)p))
+                continue;
+            double t = coll_model_time(f->params, op, (ps_coll_algo)a, (ps_coll_proto)p, n, &geom,
+                                       rsize);
+            if (t < best)
+                best = t;
+        }
+    }
+    best *= 1e6;
+    double floor_us = gpt > 1 ? gpt * f->params->launch_us : 0;
+    return best > floor_us ? best : floor_us;
+}
+
+static double objective(fit_ctx *f, int *points)
+{
+    double sum = 0;
+    int count = 0;
+    for (int c = 0; c < f->n_curves; c++) {
+        const ps_nccl_curve *cv = &f->curves[c];
+        for (int i = 0; i < cv->n_rows; i++) {
+            double t = point_time_us(f, cv->op, cv->gpus, cv->algo, cv->gpus_per_thread,
+                                     cv->type_bytes, cv->size_bytes[i]);
+            double e = log(t / cv->time_us[i]);
+            sum += isfinite(e) ? e * e : 1e6;
+            count++;
+        }
+    }
+    for (int a = 0; a < f->n_anchors; a++) {
+        const ps_nccl_anchor *an = &f->anchors[a];
+        double t = point_time_us(f, an->op, an->gpus, an->algo, 1, 2, an->size_bytes);
+        double busbw = an->size_bytes / (t * 1e3) * ps_coll_busbw_factor(an->op, an->gpus);
+        double e = log(busbw / an->busbw_gbps);
+        sum += ANCHOR_WEIGHT * (isfinite(e) ? e * e : 1e6);
+    }
+    if (points)
+        *points = count;
+    return sum;
+}
+
+static void add_row(fit_param *ps, int *n, ps_coll_proto_params *row, bool hop)
+{
+    ps[(*n)++] = (fit_param){&row->base_us, 0, 200, 0.05, 0.3};
+    if (hop)
+        ps[(*n)++] = (fit_param){&row->hop_us, 0, 50, 0.05, 0.3};
+    ps[(*n)++] = (fit_param){&row->eff, 0.02, 1.0, 0, 0.3};
+    ps[(*n)++] = (fit_param){&row->fill_us, 0, 100, 0.01, 0.3};
+}
+
+/* Which parameter families the data can see. */
+static int collect_params(fit_ctx *f, fit_param *ps)
+{
+    bool ring = false, nvls = false, p2p = false, launch = false;
+    bool ar_n[2] = {false, false}, other_n[2] = {false, false};
+    for (int c = 0; c < f->n_curves; c++) {
+        const ps_nccl_curve *cv = &f->curves[c];
+        ps_coll_group *g = group_of(f, cv->gpus);
+        coll_geom geom;
+        bool coll = cv->op == PS_COLL_ALL_REDUCE || cv->op == PS_COLL_ALL_GATHER ||
+                    cv->op == PS_COLL_REDUCE_SCATTER || cv->op == PS_COLL_BROADCAST;
+        ring |= coll;
+        p2p |= !coll;
+        if (cv->algo != PS_ALGO_RING && coll && cv->op != PS_COLL_BROADCAST &&
+            !coll_group_geom(g, cv->op, PS_ALGO_NVLS, &geom, NULL) && geom.available)
+            nvls = true;
+        launch |= cv->gpus_per_thread > 1;
+        int idx = cv->gpus <= 2 ? 0 : cv->gpus <= 4 ? 1 : -1;
+        if (idx >= 0 && coll)
+            (cv->op == PS_COLL_ALL_REDUCE ? ar_n : other_n)[idx] = true;
+    }
+    int n = 0;
+    if (ring)
+        for (int p = 0; p < PS_PROTO_COUNT; p++)
+            add_row(ps, &n, &f->params->ring[p], true);
+    if (nvls)
+        add_row(ps, &n, &f->params->nvls, false);
+    if (p2p)
+        add_row(ps, &n, &f->params->p2p, false);
+    for (int i = 0; i < 2; i++) {
+        if (ar_n[i])
+            ps[n++] = (fit_param){&f->params->ring_scale_ar[i], 0.1, 3.0, 0, 0.3};
+        if (other_n[i])
+            ps[n++] = (fit_param){&f->params->ring_scale_other[i], 0.1, 3.0, 0, 0.3};
+    }
+    if (launch)
+        ps[n++] = (fit_param){&f->params->launch_us, 0, 100, 0.05, 0.3};
+    return n;
+}
+
+static int make_groups(fit_ctx *f, ps_error *err)
+{
+    int total = ps_platform_gpu_count(coll_ctx_platform(f->ctx));
+    int need[MAX_GROUPS * 4], n_need = 0;
+    for (int c = 0; c < f->n_curves; c++)
+        need[n_need++ % (MAX_GROUPS * 4)] = f->curves[c].gpus;
+    for (int a = 0; a < f->n_anchors; a++)
+        need[n_need++ % (MAX_GROUPS * 4)] = f->anchors[a].gpus;
+    if (n_need > MAX_GROUPS * 4)
+        n_need = MAX_GROUPS * 4;
+    for (int i = 0; i < n_need; i++) {
+        int n = need[i];
+        if (group_of(f, n))
+            continue;
+        if (n < 1 || n > total)
+            return ps_error_set(err, PS_EINPUT, "a curve needs %d GPUs; the platform has %d", n,
+                                total);
+        if (f->n_groups == MAX_GROUPS)
+            return ps_error_set(err, PS_EINPUT, "more than %d different GPU counts", MAX_GROUPS);
+        int *ranks = malloc(sizeof(int) * (size_t)n);
+        if (!ranks)
+            return ps_error_set(err, PS_EINTERNAL, "out of memory");
+        for (int r = 0; r < n; r++)
+            ranks[r] = r;
+        int rc = ps_coll_group_create(f->ctx, n, ranks, &f->groups[f->n_groups], err);
+        free(ranks);
+        if (rc)
+            return rc;
+        f->sizes[f->n_groups++] = n;
+    }
+    return PS_OK;
+}
+
+int ps_nccl_calibrate(ps_coll_ctx *ctx, const ps_nccl_curve *curves, int n_curves,
+                      const ps_nccl_anchor *anchors, int n_anchors, ps_coll_params *params,
+                      double *rms, ps_error *err)
+{
+    for (int c = 0; c < n_curves; c++)
+        if (!curves[c].has_op || curves[c].gpus < 1)
+            return ps_error_set(err, PS_EINPUT, "%s: the collective and the GPU count must be "
+                                "known (log header or --op/--gpus)", curves[c].path);
+    fit_ctx f = {ctx, params, curves, n_curves, anchors, n_anchors, {0}, {0}, 0};
+    int rc = make_groups(&f, err);
+    fit_param ps[64];
+    int np = rc ? 0 : collect_params(&f, ps);
+    double best = rc ? 0 : objective(&f, NULL);
+    for (int it = 0; !rc && it < MAX_ITERATIONS; it++) {
+        bool moved = false, alive = false;
+        for (int k = 0; k < np; k++) {
+            fit_param *q = &ps[k];
+            if (q->step < 1e-5)
+                continue;
+            alive = true;
+            double x0 = *q->value;
+            bool improved = false;
+            for (int dir = 0; dir < 2 && !improved; dir++) {
+                double m = dir == 0 ? 1 + q->step : 1 / (1 + q->step);
+                double x = (x0 + q->floor) * m - q->floor;
+                if (x < q->lo) x = q->lo;
+                if (x > q->hi) x = q->hi;
+                if (x == x0)
+                    continue;
+                *q->value = x;
+                double e = objective(&f, NULL);
+                if (e < best) {
+                    best = e;
+                    improved = true;
+                } else {
+                    *q->value = x0;
+                }
+            }
+            if (improved)
+                moved = true;
+            else
+                q->step *= 0.7;
+        }
+        if (!alive || (!moved && it > 0 && np == 0))
+            break;
+    }
+    int points = 0;
+    if (!rc) {
+        best = objective(&f, &points);
+        *rms = points > 0 ? sqrt(best / (points + ANCHOR_WEIGHT * n_anchors)) : 0;
+    }
+    for (int i = 0; i < f.n_groups; i++)
+        ps_coll_group_free(f.groups[i]);
+    return rc;
+}

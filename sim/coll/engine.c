@@ -1,0 +1,594 @@
+/* sim/coll/engine.c: runs collective shapes as SimGrid parallel tasks, and predicts their time.
+ *
+ * The model (docs/nccl.md has the long version). A collective with protocol row
+ * (base, hop, eff, fill) whose shape has `steps` synchronous steps is simulated by the group's
+ * leader actor as
+ *     sleep(base)
+ *     repeat steps times: sleep(max(0, hop - lat)); one parallel task holding every flow of the step
+ *     sleep(2 * sqrt(steps * fill * tb))
+ * where each flow carries its share of the call's bytes divided by the effective efficiency eff_n
+ * (LL sends a 4-byte flag with every 4 bytes of data, Simple leaves the links partly idle: the
+ * flow is longer than the data so the LINKS stay busy for as long as NCCL keeps them busy, and
+ * other traffic sees that). On an idle platform one step takes lat + bytes*spb/eff_n, with lat
+ * the largest route latency of its flows and spb the busiest link's load per byte over its
+ * bandwidth (ptask_L07 shares bandwidth max-min, independent of latency). So the idle time is
+ *     T = base + steps*max(hop, lat) + tb + 2*sqrt(steps*fill*tb),   tb = steps*bytes*spb/eff_n
+ * which is NCCL's tuning model (time = latency + bytes/bandwidth, tuning.cc) plus a pipelining
+ * term: a transfer pipelined over `steps` stages in chunks with a fixed per-chunk overhead h
+ * takes at best (sqrt(tb) + sqrt(steps*h))^2 = tb + steps*h + 2*sqrt(steps*h*tb) with the optimal
+ * chunk size (the classic pipelined-broadcast bound); NCCL's chunking is close to that, and `fill`
+ * is h, fitted. The fill is a sleep, not link load: pipeline bubbles leave the links idle.
+ *
+ * Why one parallel task per step and not one comm per chunk: the flows of a ring step are coupled
+ * (a GPU forwards what it received), a parallel task progresses all its flows at one rate -- the
+ * bottleneck's -- which is that coupling, and it costs one SimGrid activity. An all_reduce on 8
+ * GPUs is 14 tasks + 16 sleeps whatever its size.
+ *
+ * Invariants: the leader (member 0) alone posts activities; every member passes the group's
+ * barrier on entry and on exit, so a collective starts when its last member arrives (NCCL
+ * semantics) and all members leave together.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <simgrid/actor.h>
+#include <simgrid/barrier.h>
+#include <simgrid/engine.h>
+#include <simgrid/host.h>
+#include <simgrid/link.h>
+#include <xbt/dynar.h>
+
+#include "coll_internal.h"
+
+/* sg_actor_parallel_execute is exported by libsimgrid 3.32 but its declaration in actor.h lacks
+ * XBT_PUBLIC; the declaration there is enough for C. */
+
+struct ps_coll_ctx {
+    const ps_platform *platform;
+    ps_coll_params params;
+    ps_platform_fabric_info fabric;
+};
+
+#define MAX_RINGS 64
+
+struct ps_coll_group {
+    ps_coll_ctx *ctx;
+    int n;
+    int *ranks;          /* platform ranks of the members */
+    sg_host_t *hosts;    /* n GPU hosts + the NVLS switch host (or NULL) */
+    int ring_count;
+    int *rings;          /* ring_count x n member indices, each a cyclic order */
+    bool nvls_ok;        /* one node, NVLS-capable switch, n >= 2 */
+    sg_bar_t barrier;
+    double *matrix;      /* (n+1)^2 bytes of one step */
+    double *flops;       /* n+1 zeros */
+    coll_geom geom[PS_COLL_OP_COUNT][PS_ALGO_COUNT];
+    /* written by the leader, read by the members after the exit barrier */
+    ps_coll_result result;
+    ps_error error;
+};
+
+/* ---- context ------------------------------------------------------------------------------- */
+
+int ps_coll_ctx_create(const ps_platform *platform, const ps_coll_params *params,
+                       ps_coll_ctx **out, ps_error *err)
+{
+    ps_coll_ctx *ctx = calloc(1, sizeof *ctx);
+    if (!ctx)
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
+    ctx->platform = platform;
+    if (params)
+        ctx->params = *params;
+    else
+        ps_coll_params_default(&ctx->params);
+    ctx->fabric = *ps_platform_fabric(platform);
+    *out = ctx;
+    return PS_OK;
+}
+
+void ps_coll_ctx_free(ps_coll_ctx *ctx) { free(ctx); }
+
+const ps_coll_params *ps_coll_ctx_params(const ps_coll_ctx *ctx) { return &ctx->params; }
+
+const ps_platform *coll_ctx_platform(const ps_coll_ctx *ctx) { return ctx->platform; }
+
+void ps_coll_ctx_set_params(ps_coll_ctx *ctx, const ps_coll_params *params)
+{
+    ctx->params = *params;
+}
+
+/* ---- rings ----------------------------------------------------------------------------------
+ * NVSwitch and PCIe inside one node: one ring in member order. Every NCCL channel of a ring
+ * algorithm uses the same GPU ports through the switch, so the channels add nothing a flow per
+ * step does not already load (the protocol efficiency carries their count).
+ * Full mesh: a ring over private pair links would use 1/(n-1) of a GPU's links, so NCCL/RCCL
+ * build several rings over different links (RCCL on MI300X: one channel per xGMI link set). We
+ * search edge-disjoint directed Hamiltonian cycles of the complete digraph (Tillson 1980: K_n*
+ * decomposes into n-1 of them for n != 4, 6) depth-first with a step budget, and split the data
+ * evenly over the rings found.
+ * Several nodes: one ring per GPU of a node (NCCL's rail-aligned channels): ring r visits each
+ * node's members starting at local index r, so each ring crosses between nodes through a
+ * different GPU's NIC and the inter-node traffic is spread over all NICs. */
+
+typedef struct ring_search {
+    int n;
+    unsigned char *used; /* n x n arcs taken by earlier rings */
+    int *path;
+    unsigned char *visited;
+    long budget;
+} ring_search;
+
+static bool ring_dfs(ring_search *s, int depth)
+{
+    if (--s->budget < 0)
+        return false;
+    int last = s->path[depth - 1];
+    if (depth == s->n)
+        return !s->used[last * s->n + s->path[0]];
+    for (int k = 1; k < s->n; k++) {
+        int v = (last + k) % s->n; /* try "next by k" first: finds the cyclic rings quickly */
+        if (s->visited[v] || s->used[last * s->n + v])
+            continue;
+        s->visited[v] = 1;
+        s->path[depth] = v;
+        if (ring_dfs(s, depth + 1))
+            return true;
+        s->visited[v] = 0;
+    }
+    return false;
+}
+
+static int mesh_rings(ps_coll_group *g)
+{
+    int n = g->n;
+    ring_search s = {n, calloc((size_t)n * n, 1), calloc((size_t)n, sizeof(int)),
+                     calloc((size_t)n, 1), 0};
+    int count = 0;
+    if (!s.used || !s.path || !s.visited)
+        count = -1;
+    while (count >= 0 && count < n - 1 && count < MAX_RINGS) {
+        memset(s.visited, 0, (size_t)n);
+        s.path[0] = 0;
+        s.visited[0] = 1;
+        s.budget = 200000; /* bounded: a found ring set is good enough, an exhaustive one not needed */
+        if (!ring_dfs(&s, 1))
+            break;
+        for (int i = 0; i < n; i++) {
+            int a = s.path[i], b = s.path[(i + 1) % n];
+            s.used[a * n + b] = 1;
+            g->rings[count * n + i] = a;
+        }
+        count++;
+    }
+    free(s.used);
+    free(s.path);
+    free(s.visited);
+    return count;
+}
+
+static int build_rings(ps_coll_group *g, ps_error *err)
+{
+    int n = g->n;
+    g->rings = malloc(sizeof(int) * (size_t)n * MAX_RINGS);
+    if (!g->rings)
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
+    int first_node = ps_platform_gpu_at(g->ctx->platform, g->ranks[0])->node;
+    int node_count = 1, per_node = 0;
+    bool grouped = true;
+    for (int i = 0; i < n; i++) {
+        int node = ps_platform_gpu_at(g->ctx->platform, g->ranks[i])->node;
+        if (i > 0 && node != ps_platform_gpu_at(g->ctx->platform, g->ranks[i - 1])->node) {
+            node_count++;
+            if (per_node == 0)
+                per_node = i;
+            else if (i % per_node != 0)
+                grouped = false;
+        }
+    }
+    (void)first_node;
+    if (per_node == 0)
+        per_node = n;
+    grouped = grouped && n % per_node == 0 && per_node <= MAX_RINGS;
+    g->ring_count = 1;
+    for (int i = 0; i < n; i++)
+        g->rings[i] = i;
+    if (n < 3)
+        return PS_OK;
+    if (node_count == 1 && g->ctx->fabric.kind == PS_FABRIC_MESH) {
+        int found = mesh_rings(g);
+        if (found < 0)
+            return ps_error_set(err, PS_EINTERNAL, "out of memory");
+        g->ring_count = found > 0 ? found : 1;
+        if (found == 0)
+            for (int i = 0; i < n; i++)
+                g->rings[i] = i;
+    } else if (node_count > 1 && grouped && per_node > 1) {
+        g->ring_count = per_node;
+        for (int r = 0; r < per_node; r++)
+            for (int k = 0; k < node_count; k++)
+                for (int j = 0; j < per_node; j++)
+                    g->rings[r * n + k * per_node + j] = k * per_node + (r + j) % per_node;
+    }
+    return PS_OK;
+}
+
+/* ---- groups -------------------------------------------------------------------------------- */
+
+int ps_coll_group_create(ps_coll_ctx *ctx, int n, const int *ranks, ps_coll_group **out,
+                         ps_error *err)
+{
+    int count = ps_platform_gpu_count(ctx->platform);
+    if (n < 1 || n > count)
+        return ps_error_set(err, PS_EINPUT, "a group needs 1 to %d GPUs, not %d", count, n);
+    for (int i = 0; i < n; i++) {
+        if (ranks[i] < 0 || ranks[i] >= count)
+            return ps_error_set(err, PS_EINPUT, "GPU rank %d is not on the platform (0..%d)",
+                                ranks[i], count - 1);
+        for (int j = 0; j < i; j++)
+            if (ranks[j] == ranks[i])
+                return ps_error_set(err, PS_EINPUT, "GPU rank %d appears twice in a group",
+                                    ranks[i]);
+    }
+    ps_coll_group *g = calloc(1, sizeof *g);
+    if (!g)
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
+    g->ctx = ctx;
+    g->n = n;
+    g->ranks = malloc(sizeof(int) * (size_t)n);
+    g->hosts = calloc((size_t)n + 1, sizeof(sg_host_t));
+    g->matrix = calloc((size_t)(n + 1) * (size_t)(n + 1), sizeof(double));
+    g->flops = calloc((size_t)n + 1, sizeof(double));
+    int rc = PS_OK;
+    if (!g->ranks || !g->hosts || !g->matrix || !g->flops)
+        rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
+    if (!rc) {
+        memcpy(g->ranks, ranks, sizeof(int) * (size_t)n);
+        bool one_node = true;
+        int node0 = ps_platform_gpu_at(ctx->platform, ranks[0])->node;
+        for (int i = 0; i < n; i++) {
+            const ps_platform_gpu *gpu = ps_platform_gpu_at(ctx->platform, ranks[i]);
+            g->hosts[i] = gpu->host;
+            one_node &= gpu->node == node0;
+        }
+        g->hosts[n] = one_node ? ps_platform_switch_host(ctx->platform, node0) : NULL;
+        g->nvls_ok = one_node && n >= 2 && ctx->fabric.nvls_capable && g->hosts[n];
+        rc = build_rings(g, err);
+    }
+    if (!rc) {
+        g->barrier = sg_barrier_init((unsigned)n);
+        if (!g->barrier)
+            rc = ps_error_set(err, PS_EINTERNAL, "cannot create a SimGrid barrier");
+    }
+    if (rc) {
+        ps_coll_group_free(g);
+        return rc;
+    }
+    *out = g;
+    return PS_OK;
+}
+
+void ps_coll_group_free(ps_coll_group *g)
+{
+    if (!g)
+        return;
+    if (g->barrier)
+        sg_barrier_destroy(g->barrier);
+    free(g->ranks);
+    free(g->hosts);
+    free(g->rings);
+    free(g->matrix);
+    free(g->flops);
+    free(g);
+}
+
+int ps_coll_group_size(const ps_coll_group *g) { return g->n; }
+int ps_coll_group_ring_count(const ps_coll_group *g) { return g->ring_count; }
+
+/* ---- traffic of one step ------------------------------------------------------------------- */
+
+/* Fills g->matrix (dim x dim, row = source) with the bytes one step of `shape` moves for a call
+ * of `bytes`; returns dim (n, or n+1 with the switch host last). */
+static int step_matrix(ps_coll_group *g, const coll_shape *s, double bytes, int root)
+{
+    int n = g->n, dim = s->pattern == PAT_NVLS ? n + 1 : n;
+    double *m = g->matrix;
+    memset(m, 0, sizeof(double) * (size_t)dim * (size_t)dim);
+    switch (s->pattern) {
+    case PAT_RING:
+    case PAT_CHAIN: {
+        double per_ring = s->arc_frac * bytes / g->ring_count;
+        for (int r = 0; r < g->ring_count && n > 1; r++) {
+            const int *ring = g->rings + r * n;
+            int start = 0;
+            for (int i = 0; i < n; i++)
+                if (ring[i] == root)
+                    start = i;
+            for (int i = 0; i < n; i++) {
+                int a = ring[i], b = ring[(i + 1) % n];
+                /* chain: no arc back into the root */
+                if (s->pattern == PAT_CHAIN && (i + 1) % n == start)
+                    continue;
+                m[a * dim + b] += per_ring;
+            }
+        }
+        break;
+    }
+    case PAT_NVLS:
+        for (int i = 0; i < n; i++) {
+            m[i * dim + n] = s->up_frac * bytes;
+            m[n * dim + i] = s->down_frac * bytes;
+        }
+        break;
+    case PAT_ALLTOALL:
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+                if (i != j)
+                    m[i * dim + j] = s->arc_frac * bytes;
+        break;
+    case PAT_SENDRECV:
+        for (int i = 0; i < n && n > 1; i++)
+            m[i * dim + (i + 1) % n] = s->arc_frac * bytes;
+        break;
+    case PAT_SEND:
+        if (n >= 2)
+            m[0 * dim + 1] = s->arc_frac * bytes;
+        break;
+    }
+    return dim;
+}
+
+typedef struct link_load {
+    sg_link_t link;
+    double load;
+} link_load;
+
+/* Idle-platform geometry of a shape: max route latency of its flows and the busiest link's
+ * load / bandwidth per byte. Walks every flow's route (sg_host_get_route). */
+static int compute_geom(ps_coll_group *g, const coll_shape *s, coll_geom *out, ps_error *err)
+{
+    int dim = step_matrix(g, s, 1.0, 0);
+    size_t cap = 64, count = 0;
+    link_load *loads = malloc(cap * sizeof *loads);
+    xbt_dynar_t route = xbt_dynar_new(sizeof(sg_link_t), NULL);
+    if (!loads || !route) {
+        free(loads);
+        if (route)
+            xbt_dynar_free(&route);
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
+    }
+    double lat = 0;
+    int rc = PS_OK;
+    for (int a = 0; a < dim && !rc; a++)
+        for (int b = 0; b < dim && !rc; b++) {
+            double frac = g->matrix[a * dim + b];
+            if (frac <= 0)
+                continue;
+            xbt_dynar_reset(route);
+            sg_host_get_route(g->hosts[a], g->hosts[b], route);
+            double l = sg_host_get_route_latency(g->hosts[a], g->hosts[b]);
+            if (l > lat)
+                lat = l;
+            for (unsigned long k = 0; k < xbt_dynar_length(route); k++) {
+                sg_link_t link = xbt_dynar_get_as(route, k, sg_link_t);
+                size_t i = 0;
+                while (i < count && loads[i].link != link)
+                    i++;
+                if (i == count) {
+                    if (count == cap) {
+                        link_load *nl = realloc(loads, 2 * cap * sizeof *loads);
+                        if (!nl) {
+                            rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
+                            break;
+                        }
+                        loads = nl;
+                        cap *= 2;
+                    }
+                    loads[count++] = (link_load){link, 0};
+                }
+                loads[i].load += frac;
+            }
+        }
+    double spb = 0;
+    for (size_t i = 0; i < count && !rc; i++) {
+        double bw = sg_link_get_bandwidth(loads[i].link);
+        if (bw > 0 && loads[i].load / bw > spb)
+            spb = loads[i].load / bw;
+    }
+    free(loads);
+    xbt_dynar_free(&route);
+    out->lat_s = lat;
+    out->step_s_per_byte = spb;
+    return rc;
+}
+
+int coll_group_geom(ps_coll_group *g, ps_coll_op op, ps_coll_algo algo, coll_geom *out,
+                    ps_error *err)
+{
+    if (op < 0 || op >= PS_COLL_OP_COUNT || algo < 0 || algo >= PS_ALGO_COUNT)
+        return ps_error_set(err, PS_EINPUT, "unknown collective or algorithm");
+    coll_geom *c = &g->geom[op][algo];
+    if (!c->valid) {
+        const ps_coll_model *model = ps_coll_model_of(op);
+        memset(c, 0, sizeof *c);
+        c->available = model->shape(algo, g->n, &c->shape);
+        if (algo == PS_ALGO_NVLS && !g->nvls_ok)
+            c->available = false;
+        if (c->available) {
+            int rc = compute_geom(g, &c->shape, c, err);
+            if (rc)
+                return rc;
+        }
+        c->valid = true;
+    }
+    *out = *c;
+    return PS_OK;
+}
+
+/* ---- the model ------------------------------------------------------------------------------ */
+
+bool coll_pair_allowed(ps_coll_op op, ps_coll_algo algo, ps_coll_proto proto)
+{
+    (void)op;
+    if (algo == PS_ALGO_NVLS || algo == PS_ALGO_P2P)
+        return proto == PS_PROTO_SIMPLE; /* NVLS: Simple only (tuning.cc); p2p: one row */
+    return algo == PS_ALGO_RING;
+}
+
+const ps_coll_proto_params *coll_proto_row(const ps_coll_params *p, ps_coll_algo algo,
+                                           ps_coll_proto proto)
+{
+    if (algo == PS_ALGO_NVLS)
+        return &p->nvls;
+    if (algo == PS_ALGO_P2P)
+        return &p->p2p;
+    return &p->ring[proto];
+}
+
+/* Group-size scale for ring efficiencies: log2 interpolation over n = 2, 4, 8, clamped. */
+static double ring_scale(const double *table, int n)
+{
+    double x = log2(n < 2 ? 2 : n) - 1.0; /* 0 at n=2, 2 at n=8 */
+    if (x >= PS_COLL_SCALE_POINTS - 1)
+        return table[PS_COLL_SCALE_POINTS - 1];
+    int i = (int)x;
+    double t = x - i;
+    return table[i] * (1 - t) + table[i + 1] * t;
+}
+
+double coll_effective_eff(const ps_coll_params *p, ps_coll_op op, ps_coll_algo algo,
+                          ps_coll_proto proto, int n)
+{
+    double eff = coll_proto_row(p, algo, proto)->eff;
+    if (algo == PS_ALGO_RING)
+        eff *= ring_scale(op == PS_COLL_ALL_REDUCE ? p->ring_scale_ar : p->ring_scale_other, n);
+    return eff > 1.0 ? 1.0 : eff;
+}
+
+double coll_model_time(const ps_coll_params *p, ps_coll_op op, ps_coll_algo algo,
+                       ps_coll_proto proto, int n, const coll_geom *geom, double bytes)
+{
+    const ps_coll_proto_params *row = coll_proto_row(p, algo, proto);
+    double eff = coll_effective_eff(p, op, algo, proto, n);
+    int steps = geom->shape.steps;
+    double hop = row->hop_us * 1e-6;
+    double tb = steps * bytes * geom->step_s_per_byte / eff;
+    return row->base_us * 1e-6 + steps * (hop > geom->lat_s ? hop : geom->lat_s) + tb +
+           2.0 * sqrt(steps * row->fill_us * 1e-6 * tb);
+}
+
+int ps_coll_predict(const ps_coll_group *cg, const ps_coll_call *call, ps_coll_result *res,
+                    ps_error *err)
+{
+    ps_coll_group *g = (ps_coll_group *)cg; /* the geometry cache is filled lazily */
+    if (!(call->bytes >= 0) || !isfinite(call->bytes))
+        return ps_error_set(err, PS_EINPUT, "collective size must be a finite number >= 0");
+    if (call->op == PS_COLL_SEND && g->n != 2)
+        return ps_error_set(err, PS_EINPUT, "send needs a group of 2 GPUs, not %d", g->n);
+    if (call->op == PS_COLL_BROADCAST && (call->root < 0 || call->root >= g->n))
+        return ps_error_set(err, PS_EINPUT, "broadcast root %d is not a member (0..%d)",
+                            call->root, g->n - 1);
+    double best = INFINITY;
+    ps_coll_result out = {0, PS_ALGO_AUTO, PS_PROTO_AUTO, 0};
+    for (int a = 0; a < PS_ALGO_COUNT; a++) {
+        if (call->algo != PS_ALGO_AUTO && call->algo != a)
+            continue;
+        coll_geom geom;
+        int rc = coll_group_geom(g, call->op, (ps_coll_algo)a, &geom, err);
+        if (rc)
+            return rc;
+        if (!geom.available)
+            continue;
+        for (int p = 0; p < PS_PROTO_COUNT; p++) {
+            if (call->proto != PS_PROTO_AUTO && call->proto != p)
+                continue;
+            if (!coll_pair_allowed(call->op, (ps_coll_algo)a, (ps_coll_proto)p))
+                continue;
+            double t = coll_model_time(&g->ctx->params, call->op, (ps_coll_algo)a,
+                                       (ps_coll_proto)p, g->n, &geom, call->bytes);
+            if (t < best) { /* strict: ties keep the earlier (ring before nvls, LL first) */
+                best = t;
+                out.algo = (ps_coll_algo)a;
+                out.proto = (ps_coll_proto)p;
+            }
+        }
+    }
+    if (out.algo == PS_ALGO_AUTO)
+        return ps_error_set(err, PS_EINPUT, "%s has no algorithm %s / protocol %s on this group "
+                            "of %d GPUs", ps_coll_op_name(call->op),
+                            ps_coll_algo_name(call->algo), ps_coll_proto_name(call->proto), g->n);
+    out.time_s = best;
+    *res = out;
+    return PS_OK;
+}
+
+/* ---- simulation ----------------------------------------------------------------------------- */
+
+static void sleep_counted(double s, int *activities)
+{
+    if (s > 0) {
+        sg_actor_sleep_for(s);
+        (*activities)++;
+    }
+}
+
+/* The leader's part: selection, then the schedule of the header comment. */
+static int lead(ps_coll_group *g, const ps_coll_call *call, ps_coll_result *res, ps_error *err)
+{
+    ps_coll_result choice;
+    int rc = ps_coll_predict(g, call, &choice, err);
+    if (rc)
+        return rc;
+    coll_geom geom;
+    if ((rc = coll_group_geom(g, call->op, choice.algo, &geom, err)))
+        return rc;
+    const ps_coll_params *p = &g->ctx->params;
+    const ps_coll_proto_params *row = coll_proto_row(p, choice.algo, choice.proto);
+    double eff = coll_effective_eff(p, call->op, choice.algo, choice.proto, g->n);
+    int steps = geom.shape.steps, activities = 0;
+    double t0 = simgrid_get_clock();
+    double hop = row->hop_us * 1e-6;
+    double tb = steps * call->bytes * geom.step_s_per_byte / eff;
+    sleep_counted(row->base_us * 1e-6, &activities);
+    int root = call->op == PS_COLL_BROADCAST ? call->root : 0;
+    int dim = step_matrix(g, &geom.shape, call->bytes / eff, root);
+    bool has_bytes = call->bytes > 0 && g->n > 1;
+    for (int s = 0; s < steps; s++) {
+        if (has_bytes) {
+            sleep_counted(hop - geom.lat_s, &activities);
+            sg_actor_parallel_execute(dim, g->hosts, g->flops, g->matrix);
+            activities++;
+        } else {
+            sleep_counted(hop > geom.lat_s ? hop : geom.lat_s, &activities);
+        }
+    }
+    sleep_counted(2.0 * sqrt(steps * row->fill_us * 1e-6 * tb), &activities);
+    choice.time_s = simgrid_get_clock() - t0;
+    choice.activities = activities;
+    *res = choice;
+    return PS_OK;
+}
+
+int ps_coll_run(ps_coll_group *g, int member, const ps_coll_call *call, ps_coll_result *res,
+                ps_error *err)
+{
+    if (member < 0 || member >= g->n)
+        return ps_error_set(err, PS_EINPUT, "member %d is not in the group (0..%d)", member,
+                            g->n - 1);
+    sg_barrier_wait(g->barrier); /* the collective starts when the last member arrives */
+    if (member == 0) {
+        g->error.code = PS_OK;
+        g->error.message[0] = '\0';
+        memset(&g->result, 0, sizeof g->result);
+        lead(g, call, &g->result, &g->error);
+    }
+    sg_barrier_wait(g->barrier);
+    if (g->error.code) {
+        if (err)
+            *err = g->error;
+        return g->error.code;
+    }
+    if (res)
+        *res = g->result;
+    return PS_OK;
+}

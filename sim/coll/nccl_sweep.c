@@ -1,0 +1,161 @@
+/* sim/coll/nccl_sweep.c: the nccl-tests driver -- a size sweep of one collective on GPUs
+ * 0..n-1, simulated in one SimGrid run (or predicted in closed form).
+ *
+ * nccl-tests semantics reproduced (NVIDIA/nccl-tests src/common.cu and src/<op>.cu):
+ *   - per-rank-count ops (all_gather, reduce_scatter, alltoall) round the size down to a whole
+ *     number of elements per rank: count = size / (n x type), size = count x n x type;
+ *     the others: count = size / type, size = count x type;
+ *   - algbw = size / time, busbw = algbw x the op's factor (ps_coll_busbw_factor);
+ *   - time is per iteration; with -g G one thread launches on G GPUs one after another, and
+ *     iterations are queued asynchronously, so an iteration costs max(GPU time, host launch time)
+ *     = max(T, G x launch_us) (the ~35 us floor of single-process -g 8 runs, nccl-model.md 1.4).
+ * Between sizes every actor passes the group's barrier (inside ps_coll_run), so sizes never
+ * overlap. The run is deterministic.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <simgrid/actor.h>
+#include <simgrid/engine.h>
+
+#include "coll_internal.h"
+
+void ps_nccl_round_size(ps_coll_op op, int n, int type_bytes, double size, double *out_size,
+                        long long *out_count)
+{
+    const ps_coll_model *m = ps_coll_model_of(op);
+    double unit = (double)type_bytes * ((m && m->per_rank_count) ? n : 1);
+    long long units = (long long)floor(size / unit);
+    *out_count = units; /* per rank for the per-rank-count ops, as nccl-tests prints it */
+    *out_size = (double)units * unit;
+}
+
+static void fill_row(const ps_nccl_sweep *sw, double size, long long count, double time_s,
+                     const ps_coll_result *res, double launch_us, ps_nccl_row *row)
+{
+    double t_us = time_s * 1e6;
+    double floor_us = sw->gpus_per_thread > 1 ? sw->gpus_per_thread * launch_us : 0;
+    if (t_us < floor_us)
+        t_us = floor_us;
+    row->size_bytes = size;
+    row->count = count;
+    row->time_us = t_us;
+    row->algbw_gbps = t_us > 0 ? size / (t_us * 1e3) : 0;
+    row->busbw_gbps = row->algbw_gbps * ps_coll_busbw_factor(sw->op, sw->gpus);
+    row->algo = res->algo;
+    row->proto = res->proto;
+    row->activities = res->activities;
+}
+
+int ps_nccl_predict_rows(ps_coll_ctx *ctx, const ps_nccl_sweep *sw, ps_nccl_row *rows,
+                         ps_error *err)
+{
+    int *ranks = malloc(sizeof(int) * (size_t)(sw->gpus > 0 ? sw->gpus : 1));
+    if (!ranks)
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
+    for (int i = 0; i < sw->gpus; i++)
+        ranks[i] = i;
+    ps_coll_group *g = NULL;
+    int rc = ps_coll_group_create(ctx, sw->gpus, ranks, &g, err);
+    free(ranks);
+    for (int i = 0; !rc && i < sw->count; i++) {
+        double size;
+        long long count;
+        ps_nccl_round_size(sw->op, sw->gpus, sw->type_bytes, sw->sizes[i], &size, &count);
+        ps_coll_call call = {sw->op, size, 0, sw->algo, sw->proto};
+        ps_coll_result res;
+        rc = ps_coll_predict(g, &call, &res, err);
+        if (!rc)
+            fill_row(sw, size, count, res.time_s, &res, ps_coll_ctx_params(ctx)->launch_us,
+                     &rows[i]);
+    }
+    ps_coll_group_free(g);
+    return rc;
+}
+
+/* ---- simulation ------------------------------------------------------------------------------ */
+
+typedef struct sweep_run {
+    ps_coll_ctx *ctx;
+    const ps_nccl_sweep *sweep;
+    ps_coll_group *group;
+    ps_nccl_row *rows;
+    int finished;     /* actors that ran to the end: a deadlock would leave this short */
+    ps_error error;   /* first error (the leader's; all members see the same) */
+} sweep_run;
+
+typedef struct member_arg {
+    sweep_run *run;
+    int member;
+} member_arg;
+
+static void member_main(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    member_arg *arg = sg_actor_self_get_data();
+    sweep_run *run = arg->run;
+    const ps_nccl_sweep *sw = run->sweep;
+    for (int i = 0; i < sw->count; i++) {
+        double size;
+        long long count;
+        ps_nccl_round_size(sw->op, sw->gpus, sw->type_bytes, sw->sizes[i], &size, &count);
+        ps_coll_call call = {sw->op, size, 0, sw->algo, sw->proto};
+        ps_coll_result res;
+        ps_error err = {0, ""};
+        double t0 = simgrid_get_clock();
+        if (ps_coll_run(run->group, arg->member, &call, &res, &err)) {
+            if (arg->member == 0)
+                run->error = err;
+            return;
+        }
+        if (arg->member == 0)
+            fill_row(sw, size, count, simgrid_get_clock() - t0, &res,
+                     ps_coll_ctx_params(run->ctx)->launch_us, &run->rows[i]);
+    }
+    run->finished++;
+}
+
+int ps_nccl_simulate(ps_coll_ctx *ctx, const ps_nccl_sweep *sw, ps_nccl_row *rows,
+                     ps_error *err)
+{
+    int n = sw->gpus;
+    int *ranks = malloc(sizeof(int) * (size_t)(n > 0 ? n : 1));
+    member_arg *args = calloc((size_t)(n > 0 ? n : 1), sizeof *args);
+    sweep_run run = {ctx, sw, NULL, rows, 0, {0, ""}};
+    int rc = PS_OK;
+    if (!ranks || !args)
+        rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
+    for (int i = 0; !rc && i < n; i++)
+        ranks[i] = i;
+    if (!rc)
+        rc = ps_coll_group_create(ctx, n, ranks, &run.group, err);
+    if (!rc) {
+        /* Check every size up front (a forced algorithm that does not exist): the actors would
+         * otherwise stop mid-sweep. */
+        ps_coll_call call = {sw->op, 0, 0, sw->algo, sw->proto};
+        ps_coll_result res;
+        rc = ps_coll_predict(run.group, &call, &res, err);
+    }
+    if (!rc) {
+        for (int i = 0; i < n; i++) {
+            char name[32];
+            snprintf(name, sizeof name, "rank%d", i);
+            args[i] = (member_arg){&run, i};
+            sg_actor_t a = sg_actor_init(name, ps_platform_gpu_at(coll_ctx_platform(ctx), i)->host);
+            sg_actor_set_data(a, &args[i]);
+            sg_actor_start(a, member_main, 0, NULL);
+        }
+        simgrid_run();
+        if (run.error.code)
+            rc = ps_error_set(err, run.error.code, "%s", run.error.message);
+        else if (run.finished != n)
+            rc = ps_error_set(err, PS_EINTERNAL, "simulation ended with %d of %d ranks unfinished "
+                              "(deadlock)", n - run.finished, n);
+    }
+    ps_coll_group_free(run.group);
+    free(ranks);
+    free(args);
+    return rc;
+}

@@ -1,0 +1,412 @@
+/* sim/coll/params.c: names, nccl-tests bandwidth factors, NCCL's default constants and the
+ * calibration sidecar files (platforms/<name>.nccl.json).
+ *
+ * Sidecar format (docs/nccl.md): a JSON object
+ *   {"format":"parsim-nccl-calibration 1", "source":"...", "command":"...", "fitted_on":[files],
+ *    "rms_log_error":x,
+ *    "ring":{"LL":{"base_us":..,"hop_us":..,"eff":..,"fill_us":..},"LL128":{..},"Simple":{..}},
+ *    "nvls":{..}, "p2p":{..}, "ring_scale_all_reduce":[s2,s4,s8], "ring_scale_other":[..],
+ *    "launch_us":x}
+ * Unknown keys are an error (a typo must not silently fall back to a default).
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include <cjson/cJSON.h>
+
+#include "coll_internal.h"
+#include "parsim/util.h"
+
+static const char *const op_names[PS_COLL_OP_COUNT] = {
+    "all_reduce", "all_gather", "reduce_scatter", "alltoall", "sendrecv", "send", "broadcast"};
+static const char *const algo_names[PS_ALGO_COUNT] = {"ring", "nvls", "p2p"};
+static const char *const proto_names[PS_PROTO_COUNT] = {"LL", "LL128", "Simple"};
+
+const char *ps_coll_op_name(ps_coll_op op)
+{
+    return (op >= 0 && op < PS_COLL_OP_COUNT) ? op_names[op] : "unknown";
+}
+
+int ps_coll_op_parse(const char *text, ps_coll_op *out)
+{
+    for (int i = 0; text && i < PS_COLL_OP_COUNT; i++)
+        if (!strcmp(text, op_names[i])) {
+            *out = (ps_coll_op)i;
+            return PS_OK;
+        }
+    return PS_EINPUT;
+}
+
+const char *ps_coll_algo_name(ps_coll_algo algo)
+{
+    return (algo >= 0 && algo < PS_ALGO_COUNT) ? algo_names[algo] : "auto";
+}
+
+int ps_coll_algo_parse(const char *text, ps_coll_algo *out)
+{
+    for (int i = 0; text && i < PS_ALGO_COUNT; i++)
+        if (!strcasecmp(text, algo_names[i])) {
+            *out = (ps_coll_algo)i;
+            return PS_OK;
+        }
+    return PS_EINPUT;
+}
+
+const char *ps_coll_proto_name(ps_coll_proto proto)
+{
+    return (proto >= 0 && proto < PS_PROTO_COUNT) ? proto_names[proto] : "auto";
+}
+
+int ps_coll_proto_parse(const char *text, ps_coll_proto *out)
+{
+    for (int i = 0; text && i < PS_PROTO_COUNT; i++)
+        if (!strcasecmp(text, proto_names[i])) {
+            *out = (ps_coll_proto)i;
+            return PS_OK;
+        }
+    return PS_EINPUT;
+}
+
+double ps_coll_busbw_factor(ps_coll_op op, int n)
+{
+    if (n < 1)
+        return 0;
+    switch (op) {
+    case PS_COLL_ALL_REDUCE: return 2.0 * (n - 1) / n;
+    case PS_COLL_ALL_GATHER:
+    case PS_COLL_REDUCE_SCATTER:
+    case PS_COLL_ALLTOALL: return (double)(n - 1) / n;
+    default: return 1.0;
+    }
+}
+
+const ps_coll_model *ps_coll_model_of(ps_coll_op op)
+{
+    switch (op) {
+    case PS_COLL_ALL_REDUCE: return &ps_coll_model_all_reduce;
+    case PS_COLL_ALL_GATHER: return &ps_coll_model_all_gather;
+    case PS_COLL_REDUCE_SCATTER: return &ps_coll_model_reduce_scatter;
+    case PS_COLL_ALLTOALL: return &ps_coll_model_alltoall;
+    case PS_COLL_SENDRECV: return &ps_coll_model_sendrecv;
+    case PS_COLL_SEND: return &ps_coll_model_send;
+    case PS_COLL_BROADCAST: return &ps_coll_model_broadcast;
+    default: return NULL;
+    }
+}
+
+/* ---- NCCL's own constants, the defaults when a platform has no sidecar -----------------------
+ * Source: NVIDIA/nccl src/graph/tuning.cc and src/graph/topo.h at v2.29.2-1 (ebd1e929), as
+ * transcribed in ../shared/notes/nccl-model.md section 2 (Hopper values unchanged up to HEAD).
+ *   base_us: baseLatencies[Ring] = {LL 6.6, LL128 14.0, Simple 8.4}; NVLS base 0.
+ *   hop_us:  hwLatencies[NVLink][Ring] = {0.6, 1.9, 3.4}; NVLS intraLat 25 us (paid once).
+ *   eff (achieved / 450 GB/s Hopper link, the platform's NVLink port rate):
+ *     Simple: NCCL's busBw = 18 links x 20.6 GB/s (SM90 NVLink constant) = 370.8 -> 0.824;
+ *     LL128:  0.92 x 370.8 = 341 -> 0.758;
+ *     LL:     llMaxBws Hopper 1 node = 141 GB/s (0.5 x busBw = 185 is larger) -> 0.313;
+ *     NVLS:   16 channels x 20 GB/s (ASSUMPTION: the largest SM90 search speed <= 370.8/16) x
+ *             nvlsEfficiency 0.85 x 15/16 x 2 = 510 busBw -> algBw 510 x 8/14 = 291 GB/s, moved
+ *             as S per port -> 0.648.
+ *   p2p: Ring LL latency for the launch (6.6 us), Simple efficiency.
+ *   fill_us 0: NCCL's model has no pipeline-fill term; launch_us 0: no harness model. */
+void ps_coll_params_default(ps_coll_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->ring[PS_PROTO_LL] = (ps_coll_proto_params){6.6, 0.6, 0.313, 0};
+    p->ring[PS_PROTO_LL128] = (ps_coll_proto_params){14.0, 1.9, 0.758, 0};
+    p->ring[PS_PROTO_SIMPLE] = (ps_coll_proto_params){8.4, 3.4, 0.824, 0};
+    p->nvls = (ps_coll_proto_params){25.0, 0, 0.648, 0};
+    p->p2p = (ps_coll_proto_params){6.6, 0, 0.824, 0};
+    for (int i = 0; i < PS_COLL_SCALE_POINTS; i++)
+        p->ring_scale_ar[i] = p->ring_scale_other[i] = 1.0;
+    p->launch_us = 0;
+    snprintf(p->source, sizeof p->source, "NCCL v2.29.2 tuning.cc constants (no calibration)");
+}
+
+/* ---- JSON ------------------------------------------------------------------------------------ */
+
+static int get_number(const cJSON *obj, const char *key, double min, double max, double *out,
+                      const char *path, ps_error *err)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!item)
+        return PS_OK;
+    if (!cJSON_IsNumber(item) || !isfinite(item->valuedouble) || item->valuedouble < min ||
+        item->valuedouble > max)
+        return ps_error_set(err, PS_EINPUT, "%s: \"%s\" must be a number in [%g, %g]", path, key,
+                            min, max);
+    *out = item->valuedouble;
+    return PS_OK;
+}
+
+static int check_keys(const cJSON *obj, const char *const *allowed, const char *where,
+                      const char *path, ps_error *err)
+{
+    for (const cJSON *it = obj->child; it; it = it->next) {
+        bool ok = false;
+        for (int i = 0; allowed[i]; i++)
+            ok |= it->string && !strcmp(it->string, allowed[i]);
+        if (!ok)
+            return ps_error_set(err, PS_EINPUT, "%s: unknown key \"%s\" in %s", path,
+                                it->string ? it->string : "", where);
+    }
+    return PS_OK;
+}
+
+static int read_row(const cJSON *obj, ps_coll_proto_params *row, const char *where,
+                    const char *path, ps_error *err)
+{
+    static const char *const keys[] = {"base_us", "hop_us", "eff", "fill_us", NULL};
+    if (!cJSON_IsObject(obj))
+        return ps_error_set(err, PS_EINPUT, "%s: %s must be an object", path, where);
+    int rc = check_keys(obj, keys, where, path, err);
+    if (!rc) rc = get_number(obj, "base_us", 0, 1e6, &row->base_us, path, err);
+    if (!rc) rc = get_number(obj, "hop_us", 0, 1e6, &row->hop_us, path, err);
+    if (!rc) rc = get_number(obj, "eff", 1e-6, 1.0, &row->eff, path, err);
+    if (!rc) rc = get_number(obj, "fill_us", 0, 1e6, &row->fill_us, path, err);
+    return rc;
+}
+
+static int read_scale(const cJSON *root, const char *key, double *scale, const char *path,
+                      ps_error *err)
+{
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, key);
+    if (!arr)
+        return PS_OK;
+    if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) != PS_COLL_SCALE_POINTS)
+        return ps_error_set(err, PS_EINPUT, "%s: \"%s\" must be an array of %d numbers (groups "
+                            "of 2, 4, 8 GPUs)", path, key, PS_COLL_SCALE_POINTS);
+    for (int i = 0; i < PS_COLL_SCALE_POINTS; i++) {
+        const cJSON *v = cJSON_GetArrayItem(arr, i);
+        if (!cJSON_IsNumber(v) || !(v->valuedouble > 0) || v->valuedouble > 10)
+            return ps_error_set(err, PS_EINPUT, "%s: \"%s\"[%d] must be a number in (0, 10]",
+                                path, key, i);
+        scale[i] = v->valuedouble;
+    }
+    return PS_OK;
+}
+
+static int parse_params(const cJSON *root, ps_coll_params *p, const char *path, ps_error *err)
+{
+    static const char *const keys[] = {"format", "source", "command", "fitted_on",
+                                       "rms_log_error", "ring", "nvls", "p2p",
+                                       "ring_scale_all_reduce", "ring_scale_other", "launch_us",
+                                       NULL};
+    if (!cJSON_IsObject(root))
+        return ps_error_set(err, PS_EINPUT, "%s: not a JSON object", path);
+    int rc = check_keys(root, keys, "the top level", path, err);
+    if (rc)
+        return rc;
+    const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(root, "format");
+    if (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, "parsim-nccl-calibration 1"))
+        return ps_error_set(err, PS_EINPUT, "%s: \"format\" must be \"parsim-nccl-calibration 1\"",
+                            path);
+    const cJSON *ring = cJSON_GetObjectItemCaseSensitive(root, "ring");
+    if (ring) {
+        if (!cJSON_IsObject(ring))
+            return ps_error_set(err, PS_EINPUT, "%s: \"ring\" must be an object", path);
+        rc = check_keys(ring, (const char *const[]){"LL", "LL128", "Simple", NULL}, "\"ring\"",
+                        path, err);
+        for (int i = 0; !rc && i < PS_PROTO_COUNT; i++) {
+            const cJSON *row = cJSON_GetObjectItemCaseSensitive(ring, proto_names[i]);
+            if (row)
+                rc = read_row(row, &p->ring[i], proto_names[i], path, err);
+        }
+        if (rc)
+            return rc;
+    }
+    const cJSON *row = cJSON_GetObjectItemCaseSensitive(root, "nvls");
+    if (row && (rc = read_row(row, &p->nvls, "\"nvls\"", path, err)))
+        return rc;
+    row = cJSON_GetObjectItemCaseSensitive(root, "p2p");
+    if (row && (rc = read_row(row, &p->p2p, "\"p2p\"", path, err)))
+        return rc;
+    if ((rc = read_scale(root, "ring_scale_all_reduce", p->ring_scale_ar, path, err)) ||
+        (rc = read_scale(root, "ring_scale_other", p->ring_scale_other, path, err)) ||
+        (rc = get_number(root, "launch_us", 0, 1e6, &p->launch_us, path, err)))
+        return rc;
+    const cJSON *src = cJSON_GetObjectItemCaseSensitive(root, "source");
+    snprintf(p->source, sizeof p->source, "%s%s%s", path,
+             cJSON_IsString(src) ? ": " : "", cJSON_IsString(src) ? src->valuestring : "");
+    return PS_OK;
+}
+
+static char *slurp(const char *path, ps_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        ps_error_set(err, PS_EINPUT, "%s: cannot open", path);
+        return NULL;
+    }
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t got = fread(buf + len, 1, cap - len - 1, f);
+        len += got;
+        if (got == 0)
+            break;
+        if (len + 1 == cap) {
+            char *nb = cap > (1u << 24) ? NULL : realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (!buf) {
+        ps_error_set(err, PS_EINPUT, "%s: too large or out of memory", path);
+        return NULL;
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
+int ps_coll_params_load(const char *path, ps_coll_params *params, ps_error *err)
+{
+    char *text = slurp(path, err);
+    if (!text)
+        return err ? err->code : PS_EINPUT;
+    cJSON *root = cJSON_Parse(text);
+    int rc;
+    if (!root) {
+        /* cJSON gives a pointer to where parsing stopped: turn it into a line number. */
+        const char *at = cJSON_GetErrorPtr();
+        int line = 1;
+        for (const char *c = text; at && c < at && *c; c++)
+            line += *c == '\n';
+        rc = ps_error_set(err, PS_EINPUT, "%s:%d: malformed JSON", path, line);
+    } else {
+        ps_coll_params tmp = *params;
+        rc = parse_params(root, &tmp, path, err);
+        if (!rc)
+            *params = tmp;
+    }
+    cJSON_Delete(root);
+    free(text);
+    return rc;
+}
+
+static cJSON *row_json(const ps_coll_proto_params *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    /* Rounded to 4 significant digits: fitted numbers, not exact ones; keeps files diffable. */
+    char buf[32];
+    double v[4] = {r->base_us, r->hop_us, r->eff, r->fill_us};
+    const char *k[4] = {"base_us", "hop_us", "eff", "fill_us"};
+    for (int i = 0; i < 4; i++) {
+        snprintf(buf, sizeof buf, "%.4g", v[i]);
+        if (!cJSON_AddNumberToObject(o, k[i], strtod(buf, NULL))) {
+            cJSON_Delete(o);
+            return NULL;
+        }
+    }
+    return o;
+}
+
+static double round4(double v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.4g", v);
+    return strtod(buf, NULL);
+}
+
+int ps_coll_params_write(const char *path, const ps_coll_params *p, const char *command,
+                         const char *const *data_files, int data_file_count, double rms,
+                         ps_error *err)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON *ring = cJSON_CreateObject();
+    cJSON *files = cJSON_CreateArray();
+    bool ok = root && ring && files;
+    ok = ok && cJSON_AddStringToObject(root, "format", "parsim-nccl-calibration 1");
+    ok = ok && cJSON_AddStringToObject(root, "source",
+                                       "fitted by parsim calibrate (least squares on log time, "
+                                       "deterministic coordinate search) on the files below");
+    ok = ok && cJSON_AddStringToObject(root, "command", command ? command : "");
+    for (int i = 0; ok && i < data_file_count; i++) {
+        const char *base = strrchr(data_files[i], '/');
+        cJSON *s = cJSON_CreateString(base ? base + 1 : data_files[i]);
+        ok = s && cJSON_AddItemToArray(files, s);
+    }
+    if (ok) {
+        cJSON_AddItemToObject(root, "fitted_on", files);
+        files = NULL;
+    }
+    ok = ok && cJSON_AddNumberToObject(root, "rms_log_error", round4(rms));
+    for (int i = 0; ok && i < PS_PROTO_COUNT; i++) {
+        cJSON *r = row_json(&p->ring[i]);
+        ok = r && cJSON_AddItemToObject(ring, proto_names[i], r);
+    }
+    if (ok) {
+        cJSON_AddItemToObject(root, "ring", ring);
+        ring = NULL;
+    }
+    cJSON *nv = ok ? row_json(&p->nvls) : NULL, *pp = ok ? row_json(&p->p2p) : NULL;
+    ok = ok && nv && cJSON_AddItemToObject(root, "nvls", nv);
+    ok = ok && pp && cJSON_AddItemToObject(root, "p2p", pp);
+    double s_ar[PS_COLL_SCALE_POINTS], s_o[PS_COLL_SCALE_POINTS];
+    for (int i = 0; i < PS_COLL_SCALE_POINTS; i++) {
+        s_ar[i] = round4(p->ring_scale_ar[i]);
+        s_o[i] = round4(p->ring_scale_other[i]);
+    }
+    cJSON *a1 = ok ? cJSON_CreateDoubleArray(s_ar, PS_COLL_SCALE_POINTS) : NULL;
+    ok = ok && a1 && cJSON_AddItemToObject(root, "ring_scale_all_reduce", a1);
+    cJSON *a2 = ok ? cJSON_CreateDoubleArray(s_o, PS_COLL_SCALE_POINTS) : NULL;
+    ok = ok && a2 && cJSON_AddItemToObject(root, "ring_scale_other", a2);
+    ok = ok && cJSON_AddNumberToObject(root, "launch_us", round4(p->launch_us));
+    char *text = ok ? cJSON_Print(root) : NULL;
+    cJSON_Delete(root);
+    cJSON_Delete(ring);
+    cJSON_Delete(files);
+    if (!text)
+        return ps_error_set(err, PS_EINTERNAL, "out of memory writing %s", path);
+    ps_atomic_file af;
+    int rc = ps_atomic_open(&af, path, err);
+    if (!rc) {
+        fputs(text, af.fp);
+        fputc('\n', af.fp);
+        rc = ps_atomic_commit(&af, err);
+    }
+    free(text);
+    return rc;
+}
+
+int ps_coll_params_for_platform(const char *platform_path, const char *override_path,
+                                ps_coll_params *params, char *used, size_t used_size,
+                                ps_error *err)
+{
+    ps_coll_params_default(params);
+    if (used_size)
+        used[0] = '\0';
+    if (override_path) {
+        snprintf(used, used_size, "%s", override_path);
+        return ps_coll_params_load(override_path, params, err);
+    }
+    if (!platform_path)
+        return PS_OK;
+    size_t len = strlen(platform_path);
+    const char *ext = len >= 4 ? platform_path + len - 4 : "";
+    size_t stem = !strcmp(ext, ".xml") ? len - 4 : len;
+    char *side = malloc(stem + sizeof ".nccl.json");
+    if (!side)
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
+    memcpy(side, platform_path, stem);
+    memcpy(side + stem, ".nccl.json", sizeof ".nccl.json");
+    struct stat st;
+    int rc = PS_OK;
+    if (stat(side, &st) == 0) {
+        snprintf(used, used_size, "%s", side);
+        rc = ps_coll_params_load(side, params, err);
+    }
+    free(side);
+    return rc;
+}

@@ -1,0 +1,29 @@
+/* sim/coll/sendrecv.c: point-to-point transfers, the PP path.
+ *
+ * sendrecv is nccl-tests' sendrecv_perf pattern: every rank sends S to rank+1 and receives S from
+ * rank-1 at once (busbw factor 1). send is one transfer, member 0 -> member 1 of a pair group, as
+ * a pipeline stage hands activations to the next. NCCL moves p2p data in 512 KiB chunks on
+ * NVLink (nccl-model.md 2.6); the chunking is inside the fitted p2p efficiency and fill.
+ */
+#include "coll_internal.h"
+
+static bool shape_sendrecv(ps_coll_algo algo, int n, coll_shape *out)
+{
+    (void)n;
+    if (algo != PS_ALGO_P2P)
+        return false;
+    *out = (coll_shape){PAT_SENDRECV, 1, 1.0, 0, 0};
+    return true;
+}
+
+static bool shape_send(ps_coll_algo algo, int n, coll_shape *out)
+{
+    if (algo != PS_ALGO_P2P || n != 2)
+        return false;
+    *out = (coll_shape){PAT_SEND, 1, 1.0, 0, 0};
+    return true;
+}
+
+const ps_coll_model ps_coll_model_sendrecv = {PS_COLL_SENDRECV, "sendrecv", "sum", -1, false,
+                                              shape_sendrecv};
+const ps_coll_model ps_coll_model_send = {PS_COLL_SEND, "send", "none", -1, false, shape_send};
