@@ -253,13 +253,13 @@ static int pass_activities(check_ctx *c, ps_error *err)
 
 static uint64_t call_hash(const ps_trace_comm *m)
 {
+    /* A send and its recv must hash alike: both count as "send" here. */
+    uint64_t kind = ps_trace_collective_is_p2p(m->collective) ? PS_TRACE_SEND : m->collective;
     uint64_t h = ps_trace_hash_u64(m->seq ^ UINT64_C(0x9e3779b97f4a7c15));
-    h = ps_trace_hash_u64(h ^ ((uint64_t)m->collective << 56) ^ m->bytes);
+    h = ps_trace_hash_u64(h ^ (kind << 56) ^ m->bytes);
     h ^= ps_trace_hash_bytes(m->dtype, strlen(m->dtype));
-    if (!ps_trace_collective_is_p2p(m->collective))
+    if (!ps_trace_collective_is_p2p(m->collective)) /* the root; a p2p peer is in the digest key */
         h = ps_trace_hash_u64(h ^ (uint64_t)(m->peer + 1));
-    else
-        h = ps_trace_hash_u64(h ^ UINT64_C(0x51)); /* send and recv of a pair hash alike */
     return h;
 }
 

@@ -143,7 +143,8 @@ static int set_field(const ps_meta_field *f, const cJSON *item, ps_trace_meta *m
 static int parse_meta(const char *path, const char *text, size_t len, ps_trace_meta *meta, ps_error *err)
 {
     const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, true);
+    /* cJSON wants the terminating NUL inside the length when it must end the document. */
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len + 1, &end, true);
     if (!root) {
         size_t at = end && end >= text ? (size_t)(end - text) : 0;
         const char *where = cJSON_GetErrorPtr();

@@ -184,6 +184,7 @@ int ps_trace_writer_open(ps_trace_writer **out, const char *dir, const ps_trace_
         return ps_error_set(err, PS_EINPUT, "%s: cannot create a temporary directory beside it: %s", dir,
                             strerror(saved));
     }
+    chmod(w->tmp_dir, 0755); /* mkdtemp makes it 0700; a trace is meant to be shared */
     w->activities = open_in(w->tmp_dir, PS_TRACE_ACTIVITIES_FILE);
     w->comms = open_in(w->tmp_dir, PS_TRACE_COMMS_FILE);
     if (flags & PS_TRACE_WRITE_OPS)

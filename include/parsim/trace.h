@@ -137,8 +137,11 @@ typedef enum ps_trace_collective {
     PS_TRACE_COLLECTIVE_COUNT
 } ps_trace_collective;
 
-/* One NCCL call on one rank. bytes = count x sizeof(dtype) as passed to NCCL (so equal on
- * every rank of a collective). group_id names the communicator (e.g. "tp0", "pp0-1"); seq is its
+/* One NCCL call on one rank. bytes = the size of the operation as nccl-tests reports it (equal on
+ * every rank of a collective, and what include/parsim/graph.h calls comm_bytes): all-reduce,
+ * broadcast, reduce: the buffer; all-gather: the gathered output (group_size x send count);
+ * reduce-scatter: the full input (group_size x recv count); all-to-all: the send buffer;
+ * send / recv: the payload. group_id names the communicator (e.g. "tp0", "pp0-1"); seq is its
  * per-communicator sequence number (per peer for send/recv), the cross-rank matching key.
  * start_ns/end_ns: GPU time of its kernels; both -1 when not executed (shard emulation). */
 typedef struct ps_trace_comm {

@@ -67,9 +67,10 @@ static void print_text(const char *dir, const ps_trace_summary *s)
     printf("%-6s %8s %10s %8s %14s %6s\n", "rank", "streams", "kernels", "comms", "busy_us", "busy");
     for (int i = 0; i < s->ranks; i++) {
         const ps_trace_rank_summary *r = &s->per_rank[i];
-        printf("%-6d %8d %10llu %8llu %14lld.%03lld %6.3f\n", r->rank, r->streams, (unsigned long long)r->kernels,
-               (unsigned long long)r->comms, (long long)(r->busy_ns / 1000), (long long)(r->busy_ns % 1000),
-               fraction(r->busy_ns, span));
+        char busy[32];
+        snprintf(busy, sizeof busy, "%lld.%03lld", (long long)(r->busy_ns / 1000), (long long)(r->busy_ns % 1000));
+        printf("%-6d %8d %10llu %8llu %14s %6.3f\n", r->rank, r->streams, (unsigned long long)r->kernels,
+               (unsigned long long)r->comms, busy, fraction(r->busy_ns, span));
     }
 }
 
