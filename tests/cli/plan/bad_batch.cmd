@@ -1,0 +1,1 @@
+parsim plan --model llama3.1-405b --batch all

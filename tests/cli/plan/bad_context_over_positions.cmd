@@ -1,0 +1,1 @@
+parsim plan --model llama2-70b --isl 4000 --osl 128

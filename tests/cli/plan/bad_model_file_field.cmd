@@ -1,0 +1,1 @@
+parsim plan --model-file tests/workload/fixtures/string-hidden-config.json

@@ -1,0 +1,1 @@
+parsim plan --model llama3.1-405b --dtype fp8 --tp 4 --pp 2 --gpu h200-sxm --json --ops $PARSIM_TMP/a.csv > $PARSIM_TMP/a.json && parsim plan --model llama3.1-405b --dtype fp8 --tp 4 --pp 2 --gpu h200-sxm --json --ops $PARSIM_TMP/b.csv > $PARSIM_TMP/b.json && cmp $PARSIM_TMP/a.json $PARSIM_TMP/b.json && cmp $PARSIM_TMP/a.csv $PARSIM_TMP/b.csv && echo identical

@@ -1,0 +1,1 @@
+parsim plan --model llama3.1-405b --dtype fp8 --tp 4 --pp 2 --gpu h200-sxm --batch max --isl 2048 --osl 128 --json | grep -E '"(tp|pp|dp|stage_layers|weights_bytes_per_gpu|kv_bytes_per_token_per_gpu|gpu_bytes|max_batch|fits|shortfall_bytes)"'

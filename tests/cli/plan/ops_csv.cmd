@@ -1,0 +1,1 @@
+parsim plan --model llama3.1-8b --tp 2 --pp 2 --batch 2 --isl 8 --osl 2 --ops $PARSIM_TMP/ops.csv >/dev/null && head -3 $PARSIM_TMP/ops.csv && grep -c . $PARSIM_TMP/ops.csv && grep -E "pp_(send|recv)|logits_allgather" $PARSIM_TMP/ops.csv | head -4
