@@ -53,39 +53,60 @@ static void apply_exact_config(void)
     sg_cfg_set_string("host/model", "ptask_L07");
     sg_cfg_set_double("network/TCP-gamma", 0.0);
     sg_cfg_set_boolean("network/crosstraffic", "no");
-#ifdef PARSIM_SANITIZED
-    /* SimGrid's raw contexts switch stacks under ASan's feet (simgrid.md, sanitizer note). */
-    sg_cfg_set_string("contexts/factory", "thread");
-#endif
 }
 
-static void engine_setup(int *argc, char **argv)
+/* simgrid_init with the caller's argv. Under sanitizers the thread context factory is injected
+ * as a command-line option: SimGrid's raw contexts switch stacks under ASan's feet (simgrid.md,
+ * sanitizer note), and measured here, setting contexts/factory with sg_cfg_set_string after
+ * simgrid_init is too late (ASan still warns "ignoring __asan_handle_no_return"), while the
+ * option given to simgrid_init takes effect. SimGrid removes the options it consumed; the
+ * remaining arguments are copied back into the caller's argv. */
+static int engine_setup(int *argc, char **argv)
 {
     /* Keep SimGrid's INFO chatter about configuration ("Configuration change", "already defined
-     * by user") off stderr; warnings and errors still show. A user's --log=... given to
-     * ps_platform_engine_init is parsed afterwards and wins. */
+     * by user") off stderr; warnings and errors still show. A user's --log=... in argv is parsed
+     * afterwards and wins. */
     xbt_log_control_set("xbt_cfg.thres:warning surf_parse.thres:warning");
-    simgrid_init(argc, argv);
+    char **args = calloc((size_t)*argc + 2, sizeof *args);
+    if (!args)
+        return PS_EINTERNAL;
+    int n = 0;
+    args[n++] = argv[0];
+#ifdef PARSIM_SANITIZED
+    static char thread_factory[] = "--cfg=contexts/factory:thread";
+    args[n++] = thread_factory;
+#endif
+    for (int i = 1; i < *argc; i++)
+        args[n++] = argv[i];
+    args[n] = NULL;
+    simgrid_init(&n, args);
+    for (int i = 0; i < n; i++)
+        argv[i] = args[i];
+    argv[n] = NULL;
+    *argc = n;
+    free(args);
     apply_exact_config();
     engine_ready = true;
+    return PS_OK;
 }
 
 int ps_platform_engine_init(int *argc, char **argv, ps_error *err)
 {
     if (engine_ready)
         return ps_error_set(err, PS_EINTERNAL, "the SimGrid engine is already initialised");
-    engine_setup(argc, argv);
+    if (engine_setup(argc, argv))
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
     return PS_OK;
 }
 
-static void ensure_engine(void)
+static int ensure_engine(void)
 {
-    if (!engine_ready) {
-        char name[] = "parsim";
-        char *argv[] = {name, NULL};
-        int argc = 1;
-        engine_setup(&argc, argv);
-    }
+    if (engine_ready)
+        return PS_OK;
+    char name[] = "parsim";
+    char *argv[] = {name, NULL};
+    int argc = 1;
+    return engine_setup(&argc, argv);
 }
 
 /* ---- Host names ------------------------------------------------------------------------------ */
@@ -124,7 +145,8 @@ static int parse_host_name(const char *name, int *node, int *local)
 /* The child: load and exit. Never returns. */
 static void child_check(const char *path)
 {
-    ensure_engine();
+    if (ensure_engine())
+        _exit(1);
     simgrid_load_platform(path);
     _exit(0);
 }
@@ -494,7 +516,8 @@ int ps_platform_load(const char *path, ps_platform **out, ps_error *err)
     if (platform_loaded)
         return ps_error_set(err, PS_EINTERNAL, "%s: a platform is already loaded in this process "
                             "(SimGrid allows one)", path);
-    ensure_engine();
+    if (ensure_engine())
+        return ps_error_set(err, PS_EINTERNAL, "%s: out of memory", path);
     char *text = NULL;
     int rc = ps_platform_validate(path, err);
     if (rc || (rc = read_text(path, &text, err)))
