@@ -55,6 +55,7 @@ typedef struct scenario {
     int phase_count;
     phase *phases;
     ps_platform *platform;
+    double exec_s; /* simulated time of 1 ms worth of FLOPs on GPU 0 */
 } scenario;
 
 typedef struct flow_run {
@@ -101,6 +102,10 @@ static void spawn(const char *role, int p, int i, sg_host_t host, xbt_main_func_
 static void controller(int argc, char **argv)
 {
     scenario *sc = sg_actor_self_get_data();
+    /* Compute under ptask_L07 must stay exact too: 1 ms worth of the host's FLOP/s. */
+    double start = simgrid_get_clock();
+    sg_actor_execute(sg_host_get_speed(sg_host_self()) * 1e-3);
+    sc->exec_s = simgrid_get_clock() - start;
     for (int p = 0; p < sc->phase_count; p++) {
         phase *ph = &sc->phases[p];
         flow_run runs[MAX_FLOWS];
@@ -343,6 +348,9 @@ static void test_scenario(void **state)
     sg_actor_set_data(ctl, sc);
     sg_actor_start(ctl, controller, 0, NULL);
     simgrid_run();
+    assert_true(sc->exec_s > 1e-3 * (1 - REL_TOL) && sc->exec_s < 1e-3 * (1 + REL_TOL));
+    assert_true(sg_host_get_speed(ps_platform_gpu_at(sc->platform, 0)->host) ==
+                ps_platform_gpu_at(sc->platform, 0)->peak_flops_bf16);
     for (int p = 0; p < sc->phase_count; p++)
         check_phase(sc, &sc->phases[p]);
     ps_platform_free(sc->platform);
