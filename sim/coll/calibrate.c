@@ -19,10 +19,11 @@
 #include "coll_internal.h"
 
 /* A published peak is one number standing for many runs (four agree within 2 %, nccl-model.md
- * finding 1): worth about as much as a handful of measured points. */
-#define ANCHOR_WEIGHT 5.0
+ * finding 1): worth about as much as ten measured points. */
+#define ANCHOR_WEIGHT 10.0
 #define MAX_ITERATIONS 400
 #define MAX_GROUPS 16
+#define RESTARTS 4
 
 typedef struct fit_param {
     double *value;
@@ -108,11 +109,11 @@ static double objective(fit_ctx *f, int *points)
 
 static void add_row(fit_param *ps, int *n, ps_coll_proto_params *row, bool hop)
 {
-    ps[(*n)++] = (fit_param){&row->base_us, 0, 200, 0.05, 0.3};
+    ps[(*n)++] = (fit_param){&row->base_us, 0, 200, 1.0, 0.3};
     if (hop)
-        ps[(*n)++] = (fit_param){&row->hop_us, 0, 50, 0.05, 0.3};
+        ps[(*n)++] = (fit_param){&row->hop_us, 0, 50, 0.5, 0.3};
     ps[(*n)++] = (fit_param){&row->eff, 0.02, 1.0, 0, 0.3};
-    ps[(*n)++] = (fit_param){&row->fill_us, 0, 100, 0.01, 0.3};
+    ps[(*n)++] = (fit_param){&row->fill_us, 0, 100, 0.1, 0.3};
 }
 
 /* Which parameter families the data can see. */
@@ -150,8 +151,14 @@ static int collect_params(fit_ctx *f, fit_param *ps)
         if (other_n[i])
             ps[n++] = (fit_param){&f->params->ring_scale_other[i], 0.1, 3.0, 0, 0.3};
     }
-    if (launch)
-        ps[n++] = (fit_param){&f->params->launch_us, 0, 100, 0.05, 0.3};
+    if (launch) {
+        /* Start where a launch floor can be seen at all: 4 us per GPU is cudaLaunchKernel +
+         * NCCL enqueue on one thread (the -g 8 floor of ~35 us / 8, nccl-model.md 1.4). From 0
+         * the multiplicative search would have to cross many steps that change nothing. */
+        if (f->params->launch_us == 0)
+            f->params->launch_us = 4.0;
+        ps[n++] = (fit_param){&f->params->launch_us, 0, 100, 0.5, 0.3};
+    }
     return n;
 }
 
@@ -201,7 +208,12 @@ int ps_nccl_calibrate(ps_coll_ctx *ctx, const ps_nccl_curve *curves, int n_curve
     fit_param ps[64];
     int np = rc ? 0 : collect_params(&f, ps);
     double best = rc ? 0 : objective(&f, NULL);
-    for (int it = 0; !rc && it < MAX_ITERATIONS; it++) {
+    /* Restarts: coordinate descent stalls in narrow valleys (a protocol whose crossover moved);
+     * resetting the steps a few times lets it walk on. */
+    for (int round = 0; !rc && round < RESTARTS; round++) {
+    for (int k = 0; k < np; k++)
+        ps[k].step = 0.3;
+    for (int it = 0; it < MAX_ITERATIONS; it++) {
         bool moved = false, alive = false;
         for (int k = 0; k < np; k++) {
             fit_param *q = &ps[k];
@@ -233,6 +245,7 @@ int ps_nccl_calibrate(ps_coll_ctx *ctx, const ps_nccl_curve *curves, int n_curve
         }
         if (!alive || (!moved && it > 0 && np == 0))
             break;
+    }
     }
     int points = 0;
     if (!rc) {
