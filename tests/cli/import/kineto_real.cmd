@@ -1,0 +1,1 @@
+[ -f "$PARSIM_SOURCE_DIR/traces/h200-torch-reference/kineto_decoder.json" ] || { echo "SKIP: traces/h200-torch-reference is absent" >&2; exit 77; }; cd "$PARSIM_TMP" && parsim import kineto "$PARSIM_SOURCE_DIR/traces/h200-torch-reference/kineto_decoder.json" -o t --model llama3.1-8b --dtype bf16 && grep -c "^0,0,7," t/activities.csv && sed -n "2p;15p;16p" t/meta.json

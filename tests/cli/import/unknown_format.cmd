@@ -1,0 +1,1 @@
+parsim import perfetto trace.pftrace -o t

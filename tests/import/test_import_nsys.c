@@ -1,0 +1,323 @@
+/* tests/import/test_import_nsys.c: `parsim import nsys` on SQLite databases built here with the
+ * table definitions of `nsys export --type sqlite` from Nsight Systems 2024.6.2 (schema 3.16.1;
+ * only the tables and columns the importer reads, with their real names, types and enums).
+ * NCCL ranges carry the payload keys of NCCL's src/include/nvtx_payload_schemas.h. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include "import_test_util.h"
+
+static const char *const schema_sql =
+    "CREATE TABLE StringIds (id INTEGER NOT NULL PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE TARGET_INFO_SESSION_START_TIME (utcEpochNs INTEGER, utcTime TEXT, localTime TEXT);"
+    "CREATE TABLE TARGET_INFO_GPU (vmId INTEGER NOT NULL, id INTEGER NOT NULL, name TEXT, busLocation TEXT,"
+    " clockRate INTEGER, smCount INTEGER);"
+    "CREATE TABLE META_DATA_EXPORT (name TEXT NOT NULL, value TEXT);"
+    "CREATE TABLE CUPTI_ACTIVITY_KIND_KERNEL (start INTEGER NOT NULL, end INTEGER NOT NULL,"
+    " deviceId INTEGER NOT NULL, contextId INTEGER NOT NULL, greenContextId INTEGER, streamId INTEGER NOT NULL,"
+    " correlationId INTEGER, globalPid INTEGER, demangledName INTEGER NOT NULL, shortName INTEGER NOT NULL,"
+    " mangledName INTEGER, launchType INTEGER, cacheConfig INTEGER, registersPerThread INTEGER NOT NULL,"
+    " gridX INTEGER NOT NULL, gridY INTEGER NOT NULL, gridZ INTEGER NOT NULL, blockX INTEGER NOT NULL,"
+    " blockY INTEGER NOT NULL, blockZ INTEGER NOT NULL, staticSharedMemory INTEGER NOT NULL,"
+    " dynamicSharedMemory INTEGER NOT NULL, localMemoryPerThread INTEGER NOT NULL, localMemoryTotal INTEGER NOT NULL,"
+    " gridId INTEGER NOT NULL, sharedMemoryExecuted INTEGER, graphNodeId INTEGER, sharedMemoryLimitConfig INTEGER);"
+    "CREATE TABLE CUPTI_ACTIVITY_KIND_MEMCPY (start INTEGER NOT NULL, end INTEGER NOT NULL, deviceId INTEGER NOT NULL,"
+    " contextId INTEGER NOT NULL, greenContextId INTEGER, streamId INTEGER NOT NULL, correlationId INTEGER,"
+    " globalPid INTEGER, bytes INTEGER NOT NULL, copyKind INTEGER NOT NULL, deprecatedSrcId INTEGER, srcKind INTEGER,"
+    " dstKind INTEGER, srcDeviceId INTEGER, srcContextId INTEGER, dstDeviceId INTEGER, dstContextId INTEGER,"
+    " migrationCause INTEGER, graphNodeId INTEGER, virtualAddress INTEGER);"
+    "CREATE TABLE CUPTI_ACTIVITY_KIND_MEMSET (start INTEGER NOT NULL, end INTEGER NOT NULL, deviceId INTEGER NOT NULL,"
+    " contextId INTEGER NOT NULL, greenContextId INTEGER, streamId INTEGER NOT NULL, correlationId INTEGER,"
+    " globalPid INTEGER, value INTEGER NOT NULL, bytes INTEGER NOT NULL, graphNodeId INTEGER, memKind INTEGER);"
+    "CREATE TABLE CUPTI_ACTIVITY_KIND_RUNTIME (start INTEGER NOT NULL, end INTEGER NOT NULL,"
+    " eventClass INTEGER NOT NULL, globalTid INTEGER, correlationId INTEGER, nameId INTEGER NOT NULL,"
+    " returnValue INTEGER NOT NULL, callchainId INTEGER);"
+    "CREATE TABLE NVTX_EVENTS (start INTEGER NOT NULL, end INTEGER, eventType INTEGER NOT NULL, rangeId INTEGER,"
+    " category INTEGER, color INTEGER, text TEXT, globalTid INTEGER, endGlobalTid INTEGER, textId INTEGER,"
+    " domainId INTEGER, uint64Value INTEGER, int64Value INTEGER, doubleValue REAL, uint32Value INTEGER,"
+    " int32Value INTEGER, floatValue REAL, jsonTextId INTEGER, jsonText TEXT, binaryData TEXT);"
+    "INSERT INTO META_DATA_EXPORT VALUES('EXPORT_PRODUCT_VERSION','2024.6.2.225');"
+    "INSERT INTO META_DATA_EXPORT VALUES('EXPORT_SCHEMA_VERSION','3.16.1');"
+    "INSERT INTO TARGET_INFO_SESSION_START_TIME VALUES(1790857026000000000, NULL, NULL);"
+    "INSERT INTO TARGET_INFO_GPU VALUES(0, 0, 'NVIDIA H100 80GB HBM3', '0000:18:00.0', 1980000000, 132);";
+
+/* globalPid / globalTid encode the pid in bits 24..47 (nsys: globalPid / 0x1000000 % 0x1000000). */
+#define GPID(pid) ((int64_t)(pid) << 24)
+#define GTID(pid, tid) (GPID(pid) | (tid))
+
+static void exec(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("sqlite: %s in %s", msg, sql);
+}
+
+static void execf(sqlite3 *db, const char *fmt, ...)
+{
+    char sql[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof sql, fmt, ap);
+    va_end(ap);
+    exec(db, sql);
+}
+
+static void kernel(sqlite3 *db, int64_t start, int64_t end, int stream, int corr, int pid, int name_id)
+{
+    execf(db, "INSERT INTO CUPTI_ACTIVITY_KIND_KERNEL (start, end, deviceId, contextId, streamId, correlationId,"
+              " globalPid, demangledName, shortName, registersPerThread, gridX, gridY, gridZ, blockX, blockY, blockZ,"
+              " staticSharedMemory, dynamicSharedMemory, localMemoryPerThread, localMemoryTotal, gridId)"
+              " VALUES (%lld, %lld, %d, 1, %d, %d, %lld, %d, %d, 32, 16, 1, 1, 512, 1, 1, 0, 0, 0, 0, 1)",
+          (long long)start, (long long)end, pid == 200 ? 1 : 0, stream, corr, (long long)GPID(pid), name_id, name_id);
+}
+
+static void launch(sqlite3 *db, int64_t start, int corr, int pid)
+{
+    execf(db, "INSERT INTO CUPTI_ACTIVITY_KIND_RUNTIME VALUES (%lld, %lld, 1, %lld, %d, 90, 0, NULL)",
+          (long long)start, (long long)start + 500, (long long)GTID(pid, pid), corr);
+}
+
+/* A NCCL API range: name registered in StringIds (textId), payload decoded as JSON. */
+static void nccl_range(sqlite3 *db, int64_t start, int64_t end, int pid, int name_id, const char *json)
+{
+    execf(db, "INSERT INTO NVTX_EVENTS (start, end, eventType, text, globalTid, textId, jsonText)"
+              " VALUES (%lld, %lld, 59, NULL, %lld, %d, '%s')",
+          (long long)start, (long long)end, (long long)GTID(pid, pid), name_id, json);
+}
+
+typedef struct fixture {
+    char dir[64], db[128], out[128];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    imp_scratch(f->dir, sizeof f->dir);
+    snprintf(f->db, sizeof f->db, "%s/report.sqlite", f->dir);
+    snprintf(f->out, sizeof f->out, "%s/trace", f->dir);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    imp_rm_rf(f->dir);
+    free(f);
+    return 0;
+}
+
+static sqlite3 *create_db(fixture *f)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    exec(db, schema_sql);
+    exec(db, "INSERT INTO StringIds VALUES (1, 'nvjet_sm90_tst_128x64_64x8_1x2_h_bz_NNT'),"
+             " (2, 'ncclDevKernel_AllReduce_Sum_bf16_RING_LL(ncclDevKernelArgsStorage<4096ul>)'),"
+             " (3, 'ncclDevKernel_SendRecv(ncclDevKernelArgsStorage<4096ul>)'),"
+             " (4, 'ncclAllReduce'), (5, 'ncclSend'), (6, 'ncclRecv'), (7, 'ncclCommInitRank'),"
+             " (8, 'ncclGroupEnd'), (9, 'ncclDevKernel_AllGather_RING_LL(ncclDevKernelArgsStorage<4096ul>)'),"
+             " (90, 'cuLaunchKernelEx')");
+    return db;
+}
+
+static int run(fixture *f, ps_import_stats *st, ps_error *err)
+{
+    ps_import_options opts;
+    ps_import_options_init(&opts);
+    return ps_importer_find("nsys")->import(f->db, f->out, &opts, st, err);
+}
+
+/* Two processes (pids 100 and 200 -> ranks 0 and 1) on a 2-rank communicator: an all-reduce
+ * each, then rank 0 sends to rank 1 inside a group. */
+static void test_two_ranks(void **state)
+{
+    fixture *f = *state;
+    sqlite3 *db = create_db(f);
+    const char *comm = "\"NCCL communicator ID\": 77";
+    for (int r = 0; r < 2; r++) {
+        int pid = r ? 200 : 100;
+        char json[256];
+        snprintf(json, sizeof json, "{%s, \"No. of ranks\": 2, \"Rank\": %d, \"CUDA device\": %d}", comm, r, r);
+        nccl_range(db, 1000, 900000, pid, 7, json);
+    }
+    /* rank 0: GEMM, all-reduce of 1 MiB, group { send 4096 B to comm rank 1 } */
+    kernel(db, 2000000, 2010000, 7, 11, 100, 1);
+    nccl_range(db, 2011000, 2015000, 100, 4, "{\"NCCL communicator ID\": 77, \"Message size [bytes]\": 1048576, \"Reduction operation\": \"Sum\"}");
+    launch(db, 2012000, 12, 100);
+    kernel(db, 2020000, 2050000, 13, 12, 100, 2);
+    nccl_range(db, 2051000, 2052000, 100, 5, "{\"NCCL communicator ID\": 77, \"Message size [bytes]\": 4096, \"Peer rank\": 1}");
+    nccl_range(db, 2053000, 2056000, 100, 8, "{}");
+    launch(db, 2054000, 13, 100);
+    kernel(db, 2060000, 2061000, 13, 13, 100, 3);
+    /* rank 1: all-reduce, recv */
+    nccl_range(db, 2011500, 2015500, 200, 4, "{\"NCCL communicator ID\": 77, \"Message size [bytes]\": 1048576}");
+    launch(db, 2012500, 21, 200);
+    kernel(db, 2021000, 2050000, 13, 21, 200, 2);
+    nccl_range(db, 2051500, 2052500, 200, 6, "{\"NCCL communicator ID\": 77, \"Message size [bytes]\": 4096, \"Peer rank\": 0}");
+    launch(db, 2053000, 22, 200);
+    kernel(db, 2060500, 2061000, 13, 22, 200, 3);
+    /* rank 1: an AllGather kernel launched without any NVTX call (say NVTX was disabled) */
+    kernel(db, 2070000, 2071000, 13, 23, 200, 9);
+    /* a memcpy DtoD and a memset on rank 0 */
+    exec(db, "INSERT INTO CUPTI_ACTIVITY_KIND_MEMCPY (start, end, deviceId, contextId, streamId, correlationId,"
+             " globalPid, bytes, copyKind, srcKind, dstKind) VALUES (2080000, 2081000, 0, 1, 7, 30, 1677721600, 65536, 8, 2, 2)");
+    exec(db, "INSERT INTO CUPTI_ACTIVITY_KIND_MEMSET (start, end, deviceId, contextId, streamId, correlationId,"
+             " globalPid, value, bytes, memKind) VALUES (2082000, 2082500, 0, 1, 7, 31, 1677721600, 0, 4, 2)");
+    sqlite3_close(db);
+
+    ps_import_stats st;
+    ps_error err = {0};
+    if (run(f, &st, &err))
+        fail_msg("%s", err.message);
+    imp_rows rows;
+    if (imp_read_back(f->out, &rows, &err))
+        fail_msg("read back: %s", err.message);
+    assert_int_equal(st.ranks, 2);
+    assert_int_equal(st.kernels, 6);
+    assert_int_equal(st.memcpys, 1);
+    assert_int_equal(st.memsets, 1);
+    assert_int_equal(st.nccl_kernels, 5);
+    assert_int_equal(st.comms_described, 4);
+    assert_int_equal(st.comms_from_names, 1);
+    assert_string_equal(rows.meta.gpu_name, "NVIDIA H100 80GB HBM3");
+    assert_int_equal(rows.meta.sm_clock_mhz, 1980);
+    assert_string_equal(rows.meta.recorder_version, "Nsight Systems 2024.6.2.225");
+    /* session start 1790857026 s + first kernel at 2 ms */
+    assert_string_equal(rows.meta.date, "2026-10-01T12:17:06Z");
+    /* times relative to the earliest row (the GEMM at 2,000,000 ns) */
+    assert_int_equal(rows.acts[0].start_ns, 0);
+    assert_int_equal(rows.acts[0].rank, 0);
+    assert_string_equal(rows.acts[0].name, "nvjet_sm90_tst_128x64_64x8_1x2_h_bz_NNT");
+    assert_int_equal(rows.acts[0].grid[0], 16);
+    assert_int_equal(rows.acts[0].block[0], 512);
+
+    bool seen_copy = false, seen_set = false;
+    for (size_t i = 0; i < rows.n_acts; i++) {
+        if (rows.acts[i].kind == PS_TRACE_MEMCPY) {
+            assert_string_equal(rows.acts[i].name, "Memcpy DtoD (Device -> Device)");
+            assert_int_equal(rows.acts[i].bytes, 65536);
+            assert_int_equal(rows.acts[i].rank, 0); /* globalPid 1677721600 = 100 << 24 */
+            seen_copy = true;
+        }
+        if (rows.acts[i].kind == PS_TRACE_MEMSET) {
+            assert_string_equal(rows.acts[i].name, "Memset (Device)");
+            seen_set = true;
+        }
+    }
+    assert_true(seen_copy && seen_set);
+
+    /* comms, by rank then GPU start: rank 0 allreduce, send; rank 1 allreduce, recv, allgather */
+    assert_int_equal(rows.n_comms, 5);
+    const ps_trace_comm *c = rows.comms;
+    assert_int_equal(c[0].rank, 0);
+    assert_int_equal(c[0].collective, PS_TRACE_ALLREDUCE);
+    assert_int_equal(c[0].bytes, 1048576);
+    assert_string_equal(c[0].dtype, "bf16");
+    assert_string_equal(c[0].group_id, "comm77");
+    assert_int_equal(c[0].group_size, 2);
+    assert_int_equal(c[0].seq, 0);
+    assert_int_equal(c[0].start_ns, 20000);
+    assert_int_equal(c[0].end_ns, 50000);
+    assert_int_equal(c[1].collective, PS_TRACE_SEND);
+    assert_int_equal(c[1].peer, 1);
+    assert_int_equal(c[1].bytes, 4096);
+    assert_string_equal(c[1].dtype, "u8"); /* SendRecv kernels carry no type: counted in bytes */
+    assert_int_equal(c[2].rank, 1);
+    assert_int_equal(c[2].collective, PS_TRACE_ALLREDUCE);
+    assert_int_equal(c[2].seq, 0);
+    assert_int_equal(c[3].collective, PS_TRACE_RECV);
+    assert_int_equal(c[3].peer, 0);
+    assert_int_equal(c[4].collective, PS_TRACE_ALLGATHER);
+    assert_int_equal(c[4].bytes, 0);
+    assert_string_equal(c[4].group_id, "stream13");
+
+    ps_trace_summary sum;
+    memset(&sum, 0, sizeof sum);
+    if (ps_trace_check(f->out, &sum, &err))
+        fail_msg("trace check: %s", err.message);
+    assert_int_equal(sum.ranks, 2);
+    ps_trace_summary_free(&sum);
+}
+
+static void expect_error(fixture *f, const char *reason)
+{
+    ps_import_stats st;
+    ps_error err = {0};
+    assert_int_equal(run(f, &st, &err), PS_EINPUT);
+    if (strncmp(err.message, f->db, strlen(f->db)) || !strstr(err.message, reason))
+        fail_msg("got '%s', want '%s: ...%s'", err.message, f->db, reason);
+    struct stat sb;
+    assert_int_not_equal(stat(f->out, &sb), 0);
+}
+
+static void test_errors(void **state)
+{
+    fixture *f = *state;
+    imp_write_file(f->db, "this is not a database, just some text that is long enough to look like a header ......");
+    expect_error(f, "not a valid SQLite database");
+
+    remove(f->db);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    exec(db, "CREATE TABLE StringIds (id INTEGER PRIMARY KEY, value TEXT)");
+    sqlite3_close(db);
+    expect_error(f, "no CUPTI_ACTIVITY_KIND_KERNEL table");
+
+    remove(f->db);
+    db = create_db(f);
+    kernel(db, 5000, 4000, 7, 1, 100, 1);
+    sqlite3_close(db);
+    expect_error(f, "CUPTI_ACTIVITY_KIND_KERNEL row 1: negative duration");
+
+    remove(f->db);
+    db = create_db(f);
+    kernel(db, 5000, 6000, 7, 1, 100, 1);
+    exec(db, "UPDATE CUPTI_ACTIVITY_KIND_KERNEL SET start = 'soon'");
+    sqlite3_close(db);
+    expect_error(f, "row 1: start is not an integer");
+
+    remove(f->db);
+    db = create_db(f);
+    kernel(db, 5000, 6000, 7, 1, 100, 555);
+    sqlite3_close(db);
+    expect_error(f, "kernel name id not found in StringIds");
+
+    remove(f->db);
+    db = create_db(f);
+    kernel(db, 5000, 6000, 7, 1, 100, 1);
+    exec(db, "UPDATE CUPTI_ACTIVITY_KIND_KERNEL SET gridX = -4");
+    sqlite3_close(db);
+    expect_error(f, "gridX = -4 is out of range");
+
+    /* A view in place of the kernel table is refused (it could run arbitrary SQL). */
+    remove(f->db);
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    exec(db, "CREATE TABLE StringIds (id INTEGER PRIMARY KEY, value TEXT);"
+             "CREATE VIEW CUPTI_ACTIVITY_KIND_KERNEL AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c)"
+             " SELECT x AS start FROM c");
+    sqlite3_close(db);
+    expect_error(f, "no CUPTI_ACTIVITY_KIND_KERNEL table");
+
+    remove(f->db);
+    db = create_db(f);
+    sqlite3_close(db);
+    expect_error(f, "no GPU activity");
+
+    remove(f->db);
+    expect_error(f, "cannot open");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_two_ranks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
