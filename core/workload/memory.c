@@ -110,7 +110,7 @@ static int64_t find_max_batch(const ps_model *m, const ps_precision *prec, const
             min_kv_per_seq = fmin(min_kv_per_seq, r->stage[s].kv_bytes_per_token * (double)r->context_tokens);
     /* The KV cache alone bounds the batch: usable / (KV per sequence) + 1 does not fit. */
     double bound = floor(r->usable_bytes / min_kv_per_seq) + 1;
-    int64_t lo = 1, hi = bound > 1e12 ? (int64_t)1e12 : (int64_t)bound;
+    int64_t lo = 1, hi = bound > PS_MEMORY_MAX_BATCH + 1 ? PS_MEMORY_MAX_BATCH + 1 : (int64_t)bound;
     while (hi - lo > 1) {
         int64_t mid = lo + (hi - lo) / 2;
         if (evaluate(m, prec, plan, sc, mid, r) <= 0)

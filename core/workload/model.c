@@ -52,8 +52,10 @@ const ps_model *ps_model_find_preset(const char *name)
     return NULL;
 }
 
-/* Upper bound on every size: keeps every product below in int64 (1e6^3 = 1e18 < 9.2e18). */
+/* Upper bound on every size, so that products of two or three of them stay finite. */
 #define MODEL_DIM_MAX 1000000
+/* 1e15 parameters (2,500 x Llama 3.1 405B) keeps every int64 count below 9.2e18. */
+#define MODEL_PARAMS_MAX 1e15
 
 int ps_model_validate(const ps_model *m, ps_error *err)
 {
@@ -74,6 +76,13 @@ int ps_model_validate(const ps_model *m, ps_error *err)
         return ps_error_set(err, PS_EINPUT,
                             "num_key_value_heads = %lld must divide num_attention_heads = %lld",
                             (long long)m->kv_heads, (long long)m->heads);
+    /* In double, so that an absurd config cannot overflow the int64 counts computed later. */
+    double h = (double)m->hidden, hd = (double)m->head_dim;
+    double layer = h * hd * (2.0 * (double)m->heads + 2.0 * (double)m->kv_heads) + 3 * h * (double)m->intermediate;
+    double total = (double)m->layers * layer + 2 * (double)m->vocab * h;
+    if (total > MODEL_PARAMS_MAX)
+        return ps_error_set(err, PS_EINPUT, "the model would have %.3g parameters, more than %.0e", total,
+                            MODEL_PARAMS_MAX);
     if (m->max_position < 0)
         return ps_error_set(err, PS_EINPUT, "max_position_embeddings must be >= 0");
     return PS_OK;

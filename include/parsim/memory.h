@@ -28,6 +28,7 @@
 #include "parsim/plan.h"
 
 #define PS_DEFAULT_MEM_FRACTION 0.90 /* vLLM's default gpu_memory_utilization */
+#define PS_MEMORY_MAX_BATCH 10000000  /* max_batch is capped here (the largest --batch accepted) */
 
 typedef struct ps_stage_memory {
     int layers;

@@ -163,12 +163,33 @@ static void test_workspace_and_fraction(void **state)
     assert_int_equal(ps_memory_plan(s.m, &s.prec, &s.plan, &s.sc, s.gpu, 1.5, &r95, &err), PS_EINPUT);
 }
 
+/* A toy model whose KV cache is 64 bytes per sequence would admit billions of sequences: the
+ * search stops at the documented cap instead of overflowing. */
+static void test_max_batch_cap(void **state)
+{
+    (void)state;
+    ps_model toy = {.name = "toy", .hidden = 64, .intermediate = 64, .layers = 1, .heads = 1, .kv_heads = 1,
+                    .head_dim = 8, .vocab = 10};
+    ps_error err = {0};
+    ps_precision prec;
+    ps_plan plan;
+    ps_memory_report r;
+    assert_int_equal(ps_model_validate(&toy, &err), PS_OK);
+    assert_int_equal(ps_precision_init(&prec, PS_DTYPE_BF16, &err), PS_OK);
+    assert_int_equal(ps_plan_init(&plan, &toy, 1, 1, 1, 0, NULL, 0, &err), PS_OK);
+    ps_scenario sc = {.batch = PS_BATCH_MAX, .isl = 1, .osl = 1, .prefill_tokens = 8192};
+    assert_int_equal(ps_memory_plan(&toy, &prec, &plan, &sc, ps_gpu_find("b200"), 0.9, &r, &err), PS_OK);
+    assert_int_equal(r.max_batch, PS_MEMORY_MAX_BATCH);
+    assert_true(r.fits);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_issue_examples),     cmocka_unit_test(test_max_batch_is_tight),
         cmocka_unit_test(test_kv_per_token),       cmocka_unit_test(test_weights_sum_to_params),
         cmocka_unit_test(test_fp8_weights),        cmocka_unit_test(test_workspace_and_fraction),
+        cmocka_unit_test(test_max_batch_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

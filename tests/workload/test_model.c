@@ -81,6 +81,13 @@ static void test_validate_rules(void **state)
     m.vocab = -5;
     assert_int_equal(ps_model_validate(&m, &err), PS_EINPUT);
     assert_non_null(strstr(err.message, "vocab_size"));
+    /* Every size in range but the product absurd: refused before any int64 count can overflow. */
+    m = *ps_model_find_preset("llama3.1-8b");
+    m.hidden = m.intermediate = m.layers = m.vocab = 1000000;
+    m.heads = m.kv_heads = 1000;
+    m.head_dim = 1000;
+    assert_int_equal(ps_model_validate(&m, &err), PS_EINPUT);
+    assert_non_null(strstr(err.message, "parameters, more than"));
 }
 
 static void test_dtypes(void **state)
