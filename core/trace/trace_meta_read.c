@@ -32,8 +32,8 @@ static long line_at(const char *text, size_t offset)
     return line;
 }
 
-/* Line of the first occurrence of "key" followed by a colon, 1 when not found. */
-static long line_of_key(const char *text, const char *key)
+/* Line of the nth (1-based) occurrence of "key" followed by a colon, 1 when not found. */
+static long line_of_key_nth(const char *text, const char *key, int nth)
 {
     size_t n = strlen(key);
     for (const char *p = strchr(text, '"'); p; p = strchr(p + 1, '"')) {
@@ -41,12 +41,14 @@ static long line_of_key(const char *text, const char *key)
             const char *q = p + n + 2;
             while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')
                 q++;
-            if (*q == ':')
+            if (*q == ':' && --nth == 0)
                 return line_at(text, (size_t)(p - text));
         }
     }
     return 1;
 }
+
+static long line_of_key(const char *text, const char *key) { return line_of_key_nth(text, key, 1); }
 
 static int meta_fail(ps_error *err, const char *path, long line, const char *fmt, const char *a, const char *b)
 {
@@ -169,7 +171,8 @@ static int parse_meta(const char *path, const char *text, size_t len, ps_trace_m
             goto out;
         }
         if (seen[k]) {
-            rc = meta_fail(err, path, line, "key '%s' appears twice%s", item->string, "");
+            rc = meta_fail(err, path, line_of_key_nth(text, item->string, 2), "key '%s' appears twice%s",
+                           item->string, "");
             goto out;
         }
         seen[k] = true;
@@ -194,6 +197,32 @@ static int parse_meta(const char *path, const char *text, size_t len, ps_trace_m
     }
 out:
     cJSON_Delete(root);
+    return rc;
+}
+
+int ps_trace_parse_meta(const char *name, const char *text, size_t len, ps_trace_meta *meta, ps_error *err)
+{
+    ps_trace_meta_init(meta, PS_TRACE_SOURCE_SYNTHETIC);
+    if (len > PS_TRACE_META_MAX_BYTES)
+        return meta_fail(err, name, 1, "larger than 64 KiB: not a trace metadata file%s%s", "", "");
+    if (len == 0)
+        return meta_fail(err, name, 1, "empty file (expected a JSON object with \"format\": \"%s\")%s",
+                         PS_TRACE_FORMAT, "");
+    const char *nul = memchr(text, '\0', len);
+    if (nul) {
+        /* line_at stops at a NUL, so count up to it by hand */
+        long line = 1;
+        for (const char *p = text; p < nul; p++)
+            line += *p == '\n';
+        return meta_fail(err, name, line, "NUL byte: this is binary data, not JSON%s%s", "", "");
+    }
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    int rc = parse_meta(name, copy, len, meta, err);
+    free(copy);
     return rc;
 }
 

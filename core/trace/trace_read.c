@@ -151,6 +151,13 @@ int ps_trace_reader_open_file(ps_trace_reader **out, const char *path, ps_trace_
     return reader_open(out, path, table, fp, err);
 }
 
+int ps_trace_reader_open_stream(ps_trace_reader **out, FILE *fp, const char *name, ps_trace_table table,
+                                ps_error *err)
+{
+    *out = NULL;
+    return reader_open(out, name, table, fp, err);
+}
+
 int ps_trace_reader_open(ps_trace_reader **out, const char *dir, ps_trace_table table, ps_error *err)
 {
     *out = NULL;
@@ -202,7 +209,7 @@ static int feed_piece(ps_trace_reader *r, ps_error *err)
     if (memchr(start, '\0', n))
         return fail(r, r->line, err, "NUL byte: this is binary data, not a CSV text file");
     if (memchr(start, '\r', n))
-        return fail(r, r->line, err, "carriage return: trace CSVs use LF line endings only");
+        return fail(r, r->line, err, "carriage return: trace CSVs use LF line endings only (or this is not a text file)");
     if (!r->in_record) {
         if (n == 1 && start[0] == '\n')
             return fail(r, r->line, err, "empty line");

@@ -225,6 +225,8 @@ void ps_trace_csv_write_field(FILE *fp, const char *text);
 
 /* Reads and validates `dir`/meta.json (exact keys, known format version, value ranges). */
 int ps_trace_read_meta(const char *dir, ps_trace_meta *meta, ps_error *err);
+/* The same on text in memory (len bytes, need not be NUL-terminated); `name` for messages. */
+int ps_trace_parse_meta(const char *name, const char *text, size_t len, ps_trace_meta *meta, ps_error *err);
 
 /* A pull reader over one CSV of a trace. It streams (bounded memory), checks the header, every
  * field and the per-file ordering rules, and reports errors as "PATH:LINE: reason". */
@@ -239,9 +241,13 @@ typedef enum ps_trace_table {
 /* Opens `dir`/<table file>. For PS_TRACE_TABLE_OPS a missing file is not an error: *out is set
  * to NULL and PS_OK returned. */
 int ps_trace_reader_open(ps_trace_reader **out, const char *dir, ps_trace_table table, ps_error *err);
-/* Opens a CSV file by path (the fuzzers and tests use this). */
+/* Opens a CSV file by path. */
 int ps_trace_reader_open_file(ps_trace_reader **out, const char *path, ps_trace_table table,
                               ps_error *err);
+/* Reads an open stream (e.g. fmemopen for the fuzzers); takes ownership of fp, also on error.
+ * `name` stands for the path in messages. */
+int ps_trace_reader_open_stream(ps_trace_reader **out, FILE *fp, const char *name, ps_trace_table table,
+                                ps_error *err);
 /* Next row: returns PS_OK with *done false and the row filled, PS_OK with *done true at the end
  * of the file, or an error. Only the function matching the reader's table may be called. */
 int ps_trace_next_activity(ps_trace_reader *r, ps_trace_activity *row, bool *done, ps_error *err);

@@ -372,7 +372,7 @@ static void test_reader_errors(void **state)
          "activities.csv:2: start_ns: 99999999999999999999999 exceeds the limit 4611686018427387904"},
         {AH "0,0,7,,1,kernel,k,-5,10,0,1,1,1,1,1,1\n", "activities.csv:2: start_ns: negative value '-5'"},
         {AH "0,0,7,,1,kernel,k,0,10,0,1,1,1,1,1,1\r\n",
-         "activities.csv:2: carriage return: trace CSVs use LF line endings only"},
+         "activities.csv:2: carriage return: trace CSVs use LF line endings only (or this is not a text file)"},
         {AH "0,0,7,,1,kernel,k,0,10,0,1,1,1,1,1,1\n\n", "activities.csv:3: empty line"},
         {AH "0,0,7,,1,kern\0el", "activities.csv:2: NUL byte: this is binary data, not a CSV text file"},
         {"rank,device,stream,op,correlation_id,kind,name,start_ns,end_ns,bytes,grid_x,grid_y,grid_z,block_x,"

@@ -1,0 +1,27 @@
+/* libFuzzer target: the strict reader of activities.csv (core/trace/trace_read.c). Built and run by
+ * scripts/fuzz.sh (make fuzz). Each input is one whole file, read to the end or the first error. */
+#include <stdint.h>
+#include <stdio.h>
+
+#include "fuzz_common.h"
+#include "parsim/trace.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const char name[] = "activities.csv";
+    FILE *fp = size ? fmemopen((void *)data, size, "rb") : fopen("/dev/null", "rb");
+    if (!fp)
+        return 0;
+    ps_trace_reader *r = NULL;
+    ps_error err = {0};
+    int rc = ps_trace_reader_open_stream(&r, fp, name, PS_TRACE_TABLE_ACTIVITIES, &err);
+    for (bool done = false; !rc && !done;) {
+        ps_trace_activity row;
+        rc = ps_trace_next_activity(r, &row, &done, &err);
+    }
+    fuzz_check_error(name, rc, &err);
+    ps_trace_reader_close(r);
+    return 0;
+}
