@@ -57,7 +57,8 @@ typedef struct coll_geom {
     bool valid;
     bool available;
     coll_shape shape;
-    double lat_s;
+    double lat_s;       /* largest route latency of the flows */
+    double lat_mean_s;  /* mean route latency of the flows */
     double step_s_per_byte;
 } coll_geom;
 
@@ -68,6 +69,9 @@ int coll_group_geom(ps_coll_group *group, ps_coll_op op, ps_coll_algo algo, coll
  * (the ring scale table applies to ring algorithms). */
 double coll_model_time(const ps_coll_params *params, ps_coll_op op, ps_coll_algo algo,
                        ps_coll_proto proto, int n, const coll_geom *geom, double bytes);
+
+/* Latency part of the closed form (seconds), see engine.c. */
+double coll_latency_s(const ps_coll_proto_params *row, const coll_geom *geom);
 
 /* The protocol row and efficiency the model uses. */
 const ps_coll_proto_params *coll_proto_row(const ps_coll_params *params, ps_coll_algo algo,

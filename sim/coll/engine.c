@@ -3,26 +3,29 @@
  * The model (docs/nccl.md has the long version). A collective with protocol row
  * (base, hop, eff, fill) whose shape has `steps` synchronous steps is simulated by the group's
  * leader actor as
- *     sleep(base)
- *     repeat steps times: sleep(max(0, hop - lat)); one parallel task holding every flow of the step
+ *     sleep(L - lat)      L = base + steps * max(hop, mean route latency), at least lat
+ *     one parallel task holding every flow of every step (steps x the bytes of one step)
  *     sleep(2 * sqrt(steps * fill * tb))
  * where each flow carries its share of the call's bytes divided by the effective efficiency eff_n
  * (LL sends a 4-byte flag with every 4 bytes of data, Simple leaves the links partly idle: the
  * flow is longer than the data so the LINKS stay busy for as long as NCCL keeps them busy, and
- * other traffic sees that). On an idle platform one step takes lat + bytes*spb/eff_n, with lat
- * the largest route latency of its flows and spb the busiest link's load per byte over its
- * bandwidth (ptask_L07 shares bandwidth max-min, independent of latency). So the idle time is
- *     T = base + steps*max(hop, lat) + tb + 2*sqrt(steps*fill*tb),   tb = steps*bytes*spb/eff_n
+ * other traffic sees that). On an idle platform the task takes lat + steps*bytes*spb/eff_n, with
+ * lat the largest route latency of its flows and spb the busiest link's load per byte of one
+ * step over its bandwidth (ptask_L07 shares bandwidth max-min, independent of latency). So the
+ * idle time is
+ *     T = L + tb + 2*sqrt(steps*fill*tb),   tb = steps*bytes*spb/eff_n
  * which is NCCL's tuning model (time = latency + bytes/bandwidth, tuning.cc) plus a pipelining
  * term: a transfer pipelined over `steps` stages in chunks with a fixed per-chunk overhead h
  * takes at best (sqrt(tb) + sqrt(steps*h))^2 = tb + steps*h + 2*sqrt(steps*h*tb) with the optimal
  * chunk size (the classic pipelined-broadcast bound); NCCL's chunking is close to that, and `fill`
  * is h, fitted. The fill is a sleep, not link load: pipeline bubbles leave the links idle.
  *
- * Why one parallel task per step and not one comm per chunk: the flows of a ring step are coupled
- * (a GPU forwards what it received), a parallel task progresses all its flows at one rate -- the
- * bottleneck's -- which is that coupling, and it costs one SimGrid activity. An all_reduce on 8
- * GPUs is 14 tasks + 16 sleeps whatever its size.
+ * Why one parallel task and not one comm per chunk or per step: the flows of a pipelined ring are
+ * coupled (a GPU forwards what it received, so every arc runs at the slowest arc's rate); a
+ * parallel task progresses all its flows at one rate -- the bottleneck's -- which is that
+ * coupling, and it costs one SimGrid activity. The steps survive in the latency (one hop each)
+ * and in the fill term; the pipelining inside the task is analytic. An all_reduce costs one task
+ * and at most two sleeps whatever its size and group.
  *
  * Invariants: the leader (member 0) alone posts activities; every member passes the group's
  * barrier on entry and on exit, so a collective starts when its last member arrives (NCCL
@@ -357,8 +360,8 @@ static int compute_geom(ps_coll_group *g, const coll_shape *s, coll_geom *out, p
             xbt_dynar_free(&route);
         return ps_error_set(err, PS_EINTERNAL, "out of memory");
     }
-    double lat = 0;
-    int rc = PS_OK;
+    double lat = 0, lat_sum = 0;
+    int flows = 0, rc = PS_OK;
     for (int a = 0; a < dim && !rc; a++)
         for (int b = 0; b < dim && !rc; b++) {
             double frac = g->matrix[a * dim + b];
@@ -369,6 +372,8 @@ static int compute_geom(ps_coll_group *g, const coll_shape *s, coll_geom *out, p
             double l = sg_host_get_route_latency(g->hosts[a], g->hosts[b]);
             if (l > lat)
                 lat = l;
+            lat_sum += l;
+            flows++;
             for (unsigned long k = 0; k < xbt_dynar_length(route); k++) {
                 sg_link_t link = xbt_dynar_get_as(route, k, sg_link_t);
                 size_t i = 0;
@@ -398,6 +403,7 @@ static int compute_geom(ps_coll_group *g, const coll_shape *s, coll_geom *out, p
     free(loads);
     xbt_dynar_free(&route);
     out->lat_s = lat;
+    out->lat_mean_s = flows ? lat_sum / flows : 0;
     out->step_s_per_byte = spb;
     return rc;
 }
@@ -465,16 +471,26 @@ double coll_effective_eff(const ps_coll_params *p, ps_coll_op op, ps_coll_algo a
     return eff > 1.0 ? 1.0 : eff;
 }
 
+/* Latency part of the model: base + steps x max(hop, mean route latency of the flows), and never
+ * less than the largest route latency (what the one parallel task pays). The MEAN, because a
+ * chunk going round a ring crosses each arc once: on two nodes only the node-boundary arcs cost
+ * the NIC latency (NCCL: (nsteps - nInterSteps) x intraLat + nInterSteps x interLat). */
+double coll_latency_s(const ps_coll_proto_params *row, const coll_geom *geom)
+{
+    double hop = row->hop_us * 1e-6;
+    double per_step = hop > geom->lat_mean_s ? hop : geom->lat_mean_s;
+    double lat = row->base_us * 1e-6 + geom->shape.steps * per_step;
+    return lat > geom->lat_s ? lat : geom->lat_s;
+}
+
 double coll_model_time(const ps_coll_params *p, ps_coll_op op, ps_coll_algo algo,
                        ps_coll_proto proto, int n, const coll_geom *geom, double bytes)
 {
     const ps_coll_proto_params *row = coll_proto_row(p, algo, proto);
     double eff = coll_effective_eff(p, op, algo, proto, n);
     int steps = geom->shape.steps;
-    double hop = row->hop_us * 1e-6;
     double tb = steps * bytes * geom->step_s_per_byte / eff;
-    return row->base_us * 1e-6 + steps * (hop > geom->lat_s ? hop : geom->lat_s) + tb +
-           2.0 * sqrt(steps * row->fill_us * 1e-6 * tb);
+    return coll_latency_s(row, geom) + tb + 2.0 * sqrt(steps * row->fill_us * 1e-6 * tb);
 }
 
 int ps_coll_predict(const ps_coll_group *cg, const ps_coll_call *call, ps_coll_result *res,
@@ -547,20 +563,17 @@ static int lead(ps_coll_group *g, const ps_coll_call *call, ps_coll_result *res,
     double eff = coll_effective_eff(p, call->op, choice.algo, choice.proto, g->n);
     int steps = geom.shape.steps, activities = 0;
     double t0 = simgrid_get_clock();
-    double hop = row->hop_us * 1e-6;
     double tb = steps * call->bytes * geom.step_s_per_byte / eff;
-    sleep_counted(row->base_us * 1e-6, &activities);
     int root = call->op == PS_COLL_BROADCAST ? call->root : 0;
-    int dim = step_matrix(g, &geom.shape, call->bytes / eff, root);
+    /* All steps' bytes in one task: the task pays the largest route latency once, the sleep
+     * before it the rest of the latency budget. */
+    int dim = step_matrix(g, &geom.shape, steps * call->bytes / eff, root);
     bool has_bytes = call->bytes > 0 && g->n > 1;
-    for (int s = 0; s < steps; s++) {
-        if (has_bytes) {
-            sleep_counted(hop - geom.lat_s, &activities);
-            sg_actor_parallel_execute(dim, g->hosts, g->flops, g->matrix);
-            activities++;
-        } else {
-            sleep_counted(hop > geom.lat_s ? hop : geom.lat_s, &activities);
-        }
+    double lat = coll_latency_s(row, &geom);
+    sleep_counted(lat - (has_bytes ? geom.lat_s : 0), &activities);
+    if (has_bytes) {
+        sg_actor_parallel_execute(dim, g->hosts, g->flops, g->matrix);
+        activities++;
     }
     sleep_counted(2.0 * sqrt(steps * row->fill_us * 1e-6 * tb), &activities);
     choice.time_s = simgrid_get_clock() - t0;

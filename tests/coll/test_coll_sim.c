@@ -1,0 +1,287 @@
+/* tests/coll/test_coll_sim.c: the collective engine inside real SimGrid runs, one scenario per
+ * process (SimGrid has one engine per process): test_coll_sim <scenario>.
+ *   exact       every op x algorithm x protocol on hgx-h100: simulated time == closed form (the
+ *               calibration fits the closed form, so this is what makes the fit hold in the
+ *               simulator) and a handful of activities per call whatever the size
+ *   concurrent  two TP4 all_reduces on disjoint halves of an NVSwitch node: no interference
+ *   contention  a PP send over GPU 0 -> 1 during an 8-GPU ring all_reduce: both slow down
+ *   mesh        mesh8-h200: several edge-disjoint rings, so ring all_reduce uses many links
+ *   pcie        pcie8-h100: a ring all_reduce is capped by the PCIe links
+ *   multinode   dgx-h100-x2: 16 GPUs, one ring per rail, capped by the NICs
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <simgrid/actor.h>
+#include <simgrid/engine.h>
+
+#include "coll/coll_internal.h"
+#include "parsim/coll.h"
+#include "parsim/platform.h"
+
+#define MAX_CALLS 512
+#define MAX_JOBS 4
+
+typedef struct job {
+    ps_coll_group *group;
+    int n;
+    int ranks[16];
+    ps_coll_call calls[MAX_CALLS];
+    int n_calls;
+    ps_coll_result results[MAX_CALLS];
+    int errors;
+    int finished;
+} job;
+
+typedef struct member {
+    job *job;
+    int index;
+} member;
+
+static const char *scenario;
+static ps_platform *pf;
+static ps_coll_ctx *ctx;
+static job jobs[MAX_JOBS];
+static int n_jobs;
+static member members[MAX_JOBS * 16];
+
+static void member_main(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    member *m = sg_actor_self_get_data();
+    for (int i = 0; i < m->job->n_calls; i++) {
+        ps_coll_result res;
+        ps_error err = {0, ""};
+        if (ps_coll_run(m->job->group, m->index, &m->job->calls[i], &res, &err)) {
+            m->job->errors++;
+            return;
+        }
+        if (m->index == 0)
+            m->job->results[i] = res;
+    }
+    m->job->finished++;
+}
+
+static job *add_job(int n, const int *ranks)
+{
+    job *j = &jobs[n_jobs++];
+    j->n = n;
+    memcpy(j->ranks, ranks, sizeof(int) * (size_t)n);
+    ps_error err = {0, ""};
+    assert_int_equal(ps_coll_group_create(ctx, n, ranks, &j->group, &err), PS_OK);
+    return j;
+}
+
+static void add_call(job *j, ps_coll_op op, double bytes, ps_coll_algo a, ps_coll_proto p)
+{
+    assert_true(j->n_calls < MAX_CALLS);
+    j->calls[j->n_calls++] = (ps_coll_call){op, bytes, 0, a, p};
+}
+
+static void run_all(void)
+{
+    int k = 0;
+    for (int j = 0; j < n_jobs; j++)
+        for (int i = 0; i < jobs[j].n; i++) {
+            members[k] = (member){&jobs[j], i};
+            char name[32];
+            snprintf(name, sizeof name, "j%dm%d", j, i);
+            sg_actor_t a = sg_actor_init(name, ps_platform_gpu_at(pf, jobs[j].ranks[i])->host);
+            sg_actor_set_data(a, &members[k++]);
+            sg_actor_start(a, member_main, 0, NULL);
+        }
+    simgrid_run();
+    for (int j = 0; j < n_jobs; j++) {
+        assert_int_equal(jobs[j].errors, 0);
+        assert_int_equal(jobs[j].finished, jobs[j].n); /* no deadlock */
+    }
+}
+
+static double predicted(job *j, int i)
+{
+    ps_coll_result r;
+    ps_error err = {0, ""};
+    assert_int_equal(ps_coll_predict(j->group, &j->calls[i], &r, &err), PS_OK);
+    return r.time_s;
+}
+
+static void load(const char *name)
+{
+    char path[512];
+    const char *src = getenv("PARSIM_SOURCE_DIR");
+    snprintf(path, sizeof path, "%s/platforms/%s.xml", src ? src : ".", name);
+    ps_error err = {0, ""};
+    assert_int_equal(ps_platform_load(path, &pf, &err), PS_OK);
+    ps_coll_params params;
+    char used[600];
+    assert_int_equal(ps_coll_params_for_platform(path, NULL, &params, used, sizeof used, &err), PS_OK);
+    assert_int_equal(ps_coll_ctx_create(pf, &params, &ctx, &err), PS_OK);
+}
+
+static void cleanup(void)
+{
+    for (int j = 0; j < n_jobs; j++)
+        ps_coll_group_free(jobs[j].group);
+    ps_coll_ctx_free(ctx);
+    ps_platform_free(pf);
+}
+
+/* The closed form is what calibration fits and what the tuner minimises; the simulation must
+ * reproduce it on an idle platform. Tolerance 1e-9 relative + 1 ns: SimGrid's surf/precision
+ * (1e-9 s) is the only source of difference (../shared/notes/simgrid.md 2.6). */
+static void test_exact(void **state)
+{
+    (void)state;
+    load("hgx-h100");
+    int ranks[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+    job *j = add_job(8, ranks);
+    static const double sizes[] = {0, 1024, 1 << 20, 256.0 * (1 << 20)};
+    for (int op = 0; op < PS_COLL_OP_COUNT; op++) {
+        if (op == PS_COLL_SEND)
+            continue;
+        for (int a = 0; a < PS_ALGO_COUNT; a++)
+            for (int p = 0; p < PS_PROTO_COUNT; p++) {
+                coll_geom g;
+                if (coll_group_geom(j->group, (ps_coll_op)op, (ps_coll_algo)a, &g, NULL) ||
+                    !g.available || !coll_pair_allowed((ps_coll_op)op, (ps_coll_algo)a, (ps_coll_proto)p))
+                    continue;
+                for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+                    add_call(j, (ps_coll_op)op, sizes[s], (ps_coll_algo)a, (ps_coll_proto)p);
+            }
+        for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+            add_call(j, (ps_coll_op)op, sizes[s], PS_ALGO_AUTO, PS_PROTO_AUTO);
+    }
+    assert_true(j->n_calls > 40);
+    run_all();
+    for (int i = 0; i < j->n_calls; i++) {
+        double want = predicted(j, i), got = j->results[i].time_s;
+        if (fabs(got - want) > 1e-9 * want + 1e-9)
+            fail_msg("call %d (%s %g B %s/%s): simulated %.9g s, closed form %.9g s", i,
+                     ps_coll_op_name(j->calls[i].op), j->calls[i].bytes,
+                     ps_coll_algo_name(j->results[i].algo), ps_coll_proto_name(j->results[i].proto),
+                     got, want);
+        assert_true(j->results[i].activities <= 3); /* sleep, task, sleep: size-independent */
+    }
+    cleanup();
+}
+
+/* Two TP4 groups on one NVSwitch node use disjoint GPU ports: each runs as if alone. */
+static void test_concurrent(void **state)
+{
+    (void)state;
+    load("hgx-h100");
+    int a[4] = {0, 1, 2, 3}, b[4] = {4, 5, 6, 7};
+    job *ja = add_job(4, a), *jb = add_job(4, b);
+    add_call(ja, PS_COLL_ALL_REDUCE, 256.0 * (1 << 20), PS_ALGO_AUTO, PS_PROTO_AUTO);
+    add_call(jb, PS_COLL_ALL_REDUCE, 256.0 * (1 << 20), PS_ALGO_AUTO, PS_PROTO_AUTO);
+    run_all();
+    assert_true(fabs(ja->results[0].time_s - predicted(ja, 0)) < 1e-9 * predicted(ja, 0) + 1e-9);
+    assert_true(fabs(jb->results[0].time_s - predicted(jb, 0)) < 1e-9 * predicted(jb, 0) + 1e-9);
+    cleanup();
+}
+
+/* A 256 MiB PP send 0 -> 1 during a ring all_reduce that loads GPU 0's up port: they share
+ * the port, so both take longer than alone (by more than 5 %: the send alone would use the
+ * whole port, the all_reduce 1.75 x 256 MiB of it). */
+static void test_contention(void **state)
+{
+    (void)state;
+    load("hgx-h100");
+    int all[8] = {0, 1, 2, 3, 4, 5, 6, 7}, pair[2] = {0, 1};
+    job *tp = add_job(8, all), *pp = add_job(2, pair);
+    add_call(tp, PS_COLL_ALL_REDUCE, 256.0 * (1 << 20), PS_ALGO_RING, PS_PROTO_SIMPLE);
+    add_call(pp, PS_COLL_SEND, 256.0 * (1 << 20), PS_ALGO_AUTO, PS_PROTO_AUTO);
+    run_all();
+    assert_true(tp->results[0].time_s > 1.05 * predicted(tp, 0));
+    assert_true(pp->results[0].time_s > 1.05 * predicted(pp, 0));
+    cleanup();
+}
+
+/* Full mesh: NCCL/RCCL run several rings over different links. We need at least n-2 = 6 of the
+ * n-1 = 7 possible edge-disjoint Hamiltonian cycles, and the ring all_reduce's busbw must then
+ * exceed what one ring over one 450/7 GB/s link per GPU could give by more than 4x. */
+static void test_mesh(void **state)
+{
+    (void)state;
+    load("mesh8-h200");
+    int all[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+    job *j = add_job(8, all);
+    int rings = ps_coll_group_ring_count(j->group);
+    assert_true(rings >= 6 && rings <= 7);
+    double bytes = 1024.0 * (1 << 20);
+    add_call(j, PS_COLL_ALL_REDUCE, bytes, PS_ALGO_RING, PS_PROTO_SIMPLE);
+    run_all();
+    double busbw = bytes / j->results[0].time_s * ps_coll_busbw_factor(PS_COLL_ALL_REDUCE, 8);
+    double one_link = 450e9 / 7 * ps_coll_ctx_params(ctx)->ring[PS_PROTO_SIMPLE].eff;
+    assert_true(busbw > 4 * one_link);
+    assert_true(busbw <= rings * 450e9 / 7); /* never more than the links used */
+    cleanup();
+}
+
+/* PCIe box: the ring crosses PCIe x16 links (63 GB/s per direction): busbw <= 63 GB/s. */
+static void test_pcie(void **state)
+{
+    (void)state;
+    load("pcie8-h100");
+    int all[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+    job *j = add_job(8, all);
+    double bytes = 1024.0 * (1 << 20);
+    add_call(j, PS_COLL_ALL_REDUCE, bytes, PS_ALGO_AUTO, PS_PROTO_AUTO);
+    run_all();
+    double busbw = bytes / j->results[0].time_s * ps_coll_busbw_factor(PS_COLL_ALL_REDUCE, 8);
+    assert_true(busbw <= 64e9);
+    assert_true(busbw > 20e9);
+    assert_int_equal(j->results[0].algo, PS_ALGO_RING); /* no NVSwitch: no NVLS */
+    cleanup();
+}
+
+/* Two DGX nodes: one ring per GPU of a node, so the 16-GPU ring all_reduce crosses the nodes on
+ * 8 NICs of 50 GB/s: busbw at most 8 x 50 GB/s... per direction per node = 400 GB/s, and far
+ * above one NIC's 50 GB/s. */
+static void test_multinode(void **state)
+{
+    (void)state;
+    load("dgx-h100-x2");
+    int all[16];
+    for (int i = 0; i < 16; i++)
+        all[i] = i;
+    job *j = add_job(16, all);
+    assert_int_equal(ps_coll_group_ring_count(j->group), 8);
+    double bytes = 1024.0 * (1 << 20);
+    add_call(j, PS_COLL_ALL_REDUCE, bytes, PS_ALGO_AUTO, PS_PROTO_AUTO);
+    run_all();
+    double busbw = bytes / j->results[0].time_s * ps_coll_busbw_factor(PS_COLL_ALL_REDUCE, 16);
+    assert_true(busbw <= 400e9);
+    assert_true(busbw > 4 * 50e9);
+    assert_int_equal(j->results[0].algo, PS_ALGO_RING); /* NVLS across nodes needs CollNet */
+    cleanup();
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: test_coll_sim exact|concurrent|contention|mesh|pcie|multinode\n");
+        return 2;
+    }
+    scenario = argv[1];
+    const struct {
+        const char *name;
+        void (*fn)(void **);
+    } all[] = {{"exact", test_exact},   {"concurrent", test_concurrent},
+               {"contention", test_contention}, {"mesh", test_mesh},
+               {"pcie", test_pcie},     {"multinode", test_multinode}};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (!strcmp(scenario, all[i].name)) {
+            const struct CMUnitTest t[] = {cmocka_unit_test(all[i].fn)};
+            return cmocka_run_group_tests_name(all[i].name, t, NULL, NULL);
+        }
+    fprintf(stderr, "test_coll_sim: unknown scenario '%s'\n", scenario);
+    return 2;
+}

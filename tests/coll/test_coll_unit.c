@@ -1,0 +1,154 @@
+/* tests/coll/test_coll_unit.c: the collective model's pure parts (no SimGrid run): names,
+ * nccl-tests busbw factors and size rounding, calibration sidecars, the nccl-tests log reader.
+ * The log fixtures in tests/coll/data are synthetic (written for these tests, shaped like
+ * nccl-tests 2.x output), not measurements. */
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "parsim/coll.h"
+
+static char path_buf[1024];
+
+static const char *src_path(const char *rel)
+{
+    const char *src = getenv("PARSIM_SOURCE_DIR");
+    snprintf(path_buf, sizeof path_buf, "%s/%s", src ? src : ".", rel);
+    return path_buf;
+}
+
+/* nccl-tests doc/PERFORMANCE.md: all_reduce 2(n-1)/n, all_gather (n-1)/n, sendrecv 1. */
+static void test_busbw_factors(void **state)
+{
+    (void)state;
+    assert_true(fabs(ps_coll_busbw_factor(PS_COLL_ALL_REDUCE, 8) - 1.75) < 1e-15);
+    assert_true(fabs(ps_coll_busbw_factor(PS_COLL_ALL_GATHER, 8) - 0.875) < 1e-15);
+    assert_true(fabs(ps_coll_busbw_factor(PS_COLL_REDUCE_SCATTER, 4) - 0.75) < 1e-15);
+    assert_true(fabs(ps_coll_busbw_factor(PS_COLL_SENDRECV, 8) - 1.0) < 1e-15);
+    assert_true(fabs(ps_coll_busbw_factor(PS_COLL_BROADCAST, 8) - 1.0) < 1e-15);
+}
+
+/* nccl-tests rounds to whole elements per rank for all_gather: 1000 B, 8 ranks, 2-byte type ->
+ * 62 elements per rank, 992 B printed; all_reduce: 500 elements, 1000 B. */
+static void test_round_size(void **state)
+{
+    (void)state;
+    double size;
+    long long count;
+    ps_nccl_round_size(PS_COLL_ALL_GATHER, 8, 2, 1000, &size, &count);
+    assert_true(size == 992 && count == 62);
+    ps_nccl_round_size(PS_COLL_ALL_REDUCE, 8, 2, 1000, &size, &count);
+    assert_true(size == 1000 && count == 500);
+    ps_nccl_round_size(PS_COLL_ALLTOALL, 8, 4, 16, &size, &count);
+    assert_true(size == 0 && count == 0);
+}
+
+static void test_names(void **state)
+{
+    (void)state;
+    for (int op = 0; op < PS_COLL_OP_COUNT; op++) {
+        ps_coll_op back;
+        assert_int_equal(ps_coll_op_parse(ps_coll_op_name((ps_coll_op)op), &back), PS_OK);
+        assert_int_equal(back, op);
+    }
+    ps_coll_algo a;
+    ps_coll_proto p;
+    assert_int_equal(ps_coll_algo_parse("NVLS", &a), PS_OK);
+    assert_int_equal(a, PS_ALGO_NVLS);
+    assert_int_equal(ps_coll_proto_parse("ll128", &p), PS_OK);
+    assert_int_equal(p, PS_PROTO_LL128);
+    assert_int_equal(ps_coll_algo_parse("tree2", &a), PS_EINPUT);
+    assert_int_equal(ps_coll_op_parse("allreduce", NULL), PS_EINPUT);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_sidecar_roundtrip(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/parsim-coll-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    ps_coll_params p, q;
+    ps_coll_params_default(&p);
+    p.ring[PS_PROTO_LL].base_us = 4.25;
+    p.nvls.eff = 0.625;
+    p.ring_scale_other[0] = 0.5;
+    p.launch_us = 4.5;
+    ps_error err = {0, ""};
+    const char *files[] = {"/x/a.csv"};
+    assert_int_equal(ps_coll_params_write(path, &p, "parsim calibrate ...", files, 1, 0.1, &err), PS_OK);
+    ps_coll_params_default(&q);
+    assert_int_equal(ps_coll_params_load(path, &q, &err), PS_OK);
+    assert_true(q.ring[PS_PROTO_LL].base_us == 4.25 && q.nvls.eff == 0.625);
+    assert_true(q.ring_scale_other[0] == 0.5 && q.launch_us == 4.5);
+    /* A misspelt key must not silently become a default. */
+    write_file(path, "{\"format\":\"parsim-nccl-calibration 1\",\"ring\":{\"LL\":{\"hop\":1}}}\n");
+    assert_int_equal(ps_coll_params_load(path, &q, &err), PS_EINPUT);
+    assert_non_null(strstr(err.message, "unknown key \"hop\""));
+    write_file(path, "{\"format\":\"parsim-nccl-calibration 1\",\n\"nvls\":{\"eff\":2}}\n");
+    assert_int_equal(ps_coll_params_load(path, &q, &err), PS_EINPUT);
+    assert_non_null(strstr(err.message, "\"eff\" must be a number in"));
+    write_file(path, "{\"format\":\"parsim-nccl-calibration 1\",\n\"nvls\":{\"eff\":0.5,}\n");
+    assert_int_equal(ps_coll_params_load(path, &q, &err), PS_EINPUT);
+    assert_non_null(strstr(err.message, "malformed JSON"));
+    unlink(path);
+}
+
+/* The sidecar convention: platforms/hgx-h100.xml -> platforms/hgx-h100.nccl.json. */
+static void test_sidecar_lookup(void **state)
+{
+    (void)state;
+    ps_coll_params p;
+    char used[1024];
+    ps_error err = {0, ""};
+    assert_int_equal(ps_coll_params_for_platform(src_path("platforms/hgx-h100.xml"), NULL, &p, used,
+                                                 sizeof used, &err), PS_OK);
+    assert_non_null(strstr(used, "platforms/hgx-h100.nccl.json"));
+    assert_int_equal(ps_coll_params_for_platform(src_path("platforms/hgx-b200.xml"), NULL, &p, used,
+                                                 sizeof used, &err), PS_OK);
+    assert_string_equal(used, ""); /* no sidecar: NCCL defaults */
+    assert_true(p.ring[PS_PROTO_LL].base_us == 6.6);
+}
+
+static void test_log_reader(void **state)
+{
+    (void)state;
+    ps_nccl_curve c;
+    ps_error err = {0, ""};
+    assert_int_equal(ps_nccl_curve_read(src_path("tests/coll/data/allreduce-8gpu.log"), &c, &err), PS_OK);
+    assert_true(c.has_op && c.op == PS_COLL_ALL_REDUCE);
+    assert_int_equal(c.gpus, 8);
+    assert_int_equal(c.gpus_per_thread, 1);
+    assert_int_equal(c.type_bytes, 4);
+    assert_int_equal(c.n_rows, 3);
+    assert_true(c.size_bytes[2] == 1048576 && c.time_us[2] == 26.00); /* out-of-place half */
+    ps_nccl_curve_free(&c);
+    assert_int_equal(ps_nccl_curve_read(src_path("tests/coll/data/garbage.log"), &c, &err), PS_EINPUT);
+    assert_non_null(strstr(err.message, "garbage.log:3:"));
+    assert_int_equal(ps_nccl_curve_read("/nonexistent/x.log", &c, &err), PS_EINPUT);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_busbw_factors), cmocka_unit_test(test_round_size),
+        cmocka_unit_test(test_names),         cmocka_unit_test(test_sidecar_roundtrip),
+        cmocka_unit_test(test_sidecar_lookup), cmocka_unit_test(test_log_reader),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
