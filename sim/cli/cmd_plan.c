@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "commands.h"
+#include "parsim/platform.h"
 #include "parsim/gpu.h"
 #include "parsim/graph.h"
 #include "parsim/memory.h"
@@ -40,6 +41,8 @@ static void usage(FILE *out)
             "  --stage-layers A,B,.. layers per stage (default: even, extra layers to middle stages)\n"
             "  --gpu NAME            h100-sxm h100-pcie h200-sxm a100-sxm b200 gb200 (default h100-sxm)\n"
             "  --gpus N              GPUs available on the platform (default tp*pp*dp)\n"
+            "  --platform FILE       take the GPU model, its HBM and the GPU count from a platform\n"
+            "                        file (parsim platform); the plan must fit on its GPUs\n"
             "scenario:\n"
             "  --batch N|max         sequences per replica (default max: the largest that fits)\n"
             "  --isl N --osl N       prompt and output tokens per sequence (default 2048, 128)\n"
@@ -53,7 +56,8 @@ static void usage(FILE *out)
 }
 
 typedef struct plan_args {
-    const char *model_name, *model_file, *gpu_name, *ops_path, *stage_layers;
+    const char *model_name, *model_file, *gpu_name, *ops_path, *stage_layers, *platform_path;
+    int gpu_set, gpus_set;
     ps_dtype weights, kv;
     int kv_set;
     int tp, pp, dp, microbatches, gpus;
@@ -64,7 +68,7 @@ typedef struct plan_args {
 
 enum { OPT_MODEL = 256, OPT_MODEL_FILE, OPT_DTYPE, OPT_KV_DTYPE, OPT_TP, OPT_PP, OPT_DP, OPT_MICRO,
        OPT_STAGES, OPT_GPU, OPT_GPUS, OPT_BATCH, OPT_ISL, OPT_OSL, OPT_PREFILL, OPT_MEMFRAC, OPT_JSON,
-       OPT_OPS };
+       OPT_OPS, OPT_PLATFORM };
 
 static const struct option long_options[] = {
     {"model", required_argument, NULL, OPT_MODEL},
@@ -85,6 +89,7 @@ static const struct option long_options[] = {
     {"mem-fraction", required_argument, NULL, OPT_MEMFRAC},
     {"json", no_argument, NULL, OPT_JSON},
     {"ops", required_argument, NULL, OPT_OPS},
+    {"platform", required_argument, NULL, OPT_PLATFORM},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -110,8 +115,9 @@ static int parse_one(plan_args *a, int opt, const char *v, ps_error *err)
     case OPT_DP: return ps_parse_int(v, "--dp", 1, PS_PLAN_MAX_DP, &a->dp, err);
     case OPT_MICRO: return ps_parse_int(v, "--microbatches", 1, PS_PLAN_MAX_MICROBATCHES, &a->microbatches, err);
     case OPT_STAGES: a->stage_layers = v; return PS_OK;
-    case OPT_GPU: a->gpu_name = v; return PS_OK;
-    case OPT_GPUS: return ps_parse_int(v, "--gpus", 1, 1 << 30, &a->gpus, err);
+    case OPT_GPU: a->gpu_name = v; a->gpu_set = 1; return PS_OK;
+    case OPT_GPUS: a->gpus_set = 1; return ps_parse_int(v, "--gpus", 1, 1 << 30, &a->gpus, err);
+    case OPT_PLATFORM: a->platform_path = v; return PS_OK;
     case OPT_BATCH:
         if (!strcmp(v, "max")) {
             a->sc.batch = PS_BATCH_MAX;
@@ -189,6 +195,7 @@ typedef struct plan_ctx {
     ps_model model;
     ps_precision prec;
     const ps_gpu_spec *gpu;
+    ps_gpu_spec platform_gpu; /* catalogue entry with the platform file's properties applied */
     ps_plan plan;
     ps_scenario sc;          /* with the evaluated batch */
     ps_memory_report mem;
@@ -197,6 +204,42 @@ typedef struct plan_ctx {
     ps_step prefill_first, prefill_last, decode_first, decode_last;
     ps_graph_totals t_prefill_first, t_prefill_last, t_decode_first, t_decode_last;
 } plan_ctx;
+
+/* --platform: the platform file decides the GPU model, its memory (a user-edited file's
+ * properties win over the catalogue) and how many GPUs exist. Every GPU of a platform is assumed
+ * alike; the first one stands for all. */
+static int apply_platform(plan_ctx *c, ps_error *err)
+{
+    plan_args *a = &c->args;
+    ps_platform *platform = NULL;
+    if (ps_platform_load(a->platform_path, &platform, err))
+        return ps_error_prefix(err, "--platform");
+    const ps_platform_gpu *g0 = ps_platform_gpu_at(platform, 0);
+    const ps_gpu_spec *spec = g0 ? ps_gpu_find(g0->gpu_model) : NULL;
+    int rc = PS_OK;
+    if (!spec)
+        rc = ps_error_set(err, PS_EINPUT, "--platform: %s: GPU model '%s' is not in the catalogue",
+                          a->platform_path, g0 ? g0->gpu_model : "(none)");
+    else if (a->gpu_set && strcmp(a->gpu_name, spec->name))
+        rc = ps_error_set(err, PS_EINPUT, "--gpu %s contradicts --platform %s, whose GPUs are %s",
+                          a->gpu_name, a->platform_path, spec->name);
+    else if (a->gpus_set && a->gpus != ps_platform_gpu_count(platform))
+        rc = ps_error_set(err, PS_EINPUT, "--gpus %d contradicts --platform %s, which has %d GPUs", a->gpus,
+                          a->platform_path, ps_platform_gpu_count(platform));
+    if (!rc) {
+        c->platform_gpu = *spec;
+        c->platform_gpu.hbm_bytes = g0->hbm_bytes;
+        c->platform_gpu.hbm_bandwidth_bytes_per_s = g0->hbm_bandwidth_bytes_per_s;
+        c->gpu = &c->platform_gpu;
+        a->gpus = ps_platform_gpu_count(platform);
+        rc = ps_platform_check_gpu_count(platform, a->tp * a->pp * a->dp, false, err);
+    }
+    const char *warning = rc ? NULL : ps_platform_warning(platform);
+    if (warning)
+        fprintf(stderr, "parsim plan: warning: %s\n", warning);
+    ps_platform_free(platform);
+    return rc;
+}
 
 static int setup(plan_ctx *c, ps_error *err)
 {
@@ -214,6 +257,8 @@ static int setup(plan_ctx *c, ps_error *err)
     if (a->kv_set)
         c->prec.kv = a->kv;
     c->gpu = ps_gpu_find(a->gpu_name);
+    if (a->platform_path && apply_platform(c, err))
+        return err->code;
     if (!c->gpu)
         return ps_error_set(err, PS_EINPUT, "--gpu: unknown GPU '%s' (see parsim plan --help)", a->gpu_name);
     int stages[PS_PLAN_MAX_PP];

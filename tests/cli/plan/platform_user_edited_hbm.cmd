@@ -1,0 +1,1 @@
+sed "s/\"hbm_bytes\" value=\"1.41e+11\"/\"hbm_bytes\" value=\"9.6e+10\"/" platforms/hgx-h200.xml > $PARSIM_TMP/h200-96g.xml && grep -c 9.6e+10 $PARSIM_TMP/h200-96g.xml && parsim plan --model llama3.1-405b --dtype fp8 --tp 8 --platform $PARSIM_TMP/h200-96g.xml --json | grep -E "\"(gpu_bytes|max_batch)\""
