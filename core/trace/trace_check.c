@@ -8,6 +8,12 @@
  * digests differ is comms.csv read again, twice in lockstep (one reader per rank), to name the
  * first call that differs with its FILE:LINE.
  *
+ * Op ids: when meta.json names a model preset with a plan and a scenario, every op id must be an
+ * op of that rank in the op graph (include/parsim/graph.h) of step 0 of its phase (step 0 has
+ * the most microbatches; its ids are a superset of every later step's); otherwise, when ops.csv
+ * exists, every op id must be defined there; otherwise only the syntax is checked. The summary
+ * says which (op_id_check).
+ *
  * Group rule: all ranks that have calls in a group must have the same collectives in the same
  * seq order (same kind, bytes, dtype, root); a send (group, src -> dst, seq) must meet a recv
  * (group, dst <- src, seq) of the same bytes when dst has calls in that group. A trace may hold a
@@ -16,6 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parsim/graph.h"
+#include "parsim/model.h"
+#include "parsim/plan.h"
 #include "parsim/trace.h"
 #include "trace_internal.h"
 
@@ -44,6 +53,14 @@ typedef struct check_ctx {
     int world; /* ranks of the plan, 0 when unknown */
     ps_strset ops;
     bool have_ops;
+    /* Op graphs of the meta's model / plan / scenario, built on first use. */
+    bool use_graph;
+    const ps_model *model;
+    ps_plan plan;
+    ps_scenario scenario;
+    ps_precision prec;
+    ps_graph graphs[2]; /* by ps_phase */
+    bool graph_built[2];
     ps_u64map rank_index;   /* rank -> index in ranks[] */
     rank_acc *ranks;
     size_t nranks, cap_ranks;
@@ -106,9 +123,79 @@ static rank_acc *rank_of(check_ctx *c, int rank, ps_error *err)
     return &c->ranks[*idx];
 }
 
-static int check_op_id(check_ctx *c, const ps_trace_reader *r, const char *op_id, ps_error *err)
+/* Decides how op ids can be checked: against the op graph when the meta describes a run the
+ * workload module can rebuild. A plan the model cannot have is bad metadata. */
+static int setup_graph(check_ctx *c, ps_error *err)
 {
-    if (!op_id || !*op_id || !c->have_ops)
+    const ps_trace_meta *m = &c->meta;
+    c->model = ps_model_find_preset(m->model);
+    if (!c->model || m->tp <= 0 || m->batch <= 0 || m->isl <= 0 || m->osl <= 0)
+        return PS_OK;
+    ps_error why = {0};
+    ps_dtype dt = PS_DTYPE_BF16;
+    if (m->dtype[0] && !ps_dtype_parse(m->dtype, &dt))
+        dt = PS_DTYPE_BF16; /* op ids do not depend on the dtype */
+    if (ps_plan_init(&c->plan, c->model, m->tp, m->pp ? m->pp : 1, m->dp ? m->dp : 1, 0, NULL, 0, &why) ||
+        ps_precision_init(&c->prec, dt, &why))
+        return ps_error_set(err, PS_EINPUT, "%s/%s:1: plan tp %d pp %d dp %d does not fit model %s: %s", c->dir,
+                            PS_TRACE_META_FILE, m->tp, m->pp, m->dp, m->model, why.message);
+    c->scenario = (ps_scenario){.batch = m->batch, .isl = m->isl, .osl = m->osl,
+                                .prefill_tokens = PS_DEFAULT_PREFILL_TOKENS};
+    if (ps_scenario_validate(&c->scenario, c->model, &why))
+        return ps_error_set(err, PS_EINPUT, "%s/%s:1: scenario batch %d isl %d osl %d: %s", c->dir,
+                            PS_TRACE_META_FILE, m->batch, m->isl, m->osl, why.message);
+    c->use_graph = true;
+    return PS_OK;
+}
+
+static const ps_graph *graph_of(check_ctx *c, ps_phase phase, ps_error *err)
+{
+    if (c->graph_built[phase])
+        return &c->graphs[phase];
+    ps_step step;
+    ps_error why = {0};
+    int rc = phase == PS_PHASE_PREFILL ? ps_step_prefill(&c->plan, &c->scenario, 0, &step, &why)
+                                       : ps_step_decode(&c->plan, &c->scenario, 0, &step, &why);
+    if (!rc)
+        rc = ps_graph_build(c->model, &c->prec, &c->plan, &step, &c->graphs[phase], &why);
+    if (rc) {
+        ps_error_set(err, rc, "%s/%s:1: cannot build the op graph of its model and plan: %s", c->dir,
+                     PS_TRACE_META_FILE, why.message);
+        return NULL;
+    }
+    c->graph_built[phase] = true;
+    return &c->graphs[phase];
+}
+
+static int check_op_id_graph(check_ctx *c, const ps_trace_reader *r, int rank, const char *op_id, ps_error *err)
+{
+    ps_phase phase;
+    if (!strncmp(op_id, "prefill/", 8))
+        phase = PS_PHASE_PREFILL;
+    else if (!strncmp(op_id, "decode/", 7))
+        phase = PS_PHASE_DECODE;
+    else
+        return row_error(r, err, "op id '%.64s' is not an op graph id (prefill/... or decode/...)%.0lld", op_id, 0);
+    const ps_graph *g = graph_of(c, phase, err);
+    if (!g)
+        return err->code;
+    if (!ps_graph_find_op(g, rank, op_id)) {
+        char fmt[300];
+        snprintf(fmt, sizeof fmt, "op id '%%.64s' is not an op of rank %%lld in the %s graph of %.64s tp %d pp %d",
+                 ps_phase_name(phase), c->meta.model, c->plan.tp, c->plan.pp);
+        return row_error(r, err, fmt, op_id, rank);
+    }
+    return PS_OK;
+}
+
+static int check_op_id(check_ctx *c, const ps_trace_reader *r, int rank, const char *op_id, ps_error *err)
+{
+    if (!op_id || !*op_id)
+        return PS_OK;
+    int rc;
+    if (c->use_graph && (rc = check_op_id_graph(c, r, rank, op_id, err)))
+        return rc;
+    if (!c->have_ops)
         return PS_OK;
     if (ps_strset_index(&c->ops, op_id, 0) < 0)
         return row_error(r, err, "op id '%.64s' is not defined in ops.csv%.0lld", op_id, 0);
@@ -183,7 +270,7 @@ static int pass_ops(check_ctx *c, ps_error *err)
 static int add_activity(check_ctx *c, const ps_trace_reader *r, const ps_trace_activity *a, ps_error *err)
 {
     int rc;
-    if ((rc = check_rank(c, r, "rank", a->rank, err)) || (rc = check_op_id(c, r, a->op_id, err)))
+    if ((rc = check_rank(c, r, "rank", a->rank, err)) || (rc = check_op_id(c, r, a->rank, a->op_id, err)))
         return rc;
     rank_acc *ra = rank_of(c, a->rank, err);
     if (!ra)
@@ -298,7 +385,7 @@ static int add_digest(check_ctx *c, long g, int kind, int a, int b, uint64_t h, 
 static int add_comm(check_ctx *c, const ps_trace_reader *r, const ps_trace_comm *m, ps_error *err)
 {
     int rc;
-    if ((rc = check_rank(c, r, "rank", m->rank, err)) || (rc = check_op_id(c, r, m->op_id, err)))
+    if ((rc = check_rank(c, r, "rank", m->rank, err)) || (rc = check_op_id(c, r, m->rank, m->op_id, err)))
         return rc;
     if (m->peer >= 0 && (rc = check_rank(c, r, "peer", m->peer, err)))
         return rc;
@@ -511,6 +598,9 @@ static void ctx_free(check_ctx *c)
     ps_u64map_free(&c->comm_index);
     free(c->comms);
     ps_u64map_free(&c->group_rank);
+    for (int p = 0; p < 2; p++)
+        if (c->graph_built[p])
+            ps_graph_free(&c->graphs[p]);
 }
 
 int ps_trace_check(const char *dir, ps_trace_summary *summary, ps_error *err)
@@ -524,6 +614,8 @@ int ps_trace_check(const char *dir, ps_trace_summary *summary, ps_error *err)
     if (!rc && c.meta.tp > 0)
         c.world = c.meta.tp * (c.meta.pp ? c.meta.pp : 1) * (c.meta.dp ? c.meta.dp : 1);
     if (!rc)
+        rc = setup_graph(&c, err);
+    if (!rc)
         rc = pass_ops(&c, err);
     if (!rc)
         rc = pass_activities(&c, err);
@@ -532,6 +624,8 @@ int ps_trace_check(const char *dir, ps_trace_summary *summary, ps_error *err)
     if (!rc) {
         summary->meta = c.meta;
         summary->ranks = (int)c.nranks;
+        snprintf(summary->op_id_check, sizeof summary->op_id_check, "%s",
+                 c.use_graph && c.have_ops ? "graph+ops.csv" : c.use_graph ? "graph" : c.have_ops ? "ops.csv" : "syntax");
         if (c.nranks) {
             summary->per_rank = calloc(c.nranks, sizeof *summary->per_rank);
             if (!summary->per_rank)

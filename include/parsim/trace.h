@@ -275,11 +275,14 @@ typedef struct ps_trace_summary {
     uint64_t activities, kernels, memcpys, memsets;
     uint64_t comms, collectives;      /* comm rows; distinct (group, seq) collectives incl. p2p pairs */
     uint64_t ops;                     /* ops.csv rows */
+    char op_id_check[16];             /* how op ids were checked: "graph" (the op graph of the
+                                         meta's model preset, plan and scenario), "ops.csv",
+                                         "graph+ops.csv" or "syntax" (neither is available) */
     int64_t first_ns, last_ns;        /* over all activities and comms; 0 when none */
     ps_trace_rank_summary *per_rank;  /* `ranks` entries, by rank */
 } ps_trace_summary;
 
-/* Runs every check on a trace directory (meta, each CSV, op ids against ops.csv and the plan,
+/* Runs every check on a trace directory (meta, each CSV, op ids against the op graph or ops.csv,
  * stream overlap, cross-rank group matching) and fills the summary. Memory is bounded by the
  * number of ranks, streams, groups and op ids, never by the number of rows. */
 int ps_trace_check(const char *dir, ps_trace_summary *summary, ps_error *err);

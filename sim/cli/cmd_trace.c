@@ -59,8 +59,9 @@ static void print_text(const char *dir, const ps_trace_summary *s)
            m->phase[0] ? m->phase : "-");
     printf("ranks %d, streams %d, kernels %llu, memcpys %llu, memsets %llu\n", s->ranks, s->streams,
            (unsigned long long)s->kernels, (unsigned long long)s->memcpys, (unsigned long long)s->memsets);
-    printf("comms %llu (%llu collectives and p2p transfers), ops %llu\n", (unsigned long long)s->comms,
-           (unsigned long long)s->collectives, (unsigned long long)s->ops);
+    printf("comms %llu (%llu collectives and p2p transfers), ops %llu, op ids checked against %s\n",
+           (unsigned long long)s->comms, (unsigned long long)s->collectives, (unsigned long long)s->ops,
+           s->op_id_check);
     printf("span ");
     print_us(span);
     printf(" us\n");
@@ -89,7 +90,7 @@ static void print_json(const char *dir, const ps_trace_summary *s)
     json_str(m->gpu_name);
     printf(", \"gpu_count\": %d, \"model\": ", m->gpu_count);
     json_str(m->model);
-    printf(", \"tp\": %d, \"pp\": %d, \"dp\": %d,\n", m->tp, m->pp, m->dp);
+    printf(", \"tp\": %d, \"pp\": %d, \"dp\": %d, \"op_id_check\": \"%s\",\n", m->tp, m->pp, m->dp, s->op_id_check);
     printf(" \"ranks\": %d, \"streams\": %d, \"activities\": %llu, \"kernels\": %llu, \"memcpys\": %llu, "
            "\"memsets\": %llu, \"comms\": %llu, \"collectives\": %llu, \"ops\": %llu,\n",
            s->ranks, s->streams, (unsigned long long)s->activities, (unsigned long long)s->kernels,

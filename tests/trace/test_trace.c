@@ -474,6 +474,47 @@ static void test_check_op_ids(void **state)
     expect_check_error(dir, "ops.csv:4: op id 'a' is defined twice");
 }
 
+/* With a model preset, a plan and a scenario in meta.json, op ids must be ops of their rank in
+ * the op graph: on PP2, layer 31 lives on stage 1 (ranks 2-3), not on rank 0. */
+static void test_check_op_ids_against_graph(void **state)
+{
+    (void)state;
+    char dir[512];
+    path_in(dir, sizeof dir, "graph");
+    ps_trace_meta meta = test_meta();
+    snprintf(meta.model, sizeof meta.model, "llama3.1-8b");
+    meta.pp = 2;
+    meta.gpu_count = 4;
+    meta.batch = 8;
+    meta.isl = 128;
+    meta.osl = 4;
+    ps_trace_writer *w = NULL;
+    ps_error err = {0};
+    assert_int_equal(ps_trace_writer_open(&w, dir, &meta, 0, &err), PS_OK);
+    ps_trace_activity a = act(3, 7, "k", 0, 10);
+    a.op_id = "decode/mb1/L031/down_gemm";
+    assert_int_equal(ps_trace_write_activity(w, &a, &err), PS_OK);
+    a = act(0, 7, "k", 0, 10);
+    a.op_id = "decode/mb0/L000/qkv_gemm";
+    assert_int_equal(ps_trace_write_activity(w, &a, &err), PS_OK);
+    a = act(0, 7, "k", 20, 30);
+    a.op_id = "prefill/mb0/embed/embedding";
+    assert_int_equal(ps_trace_write_activity(w, &a, &err), PS_OK);
+    assert_int_equal(ps_trace_writer_close(w, &err), PS_OK);
+    ps_trace_summary s;
+    assert_int_equal(ps_trace_check(dir, &s, &err), PS_OK);
+    assert_string_equal(s.op_id_check, "graph");
+    ps_trace_summary_free(&s);
+
+    assert_int_equal(ps_trace_writer_open(&w, dir, &meta, PS_TRACE_WRITE_OVERWRITE, &err), PS_OK);
+    a = act(0, 7, "k", 0, 10);
+    a.op_id = "decode/mb0/L031/down_gemm";
+    assert_int_equal(ps_trace_write_activity(w, &a, &err), PS_OK);
+    assert_int_equal(ps_trace_writer_close(w, &err), PS_OK);
+    expect_check_error(dir, "activities.csv:2: op id 'decode/mb0/L031/down_gemm' is not an op of rank 0 in the decode "
+                            "graph of llama3.1-8b tp 2 pp 2");
+}
+
 /* Busy time is the union of a rank's intervals over all its streams. */
 static void test_check_summary(void **state)
 {
@@ -580,6 +621,7 @@ int main(void)
         cmocka_unit_test(test_reader_errors),
         cmocka_unit_test(test_check_groups),
         cmocka_unit_test(test_check_op_ids),
+        cmocka_unit_test(test_check_op_ids_against_graph),
         cmocka_unit_test(test_check_summary),
         cmocka_unit_test(test_export),
     };

@@ -96,6 +96,11 @@ def main():
         "record_too_long.csv": AH + "0,0,7,,1,kernel,\"" + "x" * 30000 + "\",0,10,0,1,1,1,1,1,1\n",
         "name_too_long.csv": AH + "0,0,7,,1,kernel," + "y" * 9000 + ",0,10,0,1,1,1,1,1,1\n",
         "empty_number.csv": AH + a0.replace(",11,kernel,", ",,kernel,"),
+        # base/meta.json: llama3.1-8b, 32 layers (L000..L031): the op graph has no layer 32.
+        "op_id_not_in_graph.csv": AH + a0.replace("L000/qkv_gemm", "L032/qkv_gemm"),
+        "op_id_not_graph_form.csv": AH + a0.replace("decode/mb0/L000/qkv_gemm", "aten::mm"),
+        # a decode step of batch 8 on pp1 has one microbatch: mb1 does not exist
+        "op_id_bad_microbatch.csv": AH + a0.replace("mb0", "mb1"),
     }
     rnd = random.Random(5)
     A["binary_garbage.csv"] = bytes(rnd.randrange(256) for _ in range(4096))
@@ -176,6 +181,8 @@ def main():
         "control_char.json": meta_with(model="llama\u0001"),
         "nul_byte.json": meta_text(META).replace('"host"', '"ho\0st"'),
         "bool_as_int.json": meta_with(shard_emulation=0),
+        # Llama-3.1-8B has 32 heads: tp 3 does not divide them (and the trace has ranks 0-1 only).
+        "plan_impossible_for_model.json": meta_with(tp=3, gpu_count=3),
     }
     for name, data in M.items():
         write("meta/" + name, data)
