@@ -64,7 +64,7 @@ static int read_text(const char *path, char **out, size_t *len, ps_error *err)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp) {
-        ps_error_set(err, PS_EINPUT, "%s:0: cannot open: %s", path, strerror(errno));
+        ps_error_set(err, PS_EINPUT, "%s: cannot open: %s", path, strerror(errno));
         return PS_EINPUT;
     }
     char *buf = malloc(PS_TRACE_META_MAX_BYTES + 1);

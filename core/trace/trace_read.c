@@ -144,7 +144,7 @@ int ps_trace_reader_open_file(ps_trace_reader **out, const char *path, ps_trace_
     *out = NULL;
     FILE *fp = fopen(path, "rb");
     if (!fp) {
-        ps_error_set(err, PS_EINPUT, "%s:0: cannot open: %s", path, strerror(errno));
+        ps_error_set(err, PS_EINPUT, "%s: cannot open: %s", path, strerror(errno));
         sanitize(err);
         return PS_EINPUT;
     }
@@ -173,7 +173,7 @@ int ps_trace_reader_open(ps_trace_reader **out, const char *dir, ps_trace_table 
     }
     int rc;
     if (!fp) {
-        ps_error_set(err, PS_EINPUT, "%s:0: cannot open: %s", path, strerror(errno));
+        ps_error_set(err, PS_EINPUT, "%s: cannot open: %s", path, strerror(errno));
         sanitize(err);
         rc = PS_EINPUT;
     } else {

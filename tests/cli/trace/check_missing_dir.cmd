@@ -1,0 +1,1 @@
+parsim trace check tests/trace/corpus/base && parsim trace check tests/trace/corpus/nonexistent
