@@ -135,7 +135,9 @@ static int setup_graph(check_ctx *c, ps_error *err)
     ps_dtype dt = PS_DTYPE_BF16;
     if (m->dtype[0] && !ps_dtype_parse(m->dtype, &dt))
         dt = PS_DTYPE_BF16; /* op ids do not depend on the dtype */
-    if (ps_plan_init(&c->plan, c->model, m->tp, m->pp ? m->pp : 1, m->dp ? m->dp : 1, 0, NULL, 0, &why) ||
+    /* Replicas run the same ops under the same ids (graph.h), so one replica's graph serves all
+     * ranks: rank r is looked up as r mod (tp x pp). */
+    if (ps_plan_init(&c->plan, c->model, m->tp, m->pp ? m->pp : 1, 1, 0, NULL, 0, &why) ||
         ps_precision_init(&c->prec, dt, &why))
         return ps_error_set(err, PS_EINPUT, "%s/%s:1: plan tp %d pp %d dp %d does not fit model %s: %s", c->dir,
                             PS_TRACE_META_FILE, m->tp, m->pp, m->dp, m->model, why.message);
@@ -144,7 +146,12 @@ static int setup_graph(check_ctx *c, ps_error *err)
     if (ps_scenario_validate(&c->scenario, c->model, &why))
         return ps_error_set(err, PS_EINPUT, "%s/%s:1: scenario batch %d isl %d osl %d: %s", c->dir,
                             PS_TRACE_META_FILE, m->batch, m->isl, m->osl, why.message);
-    c->use_graph = true;
+    /* Memory guard against a hostile meta.json: the graph holds about ranks x microbatches x
+     * (layers per stage + 2) x 13 ops of ~200 bytes. Past 2^20 ops (~200 MB; Llama-3.1-405B at
+     * tp 8 pp 8 needs ~1.1e5) the op ids are checked without the graph. */
+    double mb = c->plan.microbatches < m->batch ? c->plan.microbatches : m->batch;
+    double ops = (double)c->plan.tp * c->plan.pp * mb * ((double)c->model->layers / c->plan.pp + 2) * 13;
+    c->use_graph = ops <= (double)(1 << 20);
     return PS_OK;
 }
 
@@ -179,7 +186,7 @@ static int check_op_id_graph(check_ctx *c, const ps_trace_reader *r, int rank, c
     const ps_graph *g = graph_of(c, phase, err);
     if (!g)
         return err->code;
-    if (!ps_graph_find_op(g, rank, op_id)) {
+    if (!ps_graph_find_op(g, rank % (c->plan.tp * c->plan.pp), op_id)) {
         char fmt[300];
         snprintf(fmt, sizeof fmt, "op id '%%.64s' is not an op of rank %%lld in the %s graph of %.64s tp %d pp %d",
                  ps_phase_name(phase), c->meta.model, c->plan.tp, c->plan.pp);
