@@ -40,6 +40,7 @@ for t in $targets; do
     trace_comms) extra=$(ls -d tests/trace/corpus/comms 2>/dev/null) ;;
     trace_ops) extra=$(ls -d tests/trace/corpus/ops 2>/dev/null) ;;
     trace_meta) extra=$(ls -d tests/trace/corpus/meta 2>/dev/null) ;;
+    trace_check) extra=$(ls -d tests/trace/corpus/comms 2>/dev/null) ;;
   esac
   mkdir -p "$out/corpus/$t"
   start=$(date +%s)
