@@ -275,14 +275,13 @@ static int next_record(ps_trace_reader *r, bool *done, ps_error *err)
             return rc;
     }
     if (r->too_many_fields || r->nfields != table_columns[r->table]) {
-        char reason[200];
-        snprintf(reason, sizeof reason, "%s fields, expected %d (%s)",
-                 r->too_many_fields ? "too many" : (r->nfields < table_columns[r->table] ? "too few" : "too many"),
-                 table_columns[r->table], r->header_done ? "a missing or extra column" : "header");
-        if (!r->too_many_fields) {
-            snprintf(reason, sizeof reason, "%d fields, expected %d (%s)", r->nfields, table_columns[r->table],
-                     r->header_done ? "a missing or extra column" : "wrong header");
-        }
+        char count[32], reason[200];
+        if (r->too_many_fields)
+            snprintf(count, sizeof count, "too many fields");
+        else
+            snprintf(count, sizeof count, "%d fields", r->nfields);
+        snprintf(reason, sizeof reason, "%s, expected %d (%s)", count, table_columns[r->table],
+                 r->header_done ? "a missing or extra column" : "wrong header");
         return fail(r, r->record_line, err, reason);
     }
     return PS_OK;
