@@ -171,10 +171,84 @@ int imp_add_comm(imp_trace *t, const imp_comm *c, ps_error *err)
     return PS_OK;
 }
 
-/* ---- normalise and write ---- */
-
 static int cmp_i64(int64_t a, int64_t b) { return (a > b) - (a < b); }
 static int cmp_u64(uint64_t a, uint64_t b) { return (a > b) - (a < b); }
+
+/* ---- op ids from annotation ranges ---- */
+
+bool imp_op_id_name(const char *name)
+{
+    return name && strchr(name, '/') && ps_trace_op_id_valid(name);
+}
+
+/* Per thread, outer before inner: start ascending, end descending, then input order. */
+static int range_cmp(const void *x, const void *y)
+{
+    const imp_range *a = x, *b = y;
+    int c;
+    if ((c = cmp_i64(a->pid, b->pid)) || (c = cmp_i64(a->tid, b->tid)) || (c = cmp_i64(a->start_ns, b->start_ns)) ||
+        (c = cmp_i64(b->end_ns, a->end_ns)))
+        return c;
+    return cmp_u64(a->order, b->order);
+}
+
+static int launch_thread_cmp(const void *x, const void *y)
+{
+    const imp_launch *a = x, *b = y;
+    int c;
+    if ((c = cmp_i64(a->pid, b->pid)) || (c = cmp_i64(a->tid, b->tid)) || (c = cmp_i64(a->ts_ns, b->ts_ns)))
+        return c;
+    return cmp_i64(a->corr, b->corr);
+}
+
+static int thread_cmp(const imp_range *r, const imp_launch *l)
+{
+    int c = cmp_i64(r->pid, l->pid);
+    return c ? c : cmp_i64(r->tid, l->tid);
+}
+
+int imp_assign_launch_ops(imp_range *ranges, size_t n_ranges, imp_launch *launches, size_t n_launches,
+                          ps_error *err)
+{
+    for (size_t i = 0; i < n_launches; i++)
+        launches[i].op = 0;
+    if (!n_ranges || !n_launches)
+        return PS_OK;
+    qsort(ranges, n_ranges, sizeof *ranges, range_cmp);
+    qsort(launches, n_launches, sizeof *launches, launch_thread_cmp);
+    /* Stack of open ranges (indices) on the current thread. Finished ranges are popped before
+     * each push, so with nesting ranges its depth is the nesting depth. */
+    size_t *stack = NULL, depth = 0, cap = 0, j = 0;
+    for (size_t i = 0; i < n_launches; i++) {
+        const imp_launch *l = &launches[i];
+        if (i > 0 && (l->pid != launches[i - 1].pid || l->tid != launches[i - 1].tid))
+            depth = 0; /* a new thread */
+        while (j < n_ranges && thread_cmp(&ranges[j], l) < 0)
+            j++;
+        for (; j < n_ranges && !thread_cmp(&ranges[j], l) && ranges[j].start_ns <= l->ts_ns; j++) {
+            while (depth && ranges[stack[depth - 1]].end_ns < ranges[j].start_ns)
+                depth--;
+            if (depth == cap) {
+                size_t c = cap ? cap * 2 : 64;
+                size_t *s = realloc(stack, c * sizeof *s);
+                if (!s) {
+                    free(stack);
+                    return ps_error_set(err, PS_EINTERNAL, "out of memory");
+                }
+                stack = s;
+                cap = c;
+            }
+            stack[depth++] = j;
+        }
+        while (depth && ranges[stack[depth - 1]].end_ns < l->ts_ns)
+            depth--;
+        launches[i].op = depth ? ranges[stack[depth - 1]].name : 0;
+    }
+    free(stack);
+    return PS_OK;
+}
+
+/* ---- normalise and write ---- */
 
 static int act_cmp(const void *x, const void *y)
 {
@@ -388,7 +462,7 @@ static int write_rows(imp_trace *t, ps_trace_writer *w, ps_error *err)
     for (size_t i = 0; i < t->n_acts; i++) {
         const imp_activity *a = &t->acts[i];
         ps_trace_activity row = {
-            .rank = a->rank, .device = a->device, .stream = a->stream, .op_id = NULL,
+            .rank = a->rank, .device = a->device, .stream = a->stream, .op_id = imp_pool_str(&t->pool, a->op),
             .correlation_id = a->correlation_id, .kind = a->kind, .name = imp_pool_str(&t->pool, a->name),
             .start_ns = a->start_ns, .end_ns = a->end_ns, .bytes = a->bytes,
             .grid = {a->grid[0], a->grid[1], a->grid[2]}, .block = {a->block[0], a->block[1], a->block[2]},
@@ -400,7 +474,7 @@ static int write_rows(imp_trace *t, ps_trace_writer *w, ps_error *err)
     for (size_t i = 0; i < t->n_comms; i++) {
         const imp_comm *c = &t->comms[i];
         ps_trace_comm row = {
-            .rank = c->rank, .stream = c->stream, .op_id = NULL, .correlation_id = c->correlation_id,
+            .rank = c->rank, .stream = c->stream, .op_id = imp_pool_str(&t->pool, c->op), .correlation_id = c->correlation_id,
             .collective = c->collective, .bytes = c->bytes, .dtype = c->dtype, .peer = c->peer,
             .group_id = imp_pool_str(&t->pool, c->group), .group_size = c->group_size, .seq = c->order,
             .start_ns = c->start_ns, .end_ns = c->end_ns,

@@ -40,6 +40,7 @@ typedef struct imp_activity {
     int64_t start_ns, end_ns;
     uint64_t bytes;
     int grid[3], block[3];
+    uint32_t op;    /* pool id of the op id ("" unknown), from the user's annotations */
     uint64_t order; /* input order, the last sort key (deterministic output) */
 } imp_activity;
 
@@ -54,6 +55,7 @@ typedef struct imp_comm {
     uint32_t group;    /* pool id */
     int group_size;
     int64_t start_ns, end_ns;
+    uint32_t op; /* pool id of the op id: that of the NCCL kernel timing the call */
     uint64_t order;
 } imp_comm;
 
@@ -78,6 +80,45 @@ int imp_add_comm(imp_trace *t, const imp_comm *c, ps_error *err);
 /* Applies the options (model, plan, rank offset...), normalises and writes; fills stats. */
 int imp_trace_write(imp_trace *t, const char *out_dir, const ps_import_options *opts, ps_import_stats *stats,
                     ps_error *err);
+
+/* ---- op ids from the user's annotations (import.c) ----
+ *
+ * A GPU activity gets the op id of the innermost annotation range (PyTorch record_function =
+ * Kineto "user_annotation", NVTX push/pop range) that was open on the CPU thread that launched
+ * it, at the time of the launch (the CUDA runtime/driver call with the activity's correlation id).
+ * Only names that are op ids count (imp_op_id_name); other ranges (ProfilerStep#3,
+ * nccl:all_reduce, ncclAllReduce, aten ops) are transparent, so the user's range around them
+ * still wins. docs/import.md says why the CPU side is used rather than Kineto's
+ * gpu_user_annotation spans. */
+
+/* An annotation range on a CPU thread. Ranges on one thread nest (push/pop); if some do not,
+ * the latest-started range still open at the launch wins. */
+typedef struct imp_range {
+    int64_t pid, tid;
+    int64_t start_ns, end_ns; /* inclusive: a launch at either end is inside */
+    uint32_t name;            /* pool id of an op id */
+    uint64_t order;           /* tie-break for equal extents: the later one is taken as inner */
+} imp_range;
+
+/* A launch call; `op` is filled by imp_assign_launch_ops. */
+typedef struct imp_launch {
+    int64_t pid, tid, ts_ns, corr;
+    uint32_t op;
+} imp_launch;
+
+/* Whether an annotation name is taken as an op id: the trace format's op id syntax
+ * (ps_trace_op_id_valid: [A-Za-z0-9_.:/#-]{1,127}) and at least one '/', as every id of the op
+ * graph has (<phase>/mb<m>/<scope>/<name>, docs/workload.md). The '/' rule keeps out the names
+ * profilers and libraries put on their own ranges, which pass the syntax: ProfilerStep#N,
+ * nccl:all_reduce, ncclAllReduce, aten::mm. Whether the id exists in the op graph is for
+ * `parsim trace check` to say, not the importer. */
+bool imp_op_id_name(const char *name);
+
+/* Sets launches[i].op to the name of the innermost range on the launch's (pid, tid) containing
+ * ts_ns (0 = none). Sorts both arrays (launches by pid, tid, ts_ns); callers re-sort launches as
+ * they need. One sweep per thread with a stack as deep as the ranges nest: O((n+m) log(n+m)). */
+int imp_assign_launch_ops(imp_range *ranges, size_t n_ranges, imp_launch *launches, size_t n_launches,
+                          ps_error *err);
 
 /* ---- NCCL names (nccl_names.c) ---- */
 

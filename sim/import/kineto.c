@@ -20,6 +20,15 @@
  *      event with the kernel's "correlation") on the same thread,
  *   4. the kernel name alone (collective and dtype; bytes 0).
  * The file is one rank: distributedInfo.rank, or --rank.
+ *
+ * Op ids: a GPU activity (and the comms row of a NCCL kernel) gets the name of the innermost
+ * `user_annotation` (torch.profiler.record_function) named like an op id that encloses its
+ * launch (the cuda_runtime/cuda_driver event with its "correlation") on the launching thread.
+ * Not the GPU-side `gpu_user_annotation` spans: Kineto draws those only for the innermost user
+ * range of each launch, so a NCCL kernel inside record_function("decode/mb0/L000/mlp_allreduce")
+ * lands in PyTorch's own inner "nccl:all_reduce" range and the user's range has no span around it
+ * (docs/import.md). Events may come in any order: ranges and launches are buffered (only ranges
+ * whose name is an op id, imp_op_id_name) and matched after the last event, by one sorted sweep.
  */
 #include "import/import_internal.h"
 #include "import/json_stream.h"
@@ -45,10 +54,6 @@ typedef struct kin_op { /* a record_param_comms cpu_op */
     kin_call call;
 } kin_op;
 
-typedef struct kin_launch { /* a cuda_runtime / cuda_driver event */
-    int64_t corr, pid, tid, ts_ns;
-} kin_launch;
-
 typedef struct kin_nccl { /* a NCCL kernel waiting to be matched */
     size_t act;        /* index in t->acts */
     int64_t ext_id;    /* -1 none */
@@ -65,8 +70,10 @@ typedef struct kin_ctx {
     uint64_t event_index;
     kin_op *ops;
     size_t n_ops, cap_ops;
-    kin_launch *launches;
+    imp_launch *launches; /* cuda_runtime / cuda_driver events with a correlation */
     size_t n_launches, cap_launches;
+    imp_range *ranges;    /* user_annotation (record_function) events named like op ids */
+    size_t n_ranges, cap_ranges;
     kin_nccl *nccl;
     size_t n_nccl, cap_nccl;
     int64_t base_ns;
@@ -318,7 +325,7 @@ static int comm_op_event(kin_ctx *k, const ps_jv *ev)
 
 static int launch_event(kin_ctx *k, const ps_jv *ev)
 {
-    kin_launch l;
+    imp_launch l = {0};
     int64_t end;
     const ps_jv *args = ps_jv_get(ev, "args");
     if (!int_of(ps_jv_get(args, "correlation"), &l.corr))
@@ -331,6 +338,25 @@ static int launch_event(kin_ctx *k, const ps_jv *ev)
     if (!int_of(ps_jv_get(ev, "tid"), &l.tid))
         l.tid = -1;
     return push((void **)&k->launches, &k->n_launches, &k->cap_launches, sizeof *k->launches, &l, k->err);
+}
+
+/* A record_function range named like an op id. Its "External id" orders ranges of equal extent:
+ * PyTorch numbers ops as they are entered, so of two nested ranges the inner has the larger id. */
+static int range_event(kin_ctx *k, const ps_jv *ev, const char *name)
+{
+    imp_range g = {0};
+    int rc = times_of(k, ev, &g.start_ns, &g.end_ns, true);
+    if (rc)
+        return rc;
+    if (!int_of(ps_jv_get(ev, "pid"), &g.pid))
+        g.pid = -1;
+    if (!int_of(ps_jv_get(ev, "tid"), &g.tid))
+        g.tid = -1;
+    int64_t ext;
+    g.order = int_of(ps_jv_get(ps_jv_get(ev, "args"), "External id"), &ext) && ext >= 0 ? (uint64_t)ext : k->event_index;
+    if (imp_pool_intern(&k->t->pool, name, &g.name))
+        return ps_error_set(k->err, PS_EINTERNAL, "out of memory");
+    return push((void **)&k->ranges, &k->n_ranges, &k->cap_ranges, sizeof *k->ranges, &g, k->err);
 }
 
 static int one_event(kin_ctx *k, const ps_jv *ev)
@@ -356,6 +382,8 @@ static int one_event(kin_ctx *k, const ps_jv *ev)
         return comm_op_event(k, ev);
     if (!strcmp(cat, "cuda_runtime") || !strcmp(cat, "cuda_driver"))
         return launch_event(k, ev);
+    if (!strcmp(cat, "user_annotation") && imp_op_id_name(name))
+        return range_event(k, ev, name);
     return PS_OK;
 }
 
@@ -494,8 +522,32 @@ static int op_ext_cmp(const void *x, const void *y)
 
 static int launch_cmp(const void *x, const void *y)
 {
-    const kin_launch *a = x, *b = y;
+    const imp_launch *a = x, *b = y;
     return (a->corr > b->corr) - (a->corr < b->corr);
+}
+
+static const imp_launch *launch_of(const kin_ctx *k, uint64_t corr)
+{
+    if (!k->n_launches || !corr || corr > INT64_MAX)
+        return NULL;
+    imp_launch key = {.corr = (int64_t)corr};
+    return bsearch(&key, k->launches, k->n_launches, sizeof key, launch_cmp);
+}
+
+/* Op ids: each launch gets its innermost op-id range (import_internal.h), each GPU activity that
+ * of its launch. Leaves k->launches sorted by correlation for make_comms. */
+static int assign_ops(kin_ctx *k)
+{
+    int rc = imp_assign_launch_ops(k->ranges, k->n_ranges, k->launches, k->n_launches, k->err);
+    if (rc)
+        return rc;
+    if (k->n_launches)
+        qsort(k->launches, k->n_launches, sizeof *k->launches, launch_cmp);
+    for (size_t i = 0; i < k->t->n_acts; i++) {
+        const imp_launch *l = launch_of(k, k->t->acts[i].correlation_id);
+        k->t->acts[i].op = l ? l->op : 0;
+    }
+    return PS_OK;
 }
 
 static const kin_op *op_by_ext(const kin_ctx *k, int64_t ext)
@@ -512,10 +564,7 @@ static const kin_op *op_by_ext(const kin_ctx *k, int64_t ext)
  * (one per NCCL call), so a linear scan per NCCL kernel is cheap enough. */
 static const kin_op *op_around_launch(const kin_ctx *k, int64_t corr)
 {
-    if (!k->n_launches)
-        return NULL;
-    kin_launch key = {.corr = corr};
-    const kin_launch *l = bsearch(&key, k->launches, k->n_launches, sizeof *l, launch_cmp);
+    const imp_launch *l = launch_of(k, (uint64_t)corr);
     if (!l)
         return NULL;
     const kin_op *best = NULL;
@@ -533,8 +582,6 @@ static int make_comms(kin_ctx *k, int rank, ps_import_stats *stats)
     imp_trace *t = k->t;
     if (k->n_ops)
         qsort(k->ops, k->n_ops, sizeof *k->ops, op_ext_cmp);
-    if (k->n_launches)
-        qsort(k->launches, k->n_launches, sizeof *k->launches, launch_cmp);
     for (size_t i = 0; i < k->n_nccl; i++) {
         const kin_nccl *n = &k->nccl[i];
         const imp_activity *a = &t->acts[n->act];
@@ -546,7 +593,7 @@ static int make_comms(kin_ctx *k, int rank, ps_import_stats *stats)
         if (!call && a->correlation_id && (op = op_around_launch(k, (int64_t)a->correlation_id)))
             call = &op->call;
         imp_comm c = {.rank = rank, .stream = a->stream, .correlation_id = a->correlation_id, .peer = -1,
-                      .start_ns = a->start_ns, .end_ns = a->end_ns};
+                      .start_ns = a->start_ns, .end_ns = a->end_ns, .op = a->op};
         if (call) {
             c.collective = call->coll;
             c.bytes = call->bytes;
@@ -610,7 +657,7 @@ static int kineto_import(const char *input_path, const char *out_dir, const ps_i
     int rank = opts->rank >= 0 ? opts->rank : k->have_rank ? (int)k->file_rank : 0;
     for (size_t i = 0; i < t.n_acts; i++)
         t.acts[i].rank = rank;
-    if ((rc = make_comms(k, rank, stats)))
+    if ((rc = assign_ops(k)) || (rc = make_comms(k, rank, stats)))
         goto out;
     /* Kineto's ts are not offsets from baseTimeNanoseconds (they are in the profiler's own
      * clock); the base is the recording's wall-clock time, good enough for the date. */
@@ -627,6 +674,7 @@ out:
     if (k) {
         free(k->ops);
         free(k->launches);
+        free(k->ranges);
         free(k->nccl);
     }
     free(k);
