@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "parsim/trace.h"
 #include "trace_internal.h"
@@ -62,9 +63,14 @@ static int meta_fail(ps_error *err, const char *path, long line, const char *fmt
 
 static int read_text(const char *path, char **out, size_t *len, ps_error *err)
 {
-    FILE *fp = fopen(path, "rb");
+    struct stat st;
+    FILE *fp = NULL;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL; /* a FIFO would block: not a trace file */
+    else
+        fp = fopen(path, "rb");
     if (!fp) {
-        ps_error_set(err, PS_EINPUT, "%s: cannot open: %s", path, strerror(errno));
+        ps_error_set(err, PS_EINPUT, "%s: cannot open: %s", path, errno == EINVAL ? "not a regular file" : strerror(errno));
         return PS_EINPUT;
     }
     char *buf = malloc(PS_TRACE_META_MAX_BYTES + 1);

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "parsim/trace.h"
 #include "trace_internal.h"
@@ -139,12 +140,25 @@ static int reader_open(ps_trace_reader **out, const char *path, ps_trace_table t
     return PS_OK;
 }
 
+/* A FIFO or a device would block or never end: only regular files are traces. */
+static FILE *open_regular(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return NULL;
+    if (!S_ISREG(st.st_mode)) {
+        errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+        return NULL;
+    }
+    return fopen(path, "rb");
+}
+
 int ps_trace_reader_open_file(ps_trace_reader **out, const char *path, ps_trace_table table, ps_error *err)
 {
     *out = NULL;
-    FILE *fp = fopen(path, "rb");
+    FILE *fp = open_regular(path);
     if (!fp) {
-        ps_error_set(err, PS_EINPUT, "%s: cannot open: %s", path, strerror(errno));
+        ps_error_set(err, PS_EINPUT, "%s: cannot open: %s", path, errno == EINVAL ? "not a regular file" : strerror(errno));
         sanitize(err);
         return PS_EINPUT;
     }
@@ -166,14 +180,14 @@ int ps_trace_reader_open(ps_trace_reader **out, const char *dir, ps_trace_table 
     if (!path)
         return ps_error_set(err, PS_EINTERNAL, "out of memory");
     snprintf(path, n, "%s/%s", dir, table_files[table]);
-    FILE *fp = fopen(path, "rb");
+    FILE *fp = open_regular(path);
     if (!fp && table == PS_TRACE_TABLE_OPS && errno == ENOENT) {
         free(path);
         return PS_OK;
     }
     int rc;
     if (!fp) {
-        ps_error_set(err, PS_EINPUT, "%s: cannot open: %s", path, strerror(errno));
+        ps_error_set(err, PS_EINPUT, "%s: cannot open: %s", path, errno == EINVAL ? "not a regular file" : strerror(errno));
         sanitize(err);
         rc = PS_EINPUT;
     } else {
