@@ -4,7 +4,8 @@
  * (source "nsys" or "kineto", clock "relative"): every kernel, memcpy and memset it finds becomes
  * an activity row, every NCCL call a comms row whose GPU time is that of its kernel. Times are
  * integer nanoseconds relative to the earliest imported row, converted without going through
- * floating point (Kineto's microsecond timestamps keep their nanosecond digits).
+ * floating point (Kineto's microsecond timestamps keep their nanosecond digits). Op ids come
+ * from the user's annotations (record_function / NVTX ranges named like op ids around the launch).
  *
  * Importers are table-driven, like NVIDIA/nccl-tests' collectives: each one is a file in
  * sim/import/ that fills one `ps_importer`, and the table in sim/import/import.c lists them, so
@@ -51,6 +52,8 @@ typedef struct ps_import_stats {
     uint64_t overlaps_clipped;  /* activities that started before the previous one on their stream
                                    ended (Hopper programmatic dependent launch, e.g. cuBLASLt
                                    splitK reduce): start moved to that end, see docs/import.md */
+    uint64_t acts_with_op_id;   /* activities given an op id from the user's annotations */
+    uint64_t comms_with_op_id;  /* comms rows given one (that of their NCCL kernel) */
     int64_t span_ns;            /* last end - first start */
 } ps_import_stats;
 

@@ -140,13 +140,14 @@ int cmd_import(int argc, char **argv)
         return rc == PS_EINPUT ? 2 : 1;
     }
     printf("imported %s: %d rank%s, %llu kernels, %llu memcpys, %llu memsets, %llu NCCL kernels, "
-           "%llu comms (%llu with sizes, %llu by kernel name, %llu skipped), %llu same-stream overlaps clipped, "
-           "span %lld ns -> %s\n",
+           "%llu comms (%llu with sizes, %llu by kernel name, %llu skipped), op ids on %llu activities and "
+           "%llu comms, %llu same-stream overlaps clipped, span %lld ns -> %s\n",
            imp->name, stats.ranks, stats.ranks == 1 ? "" : "s", (unsigned long long)stats.kernels,
            (unsigned long long)stats.memcpys, (unsigned long long)stats.memsets,
            (unsigned long long)stats.nccl_kernels, (unsigned long long)stats.comms,
            (unsigned long long)stats.comms_described, (unsigned long long)stats.comms_from_names,
-           (unsigned long long)stats.comms_skipped, (unsigned long long)stats.overlaps_clipped,
+           (unsigned long long)stats.comms_skipped, (unsigned long long)stats.acts_with_op_id,
+           (unsigned long long)stats.comms_with_op_id, (unsigned long long)stats.overlaps_clipped,
            (long long)stats.span_ns, out_dir);
     return 0;
 }

@@ -560,7 +560,10 @@ int imp_trace_write(imp_trace *t, const char *out_dir, const ps_import_options *
         if (t->acts[i].kind == PS_TRACE_KERNEL) stats->kernels++;
         else if (t->acts[i].kind == PS_TRACE_MEMCPY) stats->memcpys++;
         else stats->memsets++;
+        stats->acts_with_op_id += t->acts[i].op != 0;
     }
+    for (size_t i = 0; i < t->n_comms; i++)
+        stats->comms_with_op_id += t->comms[i].op != 0;
     stats->comms = t->n_comms;
     stats->overlaps_clipped = clipped;
     stats->span_ns = t1 - t0;

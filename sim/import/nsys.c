@@ -7,7 +7,7 @@
  *       demangledName/shortName -> StringIds, gridX..Z, blockX..Z)      required
  *   CUPTI_ACTIVITY_KIND_MEMCPY (..., bytes, copyKind, srcKind, dstKind)  optional
  *   CUPTI_ACTIVITY_KIND_MEMSET (..., bytes, memKind)                     optional
- *   CUPTI_ACTIVITY_KIND_RUNTIME (start, globalTid, correlationId)        optional (NCCL matching)
+ *   CUPTI_ACTIVITY_KIND_RUNTIME (start, globalTid, correlationId)        optional (NCCL, op ids)
  *   NVTX_EVENTS (start, end, eventType, text/textId, globalTid, jsonText/jsonTextId, uint64Value)
  *   TARGET_INFO_GPU (id, name, clockRate), TARGET_INFO_SESSION_START_TIME (utcEpochNs),
  *   META_DATA_EXPORT (EXPORT_PRODUCT_VERSION)                            optional (metadata)
@@ -21,6 +21,11 @@
  * and not yet matched: one call for an ungrouped launch, all calls of the group for a
  * ncclGroupEnd launch. Sizes are read from the decoded payload (jsonText) when nsys exports it,
  * else from uint64Value; otherwise the call is known by name only (docs/import.md).
+ *
+ * Op ids: a kernel, memcpy or memset (and the comms row a NCCL kernel times) gets the text of the
+ * innermost NVTX push/pop range named like an op id (imp_op_id_name) that was open on the
+ * launching thread (globalTid) at the start of its launch call (CUPTI_ACTIVITY_KIND_RUNTIME row
+ * with its correlationId). NCCL's own ranges fail the op id check and are passed over.
  */
 #include "import/import_internal.h"
 
@@ -490,9 +495,7 @@ static int read_nvtx(nsys_ctx *c, nvtx_data *d)
 
 /* ---- kernel launches (correlationId -> launching thread and time) ---- */
 
-typedef struct launch {
-    int64_t pid, corr, tid, start;
-} launch;
+typedef imp_launch launch;
 
 static int launch_cmp(const void *x, const void *y)
 {
@@ -502,7 +505,9 @@ static int launch_cmp(const void *x, const void *y)
     return (a->corr > b->corr) - (a->corr < b->corr);
 }
 
-static int read_launches(nsys_ctx *c, launch **out, size_t *n)
+/* Reads the launch calls, gives each the op id of its innermost op-id range (imp_assign_launch_ops)
+ * and sorts them by (pid, correlationId) for lookups. */
+static int read_launches(nsys_ctx *c, imp_range *ranges, size_t n_ranges, launch **out, size_t *n)
 {
     bool yes;
     int rc;
@@ -523,9 +528,9 @@ static int read_launches(nsys_ctx *c, launch **out, size_t *n)
     int step;
     row_ref r = {c, st, "CUPTI_ACTIVITY_KIND_RUNTIME", 0};
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        launch l;
+        launch l = {0};
         r.rowid = sqlite3_column_int64(st, 0);
-        if ((rc = col_i64(&r, 1, "start", false, &l.start)) || (rc = col_i64(&r, 2, "globalTid", false, &l.tid)) ||
+        if ((rc = col_i64(&r, 1, "start", false, &l.ts_ns)) || (rc = col_i64(&r, 2, "globalTid", false, &l.tid)) ||
             (rc = col_i64(&r, 3, "correlationId", false, &l.corr)))
             break;
         l.pid = pid_of(l.tid);
@@ -543,9 +548,83 @@ static int read_launches(nsys_ctx *c, launch **out, size_t *n)
     if (!rc && step != SQLITE_DONE)
         rc = db_fail(c, "CUPTI_ACTIVITY_KIND_RUNTIME");
     sqlite3_finalize(st);
+    if (!rc)
+        rc = imp_assign_launch_ops(ranges, n_ranges, *out, *n, c->err);
     if (!rc && *n)
         qsort(*out, *n, sizeof **out, launch_cmp);
     return rc;
+}
+
+/* ---- op ids from NVTX push/pop ranges ---- */
+
+/* The user's NVTX push/pop ranges whose text is an op id (imp_op_id_name), on their thread. NCCL's
+ * own ranges (ncclAllReduce...) and any other text are skipped here, so they never hide the
+ * user's range around them. Start/end ranges (eventType 60) are not used: they need not nest and
+ * may end on another thread. */
+static int read_op_ranges(nsys_ctx *c, imp_range **out, size_t *n)
+{
+    bool yes, text_id;
+    int rc;
+    *out = NULL;
+    *n = 0;
+    if ((rc = has_table(c, "NVTX_EVENTS", &yes)) || !yes)
+        return rc;
+    static const char *const need[] = {"start", "end", "eventType", "text", "globalTid", NULL};
+    if ((rc = require_columns(c, "NVTX_EVENTS", need)) || (rc = has_column(c, "NVTX_EVENTS", "textId", &text_id)))
+        return rc;
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT n.rowid, n.start, n.end, n.globalTid, %s FROM NVTX_EVENTS AS n %s "
+             "WHERE n.eventType = 59 AND n.end IS NOT NULL AND n.globalTid IS NOT NULL",
+             text_id ? "COALESCE(n.text, ts.value)" : "n.text",
+             text_id ? "LEFT JOIN StringIds AS ts ON ts.id = n.textId" : "");
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_fail(c, "NVTX_EVENTS");
+    row_ref r = {c, st, "NVTX_EVENTS", 0};
+    size_t cap = 0;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        r.rowid = sqlite3_column_int64(st, 0);
+        const char *name = (const char *)sqlite3_column_text(st, 4);
+        if (!imp_op_id_name(name))
+            continue;
+        imp_range g = {.order = (uint64_t)r.rowid};
+        if ((rc = col_times(&r, 1, &g.start_ns, &g.end_ns)) || (rc = col_i64(&r, 3, "globalTid", false, &g.tid)))
+            break;
+        g.pid = pid_of(g.tid);
+        if (imp_pool_intern(&c->t->pool, name, &g.name)) {
+            rc = ps_error_set(c->err, PS_EINTERNAL, "out of memory");
+            break;
+        }
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 1024;
+            imp_range *p = realloc(*out, cap * sizeof *p);
+            if (!p) {
+                rc = ps_error_set(c->err, PS_EINTERNAL, "out of memory");
+                break;
+            }
+            *out = p;
+        }
+        (*out)[(*n)++] = g;
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = db_fail(c, "NVTX_EVENTS");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Each activity takes its launch's op id; a->rank still holds the pid here. */
+static void assign_ops(imp_trace *t, const launch *launches, size_t n_launches)
+{
+    for (size_t i = 0; i < t->n_acts && n_launches; i++) {
+        imp_activity *a = &t->acts[i];
+        launch key = {.pid = a->rank, .corr = (int64_t)a->correlation_id};
+        const launch *l = a->correlation_id && a->correlation_id <= INT64_MAX
+                              ? bsearch(&key, launches, n_launches, sizeof key, launch_cmp)
+                              : NULL;
+        a->op = l ? l->op : 0;
+    }
 }
 
 /* ---- matching ---- */
@@ -584,7 +663,7 @@ static int emit(match_ctx *m, const nsys_nccl *k, const nvtx_call *call)
     imp_trace *t = m->c->t;
     const imp_activity *a = &t->acts[k->act];
     imp_comm cm = {.rank = a->rank, .stream = a->stream, .correlation_id = a->correlation_id, .peer = -1,
-                   .start_ns = a->start_ns, .end_ns = a->end_ns};
+                   .start_ns = a->start_ns, .end_ns = a->end_ns, .op = a->op};
     char gid[48];
     cm.collective = call ? call->coll : k->coll;
     cm.dtype = k->dtype ? k->dtype : "u8";
@@ -634,7 +713,7 @@ typedef struct keyed {
 static int keyed_cmp(const void *x, const void *y)
 {
     const keyed *a = x, *b = y;
-    int64_t ta = a->l ? a->l->start : INT64_MAX, tb = b->l ? b->l->start : INT64_MAX;
+    int64_t ta = a->l ? a->l->ts_ns : INT64_MAX, tb = b->l ? b->l->ts_ns : INT64_MAX;
     if (ta != tb)
         return ta < tb ? -1 : 1;
     return (a->k->act > b->k->act) - (a->k->act < b->k->act);
@@ -691,7 +770,7 @@ static int match_nccl(match_ctx *m, const nccl_list *nccl)
          * an ungrouped launch, the whole group for a ncclGroupEnd launch. A call of another
          * collective than the kernel's never got a kernel of its own (graph capture, a launch
          * outside the capture window): it is dropped. */
-        while (sp && !rc && sp->next < sp->hi && m->nv->calls[sp->next].start <= ks[i].l->start) {
+        while (sp && !rc && sp->next < sp->hi && m->nv->calls[sp->next].start <= ks[i].l->ts_ns) {
             const nvtx_call *call = &m->nv->calls[sp->next++];
             if (!compatible(ks[i].k, call->coll))
                 continue;
@@ -792,7 +871,8 @@ static int nsys_run(nsys_ctx *c, const char *out_dir, const ps_import_options *o
     nccl_list nccl = {0};
     nvtx_data nv = {0};
     launch *launches = NULL;
-    size_t n_launches = 0;
+    imp_range *ranges = NULL;
+    size_t n_launches = 0, n_ranges = 0;
     rc = read_activities(c, "CUPTI_ACTIVITY_KIND_KERNEL", PS_TRACE_KERNEL, &pids, &nccl);
     if (!rc && !(rc = has_table(c, "CUPTI_ACTIVITY_KIND_MEMCPY", &yes)) && yes &&
         !(rc = require_columns(c, "CUPTI_ACTIVITY_KIND_MEMCPY", mcols)))
@@ -802,8 +882,12 @@ static int nsys_run(nsys_ctx *c, const char *out_dir, const ps_import_options *o
         rc = read_activities(c, "CUPTI_ACTIVITY_KIND_MEMSET", PS_TRACE_MEMSET, &pids, &nccl);
     if (!rc && nccl.n)
         rc = read_nvtx(c, &nv);
-    if (!rc && nccl.n)
-        rc = read_launches(c, &launches, &n_launches);
+    if (!rc)
+        rc = read_op_ranges(c, &ranges, &n_ranges);
+    if (!rc && (nccl.n || n_ranges))
+        rc = read_launches(c, ranges, n_ranges, &launches, &n_launches);
+    if (!rc)
+        assign_ops(c->t, launches, n_launches);
     if (!rc) {
         int base = opts->rank >= 0 ? opts->rank : 0;
         if (pids.n > 1)
@@ -826,6 +910,7 @@ static int nsys_run(nsys_ctx *c, const char *out_dir, const ps_import_options *o
     free(nv.calls);
     free(nv.members);
     free(launches);
+    free(ranges);
     return rc;
 }
 

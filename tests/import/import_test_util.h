@@ -19,9 +19,11 @@ typedef struct imp_rows {
     size_t n_acts, n_comms;
     ps_trace_activity acts[IMP_MAX_ROWS];
     char act_names[IMP_MAX_ROWS][160];
+    char act_ops[IMP_MAX_ROWS][PS_TRACE_MAX_ID_BYTES + 1]; /* op ids, "" = none */
     ps_trace_comm comms[IMP_MAX_ROWS];
     char comm_groups[IMP_MAX_ROWS][64];
     char comm_dtypes[IMP_MAX_ROWS][16];
+    char comm_ops[IMP_MAX_ROWS][PS_TRACE_MAX_ID_BYTES + 1];
     ps_trace_meta meta;
 } imp_rows;
 
@@ -68,7 +70,8 @@ static inline int imp_read_back(const char *dir, imp_rows *rows, ps_error *err)
         if (rows->n_acts < IMP_MAX_ROWS) {
             snprintf(rows->act_names[rows->n_acts], sizeof rows->act_names[0], "%s", a.name);
             a.name = rows->act_names[rows->n_acts];
-            a.op_id = NULL;
+            snprintf(rows->act_ops[rows->n_acts], sizeof rows->act_ops[0], "%s", a.op_id ? a.op_id : "");
+            a.op_id = rows->act_ops[rows->n_acts];
             rows->acts[rows->n_acts++] = a;
         }
     }
@@ -86,7 +89,8 @@ static inline int imp_read_back(const char *dir, imp_rows *rows, ps_error *err)
             snprintf(rows->comm_dtypes[i], sizeof rows->comm_dtypes[0], "%s", c.dtype);
             c.group_id = rows->comm_groups[i];
             c.dtype = rows->comm_dtypes[i];
-            c.op_id = NULL;
+            snprintf(rows->comm_ops[i], sizeof rows->comm_ops[0], "%s", c.op_id ? c.op_id : "");
+            c.op_id = rows->comm_ops[i];
             rows->comms[i] = c;
         }
     }

@@ -237,6 +237,87 @@ static void test_overlap_clipped(void **state)
     assert_int_equal(rows.acts[1].end_ns, 2000);
 }
 
+/* Op ids from record_function ranges (cat "user_annotation") around each launch. The events are
+ * written in an order Kineto never uses (GPU activities first, then launches and ranges backwards)
+ * because the importer must not depend on it. CPU thread 100 (times in us):
+ *   ProfilerStep#1                      [0, 1000]   not an op id (no '/')
+ *   decode/mb0/L000/qkv_gemm            [10, 20]    launches corr 1 at 12, corr 2 at 20 (= its end)
+ *   decode/mb0/L000/mlp_allreduce       [30, 40]
+ *     nccl:all_reduce                   [31, 39]    PyTorch's own range: passed over
+ *       launch of the NCCL kernel, corr 3 at 33
+ *   decode/mb0/L001/attention           [50, 70]    corr 5 at 65 (after the inner range)
+ *     decode/mb0/L001/rope              [55, 60]    corr 4 at 57
+ *   decode/mb0/L002/outer, /inner       [80, 90]    same extent; External id 9 > 8: inner; corr 6 at 85
+ *   corr 7 at 95: only ProfilerStep#1 open on thread 100 (thread 101's range does not count)
+ *   decode/mb0/L004/bad name            [100, 110]  not an op id (a space); corr 9 at 105
+ *   corr 10: a kernel without any launch event
+ * Thread 101: decode/mb0/L003/other [0, 1000], launches nothing. */
+static const char *const op_json =
+    "{\"traceEvents\": [\n"
+    "{\"ph\": \"X\", \"cat\": \"kernel\", \"name\": \"k10\", \"pid\": 0, \"tid\": 7, \"ts\": 300, \"dur\": 1, \"args\": {\"correlation\": 10}},\n"
+    "{\"ph\": \"X\", \"cat\": \"kernel\", \"name\": \"k9\", \"pid\": 0, \"tid\": 7, \"ts\": 290, \"dur\": 1, \"args\": {\"correlation\": 9}},\n"
+    "{\"ph\": \"X\", \"cat\": \"kernel\", \"name\": \"k7\", \"pid\": 0, \"tid\": 7, \"ts\": 270, \"dur\": 1, \"args\": {\"correlation\": 7}},\n"
+    "{\"ph\": \"X\", \"cat\": \"kernel\", \"name\": \"k6\", \"pid\": 0, \"tid\": 7, \"ts\": 260, \"dur\": 1, \"args\": {\"correlation\": 6}},\n"
+    "{\"ph\": \"X\", \"cat\": \"kernel\", \"name\": \"k5\", \"pid\": 0, \"tid\": 7, \"ts\": 250, \"dur\": 1, \"args\": {\"correlation\": 5}},\n"
+    "{\"ph\": \"X\", \"cat\": \"kernel\", \"name\": \"k4\", \"pid\": 0, \"tid\": 7, \"ts\": 240, \"dur\": 1, \"args\": {\"correlation\": 4}},\n"
+    "{\"ph\": \"X\", \"cat\": \"kernel\", \"name\": \"ncclDevKernel_AllReduce_Sum_bf16_RING_LL(ncclDevKernelArgsStorage<4096ul>)\",\n"
+    " \"pid\": 0, \"tid\": 20, \"ts\": 230, \"dur\": 1, \"args\": {\"device\": 0, \"stream\": 20, \"correlation\": 3}},\n"
+    "{\"ph\": \"X\", \"cat\": \"gpu_memset\", \"name\": \"Memset (Device)\", \"pid\": 0, \"tid\": 7, \"ts\": 220, \"dur\": 1, \"args\": {\"correlation\": 2}},\n"
+    "{\"ph\": \"X\", \"cat\": \"kernel\", \"name\": \"k1\", \"pid\": 0, \"tid\": 7, \"ts\": 210, \"dur\": 1, \"args\": {\"correlation\": 1}},\n"
+    "{\"ph\": \"X\", \"cat\": \"cuda_runtime\", \"name\": \"cudaLaunchKernel\", \"pid\": 100, \"tid\": 100, \"ts\": 105, \"dur\": 1, \"args\": {\"correlation\": 9}},\n"
+    "{\"ph\": \"X\", \"cat\": \"cuda_runtime\", \"name\": \"cudaLaunchKernel\", \"pid\": 100, \"tid\": 100, \"ts\": 95, \"dur\": 1, \"args\": {\"correlation\": 7}},\n"
+    "{\"ph\": \"X\", \"cat\": \"cuda_runtime\", \"name\": \"cudaLaunchKernel\", \"pid\": 100, \"tid\": 100, \"ts\": 85, \"dur\": 1, \"args\": {\"correlation\": 6}},\n"
+    "{\"ph\": \"X\", \"cat\": \"cuda_runtime\", \"name\": \"cudaLaunchKernel\", \"pid\": 100, \"tid\": 100, \"ts\": 65, \"dur\": 1, \"args\": {\"correlation\": 5}},\n"
+    "{\"ph\": \"X\", \"cat\": \"cuda_runtime\", \"name\": \"cudaLaunchKernel\", \"pid\": 100, \"tid\": 100, \"ts\": 57, \"dur\": 1, \"args\": {\"correlation\": 4}},\n"
+    "{\"ph\": \"X\", \"cat\": \"cuda_driver\", \"name\": \"cuLaunchKernelEx\", \"pid\": 100, \"tid\": 100, \"ts\": 33, \"dur\": 1, \"args\": {\"correlation\": 3}},\n"
+    "{\"ph\": \"X\", \"cat\": \"cuda_runtime\", \"name\": \"cudaMemsetAsync\", \"pid\": 100, \"tid\": 100, \"ts\": 20.000, \"dur\": 1, \"args\": {\"correlation\": 2}},\n"
+    "{\"ph\": \"X\", \"cat\": \"cuda_runtime\", \"name\": \"cudaLaunchKernel\", \"pid\": 100, \"tid\": 100, \"ts\": 12, \"dur\": 1, \"args\": {\"correlation\": 1}},\n"
+    "{\"ph\": \"X\", \"cat\": \"user_annotation\", \"name\": \"decode/mb0/L004/bad name\", \"pid\": 100, \"tid\": 100, \"ts\": 100, \"dur\": 10, \"args\": {\"External id\": 10}},\n"
+    "{\"ph\": \"X\", \"cat\": \"user_annotation\", \"name\": \"decode/mb0/L002/inner\", \"pid\": 100, \"tid\": 100, \"ts\": 80, \"dur\": 10, \"args\": {\"External id\": 9}},\n"
+    "{\"ph\": \"X\", \"cat\": \"user_annotation\", \"name\": \"decode/mb0/L002/outer\", \"pid\": 100, \"tid\": 100, \"ts\": 80, \"dur\": 10, \"args\": {\"External id\": 8}},\n"
+    "{\"ph\": \"X\", \"cat\": \"user_annotation\", \"name\": \"decode/mb0/L001/rope\", \"pid\": 100, \"tid\": 100, \"ts\": 55, \"dur\": 5, \"args\": {\"External id\": 7}},\n"
+    "{\"ph\": \"X\", \"cat\": \"user_annotation\", \"name\": \"decode/mb0/L001/attention\", \"pid\": 100, \"tid\": 100, \"ts\": 50, \"dur\": 20, \"args\": {\"External id\": 6}},\n"
+    "{\"ph\": \"X\", \"cat\": \"user_annotation\", \"name\": \"nccl:all_reduce\", \"pid\": 100, \"tid\": 100, \"ts\": 31, \"dur\": 8, \"args\": {\"External id\": 4}},\n"
+    "{\"ph\": \"X\", \"cat\": \"user_annotation\", \"name\": \"decode/mb0/L000/mlp_allreduce\", \"pid\": 100, \"tid\": 100, \"ts\": 30, \"dur\": 10, \"args\": {\"External id\": 3}},\n"
+    "{\"ph\": \"X\", \"cat\": \"user_annotation\", \"name\": \"decode/mb0/L000/qkv_gemm\", \"pid\": 100, \"tid\": 100, \"ts\": 10, \"dur\": 10, \"args\": {\"External id\": 2}},\n"
+    "{\"ph\": \"X\", \"cat\": \"user_annotation\", \"name\": \"decode/mb0/L003/other\", \"pid\": 100, \"tid\": 101, \"ts\": 0, \"dur\": 1000, \"args\": {\"External id\": 11}},\n"
+    "{\"ph\": \"X\", \"cat\": \"user_annotation\", \"name\": \"ProfilerStep#1\", \"pid\": 100, \"tid\": 100, \"ts\": 0, \"dur\": 1000, \"args\": {\"External id\": 1}}\n"
+    "]}";
+
+static void test_op_ids(void **state)
+{
+    fixture *f = *state;
+    ps_import_stats st;
+    ps_error err = {0};
+    if (run(f, op_json, NULL, &st, &err))
+        fail_msg("%s", err.message);
+    imp_rows rows;
+    if (imp_read_back(f->out, &rows, &err))
+        fail_msg("read back: %s", err.message);
+    /* rows in GPU start order = correlation order 1..10 without 8 */
+    static const char *const want[9] = {
+        "decode/mb0/L000/qkv_gemm",      /* corr 1 */
+        "decode/mb0/L000/qkv_gemm",      /* corr 2: launch at the range's last ns */
+        "decode/mb0/L000/mlp_allreduce", /* corr 3: through nccl:all_reduce */
+        "decode/mb0/L001/rope",          /* corr 4: innermost */
+        "decode/mb0/L001/attention",     /* corr 5: the inner range has ended */
+        "decode/mb0/L002/inner",         /* corr 6: equal extents, larger External id */
+        "",                              /* corr 7: ProfilerStep#1 only; L003 is another thread */
+        "",                              /* corr 9: not an op id */
+        "",                              /* corr 10: no launch */
+    };
+    assert_int_equal(rows.n_acts, 9);
+    for (size_t i = 0; i < 9; i++)
+        if (strcmp(rows.acts[i].op_id, want[i]))
+            fail_msg("row %zu (corr %llu): op id '%s', want '%s'", i, (unsigned long long)rows.acts[i].correlation_id,
+                     rows.acts[i].op_id, want[i]);
+    assert_int_equal(st.acts_with_op_id, 6);
+    /* the NCCL kernel's comms row (known by name only) carries its kernel's op id */
+    assert_int_equal(rows.n_comms, 1);
+    assert_string_equal(rows.comms[0].op_id, "decode/mb0/L000/mlp_allreduce");
+    assert_int_equal(st.comms_with_op_id, 1);
+}
+
 static void expect_error(fixture *f, const char *json, const char *where, const char *reason)
 {
     ps_import_stats st;
@@ -296,6 +377,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_basic, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rank_option_and_precision, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overlap_clipped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_op_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
     };

@@ -245,6 +245,105 @@ static void test_two_ranks(void **state)
     ps_trace_summary_free(&sum);
 }
 
+/* An NVTX push/pop range (eventType 59) of the user on thread (pid, tid): its text either in the
+ * `text` column or registered (textId), as nvtxRangePushA / nvtxDomainRangePushEx write them;
+ * end < 0 writes NULL (never popped). */
+static void user_range(sqlite3 *db, int64_t start, int64_t end, int pid, int tid, const char *text, int text_id,
+                       int event_type)
+{
+    char end_sql[32], text_sql[160], id_sql[16];
+    snprintf(end_sql, sizeof end_sql, end < 0 ? "NULL" : "%lld", (long long)end);
+    snprintf(text_sql, sizeof text_sql, text ? "'%s'" : "NULL", text);
+    snprintf(id_sql, sizeof id_sql, text_id ? "%d" : "NULL", text_id);
+    execf(db, "INSERT INTO NVTX_EVENTS (start, end, eventType, text, globalTid, textId) VALUES (%lld, %s, %d, %s, %lld, %s)",
+          (long long)start, end_sql, event_type, text_sql, (long long)GTID(pid, tid), id_sql);
+}
+
+static void launch_on(sqlite3 *db, int64_t start, int corr, int pid, int tid)
+{
+    execf(db, "INSERT INTO CUPTI_ACTIVITY_KIND_RUNTIME VALUES (%lld, %lld, 1, %lld, %d, 90, 0, NULL)",
+          (long long)start, (long long)start + 500, (long long)GTID(pid, tid), corr);
+}
+
+static const char *op_of(const imp_rows *rows, int rank, uint64_t corr, ps_trace_activity_kind kind)
+{
+    for (size_t i = 0; i < rows->n_acts; i++)
+        if (rows->acts[i].rank == rank && rows->acts[i].correlation_id == corr && rows->acts[i].kind == kind)
+            return rows->acts[i].op_id;
+    fail_msg("no activity of rank %d with correlation %llu", rank, (unsigned long long)corr);
+    return NULL;
+}
+
+/* Op ids from the user's NVTX push/pop ranges around each launch call (thread 100 of pid 100
+ * unless said; times in ns):
+ *   decode/mb0/L000/qkv_gemm (text)        [1000, 2000]    corr 11 at 1500, memset corr 18 at 1600
+ *   decode/mb0/L000/mlp_allreduce (textId) [3000, 6000]
+ *     ncclAllReduce (NCCL's range, 1 MiB)  [3100, 3900]    corr 12 at 3200: the NCCL kernel
+ *   decode/mb0/L009/startend, eventType 60 [7000, 8000]    corr 13 at 7500: start/end ranges not used
+ *   decode/mb0/L001/other on thread 101    [0, 10000]      corr 14 at 9000 on thread 100: not ours
+ *   decode/mb0/L001/attention              [10000, 12000]  corr 16 at 11000
+ *     decode/mb0/L001/rope                 [10100, 10200]  corr 15 at 10150: innermost
+ *   decode/mb0/L002/open, never popped     [13000, -]      corr 17 at 13500
+ * pid 200 (rank 1) reuses correlation id 11 inside prefill/mb0/L000/qkv_gemm: ids are per process. */
+static void test_op_ids(void **state)
+{
+    fixture *f = *state;
+    sqlite3 *db = create_db(f);
+    exec(db, "INSERT INTO StringIds VALUES (20, 'decode/mb0/L000/mlp_allreduce')");
+    user_range(db, 1000, 2000, 100, 100, "decode/mb0/L000/qkv_gemm", 0, 59);
+    launch_on(db, 1500, 11, 100, 100);
+    launch_on(db, 1600, 18, 100, 100);
+    user_range(db, 3000, 6000, 100, 100, NULL, 20, 59);
+    nccl_range(db, 3100, 3900, 100, 4, "{\"NCCL communicator ID\": 77, \"Message size [bytes]\": 1048576}");
+    launch_on(db, 3200, 12, 100, 100);
+    user_range(db, 7000, 8000, 100, 100, "decode/mb0/L009/startend", 0, 60);
+    launch_on(db, 7500, 13, 100, 100);
+    user_range(db, 0, 10000, 100, 101, "decode/mb0/L001/other", 0, 59);
+    launch_on(db, 9000, 14, 100, 100);
+    user_range(db, 10000, 12000, 100, 100, "decode/mb0/L001/attention", 0, 59);
+    user_range(db, 10100, 10200, 100, 100, "decode/mb0/L001/rope", 0, 59);
+    launch_on(db, 10150, 15, 100, 100);
+    launch_on(db, 11000, 16, 100, 100);
+    user_range(db, 13000, -1, 100, 100, "decode/mb0/L002/open", 0, 59);
+    launch_on(db, 13500, 17, 100, 100);
+    user_range(db, 1000, 2000, 200, 200, "prefill/mb0/L000/qkv_gemm", 0, 59);
+    launch_on(db, 1500, 11, 200, 200);
+    kernel(db, 100000, 101000, 7, 11, 100, 1);
+    kernel(db, 100500, 101000, 7, 11, 200, 1);
+    kernel(db, 110000, 111000, 13, 12, 100, 2);
+    for (int corr = 13; corr <= 17; corr++)
+        kernel(db, 100000 + 10000 * (corr - 11), 100000 + 10000 * (corr - 11) + 1000, 7, corr, 100, 1);
+    exec(db, "INSERT INTO CUPTI_ACTIVITY_KIND_MEMSET (start, end, deviceId, contextId, streamId, correlationId,"
+             " globalPid, value, bytes, memKind) VALUES (170000, 170500, 0, 1, 7, 18, 1677721600, 0, 4, 2)");
+    sqlite3_close(db);
+
+    ps_import_stats st;
+    ps_error err = {0};
+    if (run(f, &st, &err))
+        fail_msg("%s", err.message);
+    imp_rows rows;
+    if (imp_read_back(f->out, &rows, &err))
+        fail_msg("read back: %s", err.message);
+    assert_string_equal(op_of(&rows, 0, 11, PS_TRACE_KERNEL), "decode/mb0/L000/qkv_gemm");
+    assert_string_equal(op_of(&rows, 1, 11, PS_TRACE_KERNEL), "prefill/mb0/L000/qkv_gemm");
+    assert_string_equal(op_of(&rows, 0, 18, PS_TRACE_MEMSET), "decode/mb0/L000/qkv_gemm");
+    assert_string_equal(op_of(&rows, 0, 12, PS_TRACE_KERNEL), "decode/mb0/L000/mlp_allreduce");
+    assert_string_equal(op_of(&rows, 0, 13, PS_TRACE_KERNEL), "");
+    assert_string_equal(op_of(&rows, 0, 14, PS_TRACE_KERNEL), "");
+    assert_string_equal(op_of(&rows, 0, 15, PS_TRACE_KERNEL), "decode/mb0/L001/rope");
+    assert_string_equal(op_of(&rows, 0, 16, PS_TRACE_KERNEL), "decode/mb0/L001/attention");
+    assert_string_equal(op_of(&rows, 0, 17, PS_TRACE_KERNEL), "");
+    assert_int_equal(st.acts_with_op_id, 6);
+    /* The NCCL call is still matched through NCCL's own range (size from its payload), and its
+     * comms row takes the kernel's op id. */
+    assert_int_equal(rows.n_comms, 1);
+    assert_int_equal(st.comms_described, 1);
+    assert_int_equal(rows.comms[0].bytes, 1048576);
+    assert_string_equal(rows.comms[0].group_id, "comm77");
+    assert_string_equal(rows.comms[0].op_id, "decode/mb0/L000/mlp_allreduce");
+    assert_int_equal(st.comms_with_op_id, 1);
+}
+
 static void expect_error(fixture *f, const char *reason)
 {
     ps_import_stats st;
@@ -317,6 +416,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_two_ranks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_op_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
