@@ -44,6 +44,8 @@ typedef enum ps_coll_algo {
     PS_ALGO_RING = 0,
     PS_ALGO_NVLS,  /* NVLink SHARP: reduction/multicast in the NVSwitch */
     PS_ALGO_P2P,   /* direct transfers (alltoall, send/recv) */
+    PS_ALGO_TREE,  /* all_reduce: intra-node chain + inter-node double binary tree (NCCL Tree) */
+    PS_ALGO_NVLS_TREE, /* all_reduce, several NVLS nodes: NVLS inside, trees across (NVLSTree) */
     PS_ALGO_COUNT
 } ps_coll_algo;
 
@@ -57,7 +59,7 @@ typedef enum ps_coll_proto {
 
 const char *ps_coll_op_name(ps_coll_op op);         /* "all_reduce", ... */
 int ps_coll_op_parse(const char *text, ps_coll_op *out);  /* PS_OK / PS_EINPUT (no message) */
-const char *ps_coll_algo_name(ps_coll_algo algo);   /* "ring", "nvls", "p2p" */
+const char *ps_coll_algo_name(ps_coll_algo algo);   /* "ring", "nvls", "p2p", "tree", "nvls_tree" */
 int ps_coll_algo_parse(const char *text, ps_coll_algo *out);  /* case-insensitive */
 const char *ps_coll_proto_name(ps_coll_proto proto); /* "LL", "LL128", "Simple" */
 int ps_coll_proto_parse(const char *text, ps_coll_proto *out); /* case-insensitive */
@@ -84,6 +86,13 @@ typedef struct ps_coll_params {
     ps_coll_proto_params ring[PS_PROTO_COUNT]; /* ring all_reduce/all_gather/reduce_scatter/bcast */
     ps_coll_proto_params nvls;                 /* NVLS (Simple only, as in NCCL) */
     ps_coll_proto_params p2p;                  /* alltoall, sendrecv, send */
+    /* Tree and NVLS-tree all_reduce. hop_us is the per-step latency inside a node, net_hop_us the
+     * per-step latency of a step that crosses nodes (NCCL's hwLat[NET]); the fitted sidecars do
+     * not move them (no tree data), they are NCCL's constants unless a sidecar sets them. */
+    ps_coll_proto_params tree[PS_PROTO_COUNT];
+    double tree_net_hop_us[PS_PROTO_COUNT];
+    ps_coll_proto_params nvls_tree;            /* Simple only, as in NCCL */
+    double nvls_tree_net_hop_us;
     /* Ring bandwidth efficiency relative to an 8-GPU group, for groups of 2, 4, 8 GPUs: NCCL runs
      * fewer/slower channels on small groups. ar = all_reduce, other = the other ring collectives. */
     double ring_scale_ar[PS_COLL_SCALE_POINTS];

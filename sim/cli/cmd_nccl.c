@@ -36,7 +36,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: parsim nccl --platform FILE [--op OP] [--gpus N] [-b MIN] [-e MAX] [-f FACTOR]\n"
-            "                   [--dtype bf16|fp16|fp32] [--algo ring|nvls|p2p] [--proto LL|LL128|Simple]\n"
+            "                   [--dtype bf16|fp16|fp32] [--algo ring|nvls|p2p|tree|nvls_tree] [--proto LL|LL128|Simple]\n"
             "                   [-g GPUS_PER_THREAD] [--calibration FILE] [--predict] [--json]\n"
             "       parsim nccl --platform FILE --compare LOG [--op OP] [--gpus N] [--algo A] ...\n\n"
             "Simulates an nccl-tests sweep on a SimGrid platform and prints the nccl-tests table\n"
@@ -122,7 +122,7 @@ static int parse_args(int argc, char **argv, nccl_opts *o)
             break;
         case O_ALGO:
             if (ps_coll_algo_parse(optarg, &o->algo)) {
-                fprintf(stderr, "parsim nccl: --algo: unknown algorithm '%s' (ring, nvls, p2p)\n", optarg);
+                fprintf(stderr, "parsim nccl: --algo: unknown algorithm '%s' (ring, nvls, p2p, tree, nvls_tree)\n", optarg);
                 return 2;
             }
             break;

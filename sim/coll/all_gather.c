@@ -7,14 +7,15 @@
  */
 #include "coll_internal.h"
 
-static bool shape(ps_coll_algo algo, int n, coll_shape *out)
+static bool shape(ps_coll_algo algo, const coll_topo *topo, coll_shape *out)
 {
+    int n = topo->n;
     if (algo == PS_ALGO_RING) {
-        *out = (coll_shape){PAT_RING, n - 1, 1.0 / n, 0, 0};
+        *out = (coll_shape){PAT_RING, n - 1, 1.0 / n, 0, 0, 0};
         return true;
     }
     if (algo == PS_ALGO_NVLS) {
-        *out = (coll_shape){PAT_NVLS, 1, 0, 1.0 / n, (n - 1.0) / n};
+        *out = (coll_shape){PAT_NVLS, 1, 0, 1.0 / n, (n - 1.0) / n, 0};
         return true;
     }
     return false;

@@ -6,11 +6,12 @@
  */
 #include "coll_internal.h"
 
-static bool shape(ps_coll_algo algo, int n, coll_shape *out)
+static bool shape(ps_coll_algo algo, const coll_topo *topo, coll_shape *out)
 {
+    int n = topo->n;
     if (algo != PS_ALGO_P2P)
         return false;
-    *out = (coll_shape){PAT_ALLTOALL, 1, 1.0 / n, 0, 0};
+    *out = (coll_shape){PAT_ALLTOALL, 1, 1.0 / n, 0, 0, 0};
     return true;
 }
 

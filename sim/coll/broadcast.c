@@ -7,12 +7,13 @@
  */
 #include "coll_internal.h"
 
-static bool shape(ps_coll_algo algo, int n, coll_shape *out)
+static bool shape(ps_coll_algo algo, const coll_topo *topo, coll_shape *out)
 {
+    int n = topo->n;
     if (algo != PS_ALGO_RING)
         return false;
     int steps = n > 1 ? n - 1 : 1;
-    *out = (coll_shape){PAT_CHAIN, steps, 1.0 / steps, 0, 0};
+    *out = (coll_shape){PAT_CHAIN, steps, 1.0 / steps, 0, 0, 0};
     return true;
 }
 

@@ -64,6 +64,8 @@ static double point_time_us(fit_ctx *f, ps_coll_op op, int n, ps_coll_algo algo,
     for (int a = 0; a < PS_ALGO_COUNT; a++) {
         if (algo != PS_ALGO_AUTO && algo != a)
             continue;
+        if (algo == PS_ALGO_AUTO && !coll_tuner_considers(g, (ps_coll_algo)a))
+            continue;
         coll_geom geom;
         if (coll_group_geom(g, op, (ps_coll_algo)a, &geom, NULL) || !geom.available)
             continue;

@@ -59,13 +59,16 @@ struct ps_coll_group {
     ps_coll_ctx *ctx;
     int n;
     int *ranks;          /* platform ranks of the members */
-    sg_host_t *hosts;    /* n GPU hosts + the NVLS switch host (or NULL) */
+    coll_topo topo;      /* nodes and members per node (tree shapes) */
+    sg_host_t *hosts;    /* n GPU hosts + one NVLS switch host per group node (or NULLs) */
+    int *host_node;      /* group node index of each of the n + nodes hosts */
     int ring_count;
     int *rings;          /* ring_count x n member indices, each a cyclic order */
     bool nvls_ok;        /* one node, NVLS-capable switch, n >= 2 */
+    bool nvls_tree_ok;   /* several nodes, each with an NVLS-capable switch */
     sg_bar_t barrier;
-    double *matrix;      /* (n+1)^2 bytes of one step */
-    double *flops;       /* n+1 zeros */
+    double *matrix;      /* (n+nodes)^2 bytes of one step */
+    double *flops;       /* n+nodes zeros */
     coll_geom geom[PS_COLL_OP_COUNT][PS_ALGO_COUNT];
     /* written by the leader, read by the members after the exit barrier */
     ps_coll_result result;
@@ -218,6 +221,56 @@ static int build_rings(ps_coll_group *g, ps_error *err)
 
 /* ---- groups -------------------------------------------------------------------------------- */
 
+/* Counts the nodes the members sit on and whether they are node-contiguous with equal counts
+ * (rank order within a node, as NCCL numbers a communicator launched one process per GPU). */
+static coll_topo group_topo(const ps_platform *pf, int n, const int *ranks)
+{
+    coll_topo t = {n, 1, n, true};
+    int block = 0; /* members in the current node block */
+    for (int i = 0; i < n; i++) {
+        int node = ps_platform_gpu_at(pf, ranks[i])->node;
+        if (i > 0 && node != ps_platform_gpu_at(pf, ranks[i - 1])->node) {
+            for (int j = 0; j < i; j++) /* a node may not come back after another one */
+                if (ps_platform_gpu_at(pf, ranks[j])->node == node)
+                    t.grouped = false;
+            if (t.nodes == 1)
+                t.per_node = block;
+            else if (block != t.per_node)
+                t.grouped = false;
+            t.nodes++;
+            block = 0;
+        }
+        block++;
+    }
+    if (t.nodes > 1 && block != t.per_node)
+        t.grouped = false;
+    return t;
+}
+
+/* GPU hosts, then one NVLS switch host per group node (NULL where the node has none), and which
+ * group node every host is on; the NVLS flags. */
+static void fill_hosts(ps_coll_group *g)
+{
+    const ps_platform *pf = g->ctx->platform;
+    int n = g->n, node = -1, k = -1;
+    bool switches = true;
+    for (int i = 0; i < n; i++) {
+        const ps_platform_gpu *gpu = ps_platform_gpu_at(pf, g->ranks[i]);
+        g->hosts[i] = gpu->host;
+        if (gpu->node != node && k + 1 < g->topo.nodes) {
+            node = gpu->node;
+            k++;
+            g->hosts[n + k] = ps_platform_switch_host(pf, node);
+            g->host_node[n + k] = k;
+            switches &= g->hosts[n + k] != NULL;
+        }
+        g->host_node[i] = k;
+    }
+    bool nvls = g->ctx->fabric.nvls_capable && switches;
+    g->nvls_ok = g->topo.nodes == 1 && n >= 2 && nvls;
+    g->nvls_tree_ok = g->topo.nodes > 1 && g->topo.grouped && nvls;
+}
+
 int ps_coll_group_create(ps_coll_ctx *ctx, int n, const int *ranks, ps_coll_group **out,
                          ps_error *err)
 {
@@ -238,24 +291,19 @@ int ps_coll_group_create(ps_coll_ctx *ctx, int n, const int *ranks, ps_coll_grou
         return ps_error_set(err, PS_EINTERNAL, "out of memory");
     g->ctx = ctx;
     g->n = n;
+    g->topo = group_topo(ctx->platform, n, ranks);
+    size_t dim = (size_t)n + (size_t)g->topo.nodes;
     g->ranks = malloc(sizeof(int) * (size_t)n);
-    g->hosts = calloc((size_t)n + 1, sizeof(sg_host_t));
-    g->matrix = calloc((size_t)(n + 1) * (size_t)(n + 1), sizeof(double));
-    g->flops = calloc((size_t)n + 1, sizeof(double));
+    g->hosts = calloc(dim, sizeof(sg_host_t));
+    g->host_node = calloc(dim, sizeof(int));
+    g->matrix = calloc(dim * dim, sizeof(double));
+    g->flops = calloc(dim, sizeof(double));
     int rc = PS_OK;
-    if (!g->ranks || !g->hosts || !g->matrix || !g->flops)
+    if (!g->ranks || !g->hosts || !g->host_node || !g->matrix || !g->flops)
         rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
     if (!rc) {
         memcpy(g->ranks, ranks, sizeof(int) * (size_t)n);
-        bool one_node = true;
-        int node0 = ps_platform_gpu_at(ctx->platform, ranks[0])->node;
-        for (int i = 0; i < n; i++) {
-            const ps_platform_gpu *gpu = ps_platform_gpu_at(ctx->platform, ranks[i]);
-            g->hosts[i] = gpu->host;
-            one_node &= gpu->node == node0;
-        }
-        g->hosts[n] = one_node ? ps_platform_switch_host(ctx->platform, node0) : NULL;
-        g->nvls_ok = one_node && n >= 2 && ctx->fabric.nvls_capable && g->hosts[n];
+        fill_hosts(g);
         rc = build_rings(g, err);
     }
     if (!rc) {
@@ -279,6 +327,7 @@ void ps_coll_group_free(ps_coll_group *g)
         sg_barrier_destroy(g->barrier);
     free(g->ranks);
     free(g->hosts);
+    free(g->host_node);
     free(g->rings);
     free(g->matrix);
     free(g->flops);
@@ -290,11 +339,73 @@ int ps_coll_group_ring_count(const ps_coll_group *g) { return g->ring_count; }
 
 /* ---- traffic of one step ------------------------------------------------------------------- */
 
+/* NCCL's double binary tree over N nodes (src/graph/trees.cc, ncclGetBtree / ncclGetDtree):
+ * tree 0 is the binary tree in which node r's parent clears r's lowest set bit and sets the next
+ * one up (or just clears it when that is out of range); tree 1 is tree 0 mirrored (N even) or
+ * shifted by one (N odd), so that the leaves of one tree are the interior nodes of the other and
+ * every node sends and receives about the same. Returns the parent of node r, -1 for the root. */
+static int btree_parent(int r, int nodes)
+{
+    if (r == 0)
+        return -1;
+    int bit = r & -r;
+    int up = (r ^ bit) | (bit << 1);
+    return up < nodes ? up : (r ^ bit);
+}
+
+static int dtree_parent(int tree, int r, int nodes)
+{
+    if (tree == 0)
+        return btree_parent(r, nodes);
+    if (nodes % 2) {
+        int u = btree_parent((r - 1 + nodes) % nodes, nodes);
+        return u < 0 ? -1 : (u + 1) % nodes;
+    }
+    int u = btree_parent(nodes - 1 - r, nodes);
+    return u < 0 ? -1 : nodes - 1 - u;
+}
+
+/* Tree traffic of `amount` bytes (all_reduce.c): per_node channels, channel c headed by local GPU
+ * c. PAT_TREE: chain c, c+1, .. (mod per_node) in every node, each chain edge carrying the
+ * channel's data both ways (reduce up, broadcast down). Both: between nodes, the channel's rail
+ * (local GPU c of each node) runs the two trees, each edge carrying half of the channel's data
+ * up and half down. PAT_NVLS_TREE adds the NVLS up/down flows to each node's switch host. */
+static void tree_matrix(ps_coll_group *g, const coll_shape *s, double amount, int dim)
+{
+    const coll_topo *t = &g->topo;
+    int ppn = t->per_node, nodes = t->nodes, n = g->n;
+    double *m = g->matrix, per_ch = amount / ppn;
+    for (int c = 0; c < ppn; c++) {
+        for (int k = 0; s->pattern == PAT_TREE && k < nodes; k++)
+            for (int j = 0; j + 1 < ppn; j++) {
+                int a = k * ppn + (c + j) % ppn, b = k * ppn + (c + j + 1) % ppn;
+                m[a * dim + b] += per_ch;
+                m[b * dim + a] += per_ch;
+            }
+        for (int tree = 0; tree < 2 && nodes > 1; tree++)
+            for (int k = 0; k < nodes; k++) {
+                int p = dtree_parent(tree, k, nodes);
+                if (p < 0)
+                    continue;
+                int a = k * ppn + c, b = p * ppn + c;
+                m[a * dim + b] += per_ch / 2;
+                m[b * dim + a] += per_ch / 2;
+            }
+    }
+    if (s->pattern == PAT_NVLS_TREE)
+        for (int i = 0; i < n; i++) {
+            int sw = n + g->host_node[i];
+            m[i * dim + sw] += s->up_frac * amount;
+            m[sw * dim + i] += s->down_frac * amount;
+        }
+}
+
 /* Fills g->matrix (dim x dim, row = source) with the bytes one step of `shape` moves for a call
- * of `bytes`; returns dim (n, or n+1 with the switch host last). */
+ * of `bytes`; returns dim (n, or n + the switch hosts, last). */
 static int step_matrix(ps_coll_group *g, const coll_shape *s, double bytes, int root)
 {
-    int n = g->n, dim = s->pattern == PAT_NVLS ? n + 1 : n;
+    int n = g->n;
+    int dim = s->pattern == PAT_NVLS ? n + 1 : s->pattern == PAT_NVLS_TREE ? n + g->topo.nodes : n;
     double *m = g->matrix;
     memset(m, 0, sizeof(double) * (size_t)dim * (size_t)dim);
     switch (s->pattern) {
@@ -337,6 +448,10 @@ static int step_matrix(ps_coll_group *g, const coll_shape *s, double bytes, int 
         if (n >= 2)
             m[0 * dim + 1] = s->arc_frac * bytes;
         break;
+    case PAT_TREE:
+    case PAT_NVLS_TREE:
+        tree_matrix(g, s, s->arc_frac * bytes, dim);
+        break;
     }
     return dim;
 }
@@ -360,8 +475,8 @@ static int compute_geom(ps_coll_group *g, const coll_shape *s, coll_geom *out, p
             xbt_dynar_free(&route);
         return ps_error_set(err, PS_EINTERNAL, "out of memory");
     }
-    double lat = 0, lat_sum = 0;
-    int flows = 0, rc = PS_OK;
+    double lat = 0, lat_sum = 0, side_sum[2] = {0, 0}; /* intra, inter */
+    int flows = 0, side_flows[2] = {0, 0}, rc = PS_OK;
     for (int a = 0; a < dim && !rc; a++)
         for (int b = 0; b < dim && !rc; b++) {
             double frac = g->matrix[a * dim + b];
@@ -374,6 +489,9 @@ static int compute_geom(ps_coll_group *g, const coll_shape *s, coll_geom *out, p
                 lat = l;
             lat_sum += l;
             flows++;
+            int side = g->host_node[a] != g->host_node[b];
+            side_sum[side] += l;
+            side_flows[side]++;
             for (unsigned long k = 0; k < xbt_dynar_length(route); k++) {
                 sg_link_t link = xbt_dynar_get_as(route, k, sg_link_t);
                 size_t i = 0;
@@ -404,6 +522,8 @@ static int compute_geom(ps_coll_group *g, const coll_shape *s, coll_geom *out, p
     xbt_dynar_free(&route);
     out->lat_s = lat;
     out->lat_mean_s = flows ? lat_sum / flows : 0;
+    out->lat_intra_s = side_flows[0] ? side_sum[0] / side_flows[0] : 0;
+    out->lat_inter_s = side_flows[1] ? side_sum[1] / side_flows[1] : 0;
     out->step_s_per_byte = spb;
     return rc;
 }
@@ -417,8 +537,8 @@ int coll_group_geom(ps_coll_group *g, ps_coll_op op, ps_coll_algo algo, coll_geo
     if (!c->valid) {
         const ps_coll_model *model = ps_coll_model_of(op);
         memset(c, 0, sizeof *c);
-        c->available = model->shape(algo, g->n, &c->shape);
-        if (algo == PS_ALGO_NVLS && !g->nvls_ok)
+        c->available = model->shape(algo, &g->topo, &c->shape);
+        if ((algo == PS_ALGO_NVLS && !g->nvls_ok) || (algo == PS_ALGO_NVLS_TREE && !g->nvls_tree_ok))
             c->available = false;
         if (c->available) {
             int rc = compute_geom(g, &c->shape, c, err);
@@ -436,9 +556,9 @@ int coll_group_geom(ps_coll_group *g, ps_coll_op op, ps_coll_algo algo, coll_geo
 bool coll_pair_allowed(ps_coll_op op, ps_coll_algo algo, ps_coll_proto proto)
 {
     (void)op;
-    if (algo == PS_ALGO_NVLS || algo == PS_ALGO_P2P)
-        return proto == PS_PROTO_SIMPLE; /* NVLS: Simple only (tuning.cc); p2p: one row */
-    return algo == PS_ALGO_RING;
+    if (algo == PS_ALGO_NVLS || algo == PS_ALGO_NVLS_TREE || algo == PS_ALGO_P2P)
+        return proto == PS_PROTO_SIMPLE; /* NVLS, NVLSTree: Simple only (tuning.cc); p2p: one row */
+    return algo == PS_ALGO_RING || algo == PS_ALGO_TREE;
 }
 
 const ps_coll_proto_params *coll_proto_row(const ps_coll_params *p, ps_coll_algo algo,
@@ -448,7 +568,44 @@ const ps_coll_proto_params *coll_proto_row(const ps_coll_params *p, ps_coll_algo
         return &p->nvls;
     if (algo == PS_ALGO_P2P)
         return &p->p2p;
+    if (algo == PS_ALGO_NVLS_TREE)
+        return &p->nvls_tree;
+    if (algo == PS_ALGO_TREE)
+        return &p->tree[proto];
     return &p->ring[proto];
+}
+
+double coll_net_hop_us(const ps_coll_params *p, ps_coll_algo algo, ps_coll_proto proto)
+{
+    if (algo == PS_ALGO_TREE && proto >= 0 && proto < PS_PROTO_COUNT)
+        return p->tree_net_hop_us[proto];
+    if (algo == PS_ALGO_NVLS_TREE)
+        return p->nvls_tree_net_hop_us;
+    return 0;
+}
+
+/* NCCL's treeCorrectionFactor (src/graph/tuning.cc v2.19-v2.27, 23 entries; src/tuning/
+ * cost_model.cc at HEAD, the same plus a 24th): "Trees are not perfectly sticking to the model for
+ * medium sizes. Applying a static correction factor is not ideal but works quite well. Powers of
+ * two, 64 B to 256MB." Row = protocol (LL, LL128, Simple), column = log2i(bytes >> 6); NCCL
+ * multiplies the Tree all_reduce bandwidth by it. We multiply the efficiency, so the flows of a
+ * medium-size tree all_reduce also stay on the links longer, as measured. */
+static const float tree_correction[PS_PROTO_COUNT][24] = {
+    {1.0f, 1.0f, 1.0f, 1.0f, .9f, .8f, .7f, .7f, .7f, .7f, .6f, .5f,
+     .4f, .4f, .5f, .6f, .7f, .8f, .9f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f},
+    {1.0f, 1.0f, 1.0f, 1.0f, 1.0f, .9f, .8f, .8f, .8f, .7f, .6f, .6f,
+     .6f, .6f, .6f, .6f, .8f, .9f, .9f, .9f, .9f, 1.0f, 1.0f, 1.0f},
+    {.9f, .9f, .9f, .9f, .9f, .9f, .9f, .8f, .7f, .6f, .6f, .5f,
+     .5f, .5f, .5f, .6f, .7f, .8f, .7f, .7f, .8f, .9f, .9f, .9f}};
+
+static double tree_correction_factor(ps_coll_proto proto, double bytes)
+{
+    if (proto < 0 || proto >= PS_PROTO_COUNT || !(bytes >= 0))
+        return 1.0;
+    int log_size = 0;
+    for (double units = floor(bytes / 64); units >= 2 && log_size < 64; units /= 2)
+        log_size++; /* log2i(nBytes >> 6), 0 below 128 B as in NCCL */
+    return log_size < 24 ? tree_correction[proto][log_size] : 1.0;
 }
 
 /* Group-size scale for ring efficiencies: log2 interpolation over n = 2, 4, 8, clamped. */
@@ -463,34 +620,57 @@ static double ring_scale(const double *table, int n)
 }
 
 double coll_effective_eff(const ps_coll_params *p, ps_coll_op op, ps_coll_algo algo,
-                          ps_coll_proto proto, int n)
+                          ps_coll_proto proto, int n, double bytes)
 {
     double eff = coll_proto_row(p, algo, proto)->eff;
     if (algo == PS_ALGO_RING)
         eff *= ring_scale(op == PS_COLL_ALL_REDUCE ? p->ring_scale_ar : p->ring_scale_other, n);
+    if (algo == PS_ALGO_TREE && op == PS_COLL_ALL_REDUCE)
+        eff *= tree_correction_factor(proto, bytes);
     return eff > 1.0 ? 1.0 : eff;
 }
 
 /* Latency part of the model: base + steps x max(hop, mean route latency of the flows), and never
  * less than the largest route latency (what the one parallel task pays). The MEAN, because a
  * chunk going round a ring crosses each arc once: on two nodes only the node-boundary arcs cost
- * the NIC latency (NCCL: (nsteps - nInterSteps) x intraLat + nInterSteps x interLat). */
-double coll_latency_s(const ps_coll_proto_params *row, const coll_geom *geom)
+ * the NIC latency (NCCL: (nsteps - nInterSteps) x intraLat + nInterSteps x interLat).
+ * Tree shapes know which of their steps cross nodes (the depth of the trees), so they pay
+ *     base + intra_steps x max(hop, mean intra-node route latency)
+ *          + inter_steps x max(net_hop, mean inter-node route latency)
+ * which is NCCL's Tree / NVLSTree latency (tuning.cc) with the platform's routes as a floor. */
+static double at_least(double a, double b) { return a > b ? a : b; }
+
+double coll_latency_s(const ps_coll_proto_params *row, double net_hop_us, const coll_geom *geom)
 {
-    double hop = row->hop_us * 1e-6;
-    double per_step = hop > geom->lat_mean_s ? hop : geom->lat_mean_s;
-    double lat = row->base_us * 1e-6 + geom->shape.steps * per_step;
-    return lat > geom->lat_s ? lat : geom->lat_s;
+    double hop = row->hop_us * 1e-6, lat;
+    int steps = geom->shape.steps, inter = geom->shape.inter_steps;
+    if (inter > 0)
+        lat = row->base_us * 1e-6 + (steps - inter) * at_least(hop, geom->lat_intra_s) +
+              inter * at_least(net_hop_us * 1e-6, geom->lat_inter_s);
+    else
+        lat = row->base_us * 1e-6 + steps * at_least(hop, geom->lat_mean_s);
+    return at_least(lat, geom->lat_s);
 }
 
 double coll_model_time(const ps_coll_params *p, ps_coll_op op, ps_coll_algo algo,
                        ps_coll_proto proto, int n, const coll_geom *geom, double bytes)
 {
     const ps_coll_proto_params *row = coll_proto_row(p, algo, proto);
-    double eff = coll_effective_eff(p, op, algo, proto, n);
+    double eff = coll_effective_eff(p, op, algo, proto, n, bytes);
     int steps = geom->shape.steps;
     double tb = steps * bytes * geom->step_s_per_byte / eff;
-    return coll_latency_s(row, geom) + tb + 2.0 * sqrt(steps * row->fill_us * 1e-6 * tb);
+    return coll_latency_s(row, coll_net_hop_us(p, algo, proto), geom) + tb + 2.0 * sqrt(steps * row->fill_us * 1e-6 * tb);
+}
+
+/* The tuner leaves Tree out on one node: NCCL's own model never picks it there on Hopper (Tree LL
+ * has the ring LL's steps and hop with a larger base and 0.92/3.8 of its bandwidth; Tree LL128's
+ * smaller hop only pays below a few MiB, where ring LL or NVLS are faster: nccl-model.md 2.3-2.4),
+ * and our single-node ring rows are calibrated (group scale, fill) while the tree rows are NCCL's
+ * constants, so a tie-break between the two would compare a fit with a default. Forced
+ * (--algo tree) it runs. */
+bool coll_tuner_considers(const ps_coll_group *g, ps_coll_algo algo)
+{
+    return algo != PS_ALGO_TREE || g->topo.nodes > 1;
 }
 
 int ps_coll_predict(const ps_coll_group *cg, const ps_coll_call *call, ps_coll_result *res,
@@ -508,6 +688,8 @@ int ps_coll_predict(const ps_coll_group *cg, const ps_coll_call *call, ps_coll_r
     ps_coll_result out = {0, PS_ALGO_AUTO, PS_PROTO_AUTO, 0};
     for (int a = 0; a < PS_ALGO_COUNT; a++) {
         if (call->algo != PS_ALGO_AUTO && call->algo != a)
+            continue;
+        if (call->algo == PS_ALGO_AUTO && !coll_tuner_considers(g, (ps_coll_algo)a))
             continue;
         coll_geom geom;
         int rc = coll_group_geom(g, call->op, (ps_coll_algo)a, &geom, err);
@@ -560,7 +742,7 @@ static int lead(ps_coll_group *g, const ps_coll_call *call, ps_coll_result *res,
         return rc;
     const ps_coll_params *p = &g->ctx->params;
     const ps_coll_proto_params *row = coll_proto_row(p, choice.algo, choice.proto);
-    double eff = coll_effective_eff(p, call->op, choice.algo, choice.proto, g->n);
+    double eff = coll_effective_eff(p, call->op, choice.algo, choice.proto, g->n, call->bytes);
     int steps = geom.shape.steps, activities = 0;
     double t0 = simgrid_get_clock();
     double tb = steps * call->bytes * geom.step_s_per_byte / eff;
@@ -569,7 +751,7 @@ static int lead(ps_coll_group *g, const ps_coll_call *call, ps_coll_result *res,
      * before it the rest of the latency budget. */
     int dim = step_matrix(g, &geom.shape, steps * call->bytes / eff, root);
     bool has_bytes = call->bytes > 0 && g->n > 1;
-    double lat = coll_latency_s(row, &geom);
+    double lat = coll_latency_s(row, coll_net_hop_us(p, choice.algo, choice.proto), &geom);
     sleep_counted(lat - (has_bytes ? geom.lat_s : 0), &activities);
     if (has_bytes) {
         sg_actor_parallel_execute(dim, g->hosts, g->flops, g->matrix);

@@ -23,7 +23,8 @@
 
 static const char *const op_names[PS_COLL_OP_COUNT] = {
     "all_reduce", "all_gather", "reduce_scatter", "alltoall", "sendrecv", "send", "broadcast"};
-static const char *const algo_names[PS_ALGO_COUNT] = {"ring", "nvls", "p2p"};
+static const char *const algo_names[PS_ALGO_COUNT] = {"ring", "nvls", "p2p", "tree",
+                                                       "nvls_tree"};
 static const char *const proto_names[PS_PROTO_COUNT] = {"LL", "LL128", "Simple"};
 
 const char *ps_coll_op_name(ps_coll_op op)
@@ -111,7 +112,18 @@ const ps_coll_model *ps_coll_model_of(ps_coll_op op)
  *             nvlsEfficiency 0.85 x 15/16 x 2 = 510 busBw -> algBw 510 x 8/14 = 291 GB/s, moved
  *             as S per port -> 0.648.
  *   p2p: Ring LL latency for the launch (6.6 us), Simple efficiency.
- *   fill_us 0: NCCL's model has no pipeline-fill term; launch_us 0: no harness model. */
+ *   fill_us 0: NCCL's model has no pipeline-fill term; launch_us 0: no harness model.
+ * Tree (all_reduce; nccl-model.md 2.3 and 2.4, v2.29.2):
+ *   base_us: baseLatencies[Tree] = {6.8, 14.0, 8.4};
+ *   hop_us:  hwLatencies[NVLink][Tree] = {0.6, 1.25, 4.0}; net_hop_us: hwLatencies[NET][Tree] =
+ *            {5.0, 8.5, 14.0} (graph latencyInter is 0 on IB without a configured value);
+ *   eff: NCCL's tree busBw is 0.92 x the ring's (Simple: 0.92 x 0.824 = 0.758), LL divides that by
+ *        3.8 (0.1995), LL128 multiplies it by 120/128 on several nodes (0.711). NCCL then halves
+ *        busBw into algBw; our flows carry the tree's real bytes (all_reduce.c), so the link
+ *        loads play that part.
+ * NVLSTree: baseLatencies 0, hwLatencies[NVLink][NVLSTree] 25 us (the NVLS part, once),
+ *   hwLatencies[NET][NVLSTree] 20.9 us (v2.28+; 14 in v2.21-v2.27), eff = NVLS's 0.648 (the same
+ *   kernel moves the same bytes on the NVLink ports; ASSUMPTION for the NIC flows). */
 void ps_coll_params_default(ps_coll_params *p)
 {
     memset(p, 0, sizeof *p);
@@ -120,6 +132,14 @@ void ps_coll_params_default(ps_coll_params *p)
     p->ring[PS_PROTO_SIMPLE] = (ps_coll_proto_params){8.4, 3.4, 0.824, 0};
     p->nvls = (ps_coll_proto_params){25.0, 0, 0.648, 0};
     p->p2p = (ps_coll_proto_params){6.6, 0, 0.824, 0};
+    p->tree[PS_PROTO_LL] = (ps_coll_proto_params){6.8, 0.6, 0.1995, 0};
+    p->tree[PS_PROTO_LL128] = (ps_coll_proto_params){14.0, 1.25, 0.711, 0};
+    p->tree[PS_PROTO_SIMPLE] = (ps_coll_proto_params){8.4, 4.0, 0.758, 0};
+    p->tree_net_hop_us[PS_PROTO_LL] = 5.0;
+    p->tree_net_hop_us[PS_PROTO_LL128] = 8.5;
+    p->tree_net_hop_us[PS_PROTO_SIMPLE] = 14.0;
+    p->nvls_tree = (ps_coll_proto_params){0, 25.0, 0.648, 0};
+    p->nvls_tree_net_hop_us = 20.9;
     for (int i = 0; i < PS_COLL_SCALE_POINTS; i++)
         p->ring_scale_ar[i] = p->ring_scale_other[i] = 1.0;
     p->launch_us = 0;
@@ -156,13 +176,18 @@ static int check_keys(const cJSON *obj, const char *const *allowed, const char *
     return PS_OK;
 }
 
-static int read_row(const cJSON *obj, ps_coll_proto_params *row, const char *where,
-                    const char *path, ps_error *err)
+/* One protocol row; `net_hop_us` (may be NULL: key refused) for the tree rows. */
+static int read_row(const cJSON *obj, ps_coll_proto_params *row, double *net_hop_us,
+                    const char *where, const char *path, ps_error *err)
 {
     static const char *const keys[] = {"base_us", "hop_us", "eff", "fill_us", NULL};
+    static const char *const tree_keys[] = {"base_us", "hop_us", "eff", "fill_us", "net_hop_us",
+                                            NULL};
     if (!cJSON_IsObject(obj))
         return ps_error_set(err, PS_EINPUT, "%s: %s must be an object", path, where);
-    int rc = check_keys(obj, keys, where, path, err);
+    int rc = check_keys(obj, net_hop_us ? tree_keys : keys, where, path, err);
+    if (!rc && net_hop_us)
+        rc = get_number(obj, "net_hop_us", 0, 1e6, net_hop_us, path, err);
     if (!rc) rc = get_number(obj, "base_us", 0, 1e6, &row->base_us, path, err);
     if (!rc) rc = get_number(obj, "hop_us", 0, 1e6, &row->hop_us, path, err);
     if (!rc) rc = get_number(obj, "eff", 1e-6, 1.0, &row->eff, path, err);
@@ -192,7 +217,8 @@ static int read_scale(const cJSON *root, const char *key, double *scale, const c
 static int parse_params(const cJSON *root, ps_coll_params *p, const char *path, ps_error *err)
 {
     static const char *const keys[] = {"format", "source", "command", "fitted_on",
-                                       "rms_log_error", "ring", "nvls", "p2p",
+                                       "rms_log_error", "ring", "nvls", "p2p", "tree",
+                                       "nvls_tree",
                                        "ring_scale_all_reduce", "ring_scale_other", "launch_us",
                                        NULL};
     if (!cJSON_IsObject(root))
@@ -213,16 +239,34 @@ static int parse_params(const cJSON *root, ps_coll_params *p, const char *path, 
         for (int i = 0; !rc && i < PS_PROTO_COUNT; i++) {
             const cJSON *row = cJSON_GetObjectItemCaseSensitive(ring, proto_names[i]);
             if (row)
-                rc = read_row(row, &p->ring[i], proto_names[i], path, err);
+                rc = read_row(row, &p->ring[i], NULL, proto_names[i], path, err);
+        }
+        if (rc)
+            return rc;
+    }
+    const cJSON *tree = cJSON_GetObjectItemCaseSensitive(root, "tree");
+    if (tree) {
+        if (!cJSON_IsObject(tree))
+            return ps_error_set(err, PS_EINPUT, "%s: \"tree\" must be an object", path);
+        rc = check_keys(tree, (const char *const[]){"LL", "LL128", "Simple", NULL}, "\"tree\"",
+                        path, err);
+        for (int i = 0; !rc && i < PS_PROTO_COUNT; i++) {
+            const cJSON *r = cJSON_GetObjectItemCaseSensitive(tree, proto_names[i]);
+            if (r)
+                rc = read_row(r, &p->tree[i], &p->tree_net_hop_us[i], proto_names[i], path, err);
         }
         if (rc)
             return rc;
     }
     const cJSON *row = cJSON_GetObjectItemCaseSensitive(root, "nvls");
-    if (row && (rc = read_row(row, &p->nvls, "\"nvls\"", path, err)))
+    if (row && (rc = read_row(row, &p->nvls, NULL, "\"nvls\"", path, err)))
+        return rc;
+    row = cJSON_GetObjectItemCaseSensitive(root, "nvls_tree");
+    if (row && (rc = read_row(row, &p->nvls_tree, &p->nvls_tree_net_hop_us, "\"nvls_tree\"",
+                              path, err)))
         return rc;
     row = cJSON_GetObjectItemCaseSensitive(root, "p2p");
-    if (row && (rc = read_row(row, &p->p2p, "\"p2p\"", path, err)))
+    if (row && (rc = read_row(row, &p->p2p, NULL, "\"p2p\"", path, err)))
         return rc;
     if ((rc = read_scale(root, "ring_scale_all_reduce", p->ring_scale_ar, path, err)) ||
         (rc = read_scale(root, "ring_scale_other", p->ring_scale_other, path, err)) ||
@@ -293,7 +337,7 @@ int ps_coll_params_load(const char *path, ps_coll_params *params, ps_error *err)
     return rc;
 }
 
-static cJSON *row_json(const ps_coll_proto_params *r)
+static cJSON *row_json(const ps_coll_proto_params *r, const double *net_hop_us)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o)
@@ -302,9 +346,11 @@ static cJSON *row_json(const ps_coll_proto_params *r)
     char buf[32];
     double v[4] = {r->base_us, r->hop_us, r->eff, r->fill_us};
     const char *k[4] = {"base_us", "hop_us", "eff", "fill_us"};
-    for (int i = 0; i < 4; i++) {
-        snprintf(buf, sizeof buf, "%.4g", v[i]);
-        if (!cJSON_AddNumberToObject(o, k[i], strtod(buf, NULL))) {
+    for (int i = 0; i < 5; i++) {
+        if (i == 4 && !net_hop_us)
+            break;
+        snprintf(buf, sizeof buf, "%.4g", i == 4 ? *net_hop_us : v[i]);
+        if (!cJSON_AddNumberToObject(o, i == 4 ? "net_hop_us" : k[i], strtod(buf, NULL))) {
             cJSON_Delete(o);
             return NULL;
         }
@@ -317,6 +363,38 @@ static double round4(double v)
     char buf[32];
     snprintf(buf, sizeof buf, "%.4g", v);
     return strtod(buf, NULL);
+}
+
+/* The tree rows are written only where they differ from NCCL's defaults (no data fits them), so
+ * sidecars fitted before tree existed keep their bytes. */
+static bool add_tree_rows(cJSON *root, const ps_coll_params *p)
+{
+    ps_coll_params d;
+    ps_coll_params_default(&d);
+    if (memcmp(p->tree, d.tree, sizeof d.tree) ||
+        memcmp(p->tree_net_hop_us, d.tree_net_hop_us, sizeof d.tree_net_hop_us)) {
+        cJSON *tree = cJSON_CreateObject();
+        if (!tree || !cJSON_AddItemToObject(root, "tree", tree)) {
+            cJSON_Delete(tree);
+            return false;
+        }
+        for (int i = 0; i < PS_PROTO_COUNT; i++) {
+            cJSON *r = row_json(&p->tree[i], &p->tree_net_hop_us[i]);
+            if (!r || !cJSON_AddItemToObject(tree, proto_names[i], r)) {
+                cJSON_Delete(r);
+                return false;
+            }
+        }
+    }
+    if (memcmp(&p->nvls_tree, &d.nvls_tree, sizeof d.nvls_tree) ||
+        p->nvls_tree_net_hop_us != d.nvls_tree_net_hop_us) {
+        cJSON *r = row_json(&p->nvls_tree, &p->nvls_tree_net_hop_us);
+        if (!r || !cJSON_AddItemToObject(root, "nvls_tree", r)) {
+            cJSON_Delete(r);
+            return false;
+        }
+    }
+    return true;
 }
 
 int ps_coll_params_write(const char *path, const ps_coll_params *p, const char *command,
@@ -343,16 +421,17 @@ int ps_coll_params_write(const char *path, const ps_coll_params *p, const char *
     }
     ok = ok && cJSON_AddNumberToObject(root, "rms_log_error", round4(rms));
     for (int i = 0; ok && i < PS_PROTO_COUNT; i++) {
-        cJSON *r = row_json(&p->ring[i]);
+        cJSON *r = row_json(&p->ring[i], NULL);
         ok = r && cJSON_AddItemToObject(ring, proto_names[i], r);
     }
     if (ok) {
         cJSON_AddItemToObject(root, "ring", ring);
         ring = NULL;
     }
-    cJSON *nv = ok ? row_json(&p->nvls) : NULL, *pp = ok ? row_json(&p->p2p) : NULL;
+    cJSON *nv = ok ? row_json(&p->nvls, NULL) : NULL, *pp = ok ? row_json(&p->p2p, NULL) : NULL;
     ok = ok && nv && cJSON_AddItemToObject(root, "nvls", nv);
     ok = ok && pp && cJSON_AddItemToObject(root, "p2p", pp);
+    ok = ok && add_tree_rows(root, p);
     double s_ar[PS_COLL_SCALE_POINTS], s_o[PS_COLL_SCALE_POINTS];
     for (int i = 0; i < PS_COLL_SCALE_POINTS; i++) {
         s_ar[i] = round4(p->ring_scale_ar[i]);

@@ -7,20 +7,20 @@
  */
 #include "coll_internal.h"
 
-static bool shape_sendrecv(ps_coll_algo algo, int n, coll_shape *out)
+static bool shape_sendrecv(ps_coll_algo algo, const coll_topo *topo, coll_shape *out)
 {
-    (void)n;
+    (void)topo;
     if (algo != PS_ALGO_P2P)
         return false;
-    *out = (coll_shape){PAT_SENDRECV, 1, 1.0, 0, 0};
+    *out = (coll_shape){PAT_SENDRECV, 1, 1.0, 0, 0, 0};
     return true;
 }
 
-static bool shape_send(ps_coll_algo algo, int n, coll_shape *out)
+static bool shape_send(ps_coll_algo algo, const coll_topo *topo, coll_shape *out)
 {
-    if (algo != PS_ALGO_P2P || n != 2)
+    if (algo != PS_ALGO_P2P || topo->n != 2)
         return false;
-    *out = (coll_shape){PAT_SEND, 1, 1.0, 0, 0};
+    *out = (coll_shape){PAT_SEND, 1, 1.0, 0, 0, 0};
     return true;
 }
 

@@ -8,6 +8,9 @@
  *   mesh        mesh8-h200: several edge-disjoint rings, so ring all_reduce uses many links
  *   pcie        pcie8-h100: a ring all_reduce is capped by the PCIe links
  *   multinode   dgx-h100-x2: 16 GPUs, one ring per rail, capped by the NICs
+ *   tree        dgx-h100-x2: Tree and NVLS-tree all_reduce on 16 GPUs equal their closed form
+ *               (written here from the platform's routes and NCCL's constants), and the tuner
+ *               picks Tree for tiny and NVLS-tree for large 2-node messages, as NCCL's model does
  */
 #include <math.h>
 #include <stdarg.h>
@@ -255,19 +258,93 @@ static void test_multinode(void **state)
     job *j = add_job(16, all);
     assert_int_equal(ps_coll_group_ring_count(j->group), 8);
     double bytes = 1024.0 * (1 << 20);
-    add_call(j, PS_COLL_ALL_REDUCE, bytes, PS_ALGO_AUTO, PS_PROTO_AUTO);
+    add_call(j, PS_COLL_ALL_REDUCE, bytes, PS_ALGO_RING, PS_PROTO_AUTO);
     run_all();
     double busbw = bytes / j->results[0].time_s * ps_coll_busbw_factor(PS_COLL_ALL_REDUCE, 16);
     assert_true(busbw <= 400e9);
     assert_true(busbw > 4 * 50e9);
-    assert_int_equal(j->results[0].algo, PS_ALGO_RING); /* NVLS across nodes needs CollNet */
+    cleanup();
+}
+
+/* The closed form of the two tree shapes on 2 nodes x 8 GPUs, derived here rather than taken from
+ * engine.c (all_reduce.c explains the traffic):
+ *   Tree: 8 channels, channel c a chain in each node starting at local GPU c, so every GPU port
+ *     carries 2 x 7/8 x S per direction; rail c's NIC carries S/8 per direction (two trees, half
+ *     each, up and down). Latency = base + 2 x 7 x max(hop, intra route latency)
+ *     + 2 x log2(2) x max(net hop, inter route latency).
+ *   NVLS-tree: every port S up and S down (NVLS), NIC c S/8 per direction. Latency = base
+ *     + max(25 us, GPU-switch latency) + 2 x max(net hop, inter route latency).
+ *   time = latency + S x max over links(load / bandwidth) / (eff x treeCorrectionFactor),
+ *   factor 1 beyond 256 MiB (1 GiB below) and 1.0 at 8 B for LL, LL128, 0.9 for Simple.
+ * The simulation must equal it to SimGrid's precision (same tolerance as test_exact). */
+static double tree_closed_form(ps_coll_algo algo, ps_coll_proto proto, double bytes)
+{
+    const ps_coll_params *p = ps_coll_ctx_params(ctx);
+    double bw_intra, lat_intra, bw_inter, lat_inter, bw_sw = 450e9;
+    ps_error err = {0, ""};
+    assert_int_equal(ps_platform_route(pf, 0, 1, &bw_intra, &lat_intra, &err), PS_OK);
+    assert_int_equal(ps_platform_route(pf, 0, 8, &bw_inter, &lat_inter, &err), PS_OK);
+    assert_true(bw_intra == 450e9 && bw_inter == 50e9); /* what the derivation assumes */
+    double corr = bytes > 512.0 * (1 << 20) ? 1.0 : proto == PS_PROTO_SIMPLE ? 0.9 : 1.0;
+    if (algo == PS_ALGO_TREE) {
+        const ps_coll_proto_params *r = &p->tree[proto];
+        double lat = r->base_us * 1e-6 + 14 * fmax(r->hop_us * 1e-6, lat_intra) +
+                     2 * fmax(p->tree_net_hop_us[proto] * 1e-6, lat_inter);
+        double spb = fmax(2 * 7.0 / 8 / bw_intra, 1.0 / 8 / bw_inter);
+        return lat + bytes * spb / (r->eff * corr);
+    }
+    const ps_coll_proto_params *r = &p->nvls_tree;
+    double lat_sw = lat_intra / 2; /* GPU -> switch is half a GPU -> switch -> GPU route */
+    double lat = r->base_us * 1e-6 + fmax(r->hop_us * 1e-6, lat_sw) +
+                 2 * fmax(p->nvls_tree_net_hop_us * 1e-6, lat_inter);
+    double spb = fmax(1.0 / bw_sw, 1.0 / 8 / bw_inter);
+    return lat + bytes * spb / r->eff;
+}
+
+static void test_tree(void **state)
+{
+    (void)state;
+    load("dgx-h100-x2"); /* no sidecar: NCCL's constants, fill 0 */
+    int all[16];
+    for (int i = 0; i < 16; i++)
+        all[i] = i;
+    job *j = add_job(16, all);
+    static const double sizes[] = {8, 1024.0 * (1 << 20)};
+    for (int s = 0; s < 2; s++) {
+        for (int pr = 0; pr < PS_PROTO_COUNT; pr++)
+            add_call(j, PS_COLL_ALL_REDUCE, sizes[s], PS_ALGO_TREE, (ps_coll_proto)pr);
+        add_call(j, PS_COLL_ALL_REDUCE, sizes[s], PS_ALGO_NVLS_TREE, PS_PROTO_SIMPLE);
+        add_call(j, PS_COLL_ALL_REDUCE, sizes[s], PS_ALGO_AUTO, PS_PROTO_AUTO);
+    }
+    run_all();
+    for (int i = 0; i < j->n_calls; i++) {
+        const ps_coll_result *r = &j->results[i];
+        double want = tree_closed_form(r->algo, r->proto, j->calls[i].bytes);
+        if (r->algo != PS_ALGO_TREE && r->algo != PS_ALGO_NVLS_TREE)
+            fail_msg("call %d: tuner chose %s", i, ps_coll_algo_name(r->algo));
+        if (fabs(r->time_s - want) > 1e-9 * want + 1e-9)
+            fail_msg("call %d (%g B %s/%s): simulated %.9g s, closed form %.9g s", i,
+                     j->calls[i].bytes, ps_coll_algo_name(r->algo), ps_coll_proto_name(r->proto),
+                     r->time_s, want);
+        assert_true(r->activities <= 3);
+    }
+    /* Tuner: NCCL's model on 2 nodes x 8 H100 (nccl-model.md 2.3) gives Tree LL 6.8 + 2 x (7 x
+     * 0.6 + 5.0) = 25.2 us vs Ring LL ~40 us at 8 B, and NVLSTree has the highest bandwidth at
+     * 1 GiB: Tree/LL and NVLS-tree are what it runs. */
+    assert_int_equal(j->results[4].algo, PS_ALGO_TREE);
+    assert_int_equal(j->results[4].proto, PS_PROTO_LL);
+    assert_int_equal(j->results[9].algo, PS_ALGO_NVLS_TREE);
+    ps_coll_call ring = {PS_COLL_ALL_REDUCE, 8, 0, PS_ALGO_RING, PS_PROTO_AUTO};
+    ps_coll_result rr;
+    assert_int_equal(ps_coll_predict(j->group, &ring, &rr, NULL), PS_OK);
+    assert_true(j->results[4].time_s < rr.time_s);
     cleanup();
 }
 
 int main(int argc, char **argv)
 {
     if (argc != 2) {
-        fprintf(stderr, "usage: test_coll_sim exact|concurrent|contention|mesh|pcie|multinode\n");
+        fprintf(stderr, "usage: test_coll_sim exact|concurrent|contention|mesh|pcie|multinode|tree\n");
         return 2;
     }
     scenario = argv[1];
@@ -276,7 +353,8 @@ int main(int argc, char **argv)
         void (*fn)(void **);
     } all[] = {{"exact", test_exact},   {"concurrent", test_concurrent},
                {"contention", test_contention}, {"mesh", test_mesh},
-               {"pcie", test_pcie},     {"multinode", test_multinode}};
+               {"pcie", test_pcie},     {"multinode", test_multinode},
+               {"tree", test_tree}};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (!strcmp(scenario, all[i].name)) {
             const struct CMUnitTest t[] = {cmocka_unit_test(all[i].fn)};
