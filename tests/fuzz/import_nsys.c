@@ -3,7 +3,7 @@
  * a leak or PS_EINTERNAL (other than out of memory) is a bug. The importer reads a path, so each
  * input is written to a scratch file first (/dev/shm when present).
  * Build (clang), from the repository root: clang -g -O1 -fsanitize=fuzzer,address,undefined -D_DEFAULT_SOURCE -std=c11 \
- *   -Iinclude -Isim tests/fuzz/import_nsys.c $(ls sim/import/?*.c core/trace/?*.c core/util/?*.c) \
+ *   -Iinclude -Isim tests/fuzz/import_nsys.c $(ls sim/import/?*.c core/trace/?*.c core/util/?*.c core/workload/?*.c) \
  *   $(pkg-config --cflags --libs libcjson sqlite3) -lcsv -lm -o build-fuzz/import_nsys
  * Run: build-fuzz/import_nsys -max_total_time=60 -max_len=65536 [corpus dir]
  */
