@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Generates docs/validation.md: simulated (SimGrid, shipped calibration) vs measured nccl-tests
 # time for every curve in ../shared/data/nccl, median |error| per curve over sizes >= 1 MiB and
-# < 1 MiB, against the issue's targets (10 % and 25 %), and the simulated 8-GPU all_reduce peaks.
+# < 1 MiB, against the issue's targets (10 % and 25 %), the simulated 8-GPU all_reduce peaks, the
+# Vidur send/recv and all_reduce profiles (../shared/data/vidur, when present) and the 2-node
+# small all_reduce point.
 # Usage: scripts/validation-table.sh [PARSIM_BIN] [OUTPUT]   (default build/bin/parsim,
 # docs/validation.md). Needs ../shared/data (PARSIM_SHARED_DATA); exits 77 without it.
 set -eu
@@ -75,7 +77,77 @@ for plat in hgx-h100 hgx-h200; do
     echo "| $plat | $algo | $busbw |" >>"$tmp"
   done
 done
+# ---- Vidur (../shared/data/vidur): NCCL kernel times, no calibration on these platforms --------
+vidur=${PARSIM_SHARED_DATA:-../shared/data}/vidur/data/profiling/network
+if [ -d "$vidur" ]; then
+  vt=$(mktemp -d)
+  trap 'rm -f "$tmp"; rm -rf "$vt"' EXIT
+  {
+    echo
+    echo "## Vidur profiles (NCCL kernel times; NCCL's constants, no sidecar)"
+    echo
+    echo "Microsoft Vidur's \`network/*.csv\` (provenance: ../shared/data/vidur/SOURCE.md): the median"
+    echo "NCCL kernel time per call, fp16, 2 KiB to 64 MiB (994 sizes per group). Each group runs on a"
+    echo "generated platform with its GPUs per node and nodes (\`parsim platform --gpu G --gpus-per-node D"
+    echo "--nodes K --fabric nvswitch --nic-gbps R\`: H100 DGX 400 Gb/s per GPU, A100 DGX 200 Gb/s per GPU,"
+    echo "the ConnectX-7 / ConnectX-6 rails of the datasheets). send/recv is compared as \`--op sendrecv\`"
+    echo "on 2 GPUs (full duplex: the same time as Vidur's one-way blocking send). Signed errors are"
+    echo "all negative (the model is faster). The A100 2-node rows do NOT match a rail-per-GPU DGX"
+    echo "fabric: 64 MiB over 2 GPUs on 2 nodes takes 11.4 ms (~5.9 GB/s through one NIC) and 16 GPUs"
+    echo "take 7.2 ms; Vidur's cluster network is undocumented, so these rows measure it, not the"
+    echo "collective model (tests/coll/test_coll_vidur.c discusses it)."
+    echo
+    echo "| data | GPUs | per node | nodes | op | algo (tuner, small..large) | median err >= 1 MiB | median err < 1 MiB | sizes |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+  } >>"$tmp"
+  vrow() { # gpu nic_gbps dir csv workers per_node op
+    local gpu=$1 nic=$2 dir=$3 csv=$4 w=$5 d=$6 op=$7 k=$(( $5 / $6 ))
+    local f=$vidur/$dir/$csv
+    [ -f "$f" ] || return 0
+    "$bin" platform --gpu "$gpu" --gpus-per-node "$d" --nodes "$k" --fabric nvswitch \
+      --nic-gbps "$nic" -o "$vt/p.xml"
+    awk -F, -v w="$w" -v d="$d" 'NR > 1 && $8 == w && $11 == d && $5 > 0 {
+        printf "%d,%.6f,%.6f,0\n", $9, $5 * 1000, $9 / ($5 * 1e6) }' "$f" |
+      { echo size_bytes,time_us,algbw_GBps,busbw_GBps; cat; } >"$vt/c.csv"
+    local json big small count algos
+    json=$("$bin" nccl --platform "$vt/p.xml" --compare "$vt/c.csv" --op "$op" --gpus "$w" --json)
+    big=$(printf '%s' "$json" | sed -n 's/.*"median_abs_error_ge_1MiB":\([0-9.]*\).*/\1/p')
+    small=$(printf '%s' "$json" | sed -n 's/.*"median_abs_error_lt_1MiB":\([0-9.]*\).*/\1/p')
+    count=$(printf '%s' "$json" | grep -o '"size_bytes"' | wc -l)
+    algos=$(printf '%s' "$json" | grep -o '"algo":"[a-z_0-9]*"' | sed 's/.*:"//; s/"//' |
+            awk 'NR == 1 { f = $0 } { l = $0 } END { print f ".." l }')
+    echo "| $dir/$csv | $w | $d | $k | $op | $algos | $(pct "$big") | $(pct "$small") | $count |" >>"$tmp"
+  }
+  vrow h100-sxm 400 h100_dgx send_recv.csv 2 1 sendrecv
+  vrow h100-sxm 400 h100_dgx send_recv.csv 2 2 sendrecv
+  for g in 2:1 2:2 4:2 4:4 8:4 8:8 16:8; do
+    vrow a100-sxm 200 a100_dgx all_reduce.csv "${g%%:*}" "${g#*:}" all_reduce
+  done
+fi
+
+# ---- Multi-node small all_reduce: the one published point ---------------------------------------
+{
+  echo
+  echo "## Multi-node all_reduce latency (16 GPUs on 2 NVLS nodes, 8 B)"
+  echo
+  echo "Measured: 46-48 us with NCCL_ALGO=NVLSTree on 2 x 8 H20 (NCCL 2.21.5, nccl issue 1244;"
+  echo "H20 is Hopper with NVLink4 and NVSwitch, like dgx-h100-x2). NCCL's own model for NVLSTree"
+  echo "there is 25 + 2 x 14 = 53 us (v2.21 net latency) or 25 + 2 x 20.9 = 66.8 us (v2.28+, our default)."
+  echo
+  echo "| platform | algo | simulated time at 8 B (us) |"
+  echo "|---|---|---|"
+} >>"$tmp"
+for algo in auto ring tree nvls_tree; do
+  args=()
+  [ "$algo" != auto ] && args+=(--algo "$algo")
+  j=$("$bin" nccl --platform platforms/dgx-h100-x2.xml --op all_reduce -b 8 -e 8 "${args[@]}" --json)
+  t=$(printf '%s' "$j" | sed -n 's/.*"time_us":\([0-9.]*\).*/\1/p')
+  a=$(printf '%s' "$j" | sed -n 's/.*"algo":"\([a-z_]*\)","proto":"\([A-Za-z0-9]*\)".*/\1\/\2/p')
+  echo "| dgx-h100-x2 | $algo ($a) | $t |" >>"$tmp"
+done
+
 mkdir -p "$(dirname "$out")"
 mv "$tmp" "$out"
 trap - EXIT
+rm -rf "${vt:-}"
 echo "wrote $out"

@@ -12,7 +12,7 @@
 #include "parsim/platform.h"
 #include "parsim/util.h"
 
-#define MAX_SIZES 256
+#define MAX_SIZES 4096 /* sizes per sweep or compared log (Vidur curves have 994) */
 
 typedef struct nccl_opts {
     const char *platform;
