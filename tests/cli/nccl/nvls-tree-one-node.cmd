@@ -1,0 +1,1 @@
+parsim nccl --platform platforms/hgx-h100.xml --algo nvls_tree -b 1M -e 1M
