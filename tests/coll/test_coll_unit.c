@@ -64,6 +64,11 @@ static void test_names(void **state)
     assert_int_equal(a, PS_ALGO_NVLS);
     assert_int_equal(ps_coll_proto_parse("ll128", &p), PS_OK);
     assert_int_equal(p, PS_PROTO_LL128);
+    assert_int_equal(ps_coll_algo_parse("nvls_tree", &a), PS_OK);
+    assert_int_equal(a, PS_ALGO_NVLS_TREE);
+    assert_int_equal(ps_coll_algo_parse("Tree", &a), PS_OK);
+    assert_int_equal(a, PS_ALGO_TREE);
+    assert_string_equal(ps_coll_algo_name(PS_ALGO_NVLS_TREE), "nvls_tree");
     assert_int_equal(ps_coll_algo_parse("tree2", &a), PS_EINPUT);
     assert_int_equal(ps_coll_op_parse("allreduce", NULL), PS_EINPUT);
 }
@@ -96,6 +101,25 @@ static void test_sidecar_roundtrip(void **state)
     assert_int_equal(ps_coll_params_load(path, &q, &err), PS_OK);
     assert_true(q.ring[PS_PROTO_LL].base_us == 4.25 && q.nvls.eff == 0.625);
     assert_true(q.ring_scale_other[0] == 0.5 && q.launch_us == 4.5);
+    /* Default tree rows are not written (shipped sidecars keep their bytes)... */
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char text[8192];
+    size_t len = fread(text, 1, sizeof text - 1, f);
+    text[len] = '\0';
+    fclose(f);
+    assert_null(strstr(text, "tree"));
+    /* ...changed ones are, with their net hop, and read back. */
+    p.tree[PS_PROTO_SIMPLE].hop_us = 3.5;
+    p.tree_net_hop_us[PS_PROTO_LL] = 7.25;
+    p.nvls_tree_net_hop_us = 14;
+    assert_int_equal(ps_coll_params_write(path, &p, "x", files, 1, 0.1, &err), PS_OK);
+    ps_coll_params_default(&q);
+    assert_int_equal(ps_coll_params_load(path, &q, &err), PS_OK);
+    assert_true(q.tree[PS_PROTO_SIMPLE].hop_us == 3.5 && q.tree_net_hop_us[PS_PROTO_LL] == 7.25);
+    assert_true(q.nvls_tree_net_hop_us == 14 && q.tree[PS_PROTO_LL].base_us == 6.8);
+    write_file(path, "{\"format\":\"parsim-nccl-calibration 1\",\"nvls\":{\"net_hop_us\":1}}\n");
+    assert_int_equal(ps_coll_params_load(path, &q, &err), PS_EINPUT); /* only tree rows have it */
     /* A misspelt key must not silently become a default. */
     write_file(path, "{\"format\":\"parsim-nccl-calibration 1\",\"ring\":{\"LL\":{\"hop\":1}}}\n");
     assert_int_equal(ps_coll_params_load(path, &q, &err), PS_EINPUT);
