@@ -1,7 +1,8 @@
 /* parsim/coll.h: NCCL collectives as flows on a SimGrid platform (sim/coll/).
  *
  * Every collective call (all_reduce, all_gather, reduce_scatter, alltoall, send/recv, broadcast)
- * is decomposed the way NCCL runs it -- ring steps, NVLS (GPU -> NVSwitch -> GPU), point-to-point
+ * is decomposed the way NCCL runs it -- ring steps, NVLS (GPU -> NVSwitch -> GPU), point-to-point,
+ * and for all_reduce across nodes chains + double binary trees (Tree) or NVLS + trees (NVLSTree)
  * -- into SimGrid parallel tasks whose flows load the platform's links, so that concurrent
  * traffic (several TP groups, a PP send during an all-reduce) contends for real. Pipelining and
  * protocol costs (LL, LL128, Simple: per-hop latency, bandwidth efficiency) are applied
