@@ -252,7 +252,7 @@ class DecoderLayer(torch.nn.Module):
         c, rf = self.c, torch.profiler.record_function
         tag = lambda kind: f"{phase}/mb0/L{self.index:03d}/{kind}"
         b, s, h = x.shape
-        with rf(tag("rmsnorm_attn")):
+        with rf(tag("attn_norm")):
             y = rms_norm(x, self.n1)
         with rf(tag("qkv_gemm")):
             qkv = y @ self.wqkv
@@ -273,9 +273,9 @@ class DecoderLayer(torch.nn.Module):
             a = a.transpose(1, 2).reshape(b, s, hq * d)
         with rf(tag("o_gemm")):
             o = a @ self.wo
-        with rf(tag("residual_attn")):
+        with rf(tag("attn_residual")):
             x = x + o
-        with rf(tag("rmsnorm_mlp")):
+        with rf(tag("mlp_norm")):
             y = rms_norm(x, self.n2)
         with rf(tag("gate_up_gemm")):
             gu = y @ self.wgu
@@ -283,7 +283,7 @@ class DecoderLayer(torch.nn.Module):
             m = F.silu(gu[..., : c["ffn"]]) * gu[..., c["ffn"]:]
         with rf(tag("down_gemm")):
             dn = m @ self.wd
-        with rf(tag("residual_mlp")):
+        with rf(tag("mlp_residual")):
             x = x + dn
         return x
 
