@@ -39,14 +39,19 @@ static void usage(FILE *out)
             "Prints one summary line on success; exits 2 with one line FILE:WHERE: reason on bad input.\n");
 }
 
-static int parse_count(const char *text, const char *flag, int max, int *out)
+static int parse_range(const char *text, const char *flag, int min, int max, int *out)
 {
     ps_error err = {0};
-    if (ps_parse_int(text, flag, 0, max, out, &err)) {
+    if (ps_parse_int(text, flag, min, max, out, &err)) {
         fprintf(stderr, "parsim import: %s\n", err.message);
         return 2;
     }
     return 0;
+}
+
+static int parse_count(const char *text, const char *flag, int max, int *out)
+{
+    return parse_range(text, flag, 0, max, out);
 }
 
 static int copy_opt(char *dst, const char *text, const char *flag)
@@ -88,9 +93,9 @@ int cmd_import(int argc, char **argv)
         case OPT_GROUP: rc = parse_count(optarg, "--group-size", max_ranks, &opts.group_size); break;
         case OPT_MODEL: rc = copy_opt(opts.model, optarg, "--model"); break;
         case OPT_DTYPE: rc = copy_opt(opts.dtype, optarg, "--dtype"); break;
-        case OPT_TP: rc = parse_count(optarg, "--tp", max_ranks, &opts.tp); break;
-        case OPT_PP: rc = parse_count(optarg, "--pp", max_ranks, &opts.pp); break;
-        case OPT_DP: rc = parse_count(optarg, "--dp", max_ranks, &opts.dp); break;
+        case OPT_TP: rc = parse_range(optarg, "--tp", 1, max_ranks, &opts.tp); break;
+        case OPT_PP: rc = parse_range(optarg, "--pp", 1, max_ranks, &opts.pp); break;
+        case OPT_DP: rc = parse_range(optarg, "--dp", 1, max_ranks, &opts.dp); break;
         case OPT_BATCH: rc = parse_count(optarg, "--batch", 1 << 24, &opts.batch); break;
         case OPT_ISL: rc = parse_count(optarg, "--isl", 1 << 24, &opts.isl); break;
         case OPT_OSL: rc = parse_count(optarg, "--osl", 1 << 24, &opts.osl); break;
@@ -109,6 +114,13 @@ int cmd_import(int argc, char **argv)
     }
     if (rc)
         return rc;
+    /* A plan given in part means the rest is 1 (--tp 8 alone is TP8 x PP1 x DP1), as in parsim plan;
+     * with no plan option at all the plan stays unknown (0). */
+    if (opts.tp || opts.pp || opts.dp) {
+        opts.tp = opts.tp ? opts.tp : 1;
+        opts.pp = opts.pp ? opts.pp : 1;
+        opts.dp = opts.dp ? opts.dp : 1;
+    }
     /* GNU getopt permutes: options may come before or after the two operands (format, FILE). */
     if (argc - optind < 1) {
         fprintf(stderr, "parsim import: which format? (nsys or kineto; see parsim import --help)\n");
