@@ -6,6 +6,7 @@
  * apply (trace_write_rules.c, trace_write_order.c): the writer cannot produce a trace that
  * `parsim trace check` rejects row by row.
  */
+#include "parsim/util.h"
 #include "parsim/trace.h"
 
 #include <dirent.h>
@@ -52,24 +53,6 @@ void ps_trace_csv_write_field(FILE *fp, const char *text)
 }
 
 /* JSON string with the escapes RFC 8259 requires; text is already valid UTF-8. */
-static void json_write_string(FILE *fp, const char *text)
-{
-    fputc('"', fp);
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(fp, "\\%c", *p);
-        else if (*p == '\n')
-            fputs("\\n", fp);
-        else if (*p == '\t')
-            fputs("\\t", fp);
-        else if (*p < 0x20)
-            fprintf(fp, "\\u%04x", *p);
-        else
-            fputc(*p, fp);
-    }
-    fputc('"', fp);
-}
-
 static char *path_join(const char *dir, const char *name)
 {
     size_t n = strlen(dir) + strlen(name) + 2;
@@ -285,11 +268,11 @@ static void write_meta(FILE *fp, const ps_trace_meta *m)
         const char *base = (const char *)m + f->offset;
         fprintf(fp, "  \"%s\": ", f->key);
         switch (f->type) {
-        case PS_META_FORMAT: json_write_string(fp, PS_TRACE_FORMAT); break;
-        case PS_META_SOURCE: json_write_string(fp, ps_trace_source_name(m->source)); break;
+        case PS_META_FORMAT: ps_json_write_string(fp, PS_TRACE_FORMAT); break;
+        case PS_META_SOURCE: ps_json_write_string(fp, ps_trace_source_name(m->source)); break;
         case PS_META_BOOL: fputs(*(const bool *)base ? "true" : "false", fp); break;
         case PS_META_INT: fprintf(fp, "%d", *(const int *)base); break;
-        case PS_META_STRING: json_write_string(fp, base); break;
+        case PS_META_STRING: ps_json_write_string(fp, base); break;
         }
         fputs(i + 1 < ps_trace_meta_field_count ? ",\n" : "\n", fp);
     }

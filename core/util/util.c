@@ -156,6 +156,24 @@ void ps_atomic_abort(ps_atomic_file *af)
     memset(af, 0, sizeof *af);
 }
 
+void ps_json_write_string(FILE *fp, const char *text)
+{
+    fputc('"', fp);
+    for (const unsigned char *p = (const unsigned char *)(text ? text : ""); *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(fp, "\\%c", *p);
+        else if (*p == '\n')
+            fputs("\\n", fp);
+        else if (*p == '\t')
+            fputs("\\t", fp);
+        else if (*p < 0x20)
+            fprintf(fp, "\\u%04x", *p);
+        else
+            fputc(*p, fp);
+    }
+    fputc('"', fp);
+}
+
 int ps_strbuf_appendf(ps_strbuf *sb, const char *fmt, ...)
 {
     va_list ap;

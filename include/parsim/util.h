@@ -34,6 +34,10 @@ int ps_atomic_open(ps_atomic_file *af, const char *path, ps_error *err);
 int ps_atomic_commit(ps_atomic_file *af, ps_error *err); /* closes; checks every write */
 void ps_atomic_abort(ps_atomic_file *af);                /* closes and removes the temp file */
 
+/* Writes text as a JSON string literal (quotes, backslash escapes, \u00XX for other control
+ * characters; UTF-8 passes through). NULL writes "". For writers that must stay libc only. */
+void ps_json_write_string(FILE *fp, const char *text);
+
 /* Growable NUL-terminated string. */
 typedef struct ps_strbuf {
     char *data;

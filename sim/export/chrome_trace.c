@@ -63,24 +63,6 @@ static int key_set_add(key_set *s, uint64_t key)
     return 1;
 }
 
-static void json_string(FILE *fp, const char *text)
-{
-    fputc('"', fp);
-    for (const unsigned char *p = (const unsigned char *)(text ? text : ""); *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(fp, "\\%c", *p);
-        else if (*p == '\n')
-            fputs("\\n", fp);
-        else if (*p == '\t')
-            fputs("\\t", fp);
-        else if (*p < 0x20)
-            fprintf(fp, "\\u%04x", *p);
-        else
-            fputc(*p, fp);
-    }
-    fputc('"', fp);
-}
-
 /* ns -> µs with exactly 3 decimals, printed from integers so that no digit is lost. */
 static void json_us(FILE *fp, int64_t ns)
 {
@@ -133,7 +115,7 @@ static int ensure_track(ps_chrome_writer *w, int rank, int64_t tid, const char *
         fprintf(fp, "{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": %d, \"args\": {\"name\": ", rank);
         char name[PS_TRACE_MAX_TEXT_BYTES + 128];
         snprintf(name, sizeof name, "%s%srank %d (%s)", w->label, w->label[0] ? " " : "", rank, w->gpu_name);
-        json_string(fp, name);
+        ps_json_write_string(fp, name);
         fputs("}}", fp);
         event_sep(w);
         fprintf(fp, "{\"name\": \"process_sort_index\", \"ph\": \"M\", \"pid\": %d, \"args\": {\"sort_index\": %d}}",
@@ -147,7 +129,7 @@ static int ensure_track(ps_chrome_writer *w, int rank, int64_t tid, const char *
         event_sep(w);
         fprintf(fp, "{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": %d, \"tid\": %lld, \"args\": {\"name\": ",
                 rank, (long long)tid);
-        json_string(fp, track_name);
+        ps_json_write_string(fp, track_name);
         fputs("}}", fp);
         event_sep(w);
         fprintf(fp,
@@ -164,7 +146,7 @@ static void event_head(ps_chrome_writer *w, const char *name, const char *cat, i
     FILE *fp = w->file.fp;
     event_sep(w);
     fputs("{\"name\": ", fp);
-    json_string(fp, name);
+    ps_json_write_string(fp, name);
     fprintf(fp, ", \"cat\": \"%s\", \"ph\": \"X\", \"pid\": %d, \"tid\": %lld, \"ts\": ", cat, pid, (long long)tid);
     json_us(fp, start_ns - w->opts.origin_ns);
     fputs(", \"dur\": ", fp);
@@ -185,7 +167,7 @@ int ps_chrome_add_activity(ps_chrome_writer *w, const ps_trace_activity *a, ps_e
     FILE *fp = w->file.fp;
     fprintf(fp, ", \"args\": {\"device\": %d, \"stream\": %lld, \"correlation\": %llu, \"op_id\": ", a->device,
             (long long)a->stream, (unsigned long long)a->correlation_id);
-    json_string(fp, a->op_id);
+    ps_json_write_string(fp, a->op_id);
     if (a->kind == PS_TRACE_KERNEL)
         fprintf(fp, ", \"grid\": [%d, %d, %d], \"block\": [%d, %d, %d]", a->grid[0], a->grid[1], a->grid[2],
                 a->block[0], a->block[1], a->block[2]);
@@ -218,15 +200,15 @@ int ps_chrome_add_comm(ps_chrome_writer *w, const ps_trace_comm *c, ps_error *er
     event_head(w, name, "collective_comm", c->rank, tid, c->start_ns, c->end_ns);
     FILE *fp = w->file.fp;
     fputs(", \"args\": {\"collective\": ", fp);
-    json_string(fp, coll);
+    ps_json_write_string(fp, coll);
     fprintf(fp, ", \"bytes\": %llu, \"dtype\": ", (unsigned long long)c->bytes);
-    json_string(fp, c->dtype);
+    ps_json_write_string(fp, c->dtype);
     if (c->peer >= 0)
         fprintf(fp, ", \"%s\": %d", ps_trace_collective_is_p2p(c->collective) ? "peer" : "root", c->peer);
     fputs(", \"group\": ", fp);
-    json_string(fp, c->group_id);
+    ps_json_write_string(fp, c->group_id);
     fprintf(fp, ", \"group_size\": %d, \"seq\": %llu, \"op_id\": ", c->group_size, (unsigned long long)c->seq);
-    json_string(fp, c->op_id);
+    ps_json_write_string(fp, c->op_id);
     fprintf(fp, ", \"correlation\": %llu, \"stream\": %lld}}", (unsigned long long)c->correlation_id,
             (long long)c->stream);
     return PS_OK;
@@ -240,20 +222,20 @@ static void write_meta(ps_chrome_writer *w)
     FILE *fp = w->file.fp;
     const ps_trace_meta *m = &w->meta;
     fputs(",\n\"parsim\": {\"format\": ", fp);
-    json_string(fp, PS_TRACE_FORMAT);
+    ps_json_write_string(fp, PS_TRACE_FORMAT);
     fputs(", \"source\": ", fp);
-    json_string(fp, ps_trace_source_name(m->source));
+    ps_json_write_string(fp, ps_trace_source_name(m->source));
     fprintf(fp, ", \"shard_emulation\": %s, \"gpu_name\": ", m->shard_emulation ? "true" : "false");
-    json_string(fp, m->gpu_name);
+    ps_json_write_string(fp, m->gpu_name);
     fprintf(fp, ", \"gpu_count\": %d, \"model\": ", m->gpu_count);
-    json_string(fp, m->model);
+    ps_json_write_string(fp, m->model);
     fputs(", \"dtype\": ", fp);
-    json_string(fp, m->dtype);
+    ps_json_write_string(fp, m->dtype);
     fprintf(fp, ", \"tp\": %d, \"pp\": %d, \"dp\": %d, \"batch\": %d, \"isl\": %d, \"osl\": %d, \"phase\": ", m->tp,
             m->pp, m->dp, m->batch, m->isl, m->osl);
-    json_string(fp, m->phase);
+    ps_json_write_string(fp, m->phase);
     fputs(", \"date\": ", fp);
-    json_string(fp, m->date);
+    ps_json_write_string(fp, m->date);
     fputs("}", fp);
 }
 
