@@ -22,5 +22,37 @@ for layout in "--tp 8 --pp 1" "--tp 1 --pp 8" "--tp 4 --pp 2"; do
     END { printf "%-10s %12.2f %12d %10d\n", name, w / 1e9, kv, mb }'
 done
 echo
-echo "The replay (time per step on the simulated platform: TP lowers latency, PP raises throughput)"
-echo "is not yet built; parsim plan above gives the memory and the work each layout must do."
+echo "== communication per decode step on the shipped platforms (parsim nccl, simulated in SimGrid)"
+echo "   each TP group's all-reduces one after another, and one PP hand-off of a microbatch while"
+echo "   every stage sends at once; no overlap with compute (that is the replay's job)"
+printf '%-10s %-12s %14s %16s %14s\n' layout platform allreduce_us TP_per_step_ms PP_send_us
+# nccl_time_us PLATFORM OP GPUS BYTES: simulated time of one call (nccl-tests size semantics).
+nccl_time_us() {
+  "$parsim" nccl --platform "platforms/$1.xml" --op "$2" --gpus "$3" -b "$4" -e "$4" --json |
+    sed -n 's/.*"time_us":\([0-9.e+]*\).*/\1/p' | awk '{ printf "%.1f", $1 }'
+}
+for layout in "8 1" "1 8" "4 2"; do
+  set -- $layout
+  tp=$1 pp=$2
+  json=$("$parsim" plan $common --tp "$tp" --pp "$pp" --json)
+  # decode_first_step counters: collectives are counted once per group, hand-offs once each.
+  field() { echo "$json" | awk -v key="\"$1\":" '/"decode_first_step"/ { in_step = 1 } in_step && $1 == key { gsub(/[^0-9.e+]/, "", $2); print $2; exit }'; }
+  ar_count=$(field allreduce_count) ar_bytes=$(field allreduce_bytes)
+  p2p_count=$(field p2p_count) p2p_bytes=$(field p2p_bytes)
+  for platform in hgx-h200 mesh8-h200; do
+    ar_us=- tp_ms=- pp_us=-
+    if [ "$tp" -gt 1 ] && [ "$ar_count" -gt 0 ]; then
+      ar_us=$(nccl_time_us "$platform" all_reduce "$tp" $((ar_bytes / ar_count)))
+      tp_ms=$(awk -v t="$ar_us" -v n="$ar_count" -v g="$pp" 'BEGIN { printf "%.3f", t * n / g / 1000 }')
+    fi
+    if [ "$pp" -gt 1 ] && [ "$p2p_count" -gt 0 ]; then
+      pp_us=$(nccl_time_us "$platform" sendrecv "$pp" $((p2p_bytes / p2p_count)))
+    fi
+    printf '%-10s %-12s %14s %16s %14s\n' "TP${tp}xPP${pp}" "$platform" "$ar_us" "$tp_ms" "$pp_us"
+  done
+done
+echo
+echo "TP pays its all-reduces on every layer; PP pays one small hand-off per stage and microbatch."
+echo "Without a switch (mesh8-h200: one 64 GB/s link per GPU pair instead of 450 GB/s into NVSwitch)"
+echo "each hand-off and each small TP group's all-reduce is slower. The replay (time per step with"
+echo "compute: TP lowers latency, PP raises throughput) is the next step."
