@@ -156,6 +156,14 @@ void ps_atomic_abort(ps_atomic_file *af)
     memset(af, 0, sizeof *af);
 }
 
+bool ps_same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (!a || !b || stat(a, &sa) != 0 || stat(b, &sb) != 0)
+        return false;
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 void ps_json_write_string(FILE *fp, const char *text)
 {
     fputc('"', fp);

@@ -34,6 +34,11 @@ int ps_atomic_open(ps_atomic_file *af, const char *path, ps_error *err);
 int ps_atomic_commit(ps_atomic_file *af, ps_error *err); /* closes; checks every write */
 void ps_atomic_abort(ps_atomic_file *af);                /* closes and removes the temp file */
 
+/* True when both paths name the same existing file (same device and inode, so links and
+ * "./x" vs "x" count). Commands call it before writing -o so that an output path equal to an
+ * input is refused instead of replacing the input. */
+bool ps_same_file(const char *a, const char *b);
+
 /* Writes text as a JSON string literal (quotes, backslash escapes, \u00XX for other control
  * characters; UTF-8 passes through). NULL writes "". For writers that must stay libc only. */
 void ps_json_write_string(FILE *fp, const char *text);

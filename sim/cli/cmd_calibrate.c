@@ -155,6 +155,13 @@ int cmd_calibrate(int argc, char **argv)
     if (!rc && (!platform || !output || n_curves == 0))
         rc = ps_error_set(&err, PS_EINPUT, "--platform, -o and at least one --nccl/--curve are "
                           "required");
+    /* -o equal to an input would replace the measurements (or the platform) by the fit. */
+    for (int i = 0; !rc && i < n_curves + 2; i++) {
+        const char *in = i < n_curves ? files[i] : i == n_curves ? platform : start;
+        if (ps_same_file(output, in))
+            rc = ps_error_set(&err, PS_EINPUT, "-o %s is the input %s; write the parameters "
+                              "elsewhere", output, in);
+    }
     ps_coll_params params;
     ps_coll_params_default(&params);
     if (!rc && start)

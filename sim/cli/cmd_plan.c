@@ -314,6 +314,9 @@ static int write_ops(const plan_ctx *c, ps_error *err)
         return PS_OK;
     if (!c->has_work)
         return ps_error_set(err, PS_EINPUT, "--ops: no batch fits, there is no op graph to write");
+    if (ps_same_file(c->args.ops_path, c->args.model_file) || ps_same_file(c->args.ops_path, c->args.platform_path))
+        return ps_error_set(err, PS_EINPUT, "--ops %s is an input of this command; write the op graph elsewhere",
+                            c->args.ops_path);
     ps_graph g[2];
     if (ps_graph_build(&c->model, &c->prec, &c->plan, &c->prefill_first, &g[0], err))
         return err->code;

@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "export/chrome_trace.h"
 #include "parsim/trace.h"
+#include "parsim/util.h"
 
 static void usage(FILE *fp)
 {
@@ -169,6 +170,16 @@ static int run_export(int argc, char **argv)
     if (optind + 1 != argc || !out) {
         fprintf(stderr, "parsim trace export: expected DIR and -o OUT.json (see parsim trace --help)\n");
         return 2;
+    }
+    /* Writing the export over one of the trace's own files would destroy the input. */
+    static const char *const inputs[] = {"meta.json", "activities.csv", "comms.csv", "ops.csv"};
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+        char in[4096];
+        snprintf(in, sizeof in, "%s/%s", argv[optind], inputs[i]);
+        if (ps_same_file(out, in)) {
+            fprintf(stderr, "parsim trace export: -o %s is the trace's own %s; write elsewhere\n", out, in);
+            return 2;
+        }
     }
     ps_error err = {0};
     uint64_t events = 0, skipped = 0;

@@ -1,0 +1,1 @@
+R=$PWD; cd "$PARSIM_TMP" && cp "$R/tests/coll/data/allreduce-8gpu.log" a.log && parsim calibrate --platform "$R/platforms/hgx-h100.xml" --nccl a.log -o ./a.log; rc=$?; cmp -s a.log "$R/tests/coll/data/allreduce-8gpu.log" && echo "input intact"; exit $rc

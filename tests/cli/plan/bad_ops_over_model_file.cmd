@@ -1,0 +1,1 @@
+R=$PWD; cd "$PARSIM_TMP" && cp "$R/tests/workload/fixtures/llama-3.1-8b-config.json" c.json && parsim plan --model-file c.json --ops c.json; rc=$?; cmp -s c.json "$R/tests/workload/fixtures/llama-3.1-8b-config.json" && echo "input intact"; exit $rc

@@ -1,0 +1,1 @@
+R=$PWD; cd "$PARSIM_TMP" && cp -r "$R/traces/examples/llama3.1-8b-tp2-decode" t && parsim trace export t -o t/meta.json; rc=$?; cmp -s t/meta.json "$R/traces/examples/llama3.1-8b-tp2-decode/meta.json" && echo "input intact"; exit $rc
