@@ -66,12 +66,21 @@ static int push_row(ps_nccl_curve *c, int *cap, double size, double time_us, ps_
     return PS_OK;
 }
 
-/* "# nThread 1 nGpus 8 minBytes ...": nGpus is GPUs per thread (-g). */
-static void parse_header(ps_nccl_curve *c, const char *line, int *rank_lines)
+/* "# nThread 1 nGpus 8 minBytes ...": nGpus is GPUs per thread (-g), 1..1024 as parsim nccl -g
+ * takes it (atoi would wrap 99999999999 into a huge -g and a launch floor of hours). */
+static int parse_header(ps_nccl_curve *c, const char *line, int *rank_lines, const char *path,
+                        int lineno, ps_error *err)
 {
     const char *p = strstr(line, "nGpus ");
-    if (p && strstr(line, "nThread"))
-        c->gpus_per_thread = atoi(p + 6) > 0 ? atoi(p + 6) : 1;
+    if (p && strstr(line, "nThread")) {
+        char *end;
+        errno = 0;
+        long g = strtol(p + 6, &end, 10);
+        if (errno || end == p + 6 || g < 1 || g > 1024 || (*end && !isspace((unsigned char)*end)))
+            return ps_error_set(err, PS_EINPUT, "%s:%d: nGpus is not a GPU count in [1, 1024]",
+                                path, lineno);
+        c->gpus_per_thread = (int)g;
+    }
     if (!strncmp(line, "#  Rank", 7) || !strncmp(line, "# Rank", 6))
         (*rank_lines)++;
     p = strstr(line, "Collective test starting: ");
@@ -87,6 +96,7 @@ static void parse_header(ps_nccl_curve *c, const char *line, int *rank_lines)
             c->has_op = true;
         }
     }
+    return PS_OK;
 }
 
 static int parse_table_row(ps_nccl_curve *c, int *cap, char *line, const char *path, int lineno,
@@ -155,6 +165,23 @@ static int parse_csv_row(ps_nccl_curve *c, int *cap, char *line, const char *pat
     return push_row(c, cap, f[0], f[1], err);
 }
 
+/* fgets that also reports NUL bytes: fgets hides them, so a line of NULs (a corrupted log,
+ * /dev/zero) looked blank and an endless one was read forever. Returns the length, -1 at EOF. */
+static long read_line(FILE *f, char *buf, size_t size, bool *nul)
+{
+    size_t n = 0;
+    int ch;
+    *nul = false;
+    while (n + 1 < size && (ch = getc(f)) != EOF) {
+        *nul |= ch == '\0';
+        buf[n++] = (char)ch;
+        if (ch == '\n')
+            break;
+    }
+    buf[n] = '\0';
+    return n == 0 ? -1 : (long)n;
+}
+
 static bool is_blank(const char *s)
 {
     while (*s && isspace((unsigned char)*s))
@@ -173,19 +200,21 @@ int ps_nccl_curve_read(const char *path, ps_nccl_curve *c, ps_error *err)
         return ps_error_set(err, PS_EINPUT, "%s: cannot open: %s", path, strerror(errno));
     char line[4096];
     int lineno = 0, cap = 0, rank_lines = 0, rc = PS_OK;
-    bool csv = false;
-    while (!rc && fgets(line, sizeof line, f)) {
+    bool csv = false, nul;
+    long got;
+    while (!rc && (got = read_line(f, line, sizeof line, &nul)) >= 0) {
         lineno++;
-        size_t len = strlen(line);
+        size_t len = (size_t)got;
+        if (nul) {
+            rc = ps_error_set(err, PS_EINPUT, "%s:%d: NUL byte (not a text log)", path, lineno);
+            break;
+        }
         if (len == sizeof line - 1 && line[len - 1] != '\n') {
             rc = ps_error_set(err, PS_EINPUT, "%s:%d: line longer than %d bytes", path, lineno,
                               (int)sizeof line - 2);
             break;
         }
-        if (memchr(line, '\0', len) != NULL && strlen(line) != len) {
-            rc = ps_error_set(err, PS_EINPUT, "%s:%d: NUL byte (not a text log)", path, lineno);
-            break;
-        }
+        bool eol = line[len - 1] == '\n';
         if (lineno == 1 && !strncmp(line, "size_bytes,time_us", 18)) {
             csv = true;
             continue;
@@ -208,13 +237,19 @@ int ps_nccl_curve_read(const char *path, ps_nccl_curve *c, ps_error *err)
         if (is_blank(p))
             continue;
         if (*p == '#') {
-            parse_header(c, p, &rank_lines);
+            rc = parse_header(c, p, &rank_lines, path, lineno, err);
             continue;
         }
         if (strstr(line, " NCCL INFO ") || strstr(line, " NCCL WARN ") ||
             strstr(line, " NCCL CALL ") || !strncmp(p, "NCCL version ", 13))
             continue; /* NCCL_DEBUG output interleaved with the table */
-        rc = parse_table_row(c, &cap, p, path, lineno, err);
+        /* nccl-tests ends every row with a newline and prints a footer after the table: a row
+         * at end of file without one is a log cut off mid-row ("3.02" read as "3"). */
+        if (!eol)
+            rc = ps_error_set(err, PS_EINPUT, "%s:%d: the log ends inside this row (truncated?)",
+                              path, lineno);
+        else
+            rc = parse_table_row(c, &cap, p, path, lineno, err);
     }
     if (!rc && ferror(f))
         rc = ps_error_set(err, PS_EINPUT, "%s: read error", path);
