@@ -207,6 +207,20 @@ int ps_nccl_calibrate(ps_coll_ctx *ctx, const ps_nccl_curve *curves, int n_curve
                                 "known (log header or --op/--gpus)", curves[c].path);
     fit_ctx f = {ctx, params, curves, n_curves, anchors, n_anchors, {0}, {0}, 0};
     int rc = make_groups(&f, err);
+    /* A curve whose forced algorithm the platform lacks (nvls on PCIe) has no model time at
+     * all: the objective would only see its 1e6 penalty and the fit would be written anyway. */
+    for (int c = 0; !rc && c < n_curves; c++)
+        if (!isfinite(point_time_us(&f, curves[c].op, curves[c].gpus, curves[c].algo, 1,
+                                    curves[c].type_bytes, curves[c].size_bytes[0])))
+            rc = ps_error_set(err, PS_EINPUT, "%s: %s with algorithm %s is not possible on %d GPUs "
+                              "of this platform", curves[c].path, ps_coll_op_name(curves[c].op),
+                              ps_coll_algo_name(curves[c].algo), curves[c].gpus);
+    for (int a = 0; !rc && a < n_anchors; a++)
+        if (!isfinite(point_time_us(&f, anchors[a].op, anchors[a].gpus, anchors[a].algo, 1, 2,
+                                    anchors[a].size_bytes)))
+            rc = ps_error_set(err, PS_EINPUT, "--peak: %s with algorithm %s is not possible on %d "
+                              "GPUs of this platform", ps_coll_op_name(anchors[a].op),
+                              ps_coll_algo_name(anchors[a].algo), anchors[a].gpus);
     fit_param ps[64];
     int np = rc ? 0 : collect_params(&f, ps);
     double best = rc ? 0 : objective(&f, NULL);
