@@ -234,9 +234,11 @@ static void print_compare(const nccl_opts *o, const ps_nccl_curve *cv, const ps_
     double *big = malloc(sizeof(double) * (size_t)sw->count);
     double *small = malloc(sizeof(double) * (size_t)sw->count);
     int nb = 0, ns = 0;
-    if (o->json)
-        printf("{\"log\":\"%s\",\"op\":\"%s\",\"gpus\":%d,\"rows\":[", cv->path,
-               ps_coll_op_name(sw->op), sw->gpus);
+    if (o->json) {
+        printf("{\"log\":"); /* a path may hold quotes or backslashes */
+        ps_json_write_string(stdout, cv->path);
+        printf(",\"op\":\"%s\",\"gpus\":%d,\"rows\":[", ps_coll_op_name(sw->op), sw->gpus);
+    }
     else {
         printf("# parsim nccl --compare %s: %s on %d GPUs of %s, -g %d\n", cv->path,
                ps_coll_op_name(sw->op), sw->gpus, o->platform, sw->gpus_per_thread);

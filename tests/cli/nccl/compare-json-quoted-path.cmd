@@ -1,0 +1,1 @@
+R=$PWD; cd "$PARSIM_TMP" && cp "$R/tests/coll/data/allreduce-8gpu.log" 'a"b\c.log' && parsim nccl --platform "$R/platforms/hgx-h100.xml" --compare 'a"b\c.log' --json | python3 -c "import json,sys; d=json.load(sys.stdin); print(d[\"log\"], len(d[\"rows\"]))"
