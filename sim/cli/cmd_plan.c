@@ -123,9 +123,10 @@ static int parse_one(plan_args *a, int opt, const char *v, ps_error *err)
             a->sc.batch = PS_BATCH_MAX;
             return PS_OK;
         }
-        return ps_parse_i64(v, "--batch", &a->sc.batch, err) ? ps_error_set(err, PS_EINPUT,
-                                                                            "--batch: expected a number or 'max', got '%s'", v)
-                                                             : PS_OK;
+        /* -1 is PS_BATCH_MAX inside: it must not pass as a number and silently mean "max". */
+        if (ps_parse_i64(v, "--batch", &a->sc.batch, err) || a->sc.batch < 1)
+            return ps_error_set(err, PS_EINPUT, "--batch: expected a number >= 1 or 'max', got '%s'", v);
+        return PS_OK;
     case OPT_ISL: return ps_parse_i64(v, "--isl", &a->sc.isl, err);
     case OPT_OSL: return ps_parse_i64(v, "--osl", &a->sc.osl, err);
     case OPT_PREFILL: return ps_parse_i64(v, "--prefill-tokens", &a->sc.prefill_tokens, err);
