@@ -4,6 +4,16 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Messages are one line by contract (the CLI prints exactly one line per error), but they quote
+ * text from outside: file contents, SQLite's and SimGrid's own messages, which may hold newlines
+ * or other control characters. Each such byte becomes a space. */
+static void keep_on_one_line(char *message)
+{
+    for (unsigned char *p = (unsigned char *)message; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            *p = ' ';
+}
+
 int ps_error_set(ps_error *err, int code, const char *fmt, ...)
 {
     if (!err)
@@ -13,6 +23,7 @@ int ps_error_set(ps_error *err, int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
+    keep_on_one_line(err->message);
     return code;
 }
 
@@ -31,5 +42,6 @@ int ps_error_prefix(ps_error *err, const char *fmt, ...)
     size_t keep = strnlen(joined, sizeof err->message - 1);
     memcpy(err->message, joined, keep);
     err->message[keep] = '\0';
+    keep_on_one_line(err->message);
     return err->code;
 }

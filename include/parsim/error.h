@@ -4,6 +4,8 @@
  * prints err.message as the one line on stderr and exits with the code. PS_EINPUT (2) is bad
  * usage or bad input (a flag, a file, an impossible plan); messages name the flag or FILE:LINE
  * and the rule that was broken, e.g. "plan.json:3: tp=3 does not divide 64 attention heads".
+ * A message is always one line: control characters in it (say, from a quoted SQLite error) are
+ * replaced by spaces.
  */
 #ifndef PARSIM_ERROR_H
 #define PARSIM_ERROR_H

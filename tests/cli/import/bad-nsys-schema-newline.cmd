@@ -1,0 +1,1 @@
+parsim import nsys tests/import/bad/nsys-schema-newline.sqlite -o $PARSIM_TMP/t
