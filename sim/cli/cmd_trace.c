@@ -116,6 +116,7 @@ static int run_check(int argc, char **argv)
     static const struct option longopts[] = {{"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     optind = 1;
+    opterr = 0; /* one line on stderr: ours, naming the option, not getopt's as well */
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == 'j')
@@ -124,7 +125,7 @@ static int run_check(int argc, char **argv)
             usage(stdout);
             return 0;
         } else {
-            fprintf(stderr, "parsim trace check: bad option (see parsim trace --help)\n");
+            fprintf(stderr, "parsim trace check: unknown option '%s' (see parsim trace --help)\n", argv[optind - 1]);
             return 2;
         }
     }
@@ -155,6 +156,7 @@ static int run_export(int argc, char **argv)
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     optind = 1;
+    opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
         if (c == 'o')
@@ -163,7 +165,8 @@ static int run_export(int argc, char **argv)
             usage(stdout);
             return 0;
         } else {
-            fprintf(stderr, "parsim trace export: bad option (see parsim trace --help)\n");
+            fprintf(stderr, "parsim trace export: unknown or incomplete option '%s' (see parsim trace --help)\n",
+                    argv[optind - 1]);
             return 2;
         }
     }
@@ -198,7 +201,7 @@ static int run_export(int argc, char **argv)
 int cmd_trace(int argc, char **argv)
 {
     if (argc < 2) {
-        usage(stderr);
+        fprintf(stderr, "parsim trace: which action? check or export (see parsim trace --help)\n");
         return 2;
     }
     const char *sub = argv[1];
