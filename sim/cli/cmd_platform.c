@@ -265,8 +265,10 @@ static int custom_spec(const options *o, ps_platform_spec *spec, ps_error *err)
         (o->nodes && (rc = ps_parse_int(o->nodes, "--nodes", 1, PS_PLATFORM_MAX_GPUS, &spec->node_count, err))) ||
         (o->nic && (rc = ps_parse_double(o->nic, "--nic-gbps", &nic_gbps, err))))
         return rc;
-    if (!(nic_gbps > 0))
-        return ps_error_set(err, PS_EINPUT, "--nic-gbps: must be > 0, got '%s'", o->nic);
+    /* Upper bound 1e6 Gb/s, 1000 x today's fastest NIC (800G): a typo guard that also keeps
+     * every derived bandwidth finite (1e300 wrote "inf" into a file the loader then refused). */
+    if (!(nic_gbps > 0) || nic_gbps > 1e6)
+        return ps_error_set(err, PS_EINPUT, "--nic-gbps: must be > 0 and at most 1e6, got '%s'", o->nic);
     if (ps_fabric_parse(o->fabric, &spec->fabric))
         return ps_error_set(err, PS_EINPUT, "--fabric: expected nvswitch, mesh or pcie, got '%s'", o->fabric);
     spec->nic_bytes_per_s = nic_gbps * 1e9 / 8;
