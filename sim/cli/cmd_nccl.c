@@ -3,6 +3,7 @@
  */
 #include <getopt.h>
 #include <math.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -361,7 +362,7 @@ int cmd_nccl(int argc, char **argv)
     else
         print_table(&o, &sw, rows, cal_used);
     if (fflush(stdout) || ferror(stdout))
-        rc = ps_error_set(&err, PS_EINTERNAL, "cannot write the output");
+        rc = ps_error_set(&err, PS_EINPUT, "cannot write the output: %s", strerror(errno));
 out:
     if (rc)
         fprintf(stderr, "parsim nccl: %s\n", err.message);

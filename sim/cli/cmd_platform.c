@@ -3,6 +3,7 @@
  * Thin layer over sim/platform/ (parsim/platform.h): parsing flags, printing, exit codes.
  */
 #include <getopt.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,7 +192,7 @@ static int generate(const ps_platform_spec *spec, const char *output)
     int rc = output ? ps_platform_generate_file(spec, output, &err)
                     : ps_platform_generate(spec, stdout, &err);
     if (!rc && !output && fflush(stdout) != 0)
-        rc = ps_error_set(&err, PS_EINTERNAL, "writing to stdout failed");
+        rc = ps_error_set(&err, PS_EINPUT, "writing to stdout failed: %s", strerror(errno));
     return rc ? fail(&err) : 0;
 }
 

@@ -1,4 +1,5 @@
 /* parsim: the command-line entry point. It only dispatches: see commands.c for the table. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,9 +33,17 @@ int main(int argc, char **argv)
         printf("parsim %s\n", PARSIM_VERSION);
         return 0;
     }
-    for (int i = 0; i < ps_command_count; i++)
-        if (!strcmp(name, ps_commands[i].name))
-            return ps_commands[i].run(argc - 1, argv + 1);
+    for (int i = 0; i < ps_command_count; i++) {
+        if (strcmp(name, ps_commands[i].name))
+            continue;
+        int rc = ps_commands[i].run(argc - 1, argv + 1);
+        /* A report lost on a full disk or closed pipe must not exit 0: check what stdio kept. */
+        if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout))) {
+            fprintf(stderr, "parsim %s: writing to stdout failed: %s\n", name, strerror(errno));
+            return 2;
+        }
+        return rc;
+    }
     fprintf(stderr, "parsim: '%s' is not a parsim command (see parsim --help)\n", name);
     return 2;
 }

@@ -20,6 +20,7 @@
  * shortest form that reads back to the same double; routes are declared once per unordered pair
  * (SimGrid derives the reverse route with UP and DOWN swapped).
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -422,7 +423,7 @@ int ps_platform_generate(const ps_platform_spec *spec, FILE *out, ps_error *err)
     put_routes(&g);
     fprintf(out, "  </zone>\n</platform>\n");
     if (ferror(out))
-        return ps_error_set(err, PS_EINTERNAL, "writing the platform failed");
+        return ps_error_set(err, PS_EINPUT, "writing the platform failed: %s", strerror(errno));
     return PS_OK;
 }
 

@@ -1,0 +1,1 @@
+parsim platform --preset hgx-h100 > /dev/full
