@@ -119,7 +119,13 @@ int cmd_calibrate(int argc, char **argv)
     }
     optind = 1;
     opterr = 0;
+    unsigned char seen[512] = {0};
+    char twice[64];
     while (!rc && (c = getopt_long(argc, argv, "o:h", longs, NULL)) != -1) {
+        if ((c == O_PLATFORM || c == O_START || c == 'o') && ps_cli_repeated(longs, seen, c, twice, sizeof twice)) {
+            rc = ps_error_set(&err, PS_EINPUT, "%s given twice (give each option once)", twice);
+            break;
+        }
         switch (c) {
         case O_PLATFORM: platform = optarg; break;
         case 'o': output = optarg; break;

@@ -83,8 +83,14 @@ int cmd_import(int argc, char **argv)
     int c, rc = 0;
     optind = 1;
     opterr = 0;
+    unsigned char seen[512] = {0};
+    char twice[64];
     while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1 && !rc) {
         const int max_ranks = PS_TRACE_MAX_RANK + 1;
+        if (c != '?' && ps_cli_repeated(longopts, seen, c, twice, sizeof twice)) {
+            fprintf(stderr, "parsim import: %s given twice (give each option once)\n", twice);
+            return 2;
+        }
         switch (c) {
         case 'o': out_dir = optarg; break;
         case 'h': usage(stdout); return 0;

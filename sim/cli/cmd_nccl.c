@@ -93,8 +93,14 @@ static int parse_args(int argc, char **argv, nccl_opts *o)
     int c;
     optind = 1;
     opterr = 0;
+    unsigned char seen[512] = {0};
+    char twice[64];
     while ((c = getopt_long(argc, argv, "b:e:f:d:g:h", longs, NULL)) != -1) {
         int rc = 0;
+        if (c != '?' && c != ':' && ps_cli_repeated(longs, seen, c, twice, sizeof twice)) {
+            fprintf(stderr, "parsim nccl: %s given twice (give each option once)\n", twice);
+            return 2;
+        }
         switch (c) {
         case O_PLATFORM: o->platform = optarg; break;
         case O_CAL: o->calibration = optarg; break;

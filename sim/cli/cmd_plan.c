@@ -147,6 +147,8 @@ static int parse_args(int argc, char **argv, plan_args *a, ps_error *err)
     opterr = 0;
     optind = 1;
     int opt;
+    unsigned char seen[512] = {0};
+    char twice[64];
     while ((opt = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
         if (opt == 'h') {
             usage(stdout);
@@ -156,6 +158,8 @@ static int parse_args(int argc, char **argv, plan_args *a, ps_error *err)
             return ps_error_set(err, PS_EINPUT, "%s: unknown option (see parsim plan --help)", argv[optind - 1]);
         if (opt == ':')
             return ps_error_set(err, PS_EINPUT, "%s: needs a value (see parsim plan --help)", argv[optind - 1]);
+        if (ps_cli_repeated(long_options, seen, opt, twice, sizeof twice))
+            return ps_error_set(err, PS_EINPUT, "%s given twice (give each option once)", twice);
         if (parse_one(a, opt, optarg, err))
             return err->code;
     }

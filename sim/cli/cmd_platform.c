@@ -223,7 +223,13 @@ static int parse_options(int argc, char **argv, options *o)
     int c;
     opterr = 0;
     optind = 1;
+    unsigned char seen[512] = {0};
+    char twice[64];
     while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+        if (c != '?' && c != ':' && ps_cli_repeated(longopts, seen, c, twice, sizeof twice)) {
+            fprintf(stderr, "parsim platform: %s given twice (give each option once)\n", twice);
+            return 2;
+        }
         switch (c) {
         case OPT_PRESET: o->preset = optarg; break;
         case OPT_GPU: o->gpu = optarg; break;

@@ -159,6 +159,10 @@ static int run_export(int argc, char **argv)
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+        if (c == 'o' && out) {
+            fprintf(stderr, "parsim trace export: -o given twice (give each option once)\n");
+            return 2;
+        }
         if (c == 'o')
             out = optarg;
         else if (c == 'h') {

@@ -1,4 +1,7 @@
 /* The one table of parsim subcommands, in the order `parsim --help` lists them. */
+#include <getopt.h>
+#include <stdio.h>
+
 #include "commands.h"
 
 const ps_command ps_commands[] = {
@@ -11,3 +14,23 @@ const ps_command ps_commands[] = {
 };
 
 const int ps_command_count = (int)(sizeof ps_commands / sizeof ps_commands[0]);
+
+int ps_cli_repeated(const struct option *longs, unsigned char *seen, int c, char *name, size_t size)
+{
+    const struct option *o = longs;
+    while (o->name && o->val != c)
+        o++;
+    if (c < 0 || c >= 512 || (o->name && o->has_arg == no_argument))
+        return 0; /* flags may repeat harmlessly */
+    if (!seen[c]) {
+        seen[c] = 1;
+        return 0;
+    }
+    if (o->name && c < 128)
+        snprintf(name, size, "-%c/--%s", c, o->name); /* a short option with a long name */
+    else if (o->name)
+        snprintf(name, size, "--%s", o->name);
+    else
+        snprintf(name, size, "-%c", c);
+    return 1;
+}

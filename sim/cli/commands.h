@@ -19,6 +19,15 @@ typedef struct ps_command {
 extern const ps_command ps_commands[];
 extern const int ps_command_count;
 
+/* For getopt_long loops: 1 when an option that takes a value comes a second time (getopt lets the
+ * last silently win, so "--tp 2 ... --tp 4" ran a plan the user may not have meant), with its
+ * name ("--tp", "-b/--minbytes", or "-d" for a short-only option) in `name`; the caller prints the one line.
+ * `seen` holds 512 flags, zeroed by the caller; `c` is getopt's return value for a known option.
+ * Options meant to repeat (calibrate --nccl) are simply not passed in. */
+#include <stddef.h>
+struct option;
+int ps_cli_repeated(const struct option *longs, unsigned char *seen, int c, char *name, size_t size);
+
 /* Declarations of every subcommand (one line each). */
 int cmd_plan(int argc, char **argv);
 int cmd_platform(int argc, char **argv);

@@ -1,0 +1,1 @@
+parsim nccl --platform platforms/hgx-h100.xml -b 1M -e 8M -b 2M

@@ -1,0 +1,1 @@
+parsim plan --model llama3.1-8b --tp 2 --tp 4
