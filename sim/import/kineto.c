@@ -36,6 +36,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* What a record_param_comms op (or a NCCL kernel's own args) says about a call. */
 typedef struct kin_call {
@@ -638,6 +639,11 @@ static int kineto_import(const char *input_path, const char *out_dir, const ps_i
     FILE *fp = fopen(input_path, "rb");
     if (!fp)
         return ps_error_set(err, PS_EINPUT, "%s: cannot open: %s", input_path, strerror(errno));
+    struct stat sb;
+    if (fstat(fileno(fp), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        fclose(fp);
+        return ps_error_set(err, PS_EINPUT, "%s: is a directory, not a Kineto JSON file", input_path);
+    }
     imp_trace t;
     imp_trace_init(&t, input_path, PS_TRACE_SOURCE_KINETO);
     ps_json_reader *r = malloc(sizeof *r);

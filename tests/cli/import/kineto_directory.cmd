@@ -1,0 +1,1 @@
+parsim import kineto tests -o $PARSIM_TMP/t
