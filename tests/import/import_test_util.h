@@ -52,6 +52,33 @@ static inline void imp_write_file(const char *path, const char *text)
     fclose(fp);
 }
 
+/* The fixture of an importer test: a scratch folder holding the input file and the output trace. */
+typedef struct imp_fixture {
+    char dir[64];
+    char in[128];
+    char out[128];
+} imp_fixture;
+
+static inline int imp_fixture_setup(void **state, const char *input_name)
+{
+    imp_fixture *f = calloc(1, sizeof *f);
+    if (!f)
+        return -1;
+    imp_scratch(f->dir, sizeof f->dir);
+    snprintf(f->in, sizeof f->in, "%s/%s", f->dir, input_name);
+    snprintf(f->out, sizeof f->out, "%s/trace", f->dir);
+    *state = f;
+    return 0;
+}
+
+static inline int imp_fixture_teardown(void **state)
+{
+    imp_fixture *f = *state;
+    imp_rm_rf(f->dir);
+    free(f);
+    return 0;
+}
+
 /* Reads every row back (at most IMP_MAX_ROWS per table); returns the reader's status. */
 static inline int imp_read_back(const char *dir, imp_rows *rows, ps_error *err)
 {

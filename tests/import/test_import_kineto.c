@@ -68,29 +68,10 @@ static const char *const basic_json =
     "  \"traceName\": \"t.json\"\n"
     "}\n";
 
-typedef struct fixture {
-    char dir[64];
-    char in[128];
-    char out[128];
-} fixture;
+typedef imp_fixture fixture;
 
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    imp_scratch(f->dir, sizeof f->dir);
-    snprintf(f->in, sizeof f->in, "%s/in.json", f->dir);
-    snprintf(f->out, sizeof f->out, "%s/trace", f->dir);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    imp_rm_rf(f->dir);
-    free(f);
-    return 0;
-}
+static int setup(void **state) { return imp_fixture_setup(state, "in.json"); }
+static int teardown(void **state) { return imp_fixture_teardown(state); }
 
 static int run(fixture *f, const char *json, const ps_import_options *opts, ps_import_stats *st, ps_error *err)
 {

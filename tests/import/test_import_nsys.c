@@ -90,32 +90,15 @@ static void nccl_range(sqlite3 *db, int64_t start, int64_t end, int pid, int nam
           (long long)start, (long long)end, (long long)GTID(pid, pid), name_id, json);
 }
 
-typedef struct fixture {
-    char dir[64], db[128], out[128];
-} fixture;
+typedef imp_fixture fixture;
 
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    imp_scratch(f->dir, sizeof f->dir);
-    snprintf(f->db, sizeof f->db, "%s/report.sqlite", f->dir);
-    snprintf(f->out, sizeof f->out, "%s/trace", f->dir);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    imp_rm_rf(f->dir);
-    free(f);
-    return 0;
-}
+static int setup(void **state) { return imp_fixture_setup(state, "report.sqlite"); }
+static int teardown(void **state) { return imp_fixture_teardown(state); }
 
 static sqlite3 *create_db(fixture *f)
 {
     sqlite3 *db;
-    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_open(f->in, &db), SQLITE_OK);
     exec(db, schema_sql);
     exec(db, "INSERT INTO StringIds VALUES (1, 'nvjet_sm90_tst_128x64_64x8_1x2_h_bz_NNT'),"
              " (2, 'ncclDevKernel_AllReduce_Sum_bf16_RING_LL(ncclDevKernelArgsStorage<4096ul>)'),"
@@ -130,7 +113,7 @@ static int run(fixture *f, ps_import_stats *st, ps_error *err)
 {
     ps_import_options opts;
     ps_import_options_init(&opts);
-    return ps_importer_find("nsys")->import(f->db, f->out, &opts, st, err);
+    return ps_importer_find("nsys")->import(f->in, f->out, &opts, st, err);
 }
 
 /* Two processes (pids 100 and 200 -> ranks 0 and 1) on a 2-rank communicator: an all-reduce
@@ -349,8 +332,8 @@ static void expect_error(fixture *f, const char *reason)
     ps_import_stats st;
     ps_error err = {0};
     assert_int_equal(run(f, &st, &err), PS_EINPUT);
-    if (strncmp(err.message, f->db, strlen(f->db)) || !strstr(err.message, reason))
-        fail_msg("got '%s', want '%s: ...%s'", err.message, f->db, reason);
+    if (strncmp(err.message, f->in, strlen(f->in)) || !strstr(err.message, reason))
+        fail_msg("got '%s', want '%s: ...%s'", err.message, f->in, reason);
     struct stat sb;
     assert_int_not_equal(stat(f->out, &sb), 0);
 }
@@ -358,36 +341,36 @@ static void expect_error(fixture *f, const char *reason)
 static void test_errors(void **state)
 {
     fixture *f = *state;
-    imp_write_file(f->db, "this is not a database, just some text that is long enough to look like a header ......");
+    imp_write_file(f->in, "this is not a database, just some text that is long enough to look like a header ......");
     expect_error(f, "not a valid SQLite database");
 
-    remove(f->db);
+    remove(f->in);
     sqlite3 *db;
-    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_open(f->in, &db), SQLITE_OK);
     exec(db, "CREATE TABLE StringIds (id INTEGER PRIMARY KEY, value TEXT)");
     sqlite3_close(db);
     expect_error(f, "no CUPTI_ACTIVITY_KIND_KERNEL table");
 
-    remove(f->db);
+    remove(f->in);
     db = create_db(f);
     kernel(db, 5000, 4000, 7, 1, 100, 1);
     sqlite3_close(db);
     expect_error(f, "CUPTI_ACTIVITY_KIND_KERNEL row 1: negative duration");
 
-    remove(f->db);
+    remove(f->in);
     db = create_db(f);
     kernel(db, 5000, 6000, 7, 1, 100, 1);
     exec(db, "UPDATE CUPTI_ACTIVITY_KIND_KERNEL SET start = 'soon'");
     sqlite3_close(db);
     expect_error(f, "row 1: start is not an integer");
 
-    remove(f->db);
+    remove(f->in);
     db = create_db(f);
     kernel(db, 5000, 6000, 7, 1, 100, 555);
     sqlite3_close(db);
     expect_error(f, "kernel name id not found in StringIds");
 
-    remove(f->db);
+    remove(f->in);
     db = create_db(f);
     kernel(db, 5000, 6000, 7, 1, 100, 1);
     exec(db, "UPDATE CUPTI_ACTIVITY_KIND_KERNEL SET gridX = -4");
@@ -395,20 +378,20 @@ static void test_errors(void **state)
     expect_error(f, "gridX = -4 is out of range");
 
     /* A view in place of the kernel table is refused (it could run arbitrary SQL). */
-    remove(f->db);
-    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    remove(f->in);
+    assert_int_equal(sqlite3_open(f->in, &db), SQLITE_OK);
     exec(db, "CREATE TABLE StringIds (id INTEGER PRIMARY KEY, value TEXT);"
              "CREATE VIEW CUPTI_ACTIVITY_KIND_KERNEL AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c)"
              " SELECT x AS start FROM c");
     sqlite3_close(db);
     expect_error(f, "no CUPTI_ACTIVITY_KIND_KERNEL table");
 
-    remove(f->db);
+    remove(f->in);
     db = create_db(f);
     sqlite3_close(db);
     expect_error(f, "no GPU activity");
 
-    remove(f->db);
+    remove(f->in);
     expect_error(f, "cannot open");
 }
 
