@@ -1,0 +1,79 @@
+/* parsim/replay.h: the replay engine and the prediction it produces (DESIGN.md sections 2 and 7).
+ *
+ * One call = one simgrid_run: a process predicts one (workload, platform, serving) case and the
+ * result is a plain struct (no pointers) that can cross a pipe, so a sweep runs each case in its
+ * own process. Text, JSON, CSV and HTML are small writers over ps_prediction.
+ *
+ * INTERFACE DRAFT: the replay owner may add fields; the sweep and validate code reads the ones
+ * below, whose JSON names and units docs/predict.md documents.
+ */
+#ifndef PARSIM_REPLAY_H
+#define PARSIM_REPLAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "parsim/cost.h"
+#include "parsim/error.h"
+#include "parsim/workload.h"
+
+typedef enum ps_engine { PS_ENGINE_TRTLLM = 0, PS_ENGINE_VLLM } ps_engine;
+typedef enum ps_scheduler { PS_SCHED_INFLIGHT = 0, PS_SCHED_STATIC } ps_scheduler;
+typedef enum ps_allreduce_impl { PS_ALLREDUCE_ENGINE = -1, PS_ALLREDUCE_NCCL = 0, PS_ALLREDUCE_TRTLLM,
+                                 PS_ALLREDUCE_VLLM } ps_allreduce_impl;
+
+#define PS_PREDICT_MAX_TRACES 16
+
+typedef struct ps_serving {
+    ps_engine engine;
+    ps_scheduler scheduler;
+    int64_t max_batch_size;   /* sequences per microbatch; 0 = engine default */
+    int64_t max_num_tokens;   /* tokens per iteration; 0 = engine default */
+    int chunked_prefill;      /* -1 engine default, 0 off, 1 on */
+    int64_t requests;         /* --batch max / --rate: requests in the run (default 1000) */
+    double rate_per_s;        /* 0 = closed loop (--batch N keeps N in flight) */
+    uint64_t seed;
+    ps_allreduce_impl allreduce;
+    ps_launch_mode launch;
+} ps_serving;
+
+typedef enum ps_breakdown_part {
+    PS_PART_COMPUTE = 0, PS_PART_TP_COMM_EXPOSED, PS_PART_PP_BUBBLE, PS_PART_PP_HANDOFF,
+    PS_PART_HOST_GAPS, PS_PART_COUNT
+} ps_breakdown_part;
+const char *ps_breakdown_part_name(ps_breakdown_part part); /* "compute", "tp_comm_exposed", ... */
+
+typedef struct ps_prediction {
+    bool fits;
+    double shortfall_bytes;
+    double memory_bytes_per_gpu;
+    double ttft_ms, tpot_ms, e2e_ms;
+    double ttft_ms_p50, ttft_ms_p90, ttft_ms_p99;
+    double tpot_ms_p50, tpot_ms_p90, tpot_ms_p99;
+    double e2e_ms_p50, e2e_ms_p90, e2e_ms_p99;
+    double batch;                 /* mean sequences in flight */
+    double output_tok_s, output_tok_s_per_gpu, output_tok_s_per_user;
+    double breakdown_ms[2][PS_PART_COUNT]; /* [ps_phase][part], ms per iteration */
+    double cost_sources[PS_COST_SOURCE_COUNT]; /* share of predicted compute time per source */
+    double error_pct;
+    bool in_envelope;
+    int gpus;
+    char platform[256];
+    char coefficients[512];
+    char calibration[512];
+} ps_prediction;
+
+typedef struct ps_predict_request {
+    ps_workload workload;         /* plan, model, scenario; gpu resolved from the platform */
+    char platform_path[PS_WORKLOAD_PATH_BYTES];
+    ps_serving serving;
+    int ntraces;
+    char traces[PS_PREDICT_MAX_TRACES][PS_WORKLOAD_PATH_BYTES];
+    const char *timeline_path;    /* NULL = none */
+} ps_predict_request;
+
+void ps_serving_init(ps_serving *serving);
+/* Runs the whole prediction (one simgrid_run). Call once per process. */
+int ps_predict(const ps_predict_request *request, ps_prediction *out, ps_error *err);
+
+#endif
