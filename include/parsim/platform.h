@@ -25,6 +25,7 @@
 #include <simgrid/forward.h>
 
 #include "parsim/error.h"
+#include "parsim/workload.h"
 
 typedef enum ps_fabric {
     PS_FABRIC_NVSWITCH = 0, /* non-blocking switch: any pair can use a GPU's whole NVLink bandwidth */
@@ -145,6 +146,12 @@ const char *ps_platform_path(const ps_platform *platform);
 /* Refuses (PS_EINPUT, "FILE: ...") a platform that has fewer GPUs than `needed`, or, when exact,
  * a different number. Plans call this before placing ranks. */
 int ps_platform_check_gpu_count(const ps_platform *platform, int needed, bool exact, ps_error *err);
+
+/* The workload parser's --platform hook (parsim/workload.h): loads the platform file and fills
+ * gpu with its first GPU (catalogue entry plus the file's host properties, through
+ * ps_workload_gpu_from_properties), its GPU count, path and loader warning. "FILE: reason" on
+ * failure. sim/platform/platform_workload.c. */
+int ps_platform_workload_gpu(const char *path, ps_workload_gpu *gpu, ps_error *err);
 
 /* Checks a platform file without loading it into this process: SimGrid aborts the process on a
  * malformed file, so a forked child loads it and its stderr gives the reason. PS_EINPUT with
