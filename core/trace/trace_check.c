@@ -26,6 +26,7 @@
 #include "parsim/model.h"
 #include "parsim/plan.h"
 #include "parsim/trace.h"
+#include "parsim/workload.h"
 #include "trace_internal.h"
 
 typedef struct rank_acc {
@@ -50,6 +51,7 @@ typedef struct group_acc {
 typedef struct check_ctx {
     const char *dir;
     ps_trace_meta meta;
+    ps_workload workload; /* rebuilt from meta when it is complete */
     int world; /* ranks of the plan, 0 when unknown */
     ps_strset ops;
     bool have_ops;
@@ -128,24 +130,24 @@ static rank_acc *rank_of(check_ctx *c, int rank, ps_error *err)
 static int setup_graph(check_ctx *c, ps_error *err)
 {
     const ps_trace_meta *m = &c->meta;
-    c->model = ps_model_find_preset(m->model);
-    if (!c->model || m->tp <= 0 || m->batch <= 0 || m->isl <= 0 || m->osl <= 0)
+    if (!ps_workload_trace_meta_complete(m))
         return PS_OK;
+    /* Op ids do not depend on the dtype: an id check accepts a dtype parsim does not know (a
+     * replay, which does depend on it, is refused by ps_workload_from_trace_meta). */
+    ps_trace_meta known = *m;
+    ps_dtype dt;
+    if (!ps_dtype_parse(known.dtype, &dt))
+        known.dtype[0] = '\0';
     ps_error why = {0};
-    ps_dtype dt = PS_DTYPE_BF16;
-    if (m->dtype[0] && !ps_dtype_parse(m->dtype, &dt))
-        dt = PS_DTYPE_BF16; /* op ids do not depend on the dtype */
+    if (ps_workload_from_trace_meta(&known, &c->workload, &why))
+        return ps_error_set(err, PS_EINPUT, "%s/%s:1: %s", c->dir, PS_TRACE_META_FILE, why.message);
+    c->model = &c->workload.model;
+    c->prec = c->workload.precision;
+    c->scenario = c->workload.scenario;
     /* Replicas run the same ops under the same ids (graph.h), so one replica's graph serves all
      * ranks: rank r is looked up as r mod (tp x pp). */
-    if (ps_plan_init(&c->plan, c->model, m->tp, m->pp ? m->pp : 1, 1, 0, NULL, 0, &why) ||
-        ps_precision_init(&c->prec, dt, &why))
-        return ps_error_set(err, PS_EINPUT, "%s/%s:1: plan tp %d pp %d dp %d does not fit model %s: %s", c->dir,
-                            PS_TRACE_META_FILE, m->tp, m->pp, m->dp, m->model, why.message);
-    c->scenario = (ps_scenario){.batch = m->batch, .isl = m->isl, .osl = m->osl,
-                                .prefill_tokens = PS_DEFAULT_PREFILL_TOKENS};
-    if (ps_scenario_validate(&c->scenario, c->model, &why))
-        return ps_error_set(err, PS_EINPUT, "%s/%s:1: scenario batch %d isl %d osl %d: %s", c->dir,
-                            PS_TRACE_META_FILE, m->batch, m->isl, m->osl, why.message);
+    c->plan = c->workload.plan;
+    c->plan.dp = 1;
     /* Memory guard against a hostile meta.json: the graph holds about ranks x microbatches x
      * (layers per stage + 2) x 13 ops of ~200 bytes. Past 2^20 ops (~200 MB; Llama-3.1-405B at
      * tp 8 pp 8 needs ~1.1e5) the op ids are checked without the graph. */

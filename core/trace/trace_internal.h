@@ -14,12 +14,21 @@
 
 #include "parsim/trace.h"
 
-typedef enum ps_meta_type { PS_META_STRING, PS_META_INT, PS_META_BOOL, PS_META_FORMAT, PS_META_SOURCE } ps_meta_type;
+/* PS_META_RANK: an integer >= -1 (-1 = none). */
+typedef enum ps_meta_type {
+    PS_META_STRING,
+    PS_META_INT,
+    PS_META_RANK,
+    PS_META_BOOL,
+    PS_META_FORMAT,
+    PS_META_SOURCE
+} ps_meta_type;
 
 typedef struct ps_meta_field {
     const char *key;
     ps_meta_type type;
     size_t offset; /* offsetof(ps_trace_meta, ...) */
+    int since;     /* first format version that has this key */
 } ps_meta_field;
 
 extern const ps_meta_field ps_trace_meta_fields[];

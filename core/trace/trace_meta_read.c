@@ -111,15 +111,8 @@ static int set_field(const ps_meta_field *f, const cJSON *item, ps_trace_meta *m
 {
     char *base = (char *)meta + f->offset;
     switch (f->type) {
-    case PS_META_FORMAT: {
-        if (!cJSON_IsString(item))
-            return meta_fail(err, path, line, "format: expected a string like \"%s\"%s", PS_TRACE_FORMAT, "");
-        if (strcmp(item->valuestring, PS_TRACE_FORMAT) != 0)
-            return meta_fail(err, path, line, "format: '%.60s' is not supported (this parsim reads '%s')",
-                             item->valuestring, PS_TRACE_FORMAT);
-        meta->format_version = PS_TRACE_FORMAT_VERSION;
+    case PS_META_FORMAT: /* parsed first, by read_format */
         return PS_OK;
-    }
     case PS_META_SOURCE:
         if (!cJSON_IsString(item) || !ps_trace_source_parse(item->valuestring, &meta->source))
             return meta_fail(err, path, line, "source: expected one of parsim-record, nsys, kineto, synthetic%s%s",
@@ -137,6 +130,13 @@ static int set_field(const ps_meta_field *f, const cJSON *item, ps_trace_meta *m
         *(int *)base = (int)v;
         return PS_OK;
     }
+    case PS_META_RANK: {
+        double v = cJSON_IsNumber(item) ? item->valuedouble : -2.0;
+        if (!cJSON_IsNumber(item) || v != floor(v) || v < -1 || v > INT_MAX)
+            return meta_fail(err, path, line, "%s: expected a rank or -1 (none)%s", f->key, "");
+        *(int *)base = (int)v;
+        return PS_OK;
+    }
     case PS_META_STRING:
         if (!cJSON_IsString(item))
             return meta_fail(err, path, line, "%s: expected a string (\"\" = unknown)%s", f->key, "");
@@ -146,6 +146,22 @@ static int set_field(const ps_meta_field *f, const cJSON *item, ps_trace_meta *m
         return PS_OK;
     }
     return PS_EINTERNAL;
+}
+
+/* The version decides which keys the file must have, so it is read before any other key. */
+static int read_format(const cJSON *root, const char *text, const char *path, int *version, ps_error *err)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, "format");
+    *version = PS_TRACE_FORMAT_VERSION;
+    if (!item)
+        return PS_OK; /* reported as a missing key, after the other keys */
+    long line = line_of_key(text, "format");
+    if (!cJSON_IsString(item))
+        return meta_fail(err, path, line, "format: expected a string like \"%s\"%s", PS_TRACE_FORMAT, "");
+    if (!ps_trace_format_parse(item->valuestring, version))
+        return meta_fail(err, path, line, "format: '%.60s' is not supported (this parsim reads %s)",
+                         item->valuestring, "'parsim-trace 1' and 'parsim-trace 2'");
+    return PS_OK;
 }
 
 static int parse_meta(const char *path, const char *text, size_t len, ps_trace_meta *meta, ps_error *err)
@@ -165,6 +181,11 @@ static int parse_meta(const char *path, const char *text, size_t len, ps_trace_m
         rc = meta_fail(err, path, 1, "expected a JSON object%s%s", "", "");
         goto out;
     }
+    int version;
+    if ((rc = read_format(root, text, path, &version, err)))
+        goto out;
+    meta->format_version = version;
+    const char *format = ps_trace_format_name(version);
     bool seen[64] = {false};
     for (const cJSON *item = root->child; item; item = item->next) {
         int k = -1;
@@ -173,7 +194,12 @@ static int parse_meta(const char *path, const char *text, size_t len, ps_trace_m
                 k = i;
         long line = line_of_key(text, item->string);
         if (k < 0) {
-            rc = meta_fail(err, path, line, "unknown key '%.60s' (format %s)", item->string, PS_TRACE_FORMAT);
+            rc = meta_fail(err, path, line, "unknown key '%.60s' (format %s)", item->string, format);
+            goto out;
+        }
+        if (ps_trace_meta_fields[k].since > version) {
+            rc = meta_fail(err, path, line, "unknown key '%s' in a %s file (it is a key of parsim-trace 2)",
+                           item->string, format);
             goto out;
         }
         if (seen[k]) {
@@ -186,9 +212,8 @@ static int parse_meta(const char *path, const char *text, size_t len, ps_trace_m
             goto out;
     }
     for (int i = 0; i < ps_trace_meta_field_count; i++)
-        if (!seen[i]) {
-            rc = meta_fail(err, path, 1, "missing key '%s' (format %s)", ps_trace_meta_fields[i].key,
-                           PS_TRACE_FORMAT);
+        if (!seen[i] && ps_trace_meta_fields[i].since <= version) {
+            rc = meta_fail(err, path, 1, "missing key '%s' (format %s)", ps_trace_meta_fields[i].key, format);
             goto out;
         }
     if ((rc = ps_trace_meta_validate(meta, err))) {

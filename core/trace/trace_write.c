@@ -271,7 +271,8 @@ static void write_meta(FILE *fp, const ps_trace_meta *m)
         case PS_META_FORMAT: ps_json_write_string(fp, PS_TRACE_FORMAT); break;
         case PS_META_SOURCE: ps_json_write_string(fp, ps_trace_source_name(m->source)); break;
         case PS_META_BOOL: fputs(*(const bool *)base ? "true" : "false", fp); break;
-        case PS_META_INT: fprintf(fp, "%d", *(const int *)base); break;
+        case PS_META_INT:
+        case PS_META_RANK: fprintf(fp, "%d", *(const int *)base); break;
         case PS_META_STRING: ps_json_write_string(fp, base); break;
         }
         fputs(i + 1 < ps_trace_meta_field_count ? ",\n" : "\n", fp);

@@ -87,6 +87,68 @@ void ps_trace_meta_init(ps_trace_meta *meta, ps_trace_source source)
     memset(meta, 0, sizeof *meta);
     meta->format_version = PS_TRACE_FORMAT_VERSION;
     meta->source = source;
+    meta->emulated_rank = -1;
+}
+
+const char *ps_trace_format_name(int version)
+{
+    static const char *const names[] = {"parsim-trace 1", "parsim-trace 2"};
+    if (version < PS_TRACE_FORMAT_MIN_VERSION || version > PS_TRACE_FORMAT_VERSION)
+        return NULL;
+    return names[version - 1];
+}
+
+bool ps_trace_format_parse(const char *text, int *version)
+{
+    for (int v = PS_TRACE_FORMAT_MIN_VERSION; text && v <= PS_TRACE_FORMAT_VERSION; v++)
+        if (strcmp(text, ps_trace_format_name(v)) == 0) {
+            *version = v;
+            return true;
+        }
+    return false;
+}
+
+static int check_range(const char *what, long long v, long long lo, long long hi, ps_error *err);
+
+static bool one_of(const char *value, const char *const *names, int count)
+{
+    if (!value[0])
+        return true; /* unknown */
+    for (int i = 0; i < count; i++)
+        if (strcmp(value, names[i]) == 0)
+            return true;
+    return false;
+}
+
+/* The version 2 keys: names from closed sets, a shard emulation that names a rank of the plan,
+ * a layer subset that says where it starts only when there is one. */
+static int meta_validate_v2(const ps_trace_meta *m, ps_error *err)
+{
+    static const char *const kv_dtypes[] = {"bf16", "fp16", "fp8"};
+    static const char *const launch_modes[] = {"graph", "eager"};
+    if (!one_of(m->kv_dtype, kv_dtypes, 3))
+        return ps_error_set(err, PS_EINPUT, "kv_dtype: '%s' is not bf16, fp16, fp8 or empty", m->kv_dtype);
+    if (!one_of(m->launch_mode, launch_modes, 2))
+        return ps_error_set(err, PS_EINPUT, "launch_mode: '%s' is not graph, eager or empty", m->launch_mode);
+    int rc;
+    if ((rc = check_range("microbatches", m->microbatches, 0, 1 << 16, err)) ||
+        (rc = check_range("warmup_iterations", m->warmup_iterations, 0, 1 << 24, err)) ||
+        (rc = check_range("measured_iterations", m->measured_iterations, 0, 1 << 24, err)) ||
+        (rc = check_range("emulated_rank", m->emulated_rank, -1, PS_TRACE_MAX_RANK, err)) ||
+        (rc = check_range("layer_first", m->layer_first, 0, 1 << 20, err)) ||
+        (rc = check_range("layer_count", m->layer_count, 0, 1 << 20, err)))
+        return rc;
+    if (m->emulated_rank >= 0 && !m->shard_emulation)
+        return ps_error_set(err, PS_EINPUT, "emulated_rank: %d is set but shard_emulation is false",
+                            m->emulated_rank);
+    long long ranks = (long long)m->tp * (m->pp ? m->pp : 1) * (m->dp ? m->dp : 1);
+    if (m->emulated_rank >= 0 && m->tp > 0 && m->emulated_rank >= ranks)
+        return ps_error_set(err, PS_EINPUT, "emulated_rank: %d is outside the plan (tp %d x pp %d x dp %d = %lld ranks)",
+                            m->emulated_rank, m->tp, m->pp, m->dp, ranks);
+    if (m->layer_first > 0 && m->layer_count == 0)
+        return ps_error_set(err, PS_EINPUT, "layer_first: %d without layer_count (0 = every layer of the stage)",
+                            m->layer_first);
+    return PS_OK;
 }
 
 /* Strict UTF-8 (no overlongs, no surrogates, <= U+10FFFF): binary garbage fails here. */
@@ -192,9 +254,9 @@ static int check_op_id(const char *op_id, ps_error *err)
 
 int ps_trace_meta_validate(const ps_trace_meta *m, ps_error *err)
 {
-    if (m->format_version != PS_TRACE_FORMAT_VERSION)
-        return ps_error_set(err, PS_EINPUT, "format: version %d is not supported (this parsim reads %d)",
-                            m->format_version, PS_TRACE_FORMAT_VERSION);
+    if (!ps_trace_format_name(m->format_version))
+        return ps_error_set(err, PS_EINPUT, "format: version %d is not supported (this parsim reads %d to %d)",
+                            m->format_version, PS_TRACE_FORMAT_MIN_VERSION, PS_TRACE_FORMAT_VERSION);
     if ((unsigned)m->source >= PS_TRACE_SOURCE_COUNT)
         return ps_error_set(err, PS_EINPUT, "source: unknown source %d", (int)m->source);
     const struct {
@@ -205,7 +267,9 @@ int ps_trace_meta_validate(const ps_trace_meta *m, ps_error *err)
                  {"cupti_version", m->cupti_version}, {"recorder_version", m->recorder_version},
                  {"host", m->host},               {"date", m->date},
                  {"model", m->model},             {"dtype", m->dtype},
-                 {"phase", m->phase},             {"clock", m->clock}};
+                 {"phase", m->phase},             {"clock", m->clock},
+                 {"kv_dtype", m->kv_dtype},       {"launch_mode", m->launch_mode},
+                 {"platform", m->platform}};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         /* The arrays are PS_TRACE_MAX_TEXT_BYTES + 1 long: a caller that filled one without a
          * terminator must be caught, not read past. */
@@ -238,7 +302,7 @@ int ps_trace_meta_validate(const ps_trace_meta *m, ps_error *err)
         strcmp(m->clock, "relative"))
         return ps_error_set(err, PS_EINPUT, "clock: '%s' is not realtime, monotonic, relative or empty",
                             m->clock);
-    return PS_OK;
+    return meta_validate_v2(m, err);
 }
 
 int ps_trace_activity_validate(const ps_trace_activity *a, ps_error *err)

@@ -34,8 +34,13 @@
 
 #include "parsim/error.h"
 
-#define PS_TRACE_FORMAT "parsim-trace 1"
-#define PS_TRACE_FORMAT_VERSION 1
+/* The version the writer writes. Readers accept PS_TRACE_FORMAT_MIN_VERSION ..
+ * PS_TRACE_FORMAT_VERSION: version 1 lacks the recording keys of version 2 (kv_dtype,
+ * microbatches, launch_mode, warmup_iterations, measured_iterations, emulated_rank, layer_first,
+ * layer_count, platform); a version 1 file reads with those at their "unknown" defaults. */
+#define PS_TRACE_FORMAT "parsim-trace 2"
+#define PS_TRACE_FORMAT_VERSION 2
+#define PS_TRACE_FORMAT_MIN_VERSION 1
 
 #define PS_TRACE_META_FILE "meta.json"
 #define PS_TRACE_ACTIVITIES_FILE "activities.csv"
@@ -74,9 +79,10 @@ typedef enum ps_trace_source {
     PS_TRACE_SOURCE_COUNT
 } ps_trace_source;
 
-/* Strings are NUL-terminated; "" means unknown. Integers: 0 means unknown. */
+/* Strings are NUL-terminated; "" means unknown. Integers: 0 means unknown, except emulated_rank
+ * (-1 = not a single-rank emulation). Fields marked [v2] are absent from version 1 files. */
 typedef struct ps_trace_meta {
-    int format_version;  /* PS_TRACE_FORMAT_VERSION; the writer always writes the current one */
+    int format_version;  /* version read; the writer always writes PS_TRACE_FORMAT_VERSION */
     ps_trace_source source;
     bool shard_emulation; /* one GPU ran every rank's compute; comms were sized, not executed */
     char gpu_name[PS_TRACE_MAX_TEXT_BYTES + 1];
@@ -96,9 +102,25 @@ typedef struct ps_trace_meta {
     int batch, isl, osl;                     /* scenario */
     char phase[PS_TRACE_MAX_TEXT_BYTES + 1]; /* "prefill", "decode", "mixed" or "" */
     char clock[PS_TRACE_MAX_TEXT_BYTES + 1]; /* "realtime", "monotonic", "relative" or "" */
+    /* [v2] what a recording must say to be replayed or compared honestly */
+    char kv_dtype[PS_TRACE_MAX_TEXT_BYTES + 1];    /* KV cache dtype: bf16, fp16, fp8 or "" */
+    int microbatches;                              /* PP microbatches in flight (0 = unknown) */
+    char launch_mode[PS_TRACE_MAX_TEXT_BYTES + 1]; /* "graph" (CUDA graph replay), "eager" or "" */
+    int warmup_iterations;                         /* run before the recording window, not recorded */
+    int measured_iterations;                       /* steps recorded in this trace */
+    int emulated_rank;   /* shard emulation of one rank: its global rank; -1 = none (also when
+                            shard_emulation ran every rank in turn) */
+    int layer_first;     /* layer subset: first global layer run (0 with layer_count 0) */
+    int layer_count;     /* layers run from layer_first; 0 = every layer of the rank's stage */
+    char platform[PS_TRACE_MAX_TEXT_BYTES + 1];    /* platform preset (hgx-h100) or fabric text */
 } ps_trace_meta;
 
-/* Fills defaults: current format version, every string empty, every number 0. */
+/* "parsim-trace N" for a version this parsim reads, NULL otherwise. */
+const char *ps_trace_format_name(int version);
+/* Parses "parsim-trace N"; false for an unknown or unsupported version. */
+bool ps_trace_format_parse(const char *text, int *version);
+
+/* Fills defaults: current format version, every string empty, every number 0, emulated_rank -1. */
 void ps_trace_meta_init(ps_trace_meta *meta, ps_trace_source source);
 
 /* ---- rows ---------------------------------------------------------------------------------- */

@@ -22,134 +22,70 @@
 #include "parsim/model.h"
 #include "parsim/plan.h"
 #include "parsim/util.h"
+#include "parsim/workload.h"
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: parsim plan (--model NAME | --model-file config.json) [options]\n"
-            "\n"
-            "Memory per GPU, largest batch and work per step of a TP x PP x DP plan; no simulation.\n"
-            "\n"
-            "model:\n"
-            "  --model NAME          preset: llama3.1-8b llama3.1-70b llama3.1-405b llama2-7b llama2-70b\n"
-            "  --model-file PATH     a Hugging Face config.json (Llama family)\n"
-            "  --dtype T             layer weights: fp8 | bf16 | fp16 (default bf16)\n"
-            "  --kv-dtype T          KV cache: bf16 | fp16 | fp8 (default: the activation dtype)\n"
-            "plan:\n"
-            "  --tp N --pp N --dp N  tensor, pipeline, data (replica) parallelism (default 1)\n"
-            "  --microbatches N      microbatches in flight (default pp)\n"
-            "  --stage-layers A,B,.. layers per stage (default: even, extra layers to middle stages)\n"
-            "  --gpu NAME            h100-sxm h100-pcie h200-sxm a100-sxm b200 gb200 (default h100-sxm)\n"
-            "  --gpus N              GPUs available on the platform (default tp*pp*dp)\n"
-            "  --platform FILE       take the GPU model, its HBM and the GPU count from a platform\n"
-            "                        file (parsim platform); the plan must fit on its GPUs\n"
-            "scenario:\n"
-            "  --batch N|max         sequences per replica (default max: the largest that fits)\n"
-            "  --isl N --osl N       prompt and output tokens per sequence (default 2048, 128)\n"
-            "  --prefill-tokens N    prompt tokens per prefill microbatch (default %d)\n"
-            "  --mem-fraction F      share of GPU memory usable, in (0, 1] (default %.2f)\n"
-            "output:\n"
-            "  --json                one JSON object (keys in docs/workload.md)\n"
-            "  --ops FILE.csv        write the op graph (first prefill step, first decode step)\n"
-            "  -h, --help            this help\n",
-            PS_DEFAULT_PREFILL_TOKENS, PS_DEFAULT_MEM_FRACTION);
+    fprintf(out, "usage: parsim plan (--model NAME | --model-file config.json) [options]\n"
+                 "\n"
+                 "Memory per GPU, largest batch and work per step of a TP x PP x DP plan; no simulation.\n"
+                 "\n");
+    ps_workload_usage(out);
+    fprintf(out, "output:\n"
+                 "  --json                one JSON object (keys in docs/workload.md)\n"
+                 "  --ops FILE.csv        write the op graph (first prefill step, first decode step)\n"
+                 "  -h, --help            this help\n");
 }
 
 typedef struct plan_args {
-    const char *model_name, *model_file, *gpu_name, *ops_path, *stage_layers, *platform_path;
-    int gpu_set, gpus_set;
-    ps_dtype weights, kv;
-    int kv_set;
-    int tp, pp, dp, microbatches, gpus;
-    ps_scenario sc;
-    double mem_fraction;
+    ps_workload_args workload;
+    const char *ops_path;
     int json;
 } plan_args;
 
-enum { OPT_MODEL = 256, OPT_MODEL_FILE, OPT_DTYPE, OPT_KV_DTYPE, OPT_TP, OPT_PP, OPT_DP, OPT_MICRO,
-       OPT_STAGES, OPT_GPU, OPT_GPUS, OPT_BATCH, OPT_ISL, OPT_OSL, OPT_PREFILL, OPT_MEMFRAC, OPT_JSON,
-       OPT_OPS, OPT_PLATFORM };
+/* getopt values: workload options are OPT_WORKLOAD + their index in the workload table. */
+enum { OPT_WORKLOAD = 256, OPT_JSON = 512, OPT_OPS, PLAN_OPTIONS = 3 };
 
-static const struct option long_options[] = {
-    {"model", required_argument, NULL, OPT_MODEL},
-    {"model-file", required_argument, NULL, OPT_MODEL_FILE},
-    {"dtype", required_argument, NULL, OPT_DTYPE},
-    {"kv-dtype", required_argument, NULL, OPT_KV_DTYPE},
-    {"tp", required_argument, NULL, OPT_TP},
-    {"pp", required_argument, NULL, OPT_PP},
-    {"dp", required_argument, NULL, OPT_DP},
-    {"microbatches", required_argument, NULL, OPT_MICRO},
-    {"stage-layers", required_argument, NULL, OPT_STAGES},
-    {"gpu", required_argument, NULL, OPT_GPU},
-    {"gpus", required_argument, NULL, OPT_GPUS},
-    {"batch", required_argument, NULL, OPT_BATCH},
-    {"isl", required_argument, NULL, OPT_ISL},
-    {"osl", required_argument, NULL, OPT_OSL},
-    {"prefill-tokens", required_argument, NULL, OPT_PREFILL},
-    {"mem-fraction", required_argument, NULL, OPT_MEMFRAC},
-    {"json", no_argument, NULL, OPT_JSON},
-    {"ops", required_argument, NULL, OPT_OPS},
-    {"platform", required_argument, NULL, OPT_PLATFORM},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
-
-static int parse_dtype(const char *text, const char *flag, const char *allowed, ps_dtype *out, ps_error *err)
+static void fill_long_options(struct option *longs)
 {
-    ps_dtype d;
-    if (!ps_dtype_parse(text, &d) || !strstr(allowed, ps_dtype_name(d)))
-        return ps_error_set(err, PS_EINPUT, "%s: '%s' is not one of %s", flag, text, allowed);
-    *out = d;
-    return PS_OK;
+    int n = ps_workload_option_count();
+    for (int i = 0; i < n; i++)
+        longs[i] = (struct option){ps_workload_option_name(i), required_argument, NULL, OPT_WORKLOAD + i};
+    longs[n++] = (struct option){"json", no_argument, NULL, OPT_JSON};
+    longs[n++] = (struct option){"ops", required_argument, NULL, OPT_OPS};
+    longs[n++] = (struct option){"help", no_argument, NULL, 'h'};
+    longs[n] = (struct option){NULL, 0, NULL, 0};
 }
 
 static int parse_one(plan_args *a, int opt, const char *v, ps_error *err)
 {
     switch (opt) {
-    case OPT_MODEL: a->model_name = v; return PS_OK;
-    case OPT_MODEL_FILE: a->model_file = v; return PS_OK;
-    case OPT_DTYPE: return parse_dtype(v, "--dtype", "fp8|bf16|fp16", &a->weights, err);
-    case OPT_KV_DTYPE: a->kv_set = 1; return parse_dtype(v, "--kv-dtype", "bf16|fp16|fp8", &a->kv, err);
-    case OPT_TP: return ps_parse_int(v, "--tp", 1, PS_PLAN_MAX_TP, &a->tp, err);
-    case OPT_PP: return ps_parse_int(v, "--pp", 1, PS_PLAN_MAX_PP, &a->pp, err);
-    case OPT_DP: return ps_parse_int(v, "--dp", 1, PS_PLAN_MAX_DP, &a->dp, err);
-    case OPT_MICRO: return ps_parse_int(v, "--microbatches", 1, PS_PLAN_MAX_MICROBATCHES, &a->microbatches, err);
-    case OPT_STAGES: a->stage_layers = v; return PS_OK;
-    case OPT_GPU: a->gpu_name = v; a->gpu_set = 1; return PS_OK;
-    case OPT_GPUS: a->gpus_set = 1; return ps_parse_int(v, "--gpus", 1, 1 << 30, &a->gpus, err);
-    case OPT_PLATFORM: a->platform_path = v; return PS_OK;
-    case OPT_BATCH:
-        if (!strcmp(v, "max")) {
-            a->sc.batch = PS_BATCH_MAX;
-            return PS_OK;
-        }
-        /* -1 is PS_BATCH_MAX inside: it must not pass as a number and silently mean "max". */
-        if (ps_parse_i64(v, "--batch", &a->sc.batch, err) || a->sc.batch < 1)
-            return ps_error_set(err, PS_EINPUT, "--batch: expected a number >= 1 or 'max', got '%s'", v);
-        return PS_OK;
-    case OPT_ISL: return ps_parse_i64(v, "--isl", &a->sc.isl, err);
-    case OPT_OSL: return ps_parse_i64(v, "--osl", &a->sc.osl, err);
-    case OPT_PREFILL: return ps_parse_i64(v, "--prefill-tokens", &a->sc.prefill_tokens, err);
-    case OPT_MEMFRAC: return ps_parse_double(v, "--mem-fraction", &a->mem_fraction, err);
     case OPT_JSON: a->json = 1; return PS_OK;
-    case OPT_OPS: a->ops_path = v; return PS_OK;
+    case OPT_OPS:
+        if (a->ops_path)
+            return ps_error_set(err, PS_EINPUT, "--ops given twice (give each option once)");
+        a->ops_path = v;
+        return PS_OK;
     }
-    return ps_error_set(err, PS_EINTERNAL, "unhandled option %d", opt);
+    const char *name = ps_workload_option_name(opt - OPT_WORKLOAD);
+    if (!name)
+        return ps_error_set(err, PS_EINTERNAL, "unhandled option %d", opt);
+    return ps_workload_parse_option(&a->workload, name, v, err);
 }
 
 /* Returns -1 to continue, else the exit code (0 after --help). */
 static int parse_args(int argc, char **argv, plan_args *a, ps_error *err)
 {
-    *a = (plan_args){.weights = PS_DTYPE_BF16, .tp = 1, .pp = 1, .dp = 1, .gpu_name = "h100-sxm",
-                     .sc = {.batch = PS_BATCH_MAX, .isl = 2048, .osl = 128,
-                            .prefill_tokens = PS_DEFAULT_PREFILL_TOKENS},
-                     .mem_fraction = PS_DEFAULT_MEM_FRACTION};
+    *a = (plan_args){0};
+    ps_workload_args_init(&a->workload, "parsim plan");
+    struct option longs[64];
+    if (ps_workload_option_count() + PLAN_OPTIONS + 1 > (int)(sizeof longs / sizeof longs[0]))
+        return ps_error_set(err, PS_EINTERNAL, "plan: option table too small");
+    fill_long_options(longs);
     opterr = 0;
     optind = 1;
     int opt;
-    unsigned char seen[512] = {0};
-    char twice[64];
-    while ((opt = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
         if (opt == 'h') {
             usage(stdout);
             return 0;
@@ -158,50 +94,23 @@ static int parse_args(int argc, char **argv, plan_args *a, ps_error *err)
             return ps_error_set(err, PS_EINPUT, "%s: unknown option (see parsim plan --help)", argv[optind - 1]);
         if (opt == ':')
             return ps_error_set(err, PS_EINPUT, "%s: needs a value (see parsim plan --help)", argv[optind - 1]);
-        if (ps_cli_repeated(long_options, seen, opt, twice, sizeof twice))
-            return ps_error_set(err, PS_EINPUT, "%s given twice (give each option once)", twice);
         if (parse_one(a, opt, optarg, err))
             return err->code;
     }
     if (optind < argc)
         return ps_error_set(err, PS_EINPUT, "'%s': unexpected argument (see parsim plan --help)", argv[optind]);
-    if (!a->model_name == !a->model_file)
-        return ps_error_set(err, PS_EINPUT, "--model / --model-file: give exactly one of them");
     return -1;
-}
-
-static int parse_stage_layers(const char *text, int pp, int *out, ps_error *err)
-{
-    int n = 0;
-    const char *c = text;
-    for (;;) {
-        char item[32];
-        size_t len = strcspn(c, ",");
-        if (n == pp)
-            return ps_error_set(err, PS_EINPUT, "--stage-layers: more than --pp %d stages given", pp);
-        if (len == 0 || len >= sizeof item)
-            return ps_error_set(err, PS_EINPUT, "--stage-layers: expected comma-separated layer counts, got '%s'", text);
-        memcpy(item, c, len);
-        item[len] = '\0';
-        if (ps_parse_int(item, "--stage-layers", 1, 1 << 30, &out[n++], err))
-            return err->code;
-        if (c[len] == '\0')
-            break;
-        c += len + 1;
-    }
-    if (n != pp)
-        return ps_error_set(err, PS_EINPUT, "--stage-layers: %d stages given, --pp is %d", n, pp);
-    return PS_OK;
 }
 
 /* Everything the reports need. */
 typedef struct plan_ctx {
     plan_args args;
-    ps_model model;
-    ps_precision prec;
+    ps_workload w;
+    /* shorthands into w */
+    const ps_model *model;
+    const ps_precision *prec;
     const ps_gpu_spec *gpu;
-    ps_gpu_spec platform_gpu; /* catalogue entry with the platform file's properties applied */
-    ps_plan plan;
+    const ps_plan *plan;
     ps_scenario sc;          /* with the evaluated batch */
     ps_memory_report mem;
     int has_work;
@@ -210,73 +119,22 @@ typedef struct plan_ctx {
     ps_graph_totals t_prefill_first, t_prefill_last, t_decode_first, t_decode_last;
 } plan_ctx;
 
-/* --platform: the platform file decides the GPU model, its memory (a user-edited file's
- * properties win over the catalogue) and how many GPUs exist. Every GPU of a platform is assumed
- * alike; the first one stands for all. */
-static int apply_platform(plan_ctx *c, ps_error *err)
-{
-    plan_args *a = &c->args;
-    ps_platform *platform = NULL;
-    if (ps_platform_load(a->platform_path, &platform, err))
-        return ps_error_prefix(err, "--platform");
-    const ps_platform_gpu *g0 = ps_platform_gpu_at(platform, 0);
-    const ps_gpu_spec *spec = g0 ? ps_gpu_find(g0->gpu_model) : NULL;
-    int rc = PS_OK;
-    if (!spec)
-        rc = ps_error_set(err, PS_EINPUT, "--platform: %s: GPU model '%s' is not in the catalogue",
-                          a->platform_path, g0 ? g0->gpu_model : "(none)");
-    else if (a->gpu_set && strcmp(a->gpu_name, spec->name))
-        rc = ps_error_set(err, PS_EINPUT, "--gpu %s contradicts --platform %s, whose GPUs are %s",
-                          a->gpu_name, a->platform_path, spec->name);
-    else if (a->gpus_set && a->gpus != ps_platform_gpu_count(platform))
-        rc = ps_error_set(err, PS_EINPUT, "--gpus %d contradicts --platform %s, which has %d GPUs", a->gpus,
-                          a->platform_path, ps_platform_gpu_count(platform));
-    if (!rc) {
-        c->platform_gpu = *spec;
-        c->platform_gpu.hbm_bytes = g0->hbm_bytes;
-        c->platform_gpu.hbm_bandwidth_bytes_per_s = g0->hbm_bandwidth_bytes_per_s;
-        c->gpu = &c->platform_gpu;
-        a->gpus = ps_platform_gpu_count(platform);
-        rc = ps_platform_check_gpu_count(platform, a->tp * a->pp * a->dp, false, err);
-    }
-    const char *warning = rc ? NULL : ps_platform_warning(platform);
-    if (warning)
-        fprintf(stderr, "parsim plan: warning: %s\n", warning);
-    ps_platform_free(platform);
-    return rc;
-}
-
 static int setup(plan_ctx *c, ps_error *err)
 {
-    plan_args *a = &c->args;
-    if (a->model_name) {
-        const ps_model *preset = ps_model_find_preset(a->model_name);
-        if (!preset)
-            return ps_error_set(err, PS_EINPUT, "--model: unknown model '%s' (see parsim plan --help)", a->model_name);
-        c->model = *preset;
-    } else if (ps_model_load_hf_config(a->model_file, &c->model, err)) {
-        return ps_error_prefix(err, "--model-file");
-    }
-    if (ps_precision_init(&c->prec, a->weights, err))
+    /* --model-file needs cJSON (parsim_core), --platform SimGrid (parsim_sim): both are here. */
+    const ps_workload_hooks hooks = {.model_file = ps_model_load_hf_config, .platform = ps_platform_workload_gpu};
+    int rc = ps_workload_build(&c->args.workload, &hooks, &c->w, err);
+    if (c->w.gpu.platform_warning[0])
+        fprintf(stderr, "parsim plan: warning: %s\n", c->w.gpu.platform_warning);
+    if (rc)
+        return rc;
+    c->model = &c->w.model;
+    c->prec = &c->w.precision;
+    c->gpu = &c->w.gpu.spec;
+    c->plan = &c->w.plan;
+    if (ps_memory_plan(c->model, c->prec, c->plan, &c->w.scenario, c->gpu, c->w.mem_fraction, &c->mem, err))
         return err->code;
-    if (a->kv_set)
-        c->prec.kv = a->kv;
-    c->gpu = ps_gpu_find(a->gpu_name);
-    if (a->platform_path && apply_platform(c, err))
-        return err->code;
-    if (!c->gpu)
-        return ps_error_set(err, PS_EINPUT, "--gpu: unknown GPU '%s' (see parsim plan --help)", a->gpu_name);
-    int stages[PS_PLAN_MAX_PP];
-    if (a->stage_layers && parse_stage_layers(a->stage_layers, a->pp, stages, err))
-        return err->code;
-    if (ps_plan_init(&c->plan, &c->model, a->tp, a->pp, a->dp, a->microbatches, a->stage_layers ? stages : NULL,
-                     a->gpus, err))
-        return err->code;
-    if (ps_scenario_validate(&a->sc, &c->model, err))
-        return err->code;
-    if (ps_memory_plan(&c->model, &c->prec, &c->plan, &a->sc, c->gpu, a->mem_fraction, &c->mem, err))
-        return err->code;
-    c->sc = a->sc;
+    c->sc = c->w.scenario;
     c->sc.batch = c->mem.batch;
     return PS_OK;
 }
@@ -284,7 +142,7 @@ static int setup(plan_ctx *c, ps_error *err)
 static int step_totals(const plan_ctx *c, const ps_step *step, ps_graph_totals *t, ps_error *err)
 {
     ps_graph g;
-    if (ps_graph_build(&c->model, &c->prec, &c->plan, step, &g, err))
+    if (ps_graph_build(c->model, c->prec, c->plan, step, &g, err))
         return err->code;
     ps_graph_totals_compute(&g, t);
     ps_graph_free(&g);
@@ -296,14 +154,14 @@ static int step_totals(const plan_ctx *c, const ps_step *step, ps_graph_totals *
  * the OSL steps is OSL x the mean of the two). */
 static int compute_work(plan_ctx *c, ps_error *err)
 {
-    c->has_work = c->args.sc.batch != PS_BATCH_MAX || c->mem.max_batch > 0;
+    c->has_work = c->w.scenario.batch != PS_BATCH_MAX || c->mem.max_batch > 0;
     if (!c->has_work)
         return PS_OK;
-    c->prefill_steps = ps_prefill_step_count(&c->plan, &c->sc);
-    if (ps_step_prefill(&c->plan, &c->sc, 0, &c->prefill_first, err) ||
-        ps_step_prefill(&c->plan, &c->sc, c->prefill_steps - 1, &c->prefill_last, err) ||
-        ps_step_decode(&c->plan, &c->sc, 0, &c->decode_first, err) ||
-        ps_step_decode(&c->plan, &c->sc, c->sc.osl - 1, &c->decode_last, err))
+    c->prefill_steps = ps_prefill_step_count(c->plan, &c->sc);
+    if (ps_step_prefill(c->plan, &c->sc, 0, &c->prefill_first, err) ||
+        ps_step_prefill(c->plan, &c->sc, c->prefill_steps - 1, &c->prefill_last, err) ||
+        ps_step_decode(c->plan, &c->sc, 0, &c->decode_first, err) ||
+        ps_step_decode(c->plan, &c->sc, c->sc.osl - 1, &c->decode_last, err))
         return err->code;
     if (step_totals(c, &c->prefill_first, &c->t_prefill_first, err) ||
         step_totals(c, &c->prefill_last, &c->t_prefill_last, err) ||
@@ -319,13 +177,13 @@ static int write_ops(const plan_ctx *c, ps_error *err)
         return PS_OK;
     if (!c->has_work)
         return ps_error_set(err, PS_EINPUT, "--ops: no batch fits, there is no op graph to write");
-    if (ps_same_file(c->args.ops_path, c->args.model_file) || ps_same_file(c->args.ops_path, c->args.platform_path))
+    if (ps_same_file(c->args.ops_path, c->args.workload.model_file) || ps_same_file(c->args.ops_path, c->w.gpu.platform_path))
         return ps_error_set(err, PS_EINPUT, "--ops %s is an input of this command; write the op graph elsewhere",
                             c->args.ops_path);
     ps_graph g[2];
-    if (ps_graph_build(&c->model, &c->prec, &c->plan, &c->prefill_first, &g[0], err))
+    if (ps_graph_build(c->model, c->prec, c->plan, &c->prefill_first, &g[0], err))
         return err->code;
-    if (ps_graph_build(&c->model, &c->prec, &c->plan, &c->decode_first, &g[1], err)) {
+    if (ps_graph_build(c->model, c->prec, c->plan, &c->decode_first, &g[1], err)) {
         ps_graph_free(&g[0]);
         return err->code;
     }
@@ -342,34 +200,34 @@ static int write_ops(const plan_ctx *c, ps_error *err)
 
 static void print_stage_list(const plan_ctx *c)
 {
-    for (int s = 0; s < c->plan.pp; s++) {
-        int first = c->plan.stage_first_layer[s], n = c->plan.stage_layers[s];
+    for (int s = 0; s < c->plan->pp; s++) {
+        int first = c->plan->stage_first_layer[s], n = c->plan->stage_layers[s];
         printf("  S%d: layers %d-%d (%d)%s%s\n", s, first, first + n - 1, n, s == 0 ? ", embedding" : "",
-               s == c->plan.pp - 1 ? ", final norm + LM head" : "");
+               s == c->plan->pp - 1 ? ", final norm + LM head" : "");
     }
 }
 
 static void print_header(const plan_ctx *c)
 {
-    const ps_model *m = &c->model;
-    const ps_plan *p = &c->plan;
+    const ps_model *m = c->model;
+    const ps_plan *p = c->plan;
     printf("model      %s: %.2f B params (%lld); %lld layers, hidden %lld, %lld heads, %lld KV heads x %lld, "
            "FFN %lld, vocab %lld%s\n",
            m->name, (double)ps_model_params(m) / 1e9, (long long)ps_model_params(m), (long long)m->layers,
            (long long)m->hidden, (long long)m->heads, (long long)m->kv_heads, (long long)m->head_dim,
            (long long)m->intermediate, (long long)m->vocab, m->tie_word_embeddings ? ", tied embeddings" : "");
     printf("precision  layer weights %s, embedding/LM head/norms %s, activations %s, KV cache %s\n",
-           ps_dtype_name(c->prec.weights), ps_dtype_name(ps_precision_embedding_dtype(&c->prec)),
-           ps_dtype_name(c->prec.act), ps_dtype_name(c->prec.kv));
+           ps_dtype_name(c->prec->weights), ps_dtype_name(ps_precision_embedding_dtype(c->prec)),
+           ps_dtype_name(c->prec->act), ps_dtype_name(c->prec->kv));
     printf("plan       TP%d x PP%d x DP%d = %d x %s (%.1f GB each), microbatches %d, KV heads per GPU %lld\n", p->tp,
            p->pp, p->dp, ps_plan_gpus(p), c->gpu->name, c->gpu->hbm_bytes / GB, p->microbatches,
            (long long)p->kv_heads_per_rank);
     print_stage_list(c);
     char batch[32];
-    if (c->args.sc.batch == PS_BATCH_MAX)
+    if (c->w.scenario.batch == PS_BATCH_MAX)
         snprintf(batch, sizeof batch, "max");
     else
-        snprintf(batch, sizeof batch, "%lld", (long long)c->args.sc.batch);
+        snprintf(batch, sizeof batch, "%lld", (long long)c->w.scenario.batch);
     printf("scenario   batch %s per replica, ISL %lld, OSL %lld; up to %lld prompts per prefill microbatch\n", batch,
            (long long)c->sc.isl, (long long)c->sc.osl, (long long)ps_scenario_prompts_per_microbatch(&c->sc));
 }
@@ -430,7 +288,7 @@ static void print_work(const plan_ctx *c)
         return;
     }
     printf("\nwork per step (sums over the %d GPUs; each collective and hand-off counted once)\n",
-           ps_plan_gpus(&c->plan));
+           ps_plan_gpus(c->plan));
     char label[96];
     snprintf(label, sizeof label, "prefill step 1 of %lld", (long long)c->prefill_steps);
     print_totals(label, &c->prefill_first, &c->t_prefill_first);
@@ -447,7 +305,7 @@ static void print_work(const plan_ctx *c)
 
 static cJSON *json_model(const plan_ctx *c)
 {
-    const ps_model *m = &c->model;
+    const ps_model *m = c->model;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "name", m->name);
     cJSON_AddNumberToObject(o, "params", (double)ps_model_params(m));
@@ -461,10 +319,10 @@ static cJSON *json_model(const plan_ctx *c)
     cJSON_AddNumberToObject(o, "max_position", (double)m->max_position);
     cJSON_AddBoolToObject(o, "tie_word_embeddings", m->tie_word_embeddings);
     cJSON *p = cJSON_AddObjectToObject(o, "precision");
-    cJSON_AddStringToObject(p, "weights", ps_dtype_name(c->prec.weights));
-    cJSON_AddStringToObject(p, "embedding", ps_dtype_name(ps_precision_embedding_dtype(&c->prec)));
-    cJSON_AddStringToObject(p, "activations", ps_dtype_name(c->prec.act));
-    cJSON_AddStringToObject(p, "kv_cache", ps_dtype_name(c->prec.kv));
+    cJSON_AddStringToObject(p, "weights", ps_dtype_name(c->prec->weights));
+    cJSON_AddStringToObject(p, "embedding", ps_dtype_name(ps_precision_embedding_dtype(c->prec)));
+    cJSON_AddStringToObject(p, "activations", ps_dtype_name(c->prec->act));
+    cJSON_AddStringToObject(p, "kv_cache", ps_dtype_name(c->prec->kv));
     return o;
 }
 
@@ -478,7 +336,7 @@ static cJSON *json_int_array(const int *values, int n)
 
 static cJSON *json_plan(const plan_ctx *c)
 {
-    const ps_plan *p = &c->plan;
+    const ps_plan *p = c->plan;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "tp", p->tp);
     cJSON_AddNumberToObject(o, "pp", p->pp);
@@ -495,10 +353,10 @@ static cJSON *json_plan(const plan_ctx *c)
 static cJSON *json_scenario(const plan_ctx *c)
 {
     cJSON *o = cJSON_CreateObject();
-    if (c->args.sc.batch == PS_BATCH_MAX)
+    if (c->w.scenario.batch == PS_BATCH_MAX)
         cJSON_AddStringToObject(o, "batch_requested", "max");
     else
-        cJSON_AddNumberToObject(o, "batch_requested", (double)c->args.sc.batch);
+        cJSON_AddNumberToObject(o, "batch_requested", (double)c->w.scenario.batch);
     cJSON_AddNumberToObject(o, "batch", (double)c->sc.batch);
     cJSON_AddNumberToObject(o, "isl", (double)c->sc.isl);
     cJSON_AddNumberToObject(o, "osl", (double)c->sc.osl);

@@ -52,7 +52,7 @@ static void print_text(const char *dir, const ps_trace_summary *s)
 {
     const ps_trace_meta *m = &s->meta;
     int64_t span = s->last_ns - s->first_ns;
-    printf("trace %s: ok (%s)\n", dir, PS_TRACE_FORMAT);
+    printf("trace %s: ok (%s)\n", dir, ps_trace_format_name(m->format_version));
     printf("source %s%s, %s x%d, model %s %s, plan tp%d pp%d dp%d, batch %d isl %d osl %d %s\n",
            ps_trace_source_name(m->source), m->shard_emulation ? " (single-GPU shard emulation)" : "",
            m->gpu_name[0] ? m->gpu_name : "GPU ?", m->gpu_count, m->model[0] ? m->model : "?",
@@ -84,7 +84,7 @@ static void print_json(const char *dir, const ps_trace_summary *s)
     printf("{\"trace\": ");
     json_str(dir);
     printf(", \"ok\": true, \"format\": ");
-    json_str(PS_TRACE_FORMAT);
+    json_str(ps_trace_format_name(m->format_version));
     printf(", \"source\": ");
     json_str(ps_trace_source_name(m->source));
     printf(", \"shard_emulation\": %s, \"gpu_name\": ", m->shard_emulation ? "true" : "false");

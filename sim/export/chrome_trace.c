@@ -222,7 +222,7 @@ static void write_meta(ps_chrome_writer *w)
     FILE *fp = w->file.fp;
     const ps_trace_meta *m = &w->meta;
     fputs(",\n\"parsim\": {\"format\": ", fp);
-    ps_json_write_string(fp, PS_TRACE_FORMAT);
+    ps_json_write_string(fp, ps_trace_format_name(m->format_version));
     fputs(", \"source\": ", fp);
     ps_json_write_string(fp, ps_trace_source_name(m->source));
     fprintf(fp, ", \"shard_emulation\": %s, \"gpu_name\": ", m->shard_emulation ? "true" : "false");
@@ -236,6 +236,13 @@ static void write_meta(ps_chrome_writer *w)
     ps_json_write_string(fp, m->phase);
     fputs(", \"date\": ", fp);
     ps_json_write_string(fp, m->date);
+    fputs(", \"kv_dtype\": ", fp);
+    ps_json_write_string(fp, m->kv_dtype);
+    fprintf(fp, ", \"microbatches\": %d, \"launch_mode\": ", m->microbatches);
+    ps_json_write_string(fp, m->launch_mode);
+    fprintf(fp, ", \"emulated_rank\": %d, \"layer_first\": %d, \"layer_count\": %d, \"platform\": ",
+            m->emulated_rank, m->layer_first, m->layer_count);
+    ps_json_write_string(fp, m->platform);
     fputs("}", fp);
 }
 

@@ -317,6 +317,10 @@ int main(int argc, char **argv)
     meta.osl = 128;
     snprintf(meta.phase, sizeof meta.phase, "decode");
     snprintf(meta.clock, sizeof meta.clock, "relative");
+    /* parsim-trace 2 keys: one decode step of one microbatch, no warm-up (nothing was run) */
+    snprintf(meta.kv_dtype, sizeof meta.kv_dtype, "bf16");
+    meta.microbatches = 1;
+    meta.measured_iterations = 1;
 
     gen g = {.cursor_ns = {1000000, 1000000}, .corr = {1000, 1000}, .rng = 2463534242u};
     g.rc = ps_trace_writer_open(&g.w, argv[1], &meta, PS_TRACE_WRITE_OVERWRITE | PS_TRACE_WRITE_OPS, &g.err);

@@ -2,7 +2,8 @@
 # Runs `parsim trace check` on every bad input of tests/trace/corpus/ (written by make_corpus.py):
 # each file replaces the same-named file of the valid trace corpus/base/ in a scratch copy. Every
 # case must exit 2 and print exactly the line given for it in corpus/EXPECTED (the scratch
-# directory shown as TRACE), and base/ itself must pass.
+# directory shown as TRACE), and base/ itself must pass, as must every good/*.json put in place of
+# base/meta.json (a version 1 file, a shard emulation).
 #   run_corpus.sh            check (ctest trace.corpus)
 #   run_corpus.sh --print    print "case<TAB>message" for every case (to review and write EXPECTED)
 set -u
@@ -13,6 +14,13 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 "$bin" trace check "$corpus/base" >/dev/null || { echo "corpus/base does not pass"; fail=1; }
+for f in "$corpus"/good/*.json; do
+  rm -rf "$tmp/TRACE"
+  cp -r "$corpus/base" "$tmp/TRACE"
+  cp "$f" "$tmp/TRACE/meta.json"
+  (cd "$tmp" && "$bin" trace check TRACE >/dev/null 2>"$tmp/err") ||
+    { echo "FAIL good/$(basename "$f") is refused: $(cat "$tmp/err")"; fail=1; }
+done
 declare -A target=([activities]=activities.csv [comms]=comms.csv [ops]=ops.csv [meta]=meta.json)
 n=0
 for kind in activities comms ops meta; do

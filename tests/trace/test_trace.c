@@ -181,13 +181,105 @@ static void test_meta_round_trip(void **state)
     m.batch = 64;
     m.isl = 2048;
     m.osl = 128;
+    /* every version 2 key away from its default */
+    snprintf(m.kv_dtype, sizeof m.kv_dtype, "fp8");
+    m.microbatches = 4;
+    snprintf(m.launch_mode, sizeof m.launch_mode, "graph");
+    m.warmup_iterations = 3;
+    m.measured_iterations = 10;
+    m.emulated_rank = 1;
+    m.layer_first = 40;
+    m.layer_count = 2;
+    snprintf(m.platform, sizeof m.platform, "hgx-h100 \"nvswitch\"");
     ps_trace_writer *w = NULL;
     ps_error err = {0};
     assert_int_equal(ps_trace_writer_open(&w, dir, &m, 0, &err), PS_OK);
     assert_int_equal(ps_trace_writer_close(w, &err), PS_OK);
     ps_trace_meta back;
     assert_int_equal(ps_trace_read_meta(dir, &back, &err), PS_OK);
+    assert_int_equal(back.format_version, 2);
     assert_memory_equal(&m, &back, sizeof m);
+}
+
+/* The version 1 key set, exactly as parsim 0.1 wrote it. */
+static const char v1_meta[] =
+    "{\"format\": \"parsim-trace 1\", \"source\": \"synthetic\", \"shard_emulation\": false,\n"
+    "\"gpu_name\": \"H\", \"gpu_count\": 2, \"sm_clock_mhz\": 0, \"mem_clock_mhz\": 0,\n"
+    "\"driver_version\": \"\", \"cuda_version\": \"\", \"nccl_version\": \"\", \"cupti_version\": \"\",\n"
+    "\"recorder_version\": \"\", \"host\": \"\", \"date\": \"\", \"model\": \"llama3.1-8b\", \"dtype\": \"bf16\",\n"
+    "\"tp\": 2, \"pp\": 1, \"dp\": 1, \"batch\": 8, \"isl\": 1024, \"osl\": 128, \"phase\": \"decode\",\n"
+    "\"clock\": \"relative\"}\n";
+
+/* Readers accept version 1 (its keys, none of version 2) and version 2 (all keys). */
+static void test_meta_versions(void **state)
+{
+    (void)state;
+    ps_trace_meta m;
+    ps_error err = {0};
+    assert_int_equal(ps_trace_parse_meta("v1", v1_meta, strlen(v1_meta), &m, &err), PS_OK);
+    assert_int_equal(m.format_version, 1);
+    assert_int_equal(m.tp, 2);
+    assert_int_equal(m.emulated_rank, -1); /* the version 2 keys keep their "unknown" defaults */
+    assert_int_equal(m.microbatches, 0);
+    assert_string_equal(m.kv_dtype, "");
+
+    /* a version 2 key in a version 1 file is refused at its line */
+    char text[2048];
+    snprintf(text, sizeof text, "%.*s,\n\"kv_dtype\": \"fp8\"}\n", (int)(strlen(v1_meta) - 2), v1_meta);
+    assert_int_equal(ps_trace_parse_meta("v1", text, strlen(text), &m, &err), PS_EINPUT);
+    assert_string_equal(err.message,
+                        "v1:7: unknown key 'kv_dtype' in a parsim-trace 1 file (it is a key of parsim-trace 2)");
+
+    /* version 2 without its keys: the first missing one is named */
+    char v2[2048];
+    snprintf(v2, sizeof v2, "%s", v1_meta);
+    memcpy(strstr(v2, "trace 1"), "trace 2", 7);
+    assert_int_equal(ps_trace_parse_meta("v2", v2, strlen(v2), &m, &err), PS_EINPUT);
+    assert_string_equal(err.message, "v2:1: missing key 'kv_dtype' (format parsim-trace 2)");
+
+    memcpy(strstr(v2, "trace 2"), "trace 3", 7);
+    assert_int_equal(ps_trace_parse_meta("v3", v2, strlen(v2), &m, &err), PS_EINPUT);
+    assert_string_equal(err.message,
+                        "v3:1: format: 'parsim-trace 3' is not supported (this parsim reads 'parsim-trace 1' and "
+                        "'parsim-trace 2')");
+    assert_string_equal(ps_trace_format_name(2), "parsim-trace 2");
+    assert_null(ps_trace_format_name(3));
+}
+
+/* The rules of the version 2 keys, as the writer applies them. */
+static void test_meta_v2_rules(void **state)
+{
+    (void)state;
+    ps_error err = {0};
+    ps_trace_meta m = test_meta();
+    assert_int_equal(ps_trace_meta_validate(&m, &err), PS_OK);
+    m.emulated_rank = 1;
+    assert_int_equal(ps_trace_meta_validate(&m, &err), PS_EINPUT);
+    assert_string_equal(err.message, "emulated_rank: 1 is set but shard_emulation is false");
+    m.shard_emulation = true;
+    assert_int_equal(ps_trace_meta_validate(&m, &err), PS_OK);
+    m.emulated_rank = 2; /* tp 2 pp 1 dp 1: ranks 0 and 1 */
+    assert_int_equal(ps_trace_meta_validate(&m, &err), PS_EINPUT);
+    assert_string_equal(err.message, "emulated_rank: 2 is outside the plan (tp 2 x pp 1 x dp 1 = 2 ranks)");
+    m.emulated_rank = -2;
+    assert_int_equal(ps_trace_meta_validate(&m, &err), PS_EINPUT);
+    m = test_meta();
+    snprintf(m.launch_mode, sizeof m.launch_mode, "cudagraph");
+    assert_int_equal(ps_trace_meta_validate(&m, &err), PS_EINPUT);
+    assert_string_equal(err.message, "launch_mode: 'cudagraph' is not graph, eager or empty");
+    m = test_meta();
+    snprintf(m.kv_dtype, sizeof m.kv_dtype, "e4m3");
+    assert_int_equal(ps_trace_meta_validate(&m, &err), PS_EINPUT);
+    assert_string_equal(err.message, "kv_dtype: 'e4m3' is not bf16, fp16, fp8 or empty");
+    m = test_meta();
+    m.layer_first = 3;
+    assert_int_equal(ps_trace_meta_validate(&m, &err), PS_EINPUT);
+    assert_string_equal(err.message, "layer_first: 3 without layer_count (0 = every layer of the stage)");
+    m.layer_count = 2;
+    assert_int_equal(ps_trace_meta_validate(&m, &err), PS_OK);
+    m.microbatches = 70000;
+    assert_int_equal(ps_trace_meta_validate(&m, &err), PS_EINPUT);
+    assert_string_equal(err.message, "microbatches: 70000 is out of range [0, 65536]");
 }
 
 /* Rows that break a rule are refused with a reason naming it; the writer stays usable. */
@@ -377,7 +469,7 @@ static void test_reader_errors(void **state)
         {AH "0,0,7,,1,kern\0el", "activities.csv:2: NUL byte: this is binary data, not a CSV text file"},
         {"rank,device,stream,op,correlation_id,kind,name,start_ns,end_ns,bytes,grid_x,grid_y,grid_z,block_x,"
          "block_y,block_z\n",
-         "activities.csv:1: header column 4 is 'op', expected 'op_id' (format parsim-trace 1)"},
+         "activities.csv:1: header column 4 is 'op', expected 'op_id' (format parsim-trace 2)"},
         {AH "0,0,7,,1,kernel,k,0,10,0,1,1,1,1,1,1\n0,0,7,,2,kernel,k,5,20,0,1,1,1,1,1,1\n",
          "activities.csv:3: rank 0 stream 7: overlaps the previous activity on this stream (start_ns 5 < its end_ns "
          "10)"},
@@ -615,6 +707,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip_worst_names),
         cmocka_unit_test(test_meta_round_trip),
+        cmocka_unit_test(test_meta_versions),
+        cmocka_unit_test(test_meta_v2_rules),
         cmocka_unit_test(test_writer_rejects),
         cmocka_unit_test(test_writer_atomic),
         cmocka_unit_test(test_reader_line_numbers),

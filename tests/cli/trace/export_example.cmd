@@ -1,1 +1,1 @@
-cd "$PARSIM_TMP" && parsim trace export "$OLDPWD/traces/examples/llama3.1-8b-tp2-decode" -o example.json && grep -c "\"ph\": \"X\"" example.json && grep -c "\"cat\": \"collective_comm\"" example.json && tail -c 400 example.json
+cd "$PARSIM_TMP" && parsim trace export "$OLDPWD/traces/examples/llama3.1-8b-tp2-decode" -o example.json && grep -c "\"ph\": \"X\"" example.json && grep -c "\"cat\": \"collective_comm\"" example.json && tail -n 6 example.json

@@ -36,6 +36,11 @@ META = {
     "model": "llama3.1-8b", "dtype": "bf16", "tp": 2, "pp": 1, "dp": 1, "batch": 8, "isl": 1024,
     "osl": 128, "phase": "decode", "clock": "relative",
 }
+# parsim-trace 2 = the version 1 keys plus these (docs/trace-format.md); base/ is version 2.
+V1_META = dict(META)
+META = dict(META, format="parsim-trace 2", kv_dtype="bf16", microbatches=1, launch_mode="graph",
+            warmup_iterations=2, measured_iterations=1, emulated_rank=-1, layer_first=0, layer_count=0,
+            platform="hgx-h100")
 
 
 def meta_text(meta):
@@ -167,7 +172,15 @@ def main():
         "not_json.json": "format=parsim-trace 1\n",
         "truncated.json": meta_text(META)[:200],
         "array.json": "[1, 2, 3]\n",
-        "unknown_version.json": meta_with(format="parsim-trace 2"),
+        "unknown_version.json": meta_with(format="parsim-trace 3"),
+        "v1_with_v2_key.json": meta_text(dict(V1_META, launch_mode="graph")),
+        "v2_missing_v2_key.json": meta_with(launch_mode=None),
+        "bad_kv_dtype.json": meta_with(kv_dtype="e4m3"),
+        "bad_launch_mode.json": meta_with(launch_mode="cudagraph"),
+        "emulated_rank_without_shard.json": meta_with(emulated_rank=1),
+        "emulated_rank_outside_plan.json": meta_with(emulated_rank=2, shard_emulation=True),
+        "emulated_rank_below_none.json": meta_with(emulated_rank=-2),
+        "layer_first_without_count.json": meta_with(layer_first=8),
         "missing_key.json": meta_with(gpu_name=None),
         "extra_key.json": meta_text(dict(META, gpu_nmae="typo")),
         "duplicate_key.json": meta_text(META).replace('"tp": 2,', '"tp": 2,\n  "tp": 4,'),
@@ -186,6 +199,10 @@ def main():
     }
     for name, data in M.items():
         write("meta/" + name, data)
+    # Valid variants: each replaces base/meta.json and must pass (run_corpus.sh).
+    write("good/v1_meta.json", meta_text(V1_META))
+    write("good/v2_shard_emulation.json", meta_with(shard_emulation=True, emulated_rank=1, layer_first=0,
+                                                    layer_count=2, launch_mode="eager"))
 
 
 if __name__ == "__main__":
