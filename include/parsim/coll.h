@@ -68,6 +68,13 @@ int ps_coll_proto_parse(const char *text, ps_coll_proto *out); /* case-insensiti
 /* nccl-tests busbw = algbw x factor (doc/PERFORMANCE.md): all_reduce 2(n-1)/n; all_gather,
  * reduce_scatter, alltoall (n-1)/n; broadcast, sendrecv, send 1. */
 double ps_coll_busbw_factor(ps_coll_op op, int n);
+/* What nccl-tests prints in the redop and root columns ("sum"/"none"; -1 = no root). */
+const char *ps_coll_op_redop(ps_coll_op op);
+int ps_coll_op_root(ps_coll_op op);
+/* Whether nccl-tests has a NAME_perf binary for it (send is parsim's PP transfer: no). */
+bool ps_coll_op_has_nccl_test(ps_coll_op op);
+/* "all_reduce, all_gather, ..." in enum order (for messages), truncated to size. */
+void ps_coll_op_list(char *buf, size_t size, bool nccl_tests_only);
 
 /* ---- Calibrated parameters --------------------------------------------------------------------
  * The few free numbers of the model, per platform. One protocol row = a base latency paid once per

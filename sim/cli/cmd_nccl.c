@@ -108,9 +108,10 @@ static int parse_args(int argc, char **argv, nccl_opts *o)
         case O_JSON: o->json = true; break;
         case O_PREDICT: o->predict = true; break;
         case O_OP:
-            if (ps_coll_op_parse(optarg, &o->op) || o->op == PS_COLL_SEND) {
-                fprintf(stderr, "parsim nccl: --op: unknown collective '%s' (all_reduce, all_gather, "
-                        "reduce_scatter, alltoall, sendrecv, broadcast)\n", optarg);
+            if (ps_coll_op_parse(optarg, &o->op) || !ps_coll_op_has_nccl_test(o->op)) {
+                char ops[256];
+                ps_coll_op_list(ops, sizeof ops, true);
+                fprintf(stderr, "parsim nccl: --op: unknown collective '%s' (%s)\n", optarg, ops);
                 return 2;
             }
             o->op_given = true;
@@ -181,8 +182,7 @@ static void format_time(char *buf, size_t size, double us)
 static void print_table(const nccl_opts *o, const ps_nccl_sweep *sw, const ps_nccl_row *rows,
                         const char *cal_used)
 {
-    const char *redops[PS_COLL_OP_COUNT] = {"sum", "none", "sum", "none", "sum", "none", "none"};
-    int root = sw->op == PS_COLL_BROADCAST ? 0 : -1;
+    int root = ps_coll_op_root(sw->op);
     printf("# parsim nccl: %s_perf on %d GPUs of %s (%s), type %s, -g %d\n",
            ps_coll_op_name(sw->op), sw->gpus, o->platform,
            o->predict ? "closed-form model" : "SimGrid simulation", o->type_name, sw->gpus_per_thread);
@@ -199,7 +199,7 @@ static void print_table(const nccl_opts *o, const ps_nccl_sweep *sw, const ps_nc
         char t[32];
         format_time(t, sizeof t, r->time_us);
         printf("%12.0f  %12lld  %8s  %6s  %6i", r->size_bytes, r->count, o->type_name,
-               redops[sw->op], root);
+               ps_coll_op_redop(sw->op), root);
         for (int half = 0; half < 2; half++)
             printf("  %7s  %6.2f  %6.2f  %5s", t, r->algbw_gbps, r->busbw_gbps, "N/A");
         printf("   # %s/%s\n", ps_coll_algo_name(r->algo), ps_coll_proto_name(r->proto));
@@ -235,11 +235,19 @@ static double median(double *v, int n)
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-static void print_compare(const nccl_opts *o, const ps_nccl_curve *cv, const ps_nccl_sweep *sw,
-                          const ps_nccl_row *rows, const char *cal_used)
+/* Measured vs simulated per size and the medians. The error buffers are allocated before
+ * anything is printed: a failed allocation is an error, never half a table (or a NULL store). */
+static int print_compare(const nccl_opts *o, const ps_nccl_curve *cv, const ps_nccl_sweep *sw,
+                         const ps_nccl_row *rows, const char *cal_used, ps_error *err)
 {
-    double *big = malloc(sizeof(double) * (size_t)sw->count);
-    double *small = malloc(sizeof(double) * (size_t)sw->count);
+    size_t count = sw->count > 0 ? (size_t)sw->count : 1;
+    double *big = malloc(sizeof(double) * count);
+    double *small = malloc(sizeof(double) * count);
+    if (!big || !small) {
+        free(big);
+        free(small);
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
+    }
     int nb = 0, ns = 0;
     if (o->json) {
         printf("{\"log\":"); /* a path may hold quotes or backslashes */
@@ -268,7 +276,7 @@ static void print_compare(const nccl_opts *o, const ps_nccl_curve *cv, const ps_
                    rows[i].time_us, 100 * e, ps_coll_algo_name(rows[i].algo),
                    ps_coll_proto_name(rows[i].proto));
     }
-    double mb = big ? median(big, nb) : NAN, ms = small ? median(small, ns) : NAN;
+    double mb = median(big, nb), ms = median(small, ns);
     if (o->json)
         printf("\n],\"median_abs_error_ge_1MiB\":%.4f,\"median_abs_error_lt_1MiB\":%.4f}\n",
                nb ? mb : 0.0, ns ? ms : 0.0);
@@ -280,6 +288,7 @@ static void print_compare(const nccl_opts *o, const ps_nccl_curve *cv, const ps_
     }
     free(big);
     free(small);
+    return PS_OK;
 }
 
 int cmd_nccl(int argc, char **argv)
@@ -362,12 +371,12 @@ int cmd_nccl(int argc, char **argv)
     if (rc)
         goto out;
     if (have_curve)
-        print_compare(&o, &curve, &sw, rows, cal_used);
+        rc = print_compare(&o, &curve, &sw, rows, cal_used, &err);
     else if (o.json)
         print_json(&sw, rows);
     else
         print_table(&o, &sw, rows, cal_used);
-    if (fflush(stdout) || ferror(stdout))
+    if (!rc && (fflush(stdout) || ferror(stdout)))
         rc = ps_error_set(&err, PS_EINPUT, "cannot write the output: %s", strerror(errno));
 out:
     if (rc)

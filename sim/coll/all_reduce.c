@@ -51,18 +51,19 @@ static bool shape(ps_coll_algo algo, const coll_topo *topo, coll_shape *out)
 {
     int n = topo->n;
     if (algo == PS_ALGO_RING) {
-        *out = (coll_shape){PAT_RING, 2 * (n - 1), 1.0 / n, 0, 0, 0};
+        *out = (coll_shape){.pattern = PAT_RING, .steps = 2 * (n - 1), .arc_frac = 1.0 / n};
         return true;
     }
     if (algo == PS_ALGO_NVLS) {
-        *out = (coll_shape){PAT_NVLS, 1, 0, 1.0, 1.0, 0};
+        *out = (coll_shape){.pattern = PAT_NVLS, .steps = 1, .up_frac = 1.0, .down_frac = 1.0};
         return true;
     }
     if (algo == PS_ALGO_TREE) {
         if (n < 2 || !topo->grouped)
             return false;
         int inter = 2 * log2i(topo->nodes), steps = 2 * (topo->per_node - 1) + inter;
-        *out = (coll_shape){PAT_TREE, steps, 1.0 / steps, 0, 0, inter};
+        *out = (coll_shape){.pattern = PAT_TREE, .steps = steps, .arc_frac = 1.0 / steps,
+                             .inter_steps = inter};
         return true;
     }
     if (algo == PS_ALGO_NVLS_TREE) {
@@ -70,11 +71,27 @@ static bool shape(ps_coll_algo algo, const coll_topo *topo, coll_shape *out)
         if (topo->nodes < 2 || !topo->grouped)
             return false;
         int inter = 2 * log2i(topo->nodes), steps = 1 + inter;
-        *out = (coll_shape){PAT_NVLS_TREE, steps, 1.0 / steps, 1.0, 1.0, inter};
+        *out = (coll_shape){.pattern = PAT_NVLS_TREE, .steps = steps, .arc_frac = 1.0 / steps,
+                             .up_frac = 1.0, .down_frac = 1.0, .inter_steps = inter};
         return true;
     }
     return false;
 }
 
-const ps_coll_model ps_coll_model_all_reduce = {PS_COLL_ALL_REDUCE, "all_reduce", "sum", -1,
-                                                false, shape};
+/* nccl-tests all_reduce.cu AllReduceGetBw: busbw = algbw x 2(n-1)/n (each GPU sends and receives
+ * 2(n-1)/n x S on a ring). */
+static double busbw_factor(int n) { return 2.0 * (n - 1) / n; }
+
+const ps_coll_model ps_coll_model_all_reduce = {
+    .op = PS_COLL_ALL_REDUCE,
+    .name = "all_reduce",
+    .nccl_test = true,
+    .redop = "sum",
+    .root = -1,
+    .per_rank_count = false,
+    .busbw_factor = busbw_factor,
+    .ring_family = true,
+    .ring_scale = COLL_RING_SCALE_ALL_REDUCE,
+    .tree_bw_correction = true,
+    .shape = shape,
+};

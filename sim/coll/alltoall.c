@@ -11,9 +11,22 @@ static bool shape(ps_coll_algo algo, const coll_topo *topo, coll_shape *out)
     int n = topo->n;
     if (algo != PS_ALGO_P2P)
         return false;
-    *out = (coll_shape){PAT_ALLTOALL, 1, 1.0 / n, 0, 0, 0};
+    *out = (coll_shape){.pattern = PAT_ALLTOALL, .steps = 1, .arc_frac = 1.0 / n};
     return true;
 }
 
-const ps_coll_model ps_coll_model_alltoall = {PS_COLL_ALLTOALL, "alltoall", "none", -1, true,
-                                              shape};
+/* nccl-tests alltoall.cu AlltoAllGetBw: busbw = algbw x (n-1)/n. */
+static double busbw_factor(int n) { return (double)(n - 1) / n; }
+
+const ps_coll_model ps_coll_model_alltoall = {
+    .op = PS_COLL_ALLTOALL,
+    .name = "alltoall",
+    .nccl_test = true,
+    .redop = "none",
+    .root = -1,
+    .per_rank_count = true,
+    .busbw_factor = busbw_factor,
+    .ring_family = false,
+    .ring_scale = COLL_RING_SCALE_NONE,
+    .shape = shape,
+};

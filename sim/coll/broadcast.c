@@ -13,9 +13,26 @@ static bool shape(ps_coll_algo algo, const coll_topo *topo, coll_shape *out)
     if (algo != PS_ALGO_RING)
         return false;
     int steps = n > 1 ? n - 1 : 1;
-    *out = (coll_shape){PAT_CHAIN, steps, 1.0 / steps, 0, 0, 0};
+    *out = (coll_shape){.pattern = PAT_CHAIN, .steps = steps, .arc_frac = 1.0 / steps};
     return true;
 }
 
-const ps_coll_model ps_coll_model_broadcast = {PS_COLL_BROADCAST, "broadcast", "none", 0, false,
-                                               shape};
+/* nccl-tests broadcast.cu BroadcastGetBw: busbw = algbw. */
+static double busbw_factor(int n)
+{
+    (void)n;
+    return 1.0;
+}
+
+const ps_coll_model ps_coll_model_broadcast = {
+    .op = PS_COLL_BROADCAST,
+    .name = "broadcast",
+    .nccl_test = true,
+    .redop = "none",
+    .root = 0,
+    .per_rank_count = false,
+    .busbw_factor = busbw_factor,
+    .ring_family = true,
+    .ring_scale = COLL_RING_SCALE_OTHER,
+    .shape = shape,
+};

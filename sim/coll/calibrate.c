@@ -3,7 +3,7 @@
  * Objective: sum over every measured point of (ln(T_model / T_measured))^2 -- relative error, so a
  * 10 us point and a 2 ms point weigh the same, which is what the accuracy targets (median
  * relative error per curve) ask for -- plus, for each published peak (anchor), ANCHOR_WEIGHT x
- * (ln(busbw_model / busbw_published))^2. T_model is the closed form of engine.c (equal to the
+ * (ln(busbw_model / busbw_published))^2. T_model is the closed form of model.c (equal to the
  * simulated time on an idle platform, tests/coll checks it), with the tuner's choice of
  * algorithm and protocol at each point, so a fit moves the crossovers too.
  *
@@ -52,7 +52,8 @@ static ps_coll_group *group_of(fit_ctx *f, int n)
     return NULL;
 }
 
-/* Model time (us) of one point with the tuner's choice, harness floor included. */
+/* Model time (us) of one point with the tuner's choice (coll_tune, the simulator's own tuner,
+ * evaluated with the parameters being fitted), harness floor included. */
 static double point_time_us(fit_ctx *f, ps_coll_op op, int n, ps_coll_algo algo, int gpt,
                             int type_bytes, double size)
 {
@@ -60,24 +61,10 @@ static double point_time_us(fit_ctx *f, ps_coll_op op, int n, ps_coll_algo algo,
     double rsize;
     long long count;
     ps_nccl_round_size(op, n, type_bytes > 0 ? type_bytes : 2, size, &rsize, &count);
-    double best = INFINITY;
-    for (int a = 0; a < PS_ALGO_COUNT; a++) {
-        if (algo != PS_ALGO_AUTO && algo != a)
-            continue;
-        if (algo == PS_ALGO_AUTO && !coll_tuner_considers(g, (ps_coll_algo)a))
-            continue;
-        coll_geom geom;
-        if (coll_group_geom(g, op, (ps_coll_algo)a, &geom, NULL) || !geom.available)
-            continue;
-        for (int p = 0; p < PS_PROTO_COUNT; p++) {
-            if (!coll_pair_allowed(op, (ps_coll_algo)a, (ps_coll_proto)p))
-                continue;
-            double t = coll_model_time(f->params, op, (ps_coll_algo)a, (ps_coll_proto)p, n, &geom,
-                                       rsize);
-            if (t < best)
-                best = t;
-        }
-    }
+    coll_choice c;
+    if (coll_tune(g, f->params, op, algo, PS_PROTO_AUTO, rsize, &c, NULL))
+        return INFINITY;
+    double best = c.time_s;
     best *= 1e6;
     double floor_us = gpt > 1 ? gpt * f->params->launch_us : 0;
     return best > floor_us ? best : floor_us;
@@ -127,17 +114,16 @@ static int collect_params(fit_ctx *f, fit_param *ps)
         const ps_nccl_curve *cv = &f->curves[c];
         ps_coll_group *g = group_of(f, cv->gpus);
         coll_geom geom;
-        bool coll = cv->op == PS_COLL_ALL_REDUCE || cv->op == PS_COLL_ALL_GATHER ||
-                    cv->op == PS_COLL_REDUCE_SCATTER || cv->op == PS_COLL_BROADCAST;
-        ring |= coll;
-        p2p |= !coll;
-        if (cv->algo != PS_ALGO_RING && coll && cv->op != PS_COLL_BROADCAST &&
+        const ps_coll_model *m = ps_coll_model_of(cv->op);
+        ring |= m->ring_family;
+        p2p |= !m->ring_family;
+        if (cv->algo != PS_ALGO_RING && m->ring_family &&
             !coll_group_geom(g, cv->op, PS_ALGO_NVLS, &geom, NULL) && geom.available)
             nvls = true;
         launch |= cv->gpus_per_thread > 1;
         int idx = cv->gpus <= 2 ? 0 : cv->gpus <= 4 ? 1 : -1;
-        if (idx >= 0 && coll)
-            (cv->op == PS_COLL_ALL_REDUCE ? ar_n : other_n)[idx] = true;
+        if (idx >= 0 && m->ring_scale != COLL_RING_SCALE_NONE)
+            (m->ring_scale == COLL_RING_SCALE_ALL_REDUCE ? ar_n : other_n)[idx] = true;
     }
     int n = 0;
     if (ring)

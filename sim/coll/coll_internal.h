@@ -3,8 +3,17 @@
  * Like nccl-tests' `struct testColl`, each collective is one file (all_reduce.c, all_gather.c,
  * ...) filling one ps_coll_model: its nccl-tests names, and for each algorithm the SHAPE of the
  * traffic -- which pattern of flows one synchronous step moves and how many steps there are, as
- * fractions of the call's `bytes`. The engine (engine.c) turns a shape into SimGrid parallel
- * tasks on the group's GPUs, and into the closed-form idle-platform time the tuner minimises.
+ * fractions of the call's `bytes`. collectives.c holds the table of them.
+ *
+ * The machinery, one concern per file:
+ *   model.c           the closed form: protocol rows, efficiencies, latency, time (no SimGrid)
+ *   tuner.c           the (algorithm, protocol) choice, ps_coll_predict
+ *   engine_group.c    contexts and groups: where the members sit (nodes, switches)
+ *   engine_rings.c    the rings of ring algorithms (one, mesh Hamiltonian cycles, rail rings)
+ *   engine_traffic.c  the traffic matrix of a shape and its geometry on the platform's routes
+ *   engine_run.c      the SimGrid schedule of one call (ps_coll_run)
+ * engine.h is what the engine_*.c files share (the group's layout); the model and the tuner see a
+ * group only through the accessors below.
  */
 #ifndef PARSIM_COLL_INTERNAL_H
 #define PARSIM_COLL_INTERNAL_H
@@ -46,12 +55,29 @@ typedef struct coll_shape {
                           step pays the mean route latency) */
 } coll_shape;
 
+/* Which calibrated ring efficiency scale (ps_coll_params.ring_scale_*) a ring collective uses. */
+typedef enum coll_ring_scale {
+    COLL_RING_SCALE_NONE,       /* no ring algorithm */
+    COLL_RING_SCALE_ALL_REDUCE, /* ring_scale_ar */
+    COLL_RING_SCALE_OTHER,      /* ring_scale_other */
+} coll_ring_scale;
+
+/* Everything parsim knows about one collective. Filled by its file with designated initialisers
+ * (the file a newcomer copies); collectives.c holds the one table of them. */
 typedef struct ps_coll_model {
     ps_coll_op op;
-    const char *name;   /* nccl-tests op name, e.g. "all_reduce" */
-    const char *redop;  /* what nccl-tests prints in the redop column */
-    int root;           /* what nccl-tests prints in the root column (-1: none) */
+    const char *name;    /* parsim's and nccl-tests' name, e.g. "all_reduce" (NAME_perf) */
+    bool nccl_test;      /* nccl-tests has NAME_perf (parsim nccl --op accepts it) */
+    const char *redop;   /* what nccl-tests prints in the redop column */
+    int root;            /* what nccl-tests prints in the root column (-1: none) */
     bool per_rank_count; /* nccl-tests prints count per rank (size = count x n x type) */
+    double (*busbw_factor)(int n); /* nccl-tests busbw = algbw x this (doc/PERFORMANCE.md) */
+    /* Ring family: its ring algorithm runs on the ring protocol rows (LL, LL128, Simple) and
+     * NVLS on the nvls row; the others run on the p2p row. Calibration fits what the curves'
+     * collectives use. */
+    bool ring_family;
+    coll_ring_scale ring_scale;
+    bool tree_bw_correction; /* Tree: NCCL's treeCorrectionFactor applies (all_reduce) */
     /* Fills the shape of `algo` for n members; false when the op has no such algorithm. */
     bool (*shape)(ps_coll_algo algo, const coll_topo *topo, coll_shape *out);
 } ps_coll_model;
@@ -66,9 +92,10 @@ extern const ps_coll_model ps_coll_model_broadcast;
 
 const ps_coll_model *ps_coll_model_of(ps_coll_op op);
 
-/* Idle-platform geometry of one (op, algo) on a group: the latency of one step's flows (max route
+/* ---- Geometry (engine_traffic.c: walks the SimGrid routes of the group's flows) ---------------
+ * Idle-platform geometry of one (op, algo) on a group: the latency of one step's flows (max route
  * latency) and the seconds one step takes per byte of the call at efficiency 1 (the busiest link's
- * load over its bandwidth). Exposed for calibration, which evaluates the closed form many times. */
+ * load over its bandwidth). Computed once per (op, algo) and cached in the group. */
 typedef struct coll_geom {
     bool valid;
     bool available;
@@ -80,15 +107,22 @@ typedef struct coll_geom {
     double step_s_per_byte;
 } coll_geom;
 
-int coll_group_geom(ps_coll_group *group, ps_coll_op op, ps_coll_algo algo, coll_geom *out,
+/* Takes a const group: the geometry cache is a memo the group points to (filling it changes
+ * nothing the group's users can observe), not part of the group's value. */
+int coll_group_geom(const ps_coll_group *group, ps_coll_op op, ps_coll_algo algo, coll_geom *out,
                     ps_error *err);
+const coll_topo *coll_group_topo(const ps_coll_group *group);
+const ps_coll_params *coll_group_params(const ps_coll_group *group);
+const ps_platform *coll_ctx_platform(const ps_coll_ctx *ctx);
+
+/* ---- The closed-form model (model.c: no SimGrid, numbers in, seconds out) -------------------- */
 
 /* The closed-form time (seconds) of `bytes` with one protocol row on a geometry, for group size n
  * (the ring scale table applies to ring algorithms). */
 double coll_model_time(const ps_coll_params *params, ps_coll_op op, ps_coll_algo algo,
                        ps_coll_proto proto, int n, const coll_geom *geom, double bytes);
 
-/* Latency part of the closed form (seconds), see engine.c. net_hop_us: the per-step latency of
+/* Latency part of the closed form (seconds), see model.c. net_hop_us: the per-step latency of
  * steps that cross nodes (used only when geom->shape.inter_steps > 0). */
 double coll_latency_s(const ps_coll_proto_params *row, double net_hop_us, const coll_geom *geom);
 double coll_net_hop_us(const ps_coll_params *params, ps_coll_algo algo, ps_coll_proto proto);
@@ -100,13 +134,27 @@ const ps_coll_proto_params *coll_proto_row(const ps_coll_params *params, ps_coll
 double coll_effective_eff(const ps_coll_params *params, ps_coll_op op, ps_coll_algo algo,
                           ps_coll_proto proto, int n, double bytes);
 
-const ps_platform *coll_ctx_platform(const ps_coll_ctx *ctx);
+/* Whether (algo, proto) exists for an op on this group, as in NCCL (NVLS, NVLS-tree, p2p: Simple
+ * only; the shape and the group decide the rest). */
+bool coll_pair_allowed(ps_coll_op op, ps_coll_algo algo, ps_coll_proto proto);
+
+/* ---- The tuner (tuner.c): the one (algorithm, protocol) choice ------------------------------- */
 
 /* Whether the tuner (PS_ALGO_AUTO) looks at `algo` on this group (Tree: only across nodes). */
 bool coll_tuner_considers(const ps_coll_group *group, ps_coll_algo algo);
 
-/* Whether (algo, proto) exists for an op on this group, as in NCCL (NVLS, NVLS-tree, p2p: Simple
- * only; the shape and the group decide the rest). */
-bool coll_pair_allowed(ps_coll_op op, ps_coll_algo algo, ps_coll_proto proto);
+typedef struct coll_choice {
+    double time_s;       /* INFINITY when nothing is available */
+    ps_coll_algo algo;   /* PS_ALGO_AUTO when nothing is available */
+    ps_coll_proto proto;
+} coll_choice;
+
+/* NCCL's topoGetAlgoInfo: the (algorithm, protocol) of least closed-form time with `params`,
+ * among the pairs allowed for op on this group and by algo/proto (PS_*_AUTO: any). The simulator
+ * (ps_coll_predict, ps_coll_run) and the calibration (calibrate.c) both call it, so a fit always
+ * fits the tuner that runs. Errors only from the geometry (out of memory). */
+int coll_tune(const ps_coll_group *group, const ps_coll_params *params, ps_coll_op op,
+              ps_coll_algo algo, ps_coll_proto proto, double bytes, coll_choice *out,
+              ps_error *err);
 
 #endif

@@ -1,5 +1,5 @@
-/* sim/coll/params.c: names, nccl-tests bandwidth factors, NCCL's default constants and the
- * calibration sidecar files (platforms/<name>.nccl.json).
+/* sim/coll/params.c: NCCL's default constants and the calibration sidecar files
+ * (platforms/<name>.nccl.json).
  *
  * Sidecar format (docs/nccl.md): a JSON object
  *   {"format":"parsim-nccl-calibration 1", "source":"...", "command":"...", "fitted_on":[files],
@@ -9,11 +9,9 @@
  *    "launch_us":x}
  * Unknown keys are an error (a typo must not silently fall back to a default).
  */
-#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 
 #include <cjson/cJSON.h>
@@ -22,83 +20,7 @@
 #include "parsim/util.h"
 #include "parsim/data.h"
 
-static const char *const op_names[PS_COLL_OP_COUNT] = {
-    "all_reduce", "all_gather", "reduce_scatter", "alltoall", "sendrecv", "send", "broadcast"};
-static const char *const algo_names[PS_ALGO_COUNT] = {"ring", "nvls", "p2p", "tree",
-                                                       "nvls_tree"};
-static const char *const proto_names[PS_PROTO_COUNT] = {"LL", "LL128", "Simple"};
-
-const char *ps_coll_op_name(ps_coll_op op)
-{
-    return (op >= 0 && op < PS_COLL_OP_COUNT) ? op_names[op] : "unknown";
-}
-
-int ps_coll_op_parse(const char *text, ps_coll_op *out)
-{
-    for (int i = 0; text && i < PS_COLL_OP_COUNT; i++)
-        if (!strcmp(text, op_names[i])) {
-            *out = (ps_coll_op)i;
-            return PS_OK;
-        }
-    return PS_EINPUT;
-}
-
-const char *ps_coll_algo_name(ps_coll_algo algo)
-{
-    return (algo >= 0 && algo < PS_ALGO_COUNT) ? algo_names[algo] : "auto";
-}
-
-int ps_coll_algo_parse(const char *text, ps_coll_algo *out)
-{
-    for (int i = 0; text && i < PS_ALGO_COUNT; i++)
-        if (!strcasecmp(text, algo_names[i])) {
-            *out = (ps_coll_algo)i;
-            return PS_OK;
-        }
-    return PS_EINPUT;
-}
-
-const char *ps_coll_proto_name(ps_coll_proto proto)
-{
-    return (proto >= 0 && proto < PS_PROTO_COUNT) ? proto_names[proto] : "auto";
-}
-
-int ps_coll_proto_parse(const char *text, ps_coll_proto *out)
-{
-    for (int i = 0; text && i < PS_PROTO_COUNT; i++)
-        if (!strcasecmp(text, proto_names[i])) {
-            *out = (ps_coll_proto)i;
-            return PS_OK;
-        }
-    return PS_EINPUT;
-}
-
-double ps_coll_busbw_factor(ps_coll_op op, int n)
-{
-    if (n < 1)
-        return 0;
-    switch (op) {
-    case PS_COLL_ALL_REDUCE: return 2.0 * (n - 1) / n;
-    case PS_COLL_ALL_GATHER:
-    case PS_COLL_REDUCE_SCATTER:
-    case PS_COLL_ALLTOALL: return (double)(n - 1) / n;
-    default: return 1.0;
-    }
-}
-
-const ps_coll_model *ps_coll_model_of(ps_coll_op op)
-{
-    switch (op) {
-    case PS_COLL_ALL_REDUCE: return &ps_coll_model_all_reduce;
-    case PS_COLL_ALL_GATHER: return &ps_coll_model_all_gather;
-    case PS_COLL_REDUCE_SCATTER: return &ps_coll_model_reduce_scatter;
-    case PS_COLL_ALLTOALL: return &ps_coll_model_alltoall;
-    case PS_COLL_SENDRECV: return &ps_coll_model_sendrecv;
-    case PS_COLL_SEND: return &ps_coll_model_send;
-    case PS_COLL_BROADCAST: return &ps_coll_model_broadcast;
-    default: return NULL;
-    }
-}
+#define PROTO_NAME(i) ps_coll_proto_name((ps_coll_proto)(i))
 
 /* ---- NCCL's own constants, the defaults when a platform has no sidecar -----------------------
  * Source: NVIDIA/nccl src/graph/tuning.cc and src/graph/topo.h at v2.29.2-1 (ebd1e929), as
@@ -238,9 +160,9 @@ static int parse_params(const cJSON *root, ps_coll_params *p, const char *path, 
         rc = check_keys(ring, (const char *const[]){"LL", "LL128", "Simple", NULL}, "\"ring\"",
                         path, err);
         for (int i = 0; !rc && i < PS_PROTO_COUNT; i++) {
-            const cJSON *row = cJSON_GetObjectItemCaseSensitive(ring, proto_names[i]);
+            const cJSON *row = cJSON_GetObjectItemCaseSensitive(ring, PROTO_NAME(i));
             if (row)
-                rc = read_row(row, &p->ring[i], NULL, proto_names[i], path, err);
+                rc = read_row(row, &p->ring[i], NULL, PROTO_NAME(i), path, err);
         }
         if (rc)
             return rc;
@@ -252,9 +174,9 @@ static int parse_params(const cJSON *root, ps_coll_params *p, const char *path, 
         rc = check_keys(tree, (const char *const[]){"LL", "LL128", "Simple", NULL}, "\"tree\"",
                         path, err);
         for (int i = 0; !rc && i < PS_PROTO_COUNT; i++) {
-            const cJSON *r = cJSON_GetObjectItemCaseSensitive(tree, proto_names[i]);
+            const cJSON *r = cJSON_GetObjectItemCaseSensitive(tree, PROTO_NAME(i));
             if (r)
-                rc = read_row(r, &p->tree[i], &p->tree_net_hop_us[i], proto_names[i], path, err);
+                rc = read_row(r, &p->tree[i], &p->tree_net_hop_us[i], PROTO_NAME(i), path, err);
         }
         if (rc)
             return rc;
@@ -381,7 +303,7 @@ static bool add_tree_rows(cJSON *root, const ps_coll_params *p)
         }
         for (int i = 0; i < PS_PROTO_COUNT; i++) {
             cJSON *r = row_json(&p->tree[i], &p->tree_net_hop_us[i]);
-            if (!r || !cJSON_AddItemToObject(tree, proto_names[i], r)) {
+            if (!r || !cJSON_AddItemToObject(tree, PROTO_NAME(i), r)) {
                 cJSON_Delete(r);
                 return false;
             }
@@ -423,7 +345,7 @@ int ps_coll_params_write(const char *path, const ps_coll_params *p, const char *
     ok = ok && cJSON_AddNumberToObject(root, "rms_log_error", round4(rms));
     for (int i = 0; ok && i < PS_PROTO_COUNT; i++) {
         cJSON *r = row_json(&p->ring[i], NULL);
-        ok = r && cJSON_AddItemToObject(ring, proto_names[i], r);
+        ok = r && cJSON_AddItemToObject(ring, PROTO_NAME(i), r);
     }
     if (ok) {
         cJSON_AddItemToObject(root, "ring", ring);

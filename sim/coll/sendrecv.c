@@ -12,7 +12,7 @@ static bool shape_sendrecv(ps_coll_algo algo, const coll_topo *topo, coll_shape 
     (void)topo;
     if (algo != PS_ALGO_P2P)
         return false;
-    *out = (coll_shape){PAT_SENDRECV, 1, 1.0, 0, 0, 0};
+    *out = (coll_shape){.pattern = PAT_SENDRECV, .steps = 1, .arc_frac = 1.0};
     return true;
 }
 
@@ -20,10 +20,40 @@ static bool shape_send(ps_coll_algo algo, const coll_topo *topo, coll_shape *out
 {
     if (algo != PS_ALGO_P2P || topo->n != 2)
         return false;
-    *out = (coll_shape){PAT_SEND, 1, 1.0, 0, 0, 0};
+    *out = (coll_shape){.pattern = PAT_SEND, .steps = 1, .arc_frac = 1.0};
     return true;
 }
 
-const ps_coll_model ps_coll_model_sendrecv = {PS_COLL_SENDRECV, "sendrecv", "sum", -1, false,
-                                              shape_sendrecv};
-const ps_coll_model ps_coll_model_send = {PS_COLL_SEND, "send", "none", -1, false, shape_send};
+/* nccl-tests sendrecv.cu SendRecvGetBw: busbw = algbw (per-rank send size over time). */
+static double busbw_factor(int n)
+{
+    (void)n;
+    return 1.0;
+}
+
+const ps_coll_model ps_coll_model_sendrecv = {
+    .op = PS_COLL_SENDRECV,
+    .name = "sendrecv",
+    .nccl_test = true,
+    .redop = "sum",
+    .root = -1,
+    .per_rank_count = false,
+    .busbw_factor = busbw_factor,
+    .ring_family = false,
+    .ring_scale = COLL_RING_SCALE_NONE,
+    .shape = shape_sendrecv,
+};
+
+/* The PP transfer: no nccl-tests binary (`parsim nccl --op send` is refused). */
+const ps_coll_model ps_coll_model_send = {
+    .op = PS_COLL_SEND,
+    .name = "send",
+    .nccl_test = false,
+    .redop = "none",
+    .root = -1,
+    .per_rank_count = false,
+    .busbw_factor = busbw_factor,
+    .ring_family = false,
+    .ring_scale = COLL_RING_SCALE_NONE,
+    .shape = shape_send,
+};

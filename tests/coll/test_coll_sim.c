@@ -267,7 +267,7 @@ static void test_multinode(void **state)
 }
 
 /* The closed form of the two tree shapes on 2 nodes x 8 GPUs, derived here rather than taken from
- * engine.c (all_reduce.c explains the traffic):
+ * model.c (all_reduce.c explains the traffic):
  *   Tree: 8 channels, channel c a chain in each node starting at local GPU c, so every GPU port
  *     carries 2 x 7/8 x S per direction; rail c's NIC carries S/8 per direction (two trees, half
  *     each, up and down). Latency = base + 2 x 7 x max(hop, intra route latency)

@@ -73,6 +73,28 @@ static void test_names(void **state)
     assert_int_equal(ps_coll_op_parse("allreduce", NULL), PS_EINPUT);
 }
 
+/* The per-collective facts come from the one table (sim/coll/collectives.c): the nccl-tests
+ * columns parsim nccl prints (nccl-tests src/<op>.cu: all_reduce and reduce_scatter print "sum",
+ * broadcast root 0) and which ops have an nccl-tests binary. */
+static void test_collective_table(void **state)
+{
+    (void)state;
+    assert_string_equal(ps_coll_op_redop(PS_COLL_ALL_REDUCE), "sum");
+    assert_string_equal(ps_coll_op_redop(PS_COLL_ALL_GATHER), "none");
+    assert_string_equal(ps_coll_op_redop(PS_COLL_REDUCE_SCATTER), "sum");
+    assert_int_equal(ps_coll_op_root(PS_COLL_BROADCAST), 0);
+    assert_int_equal(ps_coll_op_root(PS_COLL_ALL_REDUCE), -1);
+    assert_true(ps_coll_op_has_nccl_test(PS_COLL_SENDRECV));
+    assert_false(ps_coll_op_has_nccl_test(PS_COLL_SEND));
+    char list[256];
+    ps_coll_op_list(list, sizeof list, true);
+    assert_string_equal(list, "all_reduce, all_gather, reduce_scatter, alltoall, sendrecv, broadcast");
+    ps_coll_op_list(list, 12, false); /* truncated, still terminated */
+    assert_int_equal(strlen(list), 11);
+    assert_true(ps_coll_busbw_factor(PS_COLL_ALL_REDUCE, 0) == 0);
+    assert_string_equal(ps_coll_op_name(PS_COLL_OP_COUNT), "unknown");
+}
+
 static void write_file(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
@@ -170,7 +192,7 @@ static void test_log_reader(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_busbw_factors), cmocka_unit_test(test_round_size),
+        cmocka_unit_test(test_busbw_factors), cmocka_unit_test(test_collective_table), cmocka_unit_test(test_round_size),
         cmocka_unit_test(test_names),         cmocka_unit_test(test_sidecar_roundtrip),
         cmocka_unit_test(test_sidecar_lookup), cmocka_unit_test(test_log_reader),
     };

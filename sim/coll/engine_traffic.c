@@ -1,0 +1,225 @@
+/* sim/coll/engine_traffic.c: the traffic matrix of one step of a shape on a group (which GPU, or
+ * NVLS switch, sends how many bytes to which), and its idle-platform geometry: the latency and
+ * the busiest link of those flows on the platform's SimGrid routes. The closed form (model.c)
+ * and the SimGrid schedule (engine_run.c) both start from here.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <simgrid/host.h>
+#include <simgrid/link.h>
+#include <xbt/dynar.h>
+
+#include "engine.h"
+
+
+/* NCCL's double binary tree over N nodes (src/graph/trees.cc, ncclGetBtree / ncclGetDtree):
+ * tree 0 is the binary tree in which node r's parent clears r's lowest set bit and sets the next
+ * one up (or just clears it when that is out of range); tree 1 is tree 0 mirrored (N even) or
+ * shifted by one (N odd), so that the leaves of one tree are the interior nodes of the other and
+ * every node sends and receives about the same. Returns the parent of node r, -1 for the root. */
+static int btree_parent(int r, int nodes)
+{
+    if (r == 0)
+        return -1;
+    int bit = r & -r;
+    int up = (r ^ bit) | (bit << 1);
+    return up < nodes ? up : (r ^ bit);
+}
+
+static int dtree_parent(int tree, int r, int nodes)
+{
+    if (tree == 0)
+        return btree_parent(r, nodes);
+    if (nodes % 2) {
+        int u = btree_parent((r - 1 + nodes) % nodes, nodes);
+        return u < 0 ? -1 : (u + 1) % nodes;
+    }
+    int u = btree_parent(nodes - 1 - r, nodes);
+    return u < 0 ? -1 : nodes - 1 - u;
+}
+
+/* Tree traffic of `amount` bytes (all_reduce.c): per_node channels, channel c headed by local GPU
+ * c. PAT_TREE: chain c, c+1, .. (mod per_node) in every node, each chain edge carrying the
+ * channel's data both ways (reduce up, broadcast down). Both: between nodes, the channel's rail
+ * (local GPU c of each node) runs the two trees, each edge carrying half of the channel's data
+ * up and half down. PAT_NVLS_TREE adds the NVLS up/down flows to each node's switch host. */
+static void tree_matrix(const ps_coll_group *g, const coll_shape *s, double amount, int dim)
+{
+    const coll_topo *t = &g->topo;
+    int ppn = t->per_node, nodes = t->nodes, n = g->n;
+    double *m = g->memo->matrix, per_ch = amount / ppn;
+    for (int c = 0; c < ppn; c++) {
+        for (int k = 0; s->pattern == PAT_TREE && k < nodes; k++)
+            for (int j = 0; j + 1 < ppn; j++) {
+                int a = k * ppn + (c + j) % ppn, b = k * ppn + (c + j + 1) % ppn;
+                m[a * dim + b] += per_ch;
+                m[b * dim + a] += per_ch;
+            }
+        for (int tree = 0; tree < 2 && nodes > 1; tree++)
+            for (int k = 0; k < nodes; k++) {
+                int p = dtree_parent(tree, k, nodes);
+                if (p < 0)
+                    continue;
+                int a = k * ppn + c, b = p * ppn + c;
+                m[a * dim + b] += per_ch / 2;
+                m[b * dim + a] += per_ch / 2;
+            }
+    }
+    if (s->pattern == PAT_NVLS_TREE)
+        for (int i = 0; i < n; i++) {
+            int sw = n + g->host_node[i];
+            m[i * dim + sw] += s->up_frac * amount;
+            m[sw * dim + i] += s->down_frac * amount;
+        }
+}
+
+int coll_step_matrix(const ps_coll_group *g, const coll_shape *s, double bytes, int root)
+{
+    int n = g->n;
+    int dim = s->pattern == PAT_NVLS ? n + 1 : s->pattern == PAT_NVLS_TREE ? n + g->topo.nodes : n;
+    double *m = g->memo->matrix;
+    memset(m, 0, sizeof(double) * (size_t)dim * (size_t)dim);
+    switch (s->pattern) {
+    case PAT_RING:
+    case PAT_CHAIN: {
+        double per_ring = s->arc_frac * bytes / g->ring_count;
+        for (int r = 0; r < g->ring_count && n > 1; r++) {
+            const int *ring = g->rings + r * n;
+            int start = 0;
+            for (int i = 0; i < n; i++)
+                if (ring[i] == root)
+                    start = i;
+            for (int i = 0; i < n; i++) {
+                int a = ring[i], b = ring[(i + 1) % n];
+                /* chain: no arc back into the root */
+                if (s->pattern == PAT_CHAIN && (i + 1) % n == start)
+                    continue;
+                m[a * dim + b] += per_ring;
+            }
+        }
+        break;
+    }
+    case PAT_NVLS:
+        for (int i = 0; i < n; i++) {
+            m[i * dim + n] = s->up_frac * bytes;
+            m[n * dim + i] = s->down_frac * bytes;
+        }
+        break;
+    case PAT_ALLTOALL:
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+                if (i != j)
+                    m[i * dim + j] = s->arc_frac * bytes;
+        break;
+    case PAT_SENDRECV:
+        for (int i = 0; i < n && n > 1; i++)
+            m[i * dim + (i + 1) % n] = s->arc_frac * bytes;
+        break;
+    case PAT_SEND:
+        if (n >= 2)
+            m[0 * dim + 1] = s->arc_frac * bytes;
+        break;
+    case PAT_TREE:
+    case PAT_NVLS_TREE:
+        tree_matrix(g, s, s->arc_frac * bytes, dim);
+        break;
+    }
+    return dim;
+}
+
+typedef struct link_load {
+    sg_link_t link;
+    double load;
+} link_load;
+
+/* Idle-platform geometry of a shape: max route latency of its flows and the busiest link's
+ * load / bandwidth per byte. Walks every flow's route (sg_host_get_route). */
+static int compute_geom(const ps_coll_group *g, const coll_shape *s, coll_geom *out, ps_error *err)
+{
+    int dim = coll_step_matrix(g, s, 1.0, 0);
+    const double *matrix = g->memo->matrix;
+    size_t cap = 64, count = 0;
+    link_load *loads = malloc(cap * sizeof *loads);
+    xbt_dynar_t route = xbt_dynar_new(sizeof(sg_link_t), NULL);
+    if (!loads || !route) {
+        free(loads);
+        if (route)
+            xbt_dynar_free(&route);
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
+    }
+    double lat = 0, lat_sum = 0, side_sum[2] = {0, 0}; /* intra, inter */
+    int flows = 0, side_flows[2] = {0, 0}, rc = PS_OK;
+    for (int a = 0; a < dim && !rc; a++)
+        for (int b = 0; b < dim && !rc; b++) {
+            double frac = matrix[a * dim + b];
+            if (frac <= 0)
+                continue;
+            xbt_dynar_reset(route);
+            sg_host_get_route(g->hosts[a], g->hosts[b], route);
+            double l = sg_host_get_route_latency(g->hosts[a], g->hosts[b]);
+            if (l > lat)
+                lat = l;
+            lat_sum += l;
+            flows++;
+            int side = g->host_node[a] != g->host_node[b];
+            side_sum[side] += l;
+            side_flows[side]++;
+            for (unsigned long k = 0; k < xbt_dynar_length(route); k++) {
+                sg_link_t link = xbt_dynar_get_as(route, k, sg_link_t);
+                size_t i = 0;
+                while (i < count && loads[i].link != link)
+                    i++;
+                if (i == count) {
+                    if (count == cap) {
+                        link_load *nl = realloc(loads, 2 * cap * sizeof *loads);
+                        if (!nl) {
+                            rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
+                            break;
+                        }
+                        loads = nl;
+                        cap *= 2;
+                    }
+                    loads[count++] = (link_load){link, 0};
+                }
+                loads[i].load += frac;
+            }
+        }
+    double spb = 0;
+    for (size_t i = 0; i < count && !rc; i++) {
+        double bw = sg_link_get_bandwidth(loads[i].link);
+        if (bw > 0 && loads[i].load / bw > spb)
+            spb = loads[i].load / bw;
+    }
+    free(loads);
+    xbt_dynar_free(&route);
+    out->lat_s = lat;
+    out->lat_mean_s = flows ? lat_sum / flows : 0;
+    out->lat_intra_s = side_flows[0] ? side_sum[0] / side_flows[0] : 0;
+    out->lat_inter_s = side_flows[1] ? side_sum[1] / side_flows[1] : 0;
+    out->step_s_per_byte = spb;
+    return rc;
+}
+
+int coll_group_geom(const ps_coll_group *g, ps_coll_op op, ps_coll_algo algo, coll_geom *out,
+                    ps_error *err)
+{
+    if (op < 0 || op >= PS_COLL_OP_COUNT || algo < 0 || algo >= PS_ALGO_COUNT)
+        return ps_error_set(err, PS_EINPUT, "unknown collective or algorithm");
+    coll_geom *c = &g->memo->geom[op][algo];
+    if (!c->valid) {
+        const ps_coll_model *model = ps_coll_model_of(op);
+        memset(c, 0, sizeof *c);
+        c->available = model->shape(algo, &g->topo, &c->shape);
+        if ((algo == PS_ALGO_NVLS && !g->nvls_ok) || (algo == PS_ALGO_NVLS_TREE && !g->nvls_tree_ok))
+            c->available = false;
+        if (c->available) {
+            int rc = compute_geom(g, &c->shape, c, err);
+            if (rc)
+                return rc;
+        }
+        c->valid = true;
+    }
+    *out = *c;
+    return PS_OK;
+}

@@ -1,0 +1,132 @@
+/* sim/coll/model.c: the closed-form time of one collective call -- numbers in, seconds out, no
+ * SimGrid. The geometry (route latencies, the busiest link per byte) comes from
+ * engine_traffic.c; the protocol rows from the parameters (NCCL's constants or a sidecar).
+ *
+ * A collective with protocol row (base, hop, eff, fill) whose shape has `steps` synchronous
+ * steps takes, on an idle platform,
+ *     T = L + tb + 2*sqrt(steps*fill*tb),   tb = steps*bytes*spb/eff_n
+ *     L = base + steps * max(hop, mean route latency), at least the largest route latency
+ * with spb the busiest link's load per byte of one step over its bandwidth and eff_n the
+ * protocol efficiency times the group-size scale (ring) or NCCL's tree correction (Tree).
+ * L + tb is NCCL's tuning model (time = latency + bytes/bandwidth, tuning.cc); the last term is
+ * pipelining: a transfer pipelined over `steps` stages in chunks with a fixed per-chunk overhead
+ * h takes at best (sqrt(tb) + sqrt(steps*h))^2 = tb + steps*h + 2*sqrt(steps*h*tb) with the
+ * optimal chunk size (the classic pipelined-broadcast bound); NCCL's chunking is close to that,
+ * and `fill` is h, fitted. engine_run.c runs exactly this schedule in SimGrid (coll.sim.exact
+ * checks the two agree to 1e-9 on an idle platform).
+ */
+#include <math.h>
+
+#include "coll_internal.h"
+
+bool coll_pair_allowed(ps_coll_op op, ps_coll_algo algo, ps_coll_proto proto)
+{
+    (void)op;
+    if (algo == PS_ALGO_NVLS || algo == PS_ALGO_NVLS_TREE || algo == PS_ALGO_P2P)
+        return proto == PS_PROTO_SIMPLE; /* NVLS, NVLSTree: Simple only (tuning.cc); p2p: one row */
+    return algo == PS_ALGO_RING || algo == PS_ALGO_TREE;
+}
+
+const ps_coll_proto_params *coll_proto_row(const ps_coll_params *p, ps_coll_algo algo,
+                                           ps_coll_proto proto)
+{
+    if (algo == PS_ALGO_NVLS)
+        return &p->nvls;
+    if (algo == PS_ALGO_P2P)
+        return &p->p2p;
+    if (algo == PS_ALGO_NVLS_TREE)
+        return &p->nvls_tree;
+    if (algo == PS_ALGO_TREE)
+        return &p->tree[proto];
+    return &p->ring[proto];
+}
+
+double coll_net_hop_us(const ps_coll_params *p, ps_coll_algo algo, ps_coll_proto proto)
+{
+    if (algo == PS_ALGO_TREE && proto >= 0 && proto < PS_PROTO_COUNT)
+        return p->tree_net_hop_us[proto];
+    if (algo == PS_ALGO_NVLS_TREE)
+        return p->nvls_tree_net_hop_us;
+    return 0;
+}
+
+/* NCCL's treeCorrectionFactor (src/graph/tuning.cc v2.19-v2.27, 23 entries; src/tuning/
+ * cost_model.cc at HEAD, the same plus a 24th): "Trees are not perfectly sticking to the model for
+ * medium sizes. Applying a static correction factor is not ideal but works quite well. Powers of
+ * two, 64 B to 256MB." Row = protocol (LL, LL128, Simple), column = log2i(bytes >> 6); NCCL
+ * multiplies the Tree all_reduce bandwidth by it. We multiply the efficiency, so the flows of a
+ * medium-size tree all_reduce also stay on the links longer, as measured. */
+static const float tree_correction[PS_PROTO_COUNT][24] = {
+    {1.0f, 1.0f, 1.0f, 1.0f, .9f, .8f, .7f, .7f, .7f, .7f, .6f, .5f,
+     .4f, .4f, .5f, .6f, .7f, .8f, .9f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f},
+    {1.0f, 1.0f, 1.0f, 1.0f, 1.0f, .9f, .8f, .8f, .8f, .7f, .6f, .6f,
+     .6f, .6f, .6f, .6f, .8f, .9f, .9f, .9f, .9f, 1.0f, 1.0f, 1.0f},
+    {.9f, .9f, .9f, .9f, .9f, .9f, .9f, .8f, .7f, .6f, .6f, .5f,
+     .5f, .5f, .5f, .6f, .7f, .8f, .7f, .7f, .8f, .9f, .9f, .9f}};
+
+static double tree_correction_factor(ps_coll_proto proto, double bytes)
+{
+    if (proto < 0 || proto >= PS_PROTO_COUNT || !(bytes >= 0))
+        return 1.0;
+    int log_size = 0;
+    for (double units = floor(bytes / 64); units >= 2 && log_size < 64; units /= 2)
+        log_size++; /* log2i(nBytes >> 6), 0 below 128 B as in NCCL */
+    return log_size < 24 ? tree_correction[proto][log_size] : 1.0;
+}
+
+/* Group-size scale for ring efficiencies: log2 interpolation over n = 2, 4, 8, clamped. */
+static double ring_scale(const double *table, int n)
+{
+    double x = log2(n < 2 ? 2 : n) - 1.0; /* 0 at n=2, 2 at n=8 */
+    if (x >= PS_COLL_SCALE_POINTS - 1)
+        return table[PS_COLL_SCALE_POINTS - 1];
+    int i = (int)x;
+    double t = x - i;
+    return table[i] * (1 - t) + table[i + 1] * t;
+}
+
+double coll_effective_eff(const ps_coll_params *p, ps_coll_op op, ps_coll_algo algo,
+                          ps_coll_proto proto, int n, double bytes)
+{
+    double eff = coll_proto_row(p, algo, proto)->eff;
+    const ps_coll_model *m = ps_coll_model_of(op);
+    if (algo == PS_ALGO_RING && m->ring_scale != COLL_RING_SCALE_NONE)
+        eff *= ring_scale(m->ring_scale == COLL_RING_SCALE_ALL_REDUCE ? p->ring_scale_ar
+                                                                      : p->ring_scale_other, n);
+    if (algo == PS_ALGO_TREE && m->tree_bw_correction)
+        eff *= tree_correction_factor(proto, bytes);
+    return eff > 1.0 ? 1.0 : eff;
+}
+
+/* Latency part of the model: base + steps x max(hop, mean route latency of the flows), and never
+ * less than the largest route latency (what the one parallel task pays). The MEAN, because a
+ * chunk going round a ring crosses each arc once: on two nodes only the node-boundary arcs cost
+ * the NIC latency (NCCL: (nsteps - nInterSteps) x intraLat + nInterSteps x interLat).
+ * Tree shapes know which of their steps cross nodes (the depth of the trees), so they pay
+ *     base + intra_steps x max(hop, mean intra-node route latency)
+ *          + inter_steps x max(net_hop, mean inter-node route latency)
+ * which is NCCL's Tree / NVLSTree latency (tuning.cc) with the platform's routes as a floor. */
+static double at_least(double a, double b) { return a > b ? a : b; }
+
+double coll_latency_s(const ps_coll_proto_params *row, double net_hop_us, const coll_geom *geom)
+{
+    double hop = row->hop_us * 1e-6, lat;
+    int steps = geom->shape.steps, inter = geom->shape.inter_steps;
+    if (inter > 0)
+        lat = row->base_us * 1e-6 + (steps - inter) * at_least(hop, geom->lat_intra_s) +
+              inter * at_least(net_hop_us * 1e-6, geom->lat_inter_s);
+    else
+        lat = row->base_us * 1e-6 + steps * at_least(hop, geom->lat_mean_s);
+    return at_least(lat, geom->lat_s);
+}
+
+double coll_model_time(const ps_coll_params *p, ps_coll_op op, ps_coll_algo algo,
+                       ps_coll_proto proto, int n, const coll_geom *geom, double bytes)
+{
+    const ps_coll_proto_params *row = coll_proto_row(p, algo, proto);
+    double eff = coll_effective_eff(p, op, algo, proto, n, bytes);
+    int steps = geom->shape.steps;
+    double tb = steps * bytes * geom->step_s_per_byte / eff;
+    return coll_latency_s(row, coll_net_hop_us(p, algo, proto), geom) + tb +
+           2.0 * sqrt(steps * row->fill_us * 1e-6 * tb);
+}
