@@ -7,23 +7,25 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#ifndef PARSIM_SOURCE_DATA_DIR
-#define PARSIM_SOURCE_DATA_DIR ""
+#ifndef PARSIM_SOURCE_ROOT_DIR
+#define PARSIM_SOURCE_ROOT_DIR ""
 #endif
 #ifndef PARSIM_INSTALL_DATA_DIR
 #define PARSIM_INSTALL_DATA_DIR ""
 #endif
 
+/* folder: under $PARSIM_DATA_DIR and <prefix>/share/parsim; source_folder: in the source tree. */
 typedef struct data_kind {
     const char *folder;
+    const char *source_folder;
     const char *ext;
     const char *what; /* in messages */
 } data_kind;
 
 static const data_kind data_kinds[PS_DATA_KIND_COUNT] = {
-    [PS_DATA_PLATFORM] = {"platforms", ".xml", "platform preset"},
-    [PS_DATA_NCCL_CALIBRATION] = {"platforms", ".nccl.json", "NCCL calibration"},
-    [PS_DATA_COST_MODEL] = {"cost", ".json", "cost model"},
+    [PS_DATA_PLATFORM] = {"platforms", "platforms", ".xml", "platform preset"},
+    [PS_DATA_NCCL_CALIBRATION] = {"platforms", "platforms", ".nccl.json", "NCCL calibration"},
+    [PS_DATA_COST_MODEL] = {"cost", "data/cost", ".cost", "cost model"},
 };
 
 #define DATA_DIR_COUNT 3
@@ -35,7 +37,7 @@ static const char *data_root(int index)
         const char *env = getenv("PARSIM_DATA_DIR");
         return env ? env : "";
     }
-    case 1: return PARSIM_SOURCE_DATA_DIR;
+    case 1: return PARSIM_SOURCE_ROOT_DIR;
     case 2: return PARSIM_INSTALL_DATA_DIR;
     }
     return NULL;
@@ -47,7 +49,7 @@ bool ps_data_dir(ps_data_kind kind, int index, char *out, size_t size)
     if (!root || kind < 0 || kind >= PS_DATA_KIND_COUNT)
         return false;
     if (root[0])
-        snprintf(out, size, "%s/%s", root, data_kinds[kind].folder);
+        snprintf(out, size, "%s/%s", root, index == 1 ? data_kinds[kind].source_folder : data_kinds[kind].folder);
     else if (size)
         out[0] = '\0';
     return true;

@@ -4,7 +4,7 @@
  *
  * A name is looked up, first hit wins, in
  *   1. $PARSIM_DATA_DIR/<folder>/   (a directory laid out like the source tree: platforms/, ...)
- *   2. <source tree>/<folder>/      (PARSIM_SOURCE_DATA_DIR, set by CMake: runs from a build tree)
+ *   2. <source tree>/<source folder>/ (PARSIM_SOURCE_ROOT_DIR, set by CMake: runs from a build tree)
  *   3. <prefix>/share/parsim/<folder>/  (PARSIM_INSTALL_DATA_DIR, set by CMake: installed runs)
  * as <name><ext> (or <name> when it already ends with ext). What is not a name is a path and is
  * returned as given: anything with a '/', and anything that exists as a file from the current
@@ -24,7 +24,7 @@
 typedef enum ps_data_kind {
     PS_DATA_PLATFORM = 0,     /* platforms/<name>.xml */
     PS_DATA_NCCL_CALIBRATION, /* platforms/<name>.nccl.json */
-    PS_DATA_COST_MODEL,       /* cost/<name>.json */
+    PS_DATA_COST_MODEL,       /* cost/<name>.cost (source tree: data/cost/) */
     PS_DATA_KIND_COUNT
 } ps_data_kind;
 

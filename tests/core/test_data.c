@@ -83,6 +83,10 @@ static void test_search_order(void **state)
     assert_int_equal(ps_data_find(PS_DATA_NCCL_CALIBRATION, "hgx-h200", out, sizeof out, &err), PS_OK);
     snprintf(want, sizeof want, "%s/platforms/hgx-h200.nccl.json", src);
     assert_string_equal(out, want);
+    /* the cost model's coefficients live in the source tree's data/cost/ */
+    assert_int_equal(ps_data_find(PS_DATA_COST_MODEL, "h100-sxm", out, sizeof out, &err), PS_OK);
+    snprintf(want, sizeof want, "%s/data/cost/h100-sxm.cost", src);
+    assert_string_equal(out, want);
     /* PARSIM_DATA_DIR comes first ... */
     setenv("PARSIM_DATA_DIR", tmpdir, 1);
     assert_int_equal(ps_data_find(PS_DATA_PLATFORM, "hgx-h200", out, sizeof out, &err), PS_OK);
