@@ -92,6 +92,9 @@ int ps_data_find(ps_data_kind kind, const char *name, char *out, size_t size, ps
             is_file(candidate))
             return copy_out(candidate, out, size, err);
     }
+    /* "x.xml" found nowhere is a file name the user mistyped: the reader says "No such file". */
+    if (!ext[0])
+        return copy_out(name, out, size, err);
     return ps_error_set(err, PS_EINPUT, "%s: no such file, and no %s %s%s in %s%s%s%s%s", name, k->what, name, ext,
                         dirs[0][0] ? dirs[0] : "$PARSIM_DATA_DIR (unset)", dirs[1][0] ? ", " : "", dirs[1],
                         dirs[2][0] ? " or " : "", dirs[2]);

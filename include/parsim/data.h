@@ -8,7 +8,9 @@
  *   3. <prefix>/share/parsim/<folder>/  (PARSIM_INSTALL_DATA_DIR, set by CMake: installed runs)
  * as <name><ext> (or <name> when it already ends with ext). What is not a name is a path and is
  * returned as given: anything with a '/', and anything that exists as a file from the current
- * directory (so a local file always wins over a preset of the same name). Libc only.
+ * directory (so a local file always wins over a preset of the same name). A name that ends
+ * with ext and is found nowhere is returned as given too (its reader then says "No such file or
+ * directory", as for any path). Libc only.
  */
 #ifndef PARSIM_DATA_H
 #define PARSIM_DATA_H
@@ -28,7 +30,8 @@ typedef enum ps_data_kind {
     PS_DATA_KIND_COUNT
 } ps_data_kind;
 
-/* Resolves name_or_path (see above) into out. PS_EINPUT when it is a name that no folder holds:
+/* Resolves name_or_path (see above) into out. PS_EINPUT when it is a name without ext that no
+ * folder holds:
  * "NAME: no such file, and no platform preset NAME.xml in DIR1, DIR2 or DIR3". */
 int ps_data_find(ps_data_kind kind, const char *name_or_path, char *out, size_t size, ps_error *err);
 

@@ -114,6 +114,9 @@ static void test_not_found(void **state)
     assert_non_null(strstr(err.message, "hgx-h900: no such file, and no platform preset hgx-h900.xml in "
                                         "$PARSIM_DATA_DIR (unset), "));
     assert_non_null(strstr(err.message, "/share/parsim/platforms"));
+    /* with the extension it is a file name: the loader reports the missing file */
+    assert_int_equal(ps_data_find(PS_DATA_PLATFORM, "hgx-h900.xml", out, sizeof out, &err), PS_OK);
+    assert_string_equal(out, "hgx-h900.xml");
 }
 
 int main(void)
