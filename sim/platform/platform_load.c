@@ -30,6 +30,7 @@
 #include <xbt/config.h>
 #include <xbt/log.h>
 
+#include "parsim/data.h"
 #include "parsim/gpu.h"
 #include "parsim/platform.h"
 #include "parsim/util.h"
@@ -589,9 +590,13 @@ static int build(ps_platform *p, ps_error *err)
     return fill_network(p, err);
 }
 
-static int load_file(const char *path, ps_platform **out, ps_error *err)
+static int load_file(const char *path_or_preset, ps_platform **out, ps_error *err)
 {
     *out = NULL;
+    /* A preset name ("hgx-h200") works wherever a path does (parsim/data.h). */
+    char path[PS_DATA_PATH_BYTES];
+    if (ps_data_find(PS_DATA_PLATFORM, path_or_preset, path, sizeof path, err))
+        return err->code;
     if (platform_loaded)
         return ps_error_set(err, PS_EINTERNAL, "%s: a platform is already loaded in this process "
                             "(SimGrid allows one)", path);
@@ -642,9 +647,9 @@ int ps_platform_validate(const char *path, ps_error *err)
     return printable(validate_file(path, err), err);
 }
 
-int ps_platform_load(const char *path, ps_platform **out, ps_error *err)
+int ps_platform_load(const char *path_or_preset, ps_platform **out, ps_error *err)
 {
-    return printable(load_file(path, out, err), err);
+    return printable(load_file(path_or_preset, out, err), err);
 }
 
 void ps_platform_free(ps_platform *platform)
