@@ -111,8 +111,10 @@ typedef struct ps_platform ps_platform;
 
 /* Validates (without SimGrid) and loads the file into the process's SimGrid engine, initialising
  * the engine and its configuration first. One platform per process (a SimGrid limit). Bad files:
- * PS_EINPUT with "FILE: reason" (for malformed XML, SimGrid's or the parser's reason and line). */
-int ps_platform_load(const char *path, ps_platform **out, ps_error *err);
+ * PS_EINPUT with "FILE: reason" (for malformed XML, SimGrid's or the parser's reason and line).
+ * A preset name ("hgx-h200") is resolved by ps_data_find (parsim/data.h); ps_platform_path then
+ * gives the file that was loaded. */
+int ps_platform_load(const char *path_or_preset, ps_platform **out, ps_error *err);
 void ps_platform_free(ps_platform *platform);
 
 int ps_platform_gpu_count(const ps_platform *platform);
