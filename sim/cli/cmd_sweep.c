@@ -8,10 +8,13 @@
  * workload, loads the platform and calls ps_predict once.
  */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <xbt/log.h>
 
 #include "commands.h"
 #include "parsim/data.h"
@@ -380,6 +383,9 @@ static void describe_case(void *vctx, size_t index, char *buf, size_t size)
 
 static int run_case(void *vctx, size_t index, void *result, ps_error *err)
 {
+    /* SimGrid's INFO lines (numerical-accuracy notes of the replay) would repeat for every case;
+     * errors come back through the pipe, crashes as the signal. */
+    xbt_log_control_set("root.thres:critical");
     sweep_ctx *c = vctx;
     const sweep_case *k = &c->cases[index];
     ps_workload_args a = c->args->workload;
@@ -462,7 +468,7 @@ static void write_table(FILE *out, const ps_sweep_row *rows, size_t count)
         if (r->pred.fits)
             fprintf(out, " %7.4g %9.4g %9.4g %10.4g %9.4g %9.4g %6.3g%s", r->pred.batch, r->pred.ttft_ms,
                     r->pred.tpot_ms, r->pred.output_tok_s, r->pred.output_tok_s_per_gpu, r->pred.output_tok_s_per_user,
-                    r->pred.error_pct, r->pred.in_envelope ? " " : "!");
+                    r->pred.error_pct >= 0 ? r->pred.error_pct : NAN, r->pred.in_envelope ? " " : "!");
         else
             fprintf(out, " %7s %9s %9s %10s %9s %9s %6s ", "-", "-", "-", "-", "-", "-", "-");
         fprintf(out, " %s%s%s\n", r->best_throughput ? "best-throughput " : "", r->best_latency ? "best-latency " : "",
