@@ -1,1 +1,0 @@
-parsim sweep --merge tests/cli/sweep/data/empty-a1.csv tests/cli/sweep/data/empty-a1.csv
