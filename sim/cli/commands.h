@@ -35,5 +35,6 @@ int cmd_nccl(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
 
 #endif
