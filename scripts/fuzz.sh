@@ -19,7 +19,7 @@ mkdir -p "$out/obj" "$out/corpus" "$out/artifacts"
 
 # Library code once, instrumented for coverage without libFuzzer's main.
 flags="-g -O1 -std=c11 -D_DEFAULT_SOURCE -fsanitize=address,undefined -fno-sanitize-recover=undefined -Iinclude -Isim -Icore $(pkg-config --cflags libcjson sqlite3)"
-libs="$(pkg-config --libs libcjson sqlite3) -lcsv -lm"
+libs="$(pkg-config --libs libcjson sqlite3 zlib) -lcsv -lm"
 srcs=$(ls core/util/*.c core/trace/*.c core/workload/*.c sim/import/*.c sim/export/*.c 2>/dev/null)
 objs=""
 for src in $srcs; do

@@ -46,9 +46,9 @@ static const workload_option workload_options[OPT_COUNT] = {
                           "layers per stage (default: even, extra layers to middle stages)"},
     [OPT_GPU] = {"gpu", NULL, "--gpu NAME", NULL},
     [OPT_GPUS] = {"gpus", NULL, "--gpus N", "GPUs available on the platform (default tp*pp*dp)"},
-    [OPT_PLATFORM] = {"platform", NULL, "--platform FILE",
+    [OPT_PLATFORM] = {"platform", NULL, "--platform FILE|NAME",
                       "take the GPU model, its HBM and the GPU count from a platform\n"
-                      "file (parsim platform); the plan must fit on its GPUs"},
+                      "file or preset (parsim platform --list); the plan must fit on its GPUs"},
     [OPT_BATCH] = {"batch", "scenario", "--batch N|max", "sequences per replica (default max: the largest that fits)"},
     [OPT_ISL] = {"isl", NULL, "--isl N --osl N", "prompt and output tokens per sequence (default 2048, 128)"},
     [OPT_OSL] = {"osl", NULL, NULL, NULL},

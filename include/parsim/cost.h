@@ -6,8 +6,24 @@
  * efficiencies. Across GPU models, compute-bound parts scale by peak FLOP/s of the dtype and
  * memory-bound parts by HBM bandwidth (scaled_from names the GPU whose data was scaled).
  *
- * SimGrid-free (core/cost/); the coefficient files are read by the libc-only core.
- * INTERFACE DRAFT: the cost-model owner may refine it; keep the answer fields.
+ * The model (docs/cost.md has the formulas): one file per op family in core/cost/ (family_gemm.c,
+ * family_attention.c, family_eltwise.c for norms/rope/silu_mul/residual, family_gather.c for
+ * embedding/sampling). Every family writes its time as
+ *     graph time = fixed_us + roofline part (compute and memory terms with fitted efficiencies)
+ *     eager time = max(graph time + eager_gap_us, eager_floor_us)
+ * (a CUDA graph replays kernels back to back; eager launches add the host's gap and, for small
+ * kernels, cannot go faster than the host issues them). Efficiencies are fractions of the GPU's
+ * catalogue peak (FLOP/s of the dtype, HBM bytes/s), which is what makes scaling across GPUs a
+ * matter of swapping the catalogue entry: scaled_from names the GPU the coefficients came from.
+ *
+ * Coefficients: a key=value text file per GPU (data/cost/<gpu>.cost), libc-only reader, found via
+ * $PARSIM_DATA_DIR/cost/, then the source tree's data/cost/. A GPU without its own file uses the
+ * nearest one (same architecture, else h200-sxm) and says so in scaled_from.
+ *
+ * Invariants: answers are deterministic (same query, same bits); ps_cost_estimate allocates
+ * nothing and takes well under a microsecond from the model; a model is read-only after
+ * creation (safe to share between threads), except ps_cost_model_add_trace.
+ * SimGrid-free (core/cost/, libc only except the trace reader in cost_trace.c).
  */
 #ifndef PARSIM_COST_H
 #define PARSIM_COST_H
@@ -29,8 +45,19 @@ typedef enum ps_cost_source { PS_COST_TRACE = 0, PS_COST_TABLE, PS_COST_MODEL, P
 const char *ps_cost_source_name(ps_cost_source source); /* "trace", "table", "model" */
 
 typedef enum ps_cost_bound { PS_BOUND_COMPUTE = 0, PS_BOUND_MEMORY } ps_cost_bound;
+const char *ps_cost_bound_name(ps_cost_bound bound); /* "compute", "memory" */
 
-/* One op to price: the op graph's names and meanings (ps_op). Fields an op kind does not use are 0. */
+/* One op to price: the op graph's names and meanings (ps_op). Fields an op kind does not use are 0.
+ * Per kind (docs/cost.md):
+ *   gemm       m, n, k ([m x k] x [k x n]); dtype = weight dtype (fp8: fp8 inputs, bf16 output)
+ *   attention  phase, seqs, tokens (query tokens in all), context (keys per query: prompt length
+ *              for causal prefill, KV length for decode; for a chunk: prefix + chunk), prefix
+ *              (cached tokens before a prefill chunk), heads, kv_heads, head_dim (per GPU)
+ *   rmsnorm, residual  tokens, width = hidden size
+ *   rope       tokens, width = (heads + kv_heads) x head_dim of the shard (Q and K rotated)
+ *   silu_mul   tokens, width = FFN shard (output width; reads 2 x width)
+ *   embedding  tokens, width = hidden size
+ *   sampling   tokens = sampled tokens, width = logits read per token (the vocabulary) */
 typedef struct ps_cost_query {
     ps_op_kind kind;         /* compute kinds only: gemm, attention, rmsnorm, rope, silu_mul,
                                 residual, embedding, sampling */
@@ -64,8 +91,20 @@ void ps_cost_model_free(ps_cost_model *model);
 /* Adds a parsim trace directory: its exact op ids (source trace) and its points (source table). */
 int ps_cost_model_add_trace(ps_cost_model *model, const char *trace_dir, ps_error *err);
 
-/* The query of an op of the op graph. */
+/* The query of an op of the op graph. Attention heads and widths are derived from the op's FLOPs
+ * and bytes (head_dim 128, as every preset has) until ps_op carries them. */
 void ps_cost_query_from_op(const ps_op *op, ps_launch_mode launch, ps_cost_query *query);
+
+/* True for the kinds this model prices (not the collectives and hand-offs). */
+bool ps_cost_kind_supported(ps_op_kind kind);
+/* Parses an op kind name ("gemm", ...); false when unknown. */
+bool ps_cost_kind_parse(const char *name, ps_op_kind *out);
+/* Checks that the fields the kind needs are present and sane; names the field in the message. */
+int ps_cost_query_validate(const ps_cost_query *query, ps_error *err);
+
+/* The GPU answers are for, and the file the coefficients came from. */
+const ps_gpu_spec *ps_cost_model_gpu(const ps_cost_model *model);
+const char *ps_cost_model_coeff_path(const ps_cost_model *model);
 
 /* Prices one op. PS_EINPUT for a dtype the GPU cannot run (fp8 on A100) or a non-compute kind. */
 int ps_cost_estimate(const ps_cost_model *model, const ps_cost_query *query, ps_cost_answer *answer,

@@ -20,6 +20,7 @@
 #define PARSIM_PLATFORM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <simgrid/forward.h>
 
@@ -46,6 +47,54 @@ typedef struct ps_platform_gpu {
     sg_host_t host;
 } ps_platform_gpu;
 
+/* ---- Network kinds (sim/platform/network.c) --------------------------------------------------
+ * What the scale-out network between nodes is, as the figures that change NCCL's times: the NIC
+ * link latencies the generator writes, NCCL's net-plugin latency (what its tuner adds per
+ * inter-node step, twice for Simple), the host/proxy cost of one inter-node step that NCCL's
+ * ranking constants leave out, the achievable fraction of the NIC line rate, the channels NCCL runs
+ * per NIC and the protocols the network's recommended NCCL profile allows. Every figure of every
+ * kind cites its source in network.c (../shared/notes/network.md). A platform file names its kind
+ * in the zone property `network` and may override each figure with a `network_*` property. */
+#define PS_NET_PROTO_LL 1u
+#define PS_NET_PROTO_LL128 2u
+#define PS_NET_PROTO_SIMPLE 4u
+#define PS_NET_PROTO_ALL 7u
+
+typedef struct ps_network_kind {
+    const char *name;            /* "ib-ndr", "roce", "efa-p5", ...; "generic" = no kind named */
+    const char *summary;         /* one line */
+    double nic_gbps;             /* per-GPU NIC line rate, Gb/s (the generator's default) */
+    double nic_latency_us;       /* one side: GPU -> PCIe -> NIC -> rail leaf (the nic_* links) */
+    double switch_latency_us;    /* one side of the leaf -> spine hop (the rail*_up links) */
+    double plugin_latency_us;    /* NCCL net plugin props.latency: the tuner adds it per step */
+    double proxy_step_us;        /* host/proxy cost of one inter-node step beyond NCCL's hwLat */
+    double bandwidth_efficiency; /* achievable / line rate, 0 < e <= 1 */
+    int channels_per_nic;        /* NCCL runtime channels per NIC */
+    unsigned protocols;          /* PS_NET_PROTO_* the network's NCCL profile allows */
+} ps_network_kind;
+
+int ps_network_kind_count(void);
+const ps_network_kind *ps_network_kind_at(int index);
+const ps_network_kind *ps_network_kind_find(const char *name); /* NULL when unknown */
+/* "LL,LL128,Simple" (the order is fixed) into buf; parse accepts that form, any order, no repeats,
+ * case-sensitive; PS_EINPUT (no message) otherwise. */
+void ps_network_protocols_format(unsigned protocols, char *buf, size_t size);
+int ps_network_protocols_parse(const char *text, unsigned *out);
+
+/* The network of a loaded platform: the kind named by the file (or "generic") with the file's
+ * overrides applied. On one node it is the generic kind and means nothing. */
+typedef struct ps_platform_network {
+    char kind[32];
+    bool named;                  /* the file has a `network` property */
+    double nic_latency_us;
+    double switch_latency_us;
+    double plugin_latency_us;
+    double proxy_step_us;
+    double bandwidth_efficiency;
+    int channels_per_nic;
+    unsigned protocols;
+} ps_platform_network;
+
 typedef struct ps_platform_fabric_info {
     ps_fabric kind;
     int node_count;
@@ -55,14 +104,17 @@ typedef struct ps_platform_fabric_info {
     int nvlink_links_per_gpu;
     double gpu_link_bytes_per_s;   /* one GPU's scale-up bandwidth per direction (NVLink or PCIe) */
     double nic_bytes_per_s;        /* per GPU NIC, per direction; 0 on a single node */
+    ps_platform_network network;   /* scale-out network figures (generic on one node) */
 } ps_platform_fabric_info;
 
 typedef struct ps_platform ps_platform;
 
 /* Validates (without SimGrid) and loads the file into the process's SimGrid engine, initialising
  * the engine and its configuration first. One platform per process (a SimGrid limit). Bad files:
- * PS_EINPUT with "FILE: reason" (for malformed XML, SimGrid's or the parser's reason and line). */
-int ps_platform_load(const char *path, ps_platform **out, ps_error *err);
+ * PS_EINPUT with "FILE: reason" (for malformed XML, SimGrid's or the parser's reason and line).
+ * A preset name ("hgx-h200") is resolved by ps_data_find (parsim/data.h); ps_platform_path then
+ * gives the file that was loaded. */
+int ps_platform_load(const char *path_or_preset, ps_platform **out, ps_error *err);
 void ps_platform_free(ps_platform *platform);
 
 int ps_platform_gpu_count(const ps_platform *platform);
@@ -145,6 +197,10 @@ typedef struct ps_platform_spec {
     ps_fabric fabric;
     double nic_bytes_per_s; /* per-GPU NIC per direction; used only when node_count > 1 */
     const char *summary;    /* one line: what the preset is and why it ships */
+    /* Network kind name (ps_network_kind_find) or NULL: NULL writes the generic kind's link
+     * latencies and no network properties (the files parsim wrote before network kinds). */
+    const char *network;
+    double nic_latency_us;  /* > 0 overrides the kind's NIC latency; 0 = the kind's */
 } ps_platform_spec;
 
 #define PS_PLATFORM_MAX_GPUS 1024 /* Full routing stores N^2 routes: 1024 GPUs is ~0.5 M routes */

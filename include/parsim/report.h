@@ -36,7 +36,32 @@ typedef struct ps_sweep_row {
     char scenario[PS_REPORT_SCENARIO_BYTES]; /* "max_throughput", "min_latency" or "batch_<N>" */
     ps_prediction pred;
     bool best_throughput, best_latency, pareto;
+    /* The platform's fabric and the link load of a decode iteration (ps_report_link_load). */
+    char fabric[16];             /* "nvswitch", "mesh" or "pcie" */
+    int gpus_per_node;
+    double link_port_busy;       /* busiest GPU's scale-up port (NVLink or PCIe): share of the iteration */
+    double link_pair_busy;       /* busiest single GPU-to-GPU link (a mesh's pair link; = port on a switch) */
+    double link_nic_busy;        /* busiest NIC (0 when no traffic leaves a node) */
 } ps_sweep_row;
+
+/* The platform facts the link load needs (probed by the CLI from the platform file). */
+typedef struct ps_link_platform {
+    char fabric[16];             /* "nvswitch", "mesh" or "pcie" */
+    int gpus_per_node, node_count, gpu_count;
+    double port_bytes_per_s;     /* one GPU's scale-up bandwidth per direction */
+    double pair_bytes_per_s;     /* bottleneck of the route GPU 0 -> GPU 1 (a mesh: one link) */
+    double nic_bytes_per_s;      /* per GPU NIC per direction; 0 on one node */
+} ps_link_platform;
+
+/* Fills the row's fabric and link_*_busy from the bytes a decode iteration moves (graph.h's
+ * closed forms: each TP all-reduce carries tokens x hidden x activation bytes, 2 per layer; each
+ * PP hand-off tokens x hidden x activation bytes), the predicted TPOT as the iteration time and
+ * the platform's bandwidths. An estimate of mean load over the iteration, not a SimGrid link
+ * measurement: docs/sweep.md gives the formulas. Rows that do not fit get NAN. */
+struct ps_model;
+struct ps_precision;
+void ps_report_link_load(ps_sweep_row *row, const ps_link_platform *platform, const struct ps_model *model,
+                         const struct ps_precision *precision);
 
 /* What the JSON and HTML say about the sweep as a whole (both strings are written as given). */
 typedef struct ps_report_info {

@@ -20,9 +20,9 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: parsim platform --preset NAME [-o FILE]\n"
             "       parsim platform --gpu MODEL --gpus-per-node N [--nodes K] --fabric nvswitch|mesh|pcie\n"
-            "                       [--nic-gbps 400] [-o FILE]\n"
+            "                       [--network KIND] [--nic-gbps G] [--nic-latency-us U] [-o FILE]\n"
             "       parsim platform --describe FILE [--json]\n"
-            "       parsim platform --list\n\n"
+            "       parsim platform --list | --list-networks\n\n"
             "Writes a SimGrid platform (XML) whose flows take exactly latency + bytes / bandwidth\n"
             "(host/model ptask_L07, TCP-gamma 0), with GPU and fabric properties; to stdout\n"
             "unless -o FILE. --describe loads a platform file and summarises its GPUs, fabric and\n"
@@ -38,11 +38,19 @@ static void usage(FILE *out)
                  "                       rail-optimised fat tree\n"
                  "  --fabric F           nvswitch (non-blocking switch), mesh (one link per pair),\n"
                  "                       pcie (PCIe switches and CPU sockets, no NVLink)\n"
-                 "  --nic-gbps G         NIC line rate in Gb/s per GPU (default 400)\n"
+                 "  --network KIND       scale-out network (needs --nodes > 1), one of:");
+    for (int i = 0; i < ps_network_kind_count(); i++)
+        fprintf(out, " %s", ps_network_kind_at(i)->name);
+    fprintf(out, "\n"
+                 "                       (figures and sources: --list-networks, docs/platforms.md)\n"
+                 "  --nic-gbps G         NIC line rate in Gb/s per GPU (default: the network's, 400)\n"
+                 "  --nic-latency-us U   one side of a NIC link, GPU to rail leaf (default: the\n"
+                 "                       network's, 1.5)\n"
                  "  -o, --output FILE    write to FILE (atomically) instead of stdout\n"
                  "  --describe FILE      summarise a platform file\n"
                  "  --json               with --describe: JSON instead of text\n"
                  "  --list               list the presets\n"
+                 "  --list-networks      list the network kinds and their figures\n"
                  "  -h, --help           this help\n");
 }
 
@@ -56,13 +64,50 @@ static int list_presets(void)
 {
     for (int i = 0; i < ps_platform_preset_count(); i++) {
         const ps_platform_spec *s = ps_platform_preset_at(i);
-        printf("%-13s %4d GPUs  %-8s  %s\n", s->name, s->node_count * s->gpus_per_node,
+        printf("%-16s %4d GPUs  %-8s  %s\n", s->name, s->node_count * s->gpus_per_node,
                ps_fabric_name(s->fabric), s->summary);
     }
     return 0;
 }
 
+static int list_networks(void)
+{
+    printf("%-9s %6s %8s %8s %8s %8s %5s %4s  %-16s %s\n", "network", "Gb/s", "nic_us", "switch_us",
+           "plugin", "proxy_us", "eff", "ch", "protocols", "summary");
+    for (int i = 0; i < ps_network_kind_count(); i++) {
+        const ps_network_kind *k = ps_network_kind_at(i);
+        char protos[32];
+        ps_network_protocols_format(k->protocols, protos, sizeof protos);
+        printf("%-9s %6.6g %8.6g %9.6g %8.6g %8.6g %5.3g %4d  %-16s %s\n", k->name, k->nic_gbps,
+               k->nic_latency_us, k->switch_latency_us, k->plugin_latency_us, k->proxy_step_us,
+               k->bandwidth_efficiency, k->channels_per_nic, protos, k->summary);
+    }
+    return 0;
+}
+
 /* ---- --describe ----------------------------------------------------------------------------- */
+
+static cJSON *network_json(const ps_platform_fabric_info *f)
+{
+    const ps_platform_network *n = &f->network;
+    if (f->node_count < 2)
+        return cJSON_CreateNull();
+    cJSON *o = cJSON_CreateObject();
+    char protos[32];
+    if (!o)
+        return NULL;
+    ps_network_protocols_format(n->protocols, protos, sizeof protos);
+    cJSON_AddStringToObject(o, "kind", n->kind);
+    cJSON_AddBoolToObject(o, "named", n->named);
+    cJSON_AddNumberToObject(o, "nic_latency_us", n->nic_latency_us);
+    cJSON_AddNumberToObject(o, "switch_latency_us", n->switch_latency_us);
+    cJSON_AddNumberToObject(o, "plugin_latency_us", n->plugin_latency_us);
+    cJSON_AddNumberToObject(o, "proxy_step_us", n->proxy_step_us);
+    cJSON_AddNumberToObject(o, "bandwidth_efficiency", n->bandwidth_efficiency);
+    cJSON_AddNumberToObject(o, "channels_per_nic", n->channels_per_nic);
+    cJSON_AddStringToObject(o, "protocols", protos);
+    return o;
+}
 
 static cJSON *range_json(const ps_platform_range *r, bool present, double scale)
 {
@@ -98,6 +143,7 @@ static int describe_json(const ps_platform *p, const ps_platform_summary *s)
         cJSON_AddNumberToObject(o, "nic_bandwidth_gbps", f->nic_bytes_per_s / 1e9);
     else
         cJSON_AddNullToObject(o, "nic_bandwidth_gbps");
+    cJSON_AddItemToObject(o, "network", network_json(f));
     cJSON_AddNumberToObject(o, "hbm_bytes", g0->hbm_bytes);
     cJSON_AddNumberToObject(o, "hbm_bandwidth_gbps", g0->hbm_bandwidth_bytes_per_s / 1e9);
     cJSON_AddNumberToObject(o, "peak_tflops_bf16", g0->peak_flops_bf16 / 1e12);
@@ -157,6 +203,16 @@ static void describe_text(const ps_platform *p, const ps_platform_summary *s)
                f->nic_bytes_per_s * 8 / 1e9);
     else
         printf("%-28s -\n", "nic");
+    if (f->node_count > 1) {
+        const ps_platform_network *n = &f->network;
+        char protos[32];
+        ps_network_protocols_format(n->protocols, protos, sizeof protos);
+        printf("%-28s %s%s: NIC %.6g us + switch %.6g us per side, plugin latency %.6g us, proxy "
+               "%.6g us per step,\n%-28s %.6g of line rate, %d channels per NIC, protocols %s\n",
+               "network", n->kind, n->named ? "" : " (none named)", n->nic_latency_us,
+               n->switch_latency_us, n->plugin_latency_us, n->proxy_step_us, "",
+               n->bandwidth_efficiency, n->channels_per_nic, protos);
+    }
     print_range("pair bandwidth", &s->pair_bandwidth_bytes_per_s, s->has_pairs, 1e-9, "GB/s");
     print_range("  intra-node", &s->intra_bandwidth_bytes_per_s, s->has_intra, 1e-9, "GB/s");
     print_range("  inter-node", &s->inter_bandwidth_bytes_per_s, s->has_inter, 1e-9, "GB/s");
@@ -196,12 +252,13 @@ static int generate(const ps_platform_spec *spec, const char *output)
     return rc ? fail(&err) : 0;
 }
 
-enum { OPT_PRESET = 256, OPT_GPU, OPT_GPN, OPT_NODES, OPT_FABRIC, OPT_NIC, OPT_DESCRIBE, OPT_JSON, OPT_LIST };
+enum { OPT_PRESET = 256, OPT_GPU, OPT_GPN, OPT_NODES, OPT_FABRIC, OPT_NIC, OPT_DESCRIBE, OPT_JSON, OPT_LIST,
+       OPT_NETWORK, OPT_NIC_LATENCY, OPT_LIST_NETWORKS };
 
 typedef struct options {
     const char *preset, *gpu, *fabric, *output, *describe;
-    const char *gpn, *nodes, *nic;
-    bool json, list;
+    const char *gpn, *nodes, *nic, *network, *nic_latency;
+    bool json, list, list_networks;
 } options;
 
 static int parse_options(int argc, char **argv, options *o)
@@ -216,6 +273,9 @@ static int parse_options(int argc, char **argv, options *o)
         {"describe", required_argument, NULL, OPT_DESCRIBE},
         {"json", no_argument, NULL, OPT_JSON},
         {"list", no_argument, NULL, OPT_LIST},
+        {"network", required_argument, NULL, OPT_NETWORK},
+        {"nic-latency-us", required_argument, NULL, OPT_NIC_LATENCY},
+        {"list-networks", no_argument, NULL, OPT_LIST_NETWORKS},
         {"output", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -240,6 +300,9 @@ static int parse_options(int argc, char **argv, options *o)
         case OPT_DESCRIBE: o->describe = optarg; break;
         case OPT_JSON: o->json = true; break;
         case OPT_LIST: o->list = true; break;
+        case OPT_NETWORK: o->network = optarg; break;
+        case OPT_NIC_LATENCY: o->nic_latency = optarg; break;
+        case OPT_LIST_NETWORKS: o->list_networks = true; break;
         case 'o': o->output = optarg; break;
         case 'h': usage(stdout); return -1;
         case ':':
@@ -261,6 +324,7 @@ static int parse_options(int argc, char **argv, options *o)
 static int custom_spec(const options *o, ps_platform_spec *spec, ps_error *err)
 {
     double nic_gbps = 400; /* ConnectX-7 NDR, the DGX H100 compute NIC (hardware.md 3.4) */
+    double nic_latency_us = 0;
     int rc;
     if (!o->gpu || !o->gpn || !o->fabric)
         return ps_error_set(err, PS_EINPUT, "give --preset NAME, or --gpu, --gpus-per-node and "
@@ -270,8 +334,24 @@ static int custom_spec(const options *o, ps_platform_spec *spec, ps_error *err)
     spec->node_count = 1;
     if ((rc = ps_parse_int(o->gpn, "--gpus-per-node", 1, PS_PLATFORM_MAX_GPUS, &spec->gpus_per_node, err)) ||
         (o->nodes && (rc = ps_parse_int(o->nodes, "--nodes", 1, PS_PLATFORM_MAX_GPUS, &spec->node_count, err))) ||
-        (o->nic && (rc = ps_parse_double(o->nic, "--nic-gbps", &nic_gbps, err))))
+        (o->nic && (rc = ps_parse_double(o->nic, "--nic-gbps", &nic_gbps, err))) ||
+        (o->nic_latency && (rc = ps_parse_double(o->nic_latency, "--nic-latency-us", &nic_latency_us, err))))
         return rc;
+    const ps_network_kind *kind = o->network ? ps_network_kind_find(o->network) : NULL;
+    if (o->network && !kind)
+        return ps_error_set(err, PS_EINPUT, "--network: unknown network kind '%s' (see --list-networks)",
+                            o->network);
+    if ((o->network || o->nic_latency) && spec->node_count < 2)
+        return ps_error_set(err, PS_EINPUT, "%s: a network joins nodes, give --nodes 2 or more",
+                            o->network ? "--network" : "--nic-latency-us");
+    /* Upper bound 1e6 us (1 s): a typo guard; 0 would be a wire without latency. */
+    if (o->nic_latency && (!(nic_latency_us > 0) || nic_latency_us > 1e6))
+        return ps_error_set(err, PS_EINPUT, "--nic-latency-us: must be > 0 and at most 1e6, got '%s'",
+                            o->nic_latency);
+    if (kind && !o->nic)
+        nic_gbps = kind->nic_gbps;
+    spec->network = o->network;
+    spec->nic_latency_us = nic_latency_us;
     /* Upper bound 1e6 Gb/s, 1000 x today's fastest NIC (800G): a typo guard that also keeps
      * every derived bandwidth finite (1e300 wrote "inf" into a file the loader then refused). */
     if (!(nic_gbps > 0) || nic_gbps > 1e6)
@@ -291,23 +371,25 @@ int cmd_platform(int argc, char **argv)
     if (rc)
         return rc < 0 ? 0 : rc;
     ps_error err = {0};
-    bool general = o.gpu || o.gpn || o.nodes || o.fabric || o.nic;
-    int modes = (o.preset != NULL) + general + (o.describe != NULL) + o.list;
+    bool general = o.gpu || o.gpn || o.nodes || o.fabric || o.nic || o.network || o.nic_latency;
+    int modes = (o.preset != NULL) + general + (o.describe != NULL) + o.list + o.list_networks;
     if (modes != 1) {
         fprintf(stderr, "parsim platform: give exactly one of --preset, the general form (--gpu ...), "
-                        "--describe or --list (see --help)\n");
+                        "--describe, --list or --list-networks (see --help)\n");
         return 2;
     }
     if (o.json && !o.describe) {
         fprintf(stderr, "parsim platform: --json goes with --describe\n");
         return 2;
     }
-    if (o.output && (o.describe || o.list)) {
+    if (o.output && (o.describe || o.list || o.list_networks)) {
         fprintf(stderr, "parsim platform: -o goes with --preset or the general form\n");
         return 2;
     }
     if (o.list)
         return list_presets();
+    if (o.list_networks)
+        return list_networks();
     if (o.describe)
         return describe(o.describe, o.json);
     if (o.preset) {

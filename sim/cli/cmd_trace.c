@@ -1,7 +1,7 @@
 /* parsim trace: check a trace directory, export it to Perfetto / chrome://tracing.
  *
  *   parsim trace check DIR [--json]     every rule of docs/trace-format.md, then a summary
- *   parsim trace export DIR -o OUT.json Chrome trace-event JSON (sim/export/chrome_trace.h)
+ *   parsim trace export DIR -o OUT.json Chrome trace-event JSON (parsim/timeline.h)
  *
  * Exit 0 when the trace is valid, 2 with one line "FILE:LINE: reason" on stderr when it is not
  * (or on bad usage), 1 on an internal error.
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "export/chrome_trace.h"
+#include "parsim/timeline.h"
 #include "parsim/trace.h"
 #include "parsim/util.h"
 
@@ -190,7 +190,7 @@ static int run_export(int argc, char **argv)
     }
     ps_error err = {0};
     uint64_t events = 0, skipped = 0;
-    int rc = ps_chrome_export_trace(argv[optind], out, &events, &skipped, &err);
+    int rc = ps_timeline_export_trace(argv[optind], out, &events, &skipped, &err);
     if (rc) {
         fprintf(stderr, "%s\n", err.message);
         return rc;

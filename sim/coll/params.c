@@ -18,6 +18,7 @@
 
 #include "coll_internal.h"
 #include "parsim/util.h"
+#include "parsim/data.h"
 
 #define PROTO_NAME(i) ps_coll_proto_name((ps_coll_proto)(i))
 
@@ -394,6 +395,11 @@ int ps_coll_params_for_platform(const char *platform_path, const char *override_
     }
     if (!platform_path)
         return PS_OK;
+    /* The sidecar sits beside the platform file, also when the platform was named as a preset. */
+    char resolved[PS_DATA_PATH_BYTES];
+    if (ps_data_find(PS_DATA_PLATFORM, platform_path, resolved, sizeof resolved, err))
+        return err->code;
+    platform_path = resolved;
     size_t len = strlen(platform_path);
     const char *ext = len >= 4 ? platform_path + len - 4 : "";
     size_t stem = !strcmp(ext, ".xml") ? len - 4 : len;

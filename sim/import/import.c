@@ -346,6 +346,24 @@ static int fill_group_sizes(imp_trace *t, const ps_import_options *opts, ps_erro
     return PS_OK;
 }
 
+/* The trace format's size of an all-gather is the gathered output and that of a reduce-scatter
+ * the full input (nccl-tests' "size", docs/trace-format.md); the importers record NCCL's count,
+ * which is one rank's share of either (imp_comm.bytes): multiply by the group size. */
+static int scale_per_rank_bytes(imp_trace *t, ps_error *err)
+{
+    for (size_t i = 0; i < t->n_comms; i++) {
+        imp_comm *c = &t->comms[i];
+        if (c->collective != PS_TRACE_ALLGATHER && c->collective != PS_TRACE_REDUCESCATTER)
+            continue;
+        if (c->group_size > 0 && c->bytes > PS_TRACE_MAX_BYTES / (uint64_t)c->group_size)
+            return ps_error_set(err, PS_EINPUT, "%s: %s of %llu bytes per rank on %d ranks is beyond 2^50 bytes",
+                                t->input_path, c->collective == PS_TRACE_ALLGATHER ? "all-gather" : "reduce-scatter",
+                                (unsigned long long)c->bytes, c->group_size);
+        c->bytes *= (uint64_t)c->group_size;
+    }
+    return PS_OK;
+}
+
 static int assign_seq(imp_trace *t, ps_error *err)
 {
     size_t n = t->n_comms;
@@ -525,7 +543,7 @@ int imp_trace_write(imp_trace *t, const char *out_dir, const ps_import_options *
     int rc;
     uint64_t clipped = 0;
     if ((rc = clip_stream_overlaps(t, &clipped, err)) || (rc = fill_group_sizes(t, opts, err)) ||
-        (rc = assign_seq(t, err)))
+        (rc = scale_per_rank_bytes(t, err)) || (rc = assign_seq(t, err)))
         return rc;
 
     int ranks = 0;

@@ -49,7 +49,8 @@ typedef struct imp_comm {
     int64_t stream;
     uint64_t correlation_id;
     ps_trace_collective collective;
-    uint64_t bytes;
+    uint64_t bytes; /* NCCL's count x element size: for all-gather and reduce-scatter one rank's
+                       share, which imp_trace_write multiplies by group_size (the trace's size) */
     const char *dtype; /* a static string from ps_trace's dtype list */
     int peer;          /* -1 when none */
     uint32_t group;    /* pool id */

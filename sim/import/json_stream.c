@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 /* ---- arena ---- */
 
@@ -68,12 +69,130 @@ void ps_json_open(ps_json_reader *r, FILE *fp, const char *file_name)
     r->line = 1;
 }
 
+/* gzip input: raw bytes of the file in `in`, inflated into the reader's buf. */
+struct ps_json_gzip {
+    z_stream z;
+    bool input_eof;   /* fread returned 0 */
+    bool member_done; /* inflate said Z_STREAM_END for the current member */
+    unsigned char in[65536];
+};
+
+int ps_json_open_auto(ps_json_reader *r, FILE *fp, const char *file_name, bool *is_gzip, ps_error *err)
+{
+    ps_json_open(r, fp, file_name);
+    if (is_gzip)
+        *is_gzip = false;
+    unsigned char head[2];
+    size_t n = fread(head, 1, sizeof head, fp);
+    if (n < 2 || head[0] != 0x1f || head[1] != 0x8b) { /* plain: the bytes read are the first input */
+        memcpy(r->buf, head, n);
+        r->len = n;
+        if (n == 0) {
+            r->eof = true;
+            r->read_error = ferror(fp) != 0;
+        }
+        return PS_OK;
+    }
+    struct ps_json_gzip *g = calloc(1, sizeof *g);
+    if (!g)
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
+    /* 16 + MAX_WBITS: a gzip wrapper (not zlib or raw deflate), window up to 32 KiB. */
+    if (inflateInit2(&g->z, 16 + MAX_WBITS) != Z_OK) {
+        free(g);
+        return ps_error_set(err, PS_EINTERNAL, "out of memory (zlib)");
+    }
+    memcpy(g->in, head, 2);
+    g->z.next_in = g->in;
+    g->z.avail_in = 2;
+    r->gz = g;
+    if (is_gzip)
+        *is_gzip = true;
+    return PS_OK;
+}
+
+void ps_json_close(ps_json_reader *r)
+{
+    if (r->gz) {
+        inflateEnd(&r->gz->z);
+        free(r->gz);
+        r->gz = NULL;
+    }
+}
+
+static bool input_failed(ps_json_reader *r, const char *why)
+{
+    r->eof = true;
+    r->read_error = true;
+    snprintf(r->read_error_text, sizeof r->read_error_text, "%s", why);
+    return false;
+}
+
+/* Inflates the next piece of a gzip file into buf. false at the end of the last member or on an
+ * error (read_error set with the reason). */
+static bool gz_fill(ps_json_reader *r)
+{
+    struct ps_json_gzip *g = r->gz;
+    r->pos = r->len = 0;
+    while (r->len == 0) {
+        if (g->z.avail_in == 0 && !g->input_eof) {
+            size_t n = fread(g->in, 1, sizeof g->in, r->fp);
+            if (n == 0) {
+                g->input_eof = true;
+                if (ferror(r->fp))
+                    return input_failed(r, "read error");
+            }
+            g->z.next_in = g->in;
+            g->z.avail_in = (uInt)n;
+        }
+        if (g->member_done) {
+            if (g->z.avail_in == 0) { /* the end of the last member is the end of the input */
+                r->eof = true;
+                return false;
+            }
+            if (g->z.next_in[0] != 0x1f)
+                return input_failed(r, "data after the end of the gzip stream is not gzip (corrupt file?)");
+            inflateReset(&g->z); /* another member (RFC 1952 2.2: members are concatenated) */
+            g->member_done = false;
+        }
+        if (g->z.avail_in == 0 && g->input_eof)
+            return input_failed(r, "gzip stream ends early (truncated .gz file)");
+        g->z.next_out = r->buf;
+        g->z.avail_out = sizeof r->buf;
+        int zr = inflate(&g->z, Z_NO_FLUSH);
+        r->len = sizeof r->buf - g->z.avail_out;
+        if (zr == Z_STREAM_END) {
+            g->member_done = true;
+        } else if (zr != Z_OK && zr != Z_BUF_ERROR) { /* Z_BUF_ERROR: no progress, needs input */
+            char why[sizeof r->read_error_text];
+            snprintf(why, sizeof why, "corrupt gzip data (%s)", g->z.msg ? g->z.msg : zr == Z_MEM_ERROR ? "out of memory" : "zlib error");
+            return input_failed(r, why);
+        }
+    }
+    return true;
+}
+
+static bool fill(ps_json_reader *r);
+
+void ps_json_blame_gzip(ps_json_reader *r, ps_error *err)
+{
+    if (!r->gz)
+        return;
+    while (!r->read_error && !r->eof) {
+        r->pos = r->len; /* discard, inflate the next piece */
+        fill(r);
+    }
+    if (r->read_error)
+        ps_error_set(err, PS_EINPUT, "%s: %s", r->file, r->read_error_text[0] ? r->read_error_text : "read error");
+}
+
 static bool fill(ps_json_reader *r)
 {
     if (r->pos < r->len)
         return true;
     if (r->eof)
         return false;
+    if (r->gz)
+        return gz_fill(r);
     r->len = fread(r->buf, 1, sizeof r->buf, r->fp);
     r->pos = 0;
     if (r->len == 0) {
@@ -110,10 +229,15 @@ int ps_json_fail(ps_json_reader *r, ps_error *err, const char *fmt, ...)
     return ps_error_set(err, PS_EINPUT, "%s:%ld: %s", r->file, r->line, reason);
 }
 
+static int read_failure(ps_json_reader *r, ps_error *err)
+{
+    return ps_error_set(err, PS_EINPUT, "%s:%ld: %s", r->file, r->line, r->read_error_text[0] ? r->read_error_text : "read error");
+}
+
 static int fail_eof(ps_json_reader *r, ps_error *err, const char *inside)
 {
     if (r->read_error)
-        return ps_error_set(err, PS_EINPUT, "%s:%ld: read error", r->file, r->line);
+        return read_failure(r, err);
     return ps_json_fail(r, err, "unexpected end of file inside %s (truncated JSON?)", inside);
 }
 
@@ -140,11 +264,10 @@ static const char *show(int c, char tmp[16])
 
 int ps_json_peek(ps_json_reader *r, ps_error *err, int *c)
 {
-    (void)err;
     skip_ws(r);
     int x = look(r);
     *c = x < 0 ? 0 : x;
-    return PS_OK;
+    return x < 0 && r->read_error ? read_failure(r, err) : PS_OK;
 }
 
 int ps_json_expect(ps_json_reader *r, char c, const char *what, ps_error *err)
@@ -604,7 +727,7 @@ int ps_json_finish(ps_json_reader *r, ps_error *err)
         return ps_json_fail(r, err, "unexpected %s after the end of the JSON document", show(c, tmp));
     }
     if (r->read_error)
-        return ps_error_set(err, PS_EINPUT, "%s:%ld: read error", r->file, r->line);
+        return read_failure(r, err);
     return PS_OK;
 }
 

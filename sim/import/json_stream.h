@@ -11,7 +11,13 @@
  *     characters or invalid UTF-8 escapes in strings, nothing after the top-level value;
  *   - bounds nesting (PS_JSON_MAX_DEPTH) and the size of one materialised value
  *     (PS_JSON_MAX_VALUE_BYTES), so hostile input can neither overflow the stack nor exhaust memory.
- * Errors are PS_EINPUT with "FILE:LINE: reason" (LINE counts '\n' from 1).
+ *   - reads gzip transparently (ps_json_open_auto): a file whose first two bytes are gzip's magic
+ *     (1f 8b, RFC 1952), whatever its name, is inflated with zlib through a second fixed 64 KiB
+ *     buffer (zlib's own state is ~45 KiB), so `*.pt.trace.json.gz` streams in the same bounded
+ *     memory. Concatenated gzip members are read in turn (RFC 1952 section 2.2). A truncated or
+ *     corrupt stream is an error naming the file, never a silently shorter document.
+ * Errors are PS_EINPUT with "FILE:LINE: reason" (LINE counts '\n' from 1, in the decompressed text
+ * for gzip input).
  *
  * Use: ps_json_open, then walk the top level with ps_json_peek / ps_json_expect / ps_json_key and
  * materialise the values you want with ps_json_value (into an arena you reset between values) or
@@ -61,9 +67,21 @@ typedef struct ps_json_reader {
     long line;
     bool eof;
     bool read_error;
+    char read_error_text[160]; /* why, when read_error ("" = an I/O error of the file) */
+    struct ps_json_gzip *gz;   /* NULL: plain input */
 } ps_json_reader;
 
+/* Plain (uncompressed) input. */
 void ps_json_open(ps_json_reader *r, FILE *fp, const char *file_name);
+/* Plain or gzip input, told apart by the first bytes (not by the name). *is_gzip (may be NULL)
+ * says which. Fails (PS_EINTERNAL) only when out of memory. Free with ps_json_close. */
+int ps_json_open_auto(ps_json_reader *r, FILE *fp, const char *file_name, bool *is_gzip, ps_error *err);
+/* After an error on gzip input: reads the rest of the gzip stream, and when it is damaged
+ * (truncated, bad CRC, corrupt deflate data) replaces *err by that reason, which is then the real
+ * one (damaged data usually shows up first as malformed JSON). No-op on plain input. */
+void ps_json_blame_gzip(ps_json_reader *r, ps_error *err);
+/* Releases what ps_json_open_auto allocated (not the FILE). Safe after ps_json_open too. */
+void ps_json_close(ps_json_reader *r);
 
 /* The next significant character without consuming it; 0 at end of input (or read error). */
 int ps_json_peek(ps_json_reader *r, ps_error *err, int *c);

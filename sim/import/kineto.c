@@ -9,7 +9,9 @@
  *     "baseTimeNanoseconds": N, ... }
  * `ts`/`dur` are microseconds printed with 3 decimals (ns precision); newer Kineto makes `ts`
  * relative to baseTimeNanoseconds, older writes absolute epoch microseconds. Both become exact
- * integer ns (json_stream.h). Also accepted: a bare array of events (Chrome trace format).
+ * integer ns (json_stream.h). Also accepted: a bare array of events (Chrome trace format), gzip
+ * input (*.pt.trace.json.gz, detected by its magic bytes and inflated while streaming), and
+ * PyTorch 1.8's layout with capitalised categories (category() below).
  *
  * NCCL calls: each GPU kernel whose name is a NCCL kernel becomes one comms row timed by that
  * kernel. Its size, dtype and group come, in order of preference, from
@@ -142,33 +144,53 @@ static bool dim3_of(const ps_jv *v, int out[3])
     return i == 3;
 }
 
-/* Global rank of the i-th member of "Process Group Ranks" ([0, 1] or the string "[0, 1]"). */
-static int group_member(const ps_jv *ranks, int64_t i)
+/* Global rank of the i-th member of a group, from "Process Group Ranks" ([0, 1] or the string
+ * "[0, 1]"), else from "Global rank start" + i x "Global rank stride". PyTorch shortens the ranks
+ * string of a group larger than 30 to "[r0, ..., r28, ..., rLast]" (record_param_comms'
+ * kTruncatLength): past the "..." only the last member is known. -1 when unknown. */
+static int group_member(const ps_jv *args, int64_t i, int group_size)
 {
-    if (!ranks || i < 0)
+    const ps_jv *ranks = ps_jv_get(args, "Process Group Ranks");
+    if (i < 0 || i > PS_TRACE_MAX_RANK)
         return -1;
-    if (ranks->type == PS_JV_ARRAY) {
+    if (ranks && ranks->type == PS_JV_ARRAY) {
         int64_t k = 0, x;
         for (const ps_jv *e = ranks->child; e; e = e->next, k++)
             if (k == i)
                 return ps_jv_to_i64(e, &x) && x >= 0 && x <= PS_TRACE_MAX_RANK ? (int)x : -1;
-        return -1;
-    }
-    if (ranks->type == PS_JV_STRING) {
+    } else if (ranks && ranks->type == PS_JV_STRING) {
         const char *p = ranks->text;
         int64_t k = 0;
+        long last = -1;
+        bool cut = false;
         while (*p) {
-            while (*p && (*p < '0' || *p > '9'))
+            if (*p == '.') {
+                cut = true;
                 p++;
-            if (!*p)
-                break;
+                continue;
+            }
+            if (*p < '0' || *p > '9') {
+                p++;
+                continue;
+            }
             char *end;
+            errno = 0;
             long x = strtol(p, &end, 10);
-            if (k++ == i)
-                return x >= 0 && x <= PS_TRACE_MAX_RANK ? (int)x : -1;
             p = end;
+            if (errno)
+                return -1;
+            if (!cut && k++ == i)
+                return x >= 0 && x <= PS_TRACE_MAX_RANK ? (int)x : -1;
+            last = x;
         }
+        if (cut && group_size > 0 && i == group_size - 1 && last >= 0 && last <= PS_TRACE_MAX_RANK)
+            return (int)last;
     }
+    int64_t start, stride;
+    if (int_of(ps_jv_get(args, "Global rank start"), &start) && int_of(ps_jv_get(args, "Global rank stride"), &stride) &&
+        start >= 0 && stride >= 1 && start <= PS_TRACE_MAX_RANK && stride <= PS_TRACE_MAX_RANK &&
+        start + i * stride <= PS_TRACE_MAX_RANK)
+        return (int)(start + i * stride);
     return -1;
 }
 
@@ -196,26 +218,41 @@ static int parse_call(kin_ctx *k, const ps_jv *args, kin_call *call)
         return bad(k, "\"Out msg nelems\" is not an integer%s", "");
     if ((in_v && in_n < 0) || (out_v && out_n < 0))
         return bad(k, "negative message size%s", "");
-    /* bytes = the count NCCL was given x element size: allgather's count is its input,
-     * reduce-scatter's its output, everything else's its input (= output). */
+    int64_t gs;
+    if (int_of(ps_jv_get(args, "Group size"), &gs) && gs >= 1 && gs <= PS_TRACE_MAX_RANK + 1)
+        call->group_size = (int)gs;
+    /* bytes = the count NCCL was given x element size (imp_comm.bytes; imp_trace_write turns
+     * all-gather and reduce-scatter into the trace format's gathered / full size). NCCL's count
+     * is all-gather's input (PyTorch's "In msg nelems"), reduce-scatter's output ("Out msg
+     * nelems"), everybody else's buffer (in = out). */
+    bool per_rank = call->coll == PS_TRACE_REDUCESCATTER || call->coll == PS_TRACE_ALLGATHER;
     int64_t count = call->coll == PS_TRACE_REDUCESCATTER ? out_n : in_n;
-    if (count < 0)
-        count = in_n >= 0 ? in_n : out_n;
+    if (count < 0 && per_rank) {
+        int64_t whole = call->coll == PS_TRACE_REDUCESCATTER ? in_n : out_n;
+        if (whole >= 0 && call->group_size > 0 && whole % call->group_size == 0)
+            count = whole / call->group_size;
+    } else if (count < 0) {
+        count = out_n;
+    }
     if (count >= 0) {
         if ((uint64_t)count > PS_TRACE_MAX_BYTES / (uint64_t)size)
             return bad(k, "message size beyond 2^50 bytes%s", "");
         call->bytes = (uint64_t)count * (uint64_t)size;
     }
-    int64_t gs;
-    if (int_of(ps_jv_get(args, "Group size"), &gs) && gs >= 1 && gs <= PS_TRACE_MAX_RANK + 1)
-        call->group_size = (int)gs;
     if (call->coll == PS_TRACE_SEND || call->coll == PS_TRACE_RECV) {
         int64_t peer;
         const char *key = call->coll == PS_TRACE_SEND ? "Dst Rank" : "Src Rank";
         if (int_of(ps_jv_get(args, key), &peer) && peer >= 0 && peer <= PS_TRACE_MAX_RANK)
             call->peer = (int)peer;
         else if (int_of(ps_jv_get(args, "Rank"), &peer)) /* the peer's rank in its group */
-            call->peer = group_member(ps_jv_get(args, "Process Group Ranks"), peer);
+            call->peer = group_member(args, peer, call->group_size);
+    } else if (call->coll == PS_TRACE_BROADCAST || call->coll == PS_TRACE_REDUCE) {
+        /* The root, as a rank of the group: ProcessGroupNCCL::broadcast/reduce pass
+         * opts.rootRank as record_param_comms' rank argument, which Kineto prints as "Rank";
+         * "Root" where a writer names it so. Mapped to a global rank through the group. */
+        int64_t root;
+        if (int_of(ps_jv_get(args, "Root"), &root) || int_of(ps_jv_get(args, "Rank"), &root))
+            call->peer = group_member(args, root, call->group_size);
     }
     char gid[PS_TRACE_MAX_ID_BYTES + 8];
     const ps_jv *pg = ps_jv_get(args, "Process Group Name");
@@ -253,6 +290,15 @@ static int times_of(kin_ctx *k, const ps_jv *ev, int64_t *start, int64_t *end, b
     return PS_OK;
 }
 
+/* PyTorch 1.8's Kineto names a GPU event's thread "stream 7" (and puts no stream in its args). */
+static bool stream_tid(const ps_jv *tid, int64_t *stream)
+{
+    if (!tid || tid->type != PS_JV_STRING || strncmp(tid->text, "stream ", 7))
+        return false;
+    ps_jv number = {.type = PS_JV_STRING, .text = tid->text + 7};
+    return int_of(&number, stream);
+}
+
 static int gpu_event(kin_ctx *k, const ps_jv *ev, ps_trace_activity_kind kind)
 {
     const ps_jv *args = ps_jv_get(ev, "args");
@@ -267,7 +313,8 @@ static int gpu_event(kin_ctx *k, const ps_jv *ev, ps_trace_activity_kind kind)
     /* Kineto puts the device in args and in pid, the stream in args and in tid. */
     if (!int_of(ps_jv_get(args, "device"), &device) && !int_of(ps_jv_get(ev, "pid"), &device))
         return bad(k, "GPU event without a device (args.device or an integer pid)%s", "");
-    if (!int_of(ps_jv_get(args, "stream"), &stream) && !int_of(ps_jv_get(ev, "tid"), &stream))
+    if (!int_of(ps_jv_get(args, "stream"), &stream) && !int_of(ps_jv_get(ev, "tid"), &stream) &&
+        !stream_tid(ps_jv_get(ev, "tid"), &stream))
         return bad(k, "GPU event without a stream (args.stream or an integer tid)%s", "");
     if (device < 0 || device > PS_TRACE_MAX_DEVICE)
         return bad(k, "device out of range [0, 1023]%s", "");
@@ -298,7 +345,7 @@ static int gpu_event(kin_ctx *k, const ps_jv *ev, ps_trace_activity_kind kind)
     if (kind != PS_TRACE_KERNEL || !imp_nccl_kernel(name, &n.name_coll, &n.name_coll_known, &n.name_dtype))
         return PS_OK;
     int64_t ext;
-    if (int_of(ps_jv_get(args, "External id"), &ext))
+    if (int_of(ps_jv_get(args, "External id"), &ext) || int_of(ps_jv_get(args, "external id"), &ext)) /* 1.8 */
         n.ext_id = ext;
     if ((rc = parse_call(k, args, &n.own)))
         return rc;
@@ -360,6 +407,32 @@ static int range_event(kin_ctx *k, const ps_jv *ev, const char *name)
     return push((void **)&k->ranges, &k->n_ranges, &k->cap_ranges, sizeof *k->ranges, &g, k->err);
 }
 
+/* Event categories ("cat"). Kineto renamed them once: the JSON of PyTorch 1.8 (libkineto's first
+ * output_json.cpp; the layout pytorch/kineto's tb_plugin tests are written in) says "Kernel",
+ * "Memcpy", "Memset", "Runtime" and "Operator" (every CPU op, record_function ranges included),
+ * later ones ActivityType's names: "kernel", "gpu_memcpy", "gpu_memset", "cuda_runtime",
+ * "cuda_driver", "cpu_op", "user_annotation". Both spellings are read. */
+typedef enum kin_cat { CAT_OTHER, CAT_KERNEL, CAT_MEMCPY, CAT_MEMSET, CAT_LAUNCH, CAT_CPU_OP, CAT_ANNOTATION, CAT_OLD_OPERATOR } kin_cat;
+
+static kin_cat category(const char *cat)
+{
+    static const struct {
+        const char *name;
+        kin_cat cat;
+    } table[] = {
+        {"kernel", CAT_KERNEL},     {"gpu_memcpy", CAT_MEMCPY},   {"gpu_memset", CAT_MEMSET},
+        {"cuda_runtime", CAT_LAUNCH}, {"cuda_driver", CAT_LAUNCH}, {"cpu_op", CAT_CPU_OP},
+        {"user_annotation", CAT_ANNOTATION},
+        /* before the rename */
+        {"Kernel", CAT_KERNEL},     {"Memcpy", CAT_MEMCPY},       {"Memset", CAT_MEMSET},
+        {"Runtime", CAT_LAUNCH},    {"Operator", CAT_OLD_OPERATOR},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (!strcmp(cat, table[i].name))
+            return table[i].cat;
+    return CAT_OTHER;
+}
+
 static int one_event(kin_ctx *k, const ps_jv *ev)
 {
     if (ev->type != PS_JV_OBJECT)
@@ -373,18 +446,20 @@ static int one_event(kin_ctx *k, const ps_jv *ev)
     const char *name = str_of(ps_jv_get(ev, "name"));
     if (!cat)
         return PS_OK;
-    if (!strcmp(cat, "kernel"))
-        return gpu_event(k, ev, PS_TRACE_KERNEL);
-    if (!strcmp(cat, "gpu_memcpy"))
-        return gpu_event(k, ev, PS_TRACE_MEMCPY);
-    if (!strcmp(cat, "gpu_memset"))
-        return gpu_event(k, ev, PS_TRACE_MEMSET);
-    if ((!strcmp(cat, "cpu_op") || !strcmp(cat, "user_annotation")) && name && !strcmp(name, "record_param_comms"))
-        return comm_op_event(k, ev);
-    if (!strcmp(cat, "cuda_runtime") || !strcmp(cat, "cuda_driver"))
-        return launch_event(k, ev);
-    if (!strcmp(cat, "user_annotation") && imp_op_id_name(name))
-        return range_event(k, ev, name);
+    bool comm_op = name && !strcmp(name, "record_param_comms");
+    switch (category(cat)) {
+    case CAT_KERNEL: return gpu_event(k, ev, PS_TRACE_KERNEL);
+    case CAT_MEMCPY: return gpu_event(k, ev, PS_TRACE_MEMCPY);
+    case CAT_MEMSET: return gpu_event(k, ev, PS_TRACE_MEMSET);
+    case CAT_LAUNCH: return launch_event(k, ev);
+    case CAT_CPU_OP: return comm_op ? comm_op_event(k, ev) : PS_OK;
+    case CAT_ANNOTATION:
+    case CAT_OLD_OPERATOR:
+        if (comm_op)
+            return comm_op_event(k, ev);
+        return imp_op_id_name(name) ? range_event(k, ev, name) : PS_OK;
+    case CAT_OTHER: break;
+    }
     return PS_OK;
 }
 
@@ -463,8 +538,9 @@ static int events_array(kin_ctx *k, ps_arena *arena)
 static int parse_document(kin_ctx *k)
 {
     ps_arena arena = {0}, meta_arena = {0};
-    int c, rc;
-    ps_json_peek(k->r, k->err, &c);
+    int c, rc = ps_json_peek(k->r, k->err, &c);
+    if (rc)
+        return rc;
     if (c == '[') {
         rc = events_array(k, &arena);
     } else if (c == '{') {
@@ -615,7 +691,9 @@ static int make_comms(kin_ctx *k, int rank, ps_import_stats *stats)
         }
         bool needs_peer = c.collective == PS_TRACE_SEND || c.collective == PS_TRACE_RECV ||
                           c.collective == PS_TRACE_BROADCAST || c.collective == PS_TRACE_REDUCE;
-        if (needs_peer && (c.peer < 0 || c.peer == rank)) {
+        /* a broadcast's or reduce's root may be this rank; only a send or recv to itself is impossible */
+        bool p2p = c.collective == PS_TRACE_SEND || c.collective == PS_TRACE_RECV;
+        if (needs_peer && (c.peer < 0 || (p2p && c.peer == rank))) {
             stats->comms_skipped++;
             continue;
         }
@@ -646,20 +724,25 @@ static int kineto_import(const char *input_path, const char *out_dir, const ps_i
     }
     imp_trace t;
     imp_trace_init(&t, input_path, PS_TRACE_SOURCE_KINETO);
-    ps_json_reader *r = malloc(sizeof *r);
+    ps_json_reader *r = calloc(1, sizeof *r);
     kin_ctx *k = calloc(1, sizeof *k);
+    bool gz = false;
     int rc;
     if (!r || !k) {
         rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
         goto out;
     }
-    ps_json_open(r, fp, input_path);
+    if ((rc = ps_json_open_auto(r, fp, input_path, &gz, err)))
+        goto out;
     k->t = &t;
     k->r = r;
     k->err = err;
     k->first_device = -1;
-    if ((rc = parse_document(k)))
+    if ((rc = parse_document(k))) {
+        if (rc == PS_EINPUT)
+            ps_json_blame_gzip(r, err);
         goto out;
+    }
     int rank = opts->rank >= 0 ? opts->rank : k->have_rank ? (int)k->file_rank : 0;
     for (size_t i = 0; i < t.n_acts; i++)
         t.acts[i].rank = rank;
@@ -673,9 +756,11 @@ static int kineto_import(const char *input_path, const char *out_dir, const ps_i
         t.times_are_epoch = true; /* Kineto before baseTimeNanoseconds wrote epoch microseconds */
     if (k->first_device >= 0 && k->first_device < 64)
         snprintf(t.meta.gpu_name, sizeof t.meta.gpu_name, "%s", k->devname[k->first_device]);
-    snprintf(t.meta.recorder_version, sizeof t.meta.recorder_version, "PyTorch profiler (Kineto JSON)");
+    snprintf(t.meta.recorder_version, sizeof t.meta.recorder_version, "PyTorch profiler (Kineto JSON%s)", gz ? ", gzip" : "");
     rc = imp_trace_write(&t, out_dir, opts, stats, err);
 out:
+    if (r)
+        ps_json_close(r);
     fclose(fp);
     if (k) {
         free(k->ops);

@@ -69,23 +69,40 @@ enum {
 /* ---- Presets -------------------------------------------------------------------------------- */
 static const ps_platform_spec presets[] = {
     {"hgx-h100", "h100-sxm", 1, 8, PS_FABRIC_NVSWITCH, 0,
-     "8x H100 SXM5, NVLink4 450 GB/s per direction per GPU into NVSwitch gen3 (NVLS)"},
+     "8x H100 SXM5, NVLink4 450 GB/s per direction per GPU into NVSwitch gen3 (NVLS)", NULL, 0},
     {"hgx-h200", "h200-sxm", 1, 8, PS_FABRIC_NVSWITCH, 0,
-     "8x H200 SXM, NVLink4 450 GB/s per direction per GPU into NVSwitch gen3 (NVLS)"},
+     "8x H200 SXM, NVLink4 450 GB/s per direction per GPU into NVSwitch gen3 (NVLS)", NULL, 0},
     {"mesh8-h200", "h200-sxm", 1, 8, PS_FABRIC_MESH, 0,
-     "8x H200, switchless full mesh: one private 450/7 GB/s link per pair (MI300X-style)"},
+     "8x H200, switchless full mesh: one private 450/7 GB/s link per pair (MI300X-style)", NULL, 0},
     {"pcie8-h100", "h100-pcie", 1, 8, PS_FABRIC_PCIE, 0,
-     "8x H100 PCIe, Gen5 x16 (63 GB/s), 2 GPUs per PCIe switch, 2 CPU sockets, no NVLink"},
+     "8x H100 PCIe, Gen5 x16 (63 GB/s), 2 GPUs per PCIe switch, 2 CPU sockets, no NVLink", NULL, 0},
     {"dgx-h100-x2", "h100-sxm", 2, 8, PS_FABRIC_NVSWITCH, PS_PLATFORM_DEFAULT_NIC_BYTES_PER_S,
-     "2 DGX H100 nodes, NVSwitch inside, 1x 400 Gb/s NIC per GPU, rail-optimised fat tree"},
+     "2 DGX H100 nodes, NVSwitch inside, 1x 400 Gb/s NIC per GPU, rail-optimised fat tree", NULL, 0},
     {"dgx-h100-x4", "h100-sxm", 4, 8, PS_FABRIC_NVSWITCH, PS_PLATFORM_DEFAULT_NIC_BYTES_PER_S,
-     "4 DGX H100 nodes, NVSwitch inside, 1x 400 Gb/s NIC per GPU, rail-optimised fat tree"},
+     "4 DGX H100 nodes, NVSwitch inside, 1x 400 Gb/s NIC per GPU, rail-optimised fat tree", NULL, 0},
     {"dgx-h100-x16", "h100-sxm", 16, 8, PS_FABRIC_NVSWITCH, PS_PLATFORM_DEFAULT_NIC_BYTES_PER_S,
-     "16 DGX H100 nodes, NVSwitch inside, 1x 400 Gb/s NIC per GPU, rail-optimised fat tree"},
+     "16 DGX H100 nodes, NVSwitch inside, 1x 400 Gb/s NIC per GPU, rail-optimised fat tree", NULL, 0},
     {"hgx-b200", "b200", 1, 8, PS_FABRIC_NVSWITCH, 0,
-     "8x B200, NVLink5 900 GB/s per direction per GPU into NVLink5 switches (NVLS)"},
+     "8x B200, NVLink5 900 GB/s per direction per GPU into NVLink5 switches (NVLS)", NULL, 0},
     {"gb200-nvl72", "gb200", 1, 72, PS_FABRIC_NVSWITCH, 0,
-     "72x GB200 GPUs in one NVLink5 domain (9 NVLink switch trays), 900 GB/s per GPU"},
+     "72x GB200 GPUs in one NVLink5 domain (9 NVLink switch trays), 900 GB/s per GPU", NULL, 0},
+    /* Rented clusters: two 8-GPU nodes over each network kind (sim/platform/network.c has the
+     * figures and sources; the NIC rate is the kind's per-GPU rate). */
+    {"hgx-h100-x2-ib", "h100-sxm", 2, 8, PS_FABRIC_NVSWITCH, 50e9,
+     "2 HGX H100 nodes over InfiniBand NDR: 1x ConnectX-7 400 Gb/s per GPU, Quantum-2 (Azure ND H100 v5 style)",
+     "ib-ndr", 0},
+    {"hgx-h100-x2-roce", "h100-sxm", 2, 8, PS_FABRIC_NVSWITCH, 50e9,
+     "2 HGX H100 nodes over RoCE v2: 1x ConnectX-7 400GbE per GPU, Ethernet rail fabric", "roce", 0},
+    {"aws-p5-x2", "h100-sxm", 2, 8, PS_FABRIC_NVSWITCH, 50e9,
+     "2 AWS p5.48xlarge (8x H100) over EFA: 32x 100 Gb/s EFA per instance, 4 rails per GPU",
+     "efa-p5", 0},
+    {"aws-p5en-x2", "h200-sxm", 2, 8, PS_FABRIC_NVSWITCH, 50e9,
+     "2 AWS p5en.48xlarge (8x H200) over EFA: 16x 200 Gb/s EFA per instance, 2 rails per GPU",
+     "efa-p5en", 0},
+    {"gcp-a3-mega-x2", "h100-sxm", 2, 8, PS_FABRIC_NVSWITCH, 25e9,
+     "2 GCP a3-megagpu-8g (8x H100) over GPUDirect-TCPXO: 8x 200 Gb/s GPU NICs", "tcpxo", 0},
+    {"gcp-a3-high-x2", "h100-sxm", 2, 8, PS_FABRIC_NVSWITCH, 12.5e9,
+     "2 GCP a3-highgpu-8g (8x H100) over GPUDirect-TCPX: 4x 200 Gb/s NICs, 100 Gb/s per GPU", "tcpx", 0},
 };
 
 int ps_platform_preset_count(void) { return (int)(sizeof presets / sizeof presets[0]); }
@@ -142,6 +159,12 @@ int ps_platform_spec_check(const ps_platform_spec *spec, ps_error *err)
         return ps_error_set(err, PS_EINPUT, "%s has no NVLink: use --fabric pcie", gpu->name);
     if (spec->node_count > 1 && !(spec->nic_bytes_per_s > 0))
         return ps_error_set(err, PS_EINPUT, "a multi-node platform needs a NIC bandwidth > 0");
+    if (spec->network && !ps_network_kind_find(spec->network))
+        return ps_error_set(err, PS_EINPUT, "unknown network kind '%s' (see parsim platform "
+                            "--list-networks)", spec->network);
+    /* 0 = the kind's; 1 s is a typo guard far above any NIC (EFA's plugin figure is 75 us). */
+    if (!(spec->nic_latency_us >= 0) || spec->nic_latency_us > 1e6)
+        return ps_error_set(err, PS_EINPUT, "NIC latency must be >= 0 and at most 1e6 us");
     return PS_OK;
 }
 
@@ -162,15 +185,22 @@ typedef struct gen {
     const ps_platform_spec *spec;
     const ps_gpu_spec *gpu;
     double gpu_link_bytes_per_s; /* per GPU per direction: NVLink total or PCIe x16 */
+    const ps_network_kind *network; /* NULL: no network named (generic link latencies) */
+    double nic_latency_ns;          /* the nic_* links */
+    double rail_uplink_latency_ns;  /* the rail*_up links */
 } gen;
 
-static void put_link(gen *g, const char *id, double bytes_per_s, int latency_ns, const char *why)
+static void put_link(gen *g, const char *id, double bytes_per_s, double latency_ns, const char *why)
 {
-    char bw[40];
+    char bw[40], lat[40];
     fmt_num(bw, sizeof bw, bytes_per_s / 1e9);
-    fprintf(g->out, "    <link id=\"%s\" bandwidth=\"%sGBps\" latency=\"%dns\" "
+    if (latency_ns == (double)(long long)latency_ns) /* whole ns as an integer, as always */
+        snprintf(lat, sizeof lat, "%lld", (long long)latency_ns);
+    else
+        fmt_num(lat, sizeof lat, latency_ns);
+    fprintf(g->out, "    <link id=\"%s\" bandwidth=\"%sGBps\" latency=\"%sns\" "
                     "sharing_policy=\"SPLITDUPLEX\"/>%s%s%s\n",
-            id, bw, latency_ns, why ? "  <!-- " : "", why ? why : "", why ? " -->" : "");
+            id, bw, lat, why ? "  <!-- " : "", why ? why : "", why ? " -->" : "");
 }
 
 static void put_prop(gen *g, const char *indent, const char *id, double value)
@@ -188,12 +218,18 @@ static void put_header(gen *g)
     if (s->name)
         fprintf(g->out, "<!-- parsim platform '%s': %s.\n     Generated by `parsim platform --preset %s`.",
                 s->name, s->summary, s->name);
-    else
+    else {
+        char extra[96] = "", lat[40];
+        fmt_num(lat, sizeof lat, s->nic_latency_us);
+        snprintf(extra, sizeof extra, "%s%s%s%s", s->network ? " --network " : "",
+                 s->network ? s->network : "", s->nic_latency_us > 0 ? " --nic-latency-us " : "",
+                 s->nic_latency_us > 0 ? lat : "");
         fprintf(g->out, "<!-- parsim platform: %d node(s) x %d %s, fabric %s.\n"
                         "     Generated by `parsim platform --gpu %s --gpus-per-node %d --nodes %d "
-                        "--fabric %s`.",
+                        "--fabric %s%s`.",
                 s->node_count, s->gpus_per_node, g->gpu->name, ps_fabric_name(s->fabric),
-                g->gpu->name, s->gpus_per_node, s->node_count, ps_fabric_name(s->fabric));
+                g->gpu->name, s->gpus_per_node, s->node_count, ps_fabric_name(s->fabric), extra);
+    }
     fprintf(g->out,
             " You may edit it: properties written here win over\n"
             "     parsim's GPU catalogue. Hosts n<node>g<local> are the GPUs (rank = node * "
@@ -211,6 +247,30 @@ static void put_header(gen *g)
             "    <prop id=\"network/crosstraffic\" value=\"0\"/>\n"
             "  </config>\n"
             "  <zone id=\"world\" routing=\"Full\">\n");
+}
+
+/* The network kind's figures as zone properties (the loader reads them back; a user may edit
+ * them). Written only when a kind was named, so files from before network kinds are unchanged. */
+static void put_network_props(gen *g)
+{
+    const ps_network_kind *k = g->network;
+    const char *in = "    ";
+    char protos[32];
+    if (!k || g->spec->node_count < 2)
+        return;
+    fprintf(g->out, "%s<!-- Network '%s': %s. Figures and their sources:\n"
+                    "%s     sim/platform/network.c, docs/platforms.md. The nic_* and rail*_up link "
+                    "latencies below are\n%s     network_nic_latency_us and "
+                    "network_switch_latency_us. -->\n", in, k->name, k->summary, in, in);
+    fprintf(g->out, "%s<prop id=\"network\" value=\"%s\"/>\n", in, k->name);
+    put_prop(g, in, "network_nic_latency_us", g->nic_latency_ns / 1e3);
+    put_prop(g, in, "network_switch_latency_us", k->switch_latency_us);
+    put_prop(g, in, "network_plugin_latency_us", k->plugin_latency_us);
+    put_prop(g, in, "network_proxy_step_us", k->proxy_step_us);
+    put_prop(g, in, "network_bandwidth_efficiency", k->bandwidth_efficiency);
+    fprintf(g->out, "%s<prop id=\"network_channels_per_nic\" value=\"%d\"/>\n", in, k->channels_per_nic);
+    ps_network_protocols_format(k->protocols, protos, sizeof protos);
+    fprintf(g->out, "%s<prop id=\"network_protocols\" value=\"%s\"/>\n", in, protos);
 }
 
 static void put_zone_props(gen *g)
@@ -236,6 +296,7 @@ static void put_zone_props(gen *g)
     fprintf(g->out, "%s<prop id=\"nvlink_links_per_gpu\" value=\"%d\"/>\n", in, links);
     put_prop(g, in, "gpu_link_bytes_per_s", g->gpu_link_bytes_per_s);
     put_prop(g, in, "nic_bytes_per_s", s->node_count > 1 ? s->nic_bytes_per_s : 0);
+    put_network_props(g);
 }
 
 static void put_hosts(gen *g)
@@ -318,12 +379,12 @@ static void put_scaleout_links(gen *g)
     for (int n = 0; n < s->node_count; n++)
         for (int l = 0; l < s->gpus_per_node; l++) {
             snprintf(id, sizeof id, "nic_n%dg%d", n, l);
-            put_link(g, id, s->nic_bytes_per_s, NIC_LINK_LATENCY_NS,
+            put_link(g, id, s->nic_bytes_per_s, g->nic_latency_ns,
                      n == 0 && l == 0 ? "the GPU's own NIC (1:1), UP = to the rail leaf" : NULL);
         }
     for (int l = 0; l < s->gpus_per_node; l++) {
         snprintf(id, sizeof id, "rail%d_up", l);
-        put_link(g, id, s->nic_bytes_per_s * s->node_count, RAIL_UPLINK_LATENCY_NS,
+        put_link(g, id, s->nic_bytes_per_s * s->node_count, g->rail_uplink_latency_ns,
                  l == 0 ? "rail leaf to spine, non-blocking (nodes x NIC), UP = to the spine" : NULL);
     }
 }
@@ -414,6 +475,13 @@ int ps_platform_generate(const ps_platform_spec *spec, FILE *out, ps_error *err)
     gen g = {.out = out, .spec = spec, .gpu = ps_gpu_find(spec->gpu_model)};
     g.gpu_link_bytes_per_s = spec->fabric == PS_FABRIC_PCIE ? g.gpu->pcie_bytes_per_s
                                                             : g.gpu->nvlink_bytes_per_s;
+    /* A NIC latency without a kind is the generic kind with that latency, written as properties. */
+    g.network = spec->network ? ps_network_kind_find(spec->network)
+                : spec->nic_latency_us > 0 ? ps_network_kind_find("generic") : NULL;
+    g.nic_latency_ns = g.network ? g.network->nic_latency_us * 1e3 : NIC_LINK_LATENCY_NS;
+    g.rail_uplink_latency_ns = g.network ? g.network->switch_latency_us * 1e3 : RAIL_UPLINK_LATENCY_NS;
+    if (spec->nic_latency_us > 0)
+        g.nic_latency_ns = spec->nic_latency_us * 1e3;
     put_header(&g);
     put_zone_props(&g);
     put_hosts(&g);

@@ -16,6 +16,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@
 #include <xbt/config.h>
 #include <xbt/log.h>
 
+#include "parsim/data.h"
 #include "parsim/gpu.h"
 #include "parsim/platform.h"
 #include "parsim/util.h"
@@ -477,6 +479,82 @@ static int fill_fabric(ps_platform *p, ps_error *err)
     return PS_OK;
 }
 
+/* A zone double property within [lo, hi], or the default when absent. */
+static int zone_double_in(const char *path, const char *key, double dflt, double lo, double hi,
+                          double *out, ps_error *err)
+{
+    int rc = zone_double(path, key, dflt, out, err);
+    if (rc)
+        return rc;
+    if (!(*out >= lo && *out <= hi))
+        return ps_error_set(err, PS_EINPUT, "%s: zone: property %s='%s' is out of range [%g, %g]",
+                            path, key, sg_zone_get_property_value(sg_zone_get_root(), key), lo, hi);
+    return PS_OK;
+}
+
+/* The scale-out network: the kind the file names (default generic) and its network_* overrides.
+ * Without a network_nic_latency_us / network_switch_latency_us property they are read off the
+ * routes (half the same-rail pair latency; half the extra of a cross-rail pair), so they describe
+ * the links the flows really use, as nic_bytes_per_s does. */
+static int fill_network(ps_platform *p, ps_error *err)
+{
+    ps_platform_network *net = &p->fabric.network;
+    sg_netzone_t root = sg_zone_get_root();
+    const char *name = sg_zone_get_property_value(root, "network");
+    const ps_network_kind *k = ps_network_kind_find(name ? name : "generic");
+    if (!k) {
+        ps_strbuf known = {0};
+        for (int i = 0; i < ps_network_kind_count(); i++)
+            ps_strbuf_appendf(&known, "%s%s", i ? ", " : "", ps_network_kind_at(i)->name);
+        int rc = ps_error_set(err, PS_EINPUT, "%s: zone property network='%s': expected one of %s",
+                              p->path, name, known.data ? known.data : "the known kinds");
+        ps_strbuf_free(&known);
+        return rc;
+    }
+    snprintf(net->kind, sizeof net->kind, "%s", k->name);
+    net->named = name != NULL;
+    double nic_us = k->nic_latency_us, switch_us = k->switch_latency_us;
+    int gpn = p->fabric.gpus_per_node;
+    if (p->fabric.node_count > 1) {
+        double same = sg_host_get_route_latency(p->gpus[0].host, p->gpus[gpn].host);
+        /* Rounded to 1 ps: the sums of link latencies carry binary noise (0.50000000000000033). */
+        nic_us = round(same / 2 * 1e12) / 1e6;
+        if (gpn > 1) {
+            double cross = sg_host_get_route_latency(p->gpus[0].host, p->gpus[gpn + 1].host);
+            switch_us = cross > same ? round((cross - same) / 2 * 1e12) / 1e6 : 0;
+        }
+    }
+    double channels = 0;
+    int rc;
+    /* Ranges: latencies up to 1 s and 64 channels per NIC (NCCL's MAXCHANNELS) are typo guards. */
+    if ((rc = zone_double_in(p->path, "network_nic_latency_us", nic_us, 0, 1e6, &net->nic_latency_us, err)) ||
+        (rc = zone_double_in(p->path, "network_switch_latency_us", switch_us, 0, 1e6,
+                             &net->switch_latency_us, err)) ||
+        (rc = zone_double_in(p->path, "network_plugin_latency_us", k->plugin_latency_us, 0, 1e6,
+                             &net->plugin_latency_us, err)) ||
+        (rc = zone_double_in(p->path, "network_proxy_step_us", k->proxy_step_us, 0, 1e6,
+                             &net->proxy_step_us, err)) ||
+        (rc = zone_double_in(p->path, "network_bandwidth_efficiency", k->bandwidth_efficiency, 1e-3, 1,
+                             &net->bandwidth_efficiency, err)) ||
+        (rc = zone_double_in(p->path, "network_channels_per_nic", k->channels_per_nic, 1, 64,
+                             &channels, err)))
+        return rc;
+    if (channels != (int)channels)
+        return ps_error_set(err, PS_EINPUT, "%s: zone: property network_channels_per_nic='%s' is not "
+                            "a whole number", p->path,
+                            sg_zone_get_property_value(root, "network_channels_per_nic"));
+    net->channels_per_nic = (int)channels;
+    const char *protos = sg_zone_get_property_value(root, "network_protocols");
+    net->protocols = k->protocols;
+    if (protos && ps_network_protocols_parse(protos, &net->protocols))
+        return ps_error_set(err, PS_EINPUT, "%s: zone: property network_protocols='%s': expected a "
+                            "comma-separated list of LL, LL128, Simple (each once)", p->path, protos);
+    if (protos && !(net->protocols & PS_NET_PROTO_SIMPLE))
+        return ps_error_set(err, PS_EINPUT, "%s: zone: property network_protocols='%s': Simple is "
+                            "required (NCCL's network send/recv run Simple only)", p->path, protos);
+    return PS_OK;
+}
+
 /* Every ordered GPU pair, and every GPU to its node's switch host, needs a route: SimGrid
  * answers an empty route (bandwidth -1) for a missing one and would fail only mid-simulation. */
 static int check_routes(const ps_platform *p, ps_error *err)
@@ -507,12 +585,18 @@ static int build(ps_platform *p, ps_error *err)
             return rc;
     if ((rc = check_routes(p, err)))
         return rc;
-    return fill_fabric(p, err);
+    if ((rc = fill_fabric(p, err)))
+        return rc;
+    return fill_network(p, err);
 }
 
-int ps_platform_load(const char *path, ps_platform **out, ps_error *err)
+int ps_platform_load(const char *path_or_preset, ps_platform **out, ps_error *err)
 {
     *out = NULL;
+    /* A preset name ("hgx-h200") works wherever a path does (parsim/data.h). */
+    char path[PS_DATA_PATH_BYTES];
+    if (ps_data_find(PS_DATA_PLATFORM, path_or_preset, path, sizeof path, err))
+        return err->code;
     if (platform_loaded)
         return ps_error_set(err, PS_EINTERNAL, "%s: a platform is already loaded in this process "
                             "(SimGrid allows one)", path);

@@ -139,14 +139,22 @@ int ps_report_csv_check_header(const char *line, const char *where, ps_error *er
     return PS_OK;
 }
 
+static size_t text_capacity(size_t offset)
+{
+    if (offset == offsetof(ps_sweep_row, platform))
+        return PS_REPORT_NAME_BYTES;
+    if (offset == offsetof(ps_sweep_row, fabric))
+        return sizeof ((ps_sweep_row *)0)->fabric;
+    return PS_REPORT_SCENARIO_BYTES;
+}
+
 static int parse_cell(ps_sweep_row *row, const ps_report_column *c, const char *text, const char *where,
                       ps_error *err)
 {
     void *v = field_at(row, c);
     switch (c->kind) {
     case PS_COL_TEXT:
-        if (strlen(text) >= (c->offset == offsetof(ps_sweep_row, platform) ? PS_REPORT_NAME_BYTES
-                                                                             : PS_REPORT_SCENARIO_BYTES))
+        if (strlen(text) >= text_capacity(c->offset))
             return ps_error_set(err, PS_EINPUT, "%s: %s: too long", where, c->name);
         if (!*text)
             return ps_error_set(err, PS_EINPUT, "%s: %s: empty", where, c->name);

@@ -54,6 +54,11 @@ static const ps_report_column columns[] = {
     {"best_throughput", PS_COL_BOOL, ROW(best_throughput), false},
     {"best_latency", PS_COL_BOOL, ROW(best_latency), false},
     {"pareto", PS_COL_BOOL, ROW(pareto), false},
+    {"fabric", PS_COL_TEXT, ROW(fabric), false},
+    {"gpus_per_node", PS_COL_INT, ROW(gpus_per_node), false},
+    {"link_port_busy", PS_COL_NUMBER, ROW(link_port_busy), true},
+    {"link_pair_busy", PS_COL_NUMBER, ROW(link_pair_busy), true},
+    {"link_nic_busy", PS_COL_NUMBER, ROW(link_nic_busy), true},
 };
 
 const ps_report_column *ps_report_columns(size_t *count)

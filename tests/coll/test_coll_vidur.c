@@ -10,10 +10,18 @@
  * (no host launch cost), fp16, sizes 2 KiB .. 64 MiB. The model is the closed form (equal to the
  * simulation on an idle platform: coll.sim.exact / coll.sim.tree). No sidecar exists for these
  * platforms, so every number below is NCCL's own constants on the platform's links: these are
- * prediction errors, not fit residuals. The tolerances are what the model achieves today (measured
- * numbers printed by the test and tabulated in docs/validation.md), so a regression fails.
+ * prediction errors, not fit residuals.
+ *
+ * Checks are two-sided bands around the medians measured today (printed by the test, tabulated
+ * in docs/validation.md): model, constants and data are deterministic, so a median moves only
+ * when the model changes. The band is +-2 points (BAND): wide enough for a change too small to
+ * matter (a libm difference; with 994 densely spaced sizes a tiny shift moves a median by far
+ * less than a point), narrow enough that any real change, better OR worse, fails and forces the
+ * numbers here and in docs/validation.md to be updated with it. A one-sided bound (the old "at
+ * most 95 %") would have let the A100 2-node error improve or degrade by tens of points unseen.
  */
 #include <math.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,6 +36,17 @@
 #include "parsim/platform.h"
 
 #define MAX_ROWS 8192
+#define BAND 0.02 /* +-2 points around the measured median |error|: see the header comment */
+
+/* |got - want| <= BAND, printing both when not. */
+static bool in_band(const char *what, double got, double want)
+{
+    if (fabs(got - want) <= BAND)
+        return true;
+    printf("%s: median |err| %.1f %% is outside %.1f +- %.0f %%: update the test and "
+           "docs/validation.md\n", what, 100 * got, 100 * want, 100 * BAND);
+    return false;
+}
 
 typedef struct vrow {
     double median_ms;
@@ -145,8 +164,7 @@ static ps_coll_group *group_on_nodes(int workers, int per_node)
  * at 64 MiB (SOURCE.md), and its small sizes are ~17-20 us (kernel time of a blocking send with
  * a remote wake-up) where the model's base is 6.6 us + the 3.5 us route. Measured median |err|:
  * across nodes 13.6 % (>= 1 MiB 13.3 %, < 1 MiB 36.2 %), inside a node 2.5 % (2.4 / 3.4 %);
- * both too fast. Bounds: those plus about 5 points (regression bounds; the inter-node gap is the
- * p2p efficiency, which no sidecar fits for NICs yet). */
+ * both too fast (the inter-node gap is the p2p efficiency, which no sidecar fits for NICs yet). */
 static void test_h100_sendrecv(void **state)
 {
     (void)state;
@@ -159,11 +177,14 @@ static void test_h100_sendrecv(void **state)
     stats a = compare(inter, PS_COLL_SEND, 2, 1);
     stats b = compare(intra, PS_COLL_SEND, 2, 2);
     assert_true(a.count > 900 && b.count > 900);
-    assert_true(a.large_abs <= 0.18);
-    assert_true(a.median_abs <= 0.18);
-    assert_true(a.small_abs <= 0.42);
-    assert_true(b.large_abs <= 0.08);
-    assert_true(b.median_abs <= 0.08);
+    bool ok = in_band("across nodes, all sizes", a.median_abs, 0.136);
+    ok &= in_band("across nodes, >= 1 MiB", a.large_abs, 0.133);
+    ok &= in_band("across nodes, < 1 MiB", a.small_abs, 0.362);
+    ok &= in_band("inside a node, all sizes", b.median_abs, 0.025);
+    ok &= in_band("inside a node, >= 1 MiB", b.large_abs, 0.024);
+    ok &= in_band("inside a node, < 1 MiB", b.small_abs, 0.034);
+    assert_true(ok);
+    assert_true(a.median_signed < 0 && b.median_signed < 0); /* both too fast, see above */
     ps_coll_group_free(inter);
     ps_coll_group_free(intra);
     ps_coll_ctx_free(ctx);
@@ -180,8 +201,8 @@ static void test_h100_sendrecv(void **state)
  * (1 per node) all_reduce of 64 MiB takes 11.4 ms, i.e. ~5.9 GB/s through one NIC, and 16 GPUs
  * on 2 nodes take 7.2 ms, no faster than 2 x 8 GPUs sharing ONE ~50-100 Gb/s path per node would
  * be; per-GPU 50 Gb/s rails fit the 1-GPU-per-node group (13 %) but still not 16 GPUs (74 %).
- * Vidur's cluster network is not documented (SOURCE.md), so we keep the DGX datasheet platform
- * and these bounds are regression bounds: measured + about 5 points (tighter on one node). */
+ * Vidur's cluster network is not documented (SOURCE.md), so we keep the DGX datasheet platform;
+ * the bands (header comment) pin today's errors so that a better network model shows. */
 static void test_a100_allreduce(void **state)
 {
     (void)state;
@@ -190,7 +211,7 @@ static void test_a100_allreduce(void **state)
     char path[1100];
     snprintf(path, sizeof path, "%s/dgx-a100-x2.xml", dir);
     ps_platform_spec spec = {NULL, "a100-sxm", 2, 8, PS_FABRIC_NVSWITCH, 25e9,
-                             "2 x DGX A100 (test_coll_vidur)"};
+                             "2 x DGX A100 (test_coll_vidur)", NULL, 0};
     ps_error err = {0, ""};
     assert_int_equal(ps_platform_generate_file(&spec, path, &err), PS_OK);
     load_platform(path);
@@ -199,17 +220,21 @@ static void test_a100_allreduce(void **state)
     read_csv();
     static const struct {
         int workers, per_node;
-        double tol;
-    } groups[] = {{2, 1, 0.76}, {2, 2, 0.50}, {4, 2, 0.88}, {4, 4, 0.40},
-                  {8, 4, 0.85}, {8, 8, 0.35}, {16, 8, 0.95}};
+        double measured; /* median |err| today, all sizes */
+    } groups[] = {{2, 1, 0.715}, {2, 2, 0.435}, {4, 2, 0.831}, {4, 4, 0.341},
+                  {8, 4, 0.806}, {8, 8, 0.286}, {16, 8, 0.907}};
+    bool ok = true;
     for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {
         ps_coll_group *g = group_on_nodes(groups[i].workers, groups[i].per_node);
         stats s = compare(g, PS_COLL_ALL_REDUCE, groups[i].workers, groups[i].per_node);
         assert_true(s.count > 900);
-        assert_true(s.median_abs <= groups[i].tol);
+        char what[64];
+        snprintf(what, sizeof what, "%d GPUs, %d per node", groups[i].workers, groups[i].per_node);
+        ok &= in_band(what, s.median_abs, groups[i].measured);
         assert_true(s.median_signed < 0); /* see above: the model is faster everywhere */
         ps_coll_group_free(g);
     }
+    assert_true(ok);
     ps_coll_ctx_free(ctx);
     ps_platform_free(pf);
 }

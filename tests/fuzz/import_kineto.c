@@ -1,8 +1,9 @@
-/* tests/fuzz/import_kineto.c: libFuzzer harness for `parsim import kineto` (sim/import/kineto.c).
+/* tests/fuzz/import_kineto.c: libFuzzer harness for `parsim import kineto` (sim/import/kineto.c),
+ * plain JSON and gzip (the seeds hold both: *.json.gz; the reader tells them apart by the magic bytes).
  * The oracle and the scratch-file handling are in fuzz_import.h.
  * Build (clang), from the repository root: clang -g -O1 -fsanitize=fuzzer,address,undefined -D_DEFAULT_SOURCE -std=c11 \
  *   -Iinclude -Isim tests/fuzz/import_kineto.c $(ls sim/import/?*.c core/trace/?*.c core/util/?*.c core/workload/?*.c) \
- *   $(pkg-config --cflags --libs libcjson sqlite3) -lcsv -lm -o build-fuzz/import_kineto
+ *   $(pkg-config --cflags --libs libcjson sqlite3 zlib) -lcsv -lm -o build-fuzz/import_kineto
  * Run: build-fuzz/import_kineto -max_total_time=60 -max_len=65536 [corpus dir]
  */
 #include "fuzz_import.h"

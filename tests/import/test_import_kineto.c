@@ -11,6 +11,8 @@
 #include <cmocka.h>
 #include <sys/stat.h>
 
+#include <zlib.h>
+
 #include "import_test_util.h"
 
 static const char *const basic_json =
@@ -140,14 +142,16 @@ static void test_basic(void **state)
     assert_int_equal(c[0].start_ns, 4000);
     assert_int_equal(c[0].end_ns, 14000);
     assert_int_equal(c[0].peer, -1);
-    /* allgather: NCCL's count is the input, 1024 f32 = 4096 bytes */
+    /* allgather: NCCL's count is the input, 1024 f32 = 4096 bytes per rank; the trace's size is
+     * the gathered output (docs/trace-format.md): x 2 ranks = 8192 = "Out msg nelems" 2048 x 4 */
     assert_int_equal(c[1].collective, PS_TRACE_ALLGATHER);
-    assert_int_equal(c[1].bytes, 4096);
+    assert_int_equal(c[1].bytes, 8192);
     assert_string_equal(c[1].dtype, "f32");
     assert_int_equal(c[1].seq, 1);
-    /* reduce-scatter: NCCL's count is the output, 1024 f16 = 2048 bytes (matched via launch) */
+    /* reduce-scatter: NCCL's count is the output, 1024 f16 = 2048 bytes per rank (matched via
+     * launch); the trace's size is the full input: x 2 = 4096 = "In msg nelems" 2048 x 2 */
     assert_int_equal(c[2].collective, PS_TRACE_REDUCESCATTER);
-    assert_int_equal(c[2].bytes, 2048);
+    assert_int_equal(c[2].bytes, 4096);
     assert_string_equal(c[2].dtype, "f16");
     assert_int_equal(c[2].seq, 2);
     assert_int_equal(c[2].start_ns, 30000);
@@ -299,6 +303,288 @@ static void test_op_ids(void **state)
     assert_int_equal(st.comms_with_op_id, 1);
 }
 
+/* ---- gzip (tensorboard_trace_handler(use_gzip=True): *.pt.trace.json.gz) ---- */
+
+/* Writes text gzip-compressed, in `members` gzip members (concatenated, as `cat a.gz b.gz` makes). */
+static void write_gz(const char *path, const char *text, int members)
+{
+    size_t n = strlen(text), done = 0;
+    for (int m = 0; m < members; m++) {
+        gzFile g = gzopen(path, m == 0 ? "wb" : "ab");
+        if (!g)
+            abort();
+        size_t part = m == members - 1 ? n - done : n / (size_t)members;
+        if (part && gzwrite(g, text + done, (unsigned)part) != (int)part)
+            abort();
+        done += part;
+        gzclose(g);
+    }
+}
+
+static long file_size(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) ? -1 : (long)sb.st_size;
+}
+
+/* The same rows from the gzip file as from the JSON it holds; detected by its magic bytes, so a
+ * name without ".gz" works and a plain file named ".gz" is still read as JSON. */
+static void test_gzip(void **state)
+{
+    fixture *f = *state;
+    ps_import_options opts;
+    ps_import_options_init(&opts);
+    ps_import_stats plain_st, gz_st;
+    ps_error err = {0};
+    imp_rows plain, gz;
+    if (run(f, basic_json, NULL, &plain_st, &err) || imp_read_back(f->out, &plain, &err))
+        fail_msg("%s", err.message);
+    imp_rm_rf(f->out);
+    for (int members = 1; members <= 3; members += 2) {
+        char path[160];
+        snprintf(path, sizeof path, "%s/rank3.pt.trace", f->dir); /* no .gz on purpose */
+        write_gz(path, basic_json, members);
+        if (ps_importer_find("kineto")->import(path, f->out, &opts, &gz_st, &err) || imp_read_back(f->out, &gz, &err))
+            fail_msg("%d member(s): %s", members, err.message);
+        imp_rm_rf(f->out);
+        assert_int_equal(gz.n_acts, plain.n_acts);
+        assert_int_equal(gz.n_comms, plain.n_comms);
+        assert_int_equal(gz_st.comms_described, plain_st.comms_described);
+        for (size_t i = 0; i < gz.n_acts; i++) {
+            assert_string_equal(gz.acts[i].name, plain.acts[i].name);
+            assert_int_equal(gz.acts[i].start_ns, plain.acts[i].start_ns);
+            assert_int_equal(gz.acts[i].end_ns, plain.acts[i].end_ns);
+        }
+        for (size_t i = 0; i < gz.n_comms; i++) {
+            assert_int_equal(gz.comms[i].bytes, plain.comms[i].bytes);
+            assert_int_equal(gz.comms[i].start_ns, plain.comms[i].start_ns);
+        }
+        assert_string_equal(gz.meta.gpu_name, "NVIDIA H200");
+        assert_string_equal(gz.meta.recorder_version, "PyTorch profiler (Kineto JSON, gzip)");
+    }
+    /* a plain JSON file named .gz */
+    char path[160];
+    snprintf(path, sizeof path, "%s/plain.json.gz", f->dir);
+    imp_write_file(path, basic_json);
+    if (ps_importer_find("kineto")->import(path, f->out, &opts, &gz_st, &err))
+        fail_msg("%s", err.message);
+    assert_int_equal(gz_st.kernels, 7);
+}
+
+static void expect_gz_error(fixture *f, const char *path, const char *reason)
+{
+    ps_import_options opts;
+    ps_import_options_init(&opts);
+    ps_import_stats st;
+    ps_error err = {0};
+    assert_int_equal(ps_importer_find("kineto")->import(path, f->out, &opts, &st, &err), PS_EINPUT);
+    if (strncmp(err.message, path, strlen(path)) || !strstr(err.message, reason) || strchr(err.message, '\n'))
+        fail_msg("got '%s', want '%s: ...%s...' on one line", err.message, path, reason);
+    struct stat sb;
+    assert_int_not_equal(stat(f->out, &sb), 0); /* nothing written */
+}
+
+/* A cut-off download and a damaged file are refused with one line, never read as a shorter trace. */
+static void test_gzip_errors(void **state)
+{
+    fixture *f = *state;
+    char path[160];
+    snprintf(path, sizeof path, "%s/t.json.gz", f->dir);
+    write_gz(path, basic_json, 1);
+    long size = file_size(path);
+    assert_true(size > 100);
+    /* truncated in the middle of the deflate data, and right after the 10-byte header */
+    assert_int_equal(truncate(path, size / 2), 0);
+    expect_gz_error(f, path, "gzip stream ends early (truncated .gz file)");
+    assert_int_equal(truncate(path, 10), 0);
+    expect_gz_error(f, path, "truncated .gz file");
+    /* the magic bytes alone */
+    imp_write_file(path, "\x1f\x8b");
+    expect_gz_error(f, path, "truncated .gz file");
+    /* the 8-byte trailer cut off: the data is complete but its CRC and length are missing */
+    write_gz(path, basic_json, 1);
+    assert_int_equal(truncate(path, size - 8), 0);
+    expect_gz_error(f, path, "truncated .gz file");
+    /* damaged deflate data, and a damaged CRC */
+    write_gz(path, basic_json, 1);
+    FILE *fp = fopen(path, "r+b");
+    assert_non_null(fp);
+    fseek(fp, size / 2, SEEK_SET);
+    fputs("\xff\xff\xff\xff\xff\xff", fp);
+    fclose(fp);
+    expect_gz_error(f, path, "corrupt gzip data");
+    write_gz(path, basic_json, 1);
+    fp = fopen(path, "r+b");
+    fseek(fp, size - 8, SEEK_SET);
+    fputc(0x55 ^ 0xff, fp);
+    fclose(fp);
+    expect_gz_error(f, path, "corrupt gzip data (incorrect data check)");
+    /* garbage after the gzip stream */
+    write_gz(path, basic_json, 1);
+    fp = fopen(path, "ab");
+    fputs("trailing", fp);
+    fclose(fp);
+    expect_gz_error(f, path, "data after the end of the gzip stream is not gzip");
+    /* a gzip file holding malformed JSON: the line is that of the decompressed text */
+    write_gz(path, "{\"traceEvents\": [\n\n{\"ph\": \"X\",, }]}", 1);
+    expect_gz_error(f, path, ":3: expected a member name");
+    /* an empty gzip member */
+    write_gz(path, "", 1);
+    expect_gz_error(f, path, "empty file");
+}
+
+/* ---- PyTorch 1.8 (Kineto's first JSON layout: capitalised categories) ----
+ * As pytorch/kineto's tb_plugin tests write it: "Operator" for CPU ops and record_function
+ * ranges, "Runtime" launches, "Kernel"/"Memcpy"/"Memset" with tid "stream 7" (kernels carry no
+ * args.stream), lower-case "external id" in GPU args, string tids on the CPU side. No
+ * baseTimeNanoseconds: absolute epoch microseconds. Times below in us relative to 1620000000000000. */
+static const char *const old_json =
+    "{\"schemaVersion\": 1, \"traceEvents\": [\n"
+    "{\"ph\": \"X\", \"cat\": \"Operator\", \"name\": \"ProfilerStep#1\", \"pid\": 13721, \"tid\": \"456\",\n"
+    " \"ts\": 1620000000000050, \"dur\": 400, \"args\": {\"Input Dims\": [], \"External id\": 1}},\n"
+    "{\"ph\": \"X\", \"cat\": \"Operator\", \"name\": \"decode/mb0/L000/qkv_gemm\", \"pid\": 13721, \"tid\": \"456\",\n"
+    " \"ts\": 1620000000000100, \"dur\": 100, \"args\": {\"Input Dims\": [], \"External id\": 2}},\n"
+    "{\"ph\": \"X\", \"cat\": \"Operator\", \"name\": \"aten::mm\", \"pid\": 13721, \"tid\": \"456\",\n"
+    " \"ts\": 1620000000000120, \"dur\": 70, \"args\": {\"Input Dims\": [[32, 1000], [1000, 1000]], \"External id\": 4}},\n"
+    "{\"ph\": \"X\", \"cat\": \"Runtime\", \"name\": \"cudaLaunchKernel\", \"pid\": 13721, \"tid\": \"456\",\n"
+    " \"ts\": 1620000000000130, \"dur\": 5, \"args\": {\"correlation\": 334, \"external id\": 4}},\n"
+    "{\"ph\": \"X\", \"cat\": \"Kernel\", \"name\": \"volta_sgemm_128x64_nn\", \"pid\": 0, \"tid\": \"stream 7\",\n"
+    " \"ts\": 1620000000000140.5, \"dur\": 15.25, \"args\": {\"correlation\": 334, \"external id\": 4, \"device\": 0}},\n"
+    "{\"ph\": \"X\", \"cat\": \"Runtime\", \"name\": \"cudaMemcpyAsync\", \"pid\": 13721, \"tid\": \"456\",\n"
+    " \"ts\": 1620000000000300, \"dur\": 20, \"args\": {\"correlation\": 335, \"external id\": 5}},\n"
+    "{\"ph\": \"X\", \"cat\": \"Memcpy\", \"name\": \"Memcpy HtoD (Pageable -> Device)\", \"pid\": 0, \"tid\": \"stream 7\",\n"
+    " \"ts\": 1620000000000305, \"dur\": 10, \"args\": {\"stream\": 7, \"correlation\": 335, \"external id\": 5, \"bytes\": 4000}},\n"
+    "{\"ph\": \"X\", \"cat\": \"Runtime\", \"name\": \"cudaMemsetAsync\", \"pid\": 13721, \"tid\": \"456\",\n"
+    " \"ts\": 1620000000000390, \"dur\": 10, \"args\": {\"correlation\": 336, \"external id\": 6}},\n"
+    "{\"ph\": \"X\", \"cat\": \"Memset\", \"name\": \"Memset (Device)\", \"pid\": 0, \"tid\": \"stream 7\",\n"
+    " \"ts\": 1620000000000420, \"dur\": 5, \"args\": {\"stream\": 7, \"correlation\": 336, \"external id\": 6}},\n"
+    "{\"ph\": \"X\", \"cat\": \"Kernel\", \"name\": \"ncclKernel_AllReduce_RING_LL_Sum_float(ncclWorkElem)\", \"pid\": 0,\n"
+    " \"tid\": \"stream 13\", \"ts\": 1620000000000430, \"dur\": 12, \"args\": {\"correlation\": 337, \"device\": 0}}\n"
+    "]}\n";
+
+static void test_pytorch_1_8_layout(void **state)
+{
+    fixture *f = *state;
+    ps_import_stats st;
+    ps_error err = {0};
+    if (run(f, old_json, NULL, &st, &err))
+        fail_msg("%s", err.message);
+    imp_rows rows;
+    if (imp_read_back(f->out, &rows, &err))
+        fail_msg("read back: %s", err.message);
+    assert_int_equal(st.kernels, 2);
+    assert_int_equal(st.memcpys, 1);
+    assert_int_equal(st.memsets, 1);
+    assert_int_equal(st.nccl_kernels, 1);
+    assert_int_equal(st.comms_from_names, 1);
+    assert_int_equal(rows.n_acts, 4);
+    /* the GEMM: earliest start (140.5 us) -> 0, dur 15.25 us = 15250 ns, stream 7 from "stream 7",
+     * device 0 from args; op id from the "Operator" range around its launch at 130 us */
+    assert_string_equal(rows.acts[0].name, "volta_sgemm_128x64_nn");
+    assert_int_equal(rows.acts[0].kind, PS_TRACE_KERNEL);
+    assert_int_equal(rows.acts[0].stream, 7);
+    assert_int_equal(rows.acts[0].device, 0);
+    assert_int_equal(rows.acts[0].start_ns, 0);
+    assert_int_equal(rows.acts[0].end_ns, 15250);
+    assert_int_equal(rows.acts[0].correlation_id, 334);
+    assert_string_equal(rows.acts[0].op_id, "decode/mb0/L000/qkv_gemm");
+    /* memcpy 305 us -> 164500 ns, 4000 bytes; launched at 300 us, after the range: no op id */
+    assert_int_equal(rows.acts[1].kind, PS_TRACE_MEMCPY);
+    assert_int_equal(rows.acts[1].start_ns, 164500);
+    assert_int_equal(rows.acts[1].end_ns, 174500);
+    assert_int_equal(rows.acts[1].bytes, 4000);
+    assert_string_equal(rows.acts[1].op_id, "");
+    /* memset 420 us -> 279500 ns */
+    assert_int_equal(rows.acts[2].kind, PS_TRACE_MEMSET);
+    assert_int_equal(rows.acts[2].start_ns, 279500);
+    /* NCCL <= 2.18 kernel on stream 13: all-reduce of f32, size unknown (no record_param_comms
+     * in PyTorch 1.8) */
+    assert_int_equal(rows.acts[3].stream, 13);
+    assert_int_equal(rows.n_comms, 1);
+    assert_int_equal(rows.comms[0].collective, PS_TRACE_ALLREDUCE);
+    assert_string_equal(rows.comms[0].dtype, "f32");
+    assert_string_equal(rows.comms[0].group_id, "stream13");
+    assert_int_equal(rows.comms[0].start_ns, 289500);
+    assert_int_equal(rows.comms[0].end_ns, 301500);
+    assert_string_equal(rows.meta.date, "2021-05-03T00:00:00Z"); /* 1620000000 s */
+}
+
+/* ---- broadcast and reduce roots from record_param_comms ----
+ * ProcessGroupNCCL::broadcast passes opts.rootRank (a rank of the group) as the op's rank, which
+ * Kineto prints as "Rank"; the importer maps it to a global rank through the group. This file is
+ * global rank 3 (distributedInfo). */
+static const char *const root_json =
+    "{\"distributedInfo\": {\"rank\": 3}, \"traceEvents\": [\n"
+    /* 1. group [2, 3], root 1 of the group -> global 3 = this rank (the root itself) */
+    "{\"ph\": \"X\", \"cat\": \"kernel\", \"name\": \"ncclDevKernel_Broadcast_RING_LL(ncclDevKernelArgsStorage<4096ul>)\",\n"
+    " \"pid\": 0, \"tid\": 20, \"ts\": 10, \"dur\": 1, \"args\": {\"device\": 0, \"stream\": 20, \"correlation\": 1,\n"
+    " \"Collective name\": \"broadcast\", \"dtype\": \"BFloat16\", \"In msg nelems\": 512, \"Out msg nelems\": 512,\n"
+    " \"Group size\": 2, \"Process Group Name\": \"1\", \"Process Group Ranks\": \"[2, 3]\", \"Rank\": 1}},\n"
+    /* 2. group [2, 3], root 0 of the group -> global 2 */
+    "{\"ph\": \"X\", \"cat\": \"kernel\", \"name\": \"ncclDevKernel_Broadcast_RING_LL(ncclDevKernelArgsStorage<4096ul>)\",\n"
+    " \"pid\": 0, \"tid\": 20, \"ts\": 20, \"dur\": 1, \"args\": {\"device\": 0, \"stream\": 20, \"correlation\": 2,\n"
+    " \"Collective name\": \"broadcast\", \"dtype\": \"Float\", \"In msg nelems\": 10, \"Out msg nelems\": 10,\n"
+    " \"Group size\": 2, \"Process Group Name\": \"1\", \"Process Group Ranks\": [2, 3], \"Rank\": 0}},\n"
+    /* 3. a 40-rank group, ranks string shortened by PyTorch: root 39 = the last one, 79 */
+    "{\"ph\": \"X\", \"cat\": \"kernel\", \"name\": \"ncclDevKernel_Broadcast_RING_LL(ncclDevKernelArgsStorage<4096ul>)\",\n"
+    " \"pid\": 0, \"tid\": 20, \"ts\": 30, \"dur\": 1, \"args\": {\"device\": 0, \"stream\": 20, \"correlation\": 3,\n"
+    " \"Collective name\": \"broadcast\", \"dtype\": \"Byte\", \"In msg nelems\": 7, \"Out msg nelems\": 7, \"Group size\": 40,\n"
+    " \"Process Group Name\": \"2\", \"Process Group Ranks\": \"[1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31,"
+    " 33, 35, 37, 39, 41, 43, 45, 47, 49, 51, 53, 55, 57, ..., 79]\", \"Rank\": 39}},\n"
+    /* 4. same group, root 30: past the \"...\", unknown -> skipped, not guessed */
+    "{\"ph\": \"X\", \"cat\": \"kernel\", \"name\": \"ncclDevKernel_Broadcast_RING_LL(ncclDevKernelArgsStorage<4096ul>)\",\n"
+    " \"pid\": 0, \"tid\": 20, \"ts\": 40, \"dur\": 1, \"args\": {\"device\": 0, \"stream\": 20, \"correlation\": 4,\n"
+    " \"Collective name\": \"broadcast\", \"dtype\": \"Byte\", \"In msg nelems\": 7, \"Out msg nelems\": 7, \"Group size\": 40,\n"
+    " \"Process Group Name\": \"2\", \"Process Group Ranks\": \"[1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31,"
+    " 33, 35, 37, 39, 41, 43, 45, 47, 49, 51, 53, 55, 57, ..., 79]\", \"Rank\": 30}},\n"
+    /* 5. a reduce described by its record_param_comms op, \"Root\" 2, no ranks list: global rank
+     *    start 1 + 2 x stride 2 = 5 */
+    "{\"ph\": \"X\", \"cat\": \"cpu_op\", \"name\": \"record_param_comms\", \"pid\": 100, \"tid\": 100, \"ts\": 49, \"dur\": 2,\n"
+    " \"args\": {\"External id\": 90, \"Collective name\": \"reduce\", \"dtype\": \"Half\", \"In msg nelems\": 64,\n"
+    " \"Out msg nelems\": 64, \"Group size\": 4, \"Process Group Name\": \"3\", \"Global rank start\": 1,\n"
+    " \"Global rank stride\": 2, \"Root\": 2}},\n"
+    "{\"ph\": \"X\", \"cat\": \"kernel\", \"name\": \"ncclDevKernel_Reduce_Sum_f16_RING_LL(ncclDevKernelArgsStorage<4096ul>)\",\n"
+    " \"pid\": 0, \"tid\": 20, \"ts\": 50, \"dur\": 1, \"args\": {\"External id\": 90, \"device\": 0, \"stream\": 20, \"correlation\": 5}},\n"
+    /* 6. a broadcast with no root at all -> skipped */
+    "{\"ph\": \"X\", \"cat\": \"kernel\", \"name\": \"ncclDevKernel_Broadcast_RING_LL(ncclDevKernelArgsStorage<4096ul>)\",\n"
+    " \"pid\": 0, \"tid\": 20, \"ts\": 60, \"dur\": 1, \"args\": {\"device\": 0, \"stream\": 20, \"correlation\": 6,\n"
+    " \"Collective name\": \"broadcast\", \"dtype\": \"Float\", \"In msg nelems\": 10, \"Group size\": 2,\n"
+    " \"Process Group Name\": \"1\", \"Process Group Ranks\": \"[2, 3]\"}}\n"
+    "]}";
+
+static void test_broadcast_root(void **state)
+{
+    fixture *f = *state;
+    ps_import_stats st;
+    ps_error err = {0};
+    if (run(f, root_json, NULL, &st, &err))
+        fail_msg("%s", err.message);
+    imp_rows rows;
+    if (imp_read_back(f->out, &rows, &err))
+        fail_msg("read back: %s", err.message);
+    assert_int_equal(st.nccl_kernels, 6);
+    assert_int_equal(st.comms_described, 4);
+    assert_int_equal(st.comms_skipped, 2); /* root past the "...", no root */
+    assert_int_equal(rows.n_comms, 4);
+    const ps_trace_comm *c = rows.comms;
+    assert_int_equal(c[0].collective, PS_TRACE_BROADCAST);
+    assert_int_equal(c[0].peer, 3);          /* this rank is the root */
+    assert_int_equal(c[0].bytes, 1024);      /* 512 bf16 */
+    assert_string_equal(c[0].group_id, "pg1");
+    assert_int_equal(c[0].seq, 0);
+    assert_int_equal(c[1].peer, 2);
+    assert_int_equal(c[1].bytes, 40);        /* 10 f32 */
+    assert_int_equal(c[1].seq, 1);
+    assert_int_equal(c[2].peer, 79);
+    assert_int_equal(c[2].group_size, 40);
+    assert_string_equal(c[2].dtype, "u8");   /* "Byte" */
+    assert_int_equal(c[3].collective, PS_TRACE_REDUCE);
+    assert_int_equal(c[3].peer, 5);
+    assert_int_equal(c[3].bytes, 128);       /* 64 f16 */
+    assert_string_equal(c[3].dtype, "f16");
+    assert_int_equal(c[3].start_ns, 40000);  /* kernel at 50 us, the first at 10 us */
+}
+
 static void expect_error(fixture *f, const char *json, const char *where, const char *reason)
 {
     ps_import_stats st;
@@ -361,6 +647,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_op_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gzip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gzip_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pytorch_1_8_layout, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_broadcast_root, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -71,7 +71,7 @@ static void test_presets(void **state)
 static void test_spec_check(void **state)
 {
     ps_error err = {0};
-    ps_platform_spec s = {NULL, "h100-sxm", 1, 8, PS_FABRIC_NVSWITCH, 0, NULL};
+    ps_platform_spec s = {NULL, "h100-sxm", 1, 8, PS_FABRIC_NVSWITCH, 0, NULL, NULL, 0};
     assert_int_equal(ps_platform_spec_check(&s, &err), PS_OK);
     s.gpu_model = "h100-pcie";
     assert_int_equal(ps_platform_spec_check(&s, &err), PS_EINPUT);
@@ -195,7 +195,7 @@ static void test_generate_file(void **state)
     tmpdir *d = *state;
     char path[4300];
     ps_error err = {0};
-    ps_platform_spec s = {NULL, "a100-sxm", 2, 4, PS_FABRIC_MESH, 25e9, NULL};
+    ps_platform_spec s = {NULL, "a100-sxm", 2, 4, PS_FABRIC_MESH, 25e9, NULL, NULL, 0};
     snprintf(path, sizeof path, "%s/custom.xml", d->path);
     assert_int_equal(ps_platform_generate_file(&s, path, &err), PS_OK);
     assert_int_equal(ps_platform_validate(path, &err), PS_OK);
@@ -206,12 +206,94 @@ static void test_generate_file(void **state)
     assert_int_equal(ps_platform_generate_file(&s, path, &err), PS_EINPUT);
 }
 
+/* The network kinds table: names unique and findable, "generic" first with the generator's
+ * historical link latencies (so files without a kind describe what they carry), every figure in
+ * the range the loader accepts, Simple always allowed (NCCL's network P2P is Simple-only). */
+static void test_network_kinds(void **state)
+{
+    (void)state;
+    assert_true(ps_network_kind_count() >= 7);
+    const ps_network_kind *g = ps_network_kind_at(0);
+    assert_string_equal(g->name, "generic");
+    assert_true(g->nic_latency_us == 1.5 && g->switch_latency_us == 0.5);
+    assert_true(g->plugin_latency_us == 0 && g->proxy_step_us == 0 && g->bandwidth_efficiency == 1);
+    for (int i = 0; i < ps_network_kind_count(); i++) {
+        const ps_network_kind *k = ps_network_kind_at(i);
+        assert_ptr_equal(ps_network_kind_find(k->name), k);
+        assert_true(k->nic_gbps > 0 && k->nic_latency_us > 0 && k->switch_latency_us >= 0);
+        assert_true(k->plugin_latency_us >= 0 && k->proxy_step_us >= 0);
+        assert_true(k->bandwidth_efficiency > 0 && k->bandwidth_efficiency <= 1);
+        assert_true(k->channels_per_nic >= 1 && k->channels_per_nic <= 64);
+        assert_true(k->protocols & PS_NET_PROTO_SIMPLE);
+    }
+    assert_null(ps_network_kind_find("infiniband"));
+    assert_null(ps_network_kind_at(ps_network_kind_count()));
+    /* What AWS and Google publish (sim/platform/network.c cites the lines). */
+    assert_true(ps_network_kind_find("efa-p5")->plugin_latency_us == 75);
+    assert_int_equal(ps_network_kind_find("tcpxo")->protocols, PS_NET_PROTO_LL128 | PS_NET_PROTO_SIMPLE);
+}
+
+static void test_network_protocols(void **state)
+{
+    (void)state;
+    char buf[32];
+    unsigned set = 0;
+    for (unsigned m = 1; m <= PS_NET_PROTO_ALL; m++) {
+        ps_network_protocols_format(m, buf, sizeof buf);
+        assert_int_equal(ps_network_protocols_parse(buf, &set), PS_OK);
+        assert_int_equal(set, m);
+    }
+    assert_int_equal(ps_network_protocols_parse("Simple,LL", &set), PS_OK);
+    assert_int_equal(set, PS_NET_PROTO_LL | PS_NET_PROTO_SIMPLE);
+    static const char *const bad[] = {"", ",", "LL,", ",LL", "LL,,Simple", "ll", "LL,LL", "Simple ",
+                                      "LL128x", "LL;Simple"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(ps_network_protocols_parse(bad[i], &set), PS_EINPUT);
+    ps_network_protocols_format(PS_NET_PROTO_ALL, buf, 6); /* truncates, stays terminated */
+    assert_string_equal(buf, "LL,LL");
+}
+
+/* A named kind writes its properties; --nic-latency-us moves the NIC links; an unnamed spec
+ * writes none (the byte-identical files of before). */
+static void test_network_spec(void **state)
+{
+    (void)state;
+    ps_platform_spec s = {NULL, "h100-sxm", 2, 2, PS_FABRIC_NVSWITCH, 50e9, NULL, "efa-p5", 0};
+    size_t len;
+    char *a = generate_text(&s, &len);
+    assert_non_null(strstr(a, "<prop id=\"network\" value=\"efa-p5\"/>"));
+    assert_non_null(strstr(a, "<prop id=\"network_plugin_latency_us\" value=\"75\"/>"));
+    assert_non_null(strstr(a, "id=\"nic_n0g0\" bandwidth=\"5e+01GBps\" latency=\"1500ns\""));
+    free(a);
+    s.nic_latency_us = 2.5;
+    a = generate_text(&s, &len);
+    assert_non_null(strstr(a, "id=\"nic_n0g0\" bandwidth=\"5e+01GBps\" latency=\"2500ns\""));
+    assert_non_null(strstr(a, "<prop id=\"network_nic_latency_us\" value=\"2.5\"/>"));
+    free(a);
+    s.network = NULL;
+    s.nic_latency_us = 0;
+    a = generate_text(&s, &len);
+    assert_null(strstr(a, "<prop id=\"network\""));
+    assert_null(strstr(a, "<prop id=\"network_"));
+    free(a);
+    ps_error err = {0};
+    s.network = "myrinet";
+    assert_int_equal(ps_platform_spec_check(&s, &err), PS_EINPUT);
+    assert_non_null(strstr(err.message, "unknown network kind 'myrinet'"));
+    s.network = NULL;
+    s.nic_latency_us = -1;
+    assert_int_equal(ps_platform_spec_check(&s, &err), PS_EINPUT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_presets),
         cmocka_unit_test(test_spec_check),
         cmocka_unit_test(test_fabric_names),
+        cmocka_unit_test(test_network_kinds),
+        cmocka_unit_test(test_network_protocols),
+        cmocka_unit_test(test_network_spec),
         cmocka_unit_test_setup_teardown(test_validate, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_generate_file, setup_dir, teardown_dir),
     };

@@ -49,6 +49,11 @@ static inline void fixture_row(ps_sweep_row *row, const char *platform, int tp, 
     row->dp = dp;
     snprintf(row->scenario, sizeof row->scenario, "%s", scenario ? "min_latency" : "max_throughput");
     fixture_prediction(&row->pred, tp, pp, scenario, fits);
+    snprintf(row->fabric, sizeof row->fabric, "%s", strstr(platform, "mesh") ? "mesh" : "nvswitch");
+    row->gpus_per_node = 8;
+    row->link_port_busy = fits ? 0.05 * tp : NAN;
+    row->link_pair_busy = fits ? 0.05 * tp + 0.1 * pp : NAN;
+    row->link_nic_busy = fits ? 0 : NAN;
 }
 
 #endif

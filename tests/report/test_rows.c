@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <cjson/cJSON.h>
 
+#include "parsim/model.h"
 #include "parsim/report.h"
 #include "sweep_fixture.h"
 
@@ -35,7 +36,8 @@ static void test_header_order(void **state)
         "in_envelope,breakdown_decode_compute_ms,breakdown_decode_tp_comm_exposed_ms,"
         "breakdown_decode_pp_bubble_ms,breakdown_decode_pp_handoff_ms,breakdown_decode_host_gaps_ms,"
         "breakdown_prefill_compute_ms,breakdown_prefill_tp_comm_exposed_ms,breakdown_prefill_pp_bubble_ms,"
-        "breakdown_prefill_pp_handoff_ms,breakdown_prefill_host_gaps_ms,best_throughput,best_latency,pareto\n");
+        "breakdown_prefill_pp_handoff_ms,breakdown_prefill_host_gaps_ms,best_throughput,best_latency,pareto,"
+        "fabric,gpus_per_node,link_port_busy,link_pair_busy,link_nic_busy\n");
     ps_error err;
     assert_int_equal(ps_report_csv_check_header(h, "x.csv:2", &err), PS_OK);
     assert_int_equal(ps_report_csv_check_header("platform,tp,pp\n", "x.csv:2", &err), PS_EINPUT);
@@ -81,13 +83,13 @@ static void test_not_fitting_row(void **state)
     char *line = to_text(row_fn, &row);
     /* fits=false, memory and shortfall kept, every figure empty */
     assert_string_equal(line, "mesh8-h200,1,1,8,max_throughput,,,,,,,,,,,,,,,,,false,1.25e+11,3.5e+09,,"
-                              "true,,,,,,,,,,,false,false,false\n");
+                              "true,,,,,,,,,,,false,false,false,mesh,8,,,\n");
     assert_true(isnan(row.pred.tpot_ms));
     assert_true(isnan(row.pred.error_pct));
     free(line);
     /* a figure on a row that does not fit is refused */
     assert_int_equal(ps_report_csv_parse_row("mesh8-h200,1,1,8,max_throughput,1,,,,,,,,,,,,,,,,false,1,0,,"
-                                             "true,,,,,,,,,,,false,false,false\n", "s.csv:3", &row, &err),
+                                             "true,,,,,,,,,,,false,false,false,mesh,8,,,\n", "s.csv:3", &row, &err),
                      PS_EINPUT);
     assert_string_equal(err.message, "s.csv:3: fits=false but ttft_ms has a value");
 }
@@ -105,7 +107,7 @@ static void test_parse_errors(void **state)
     assert_string_equal(back.platform, "my \"lab\", rack 2");
     free(line);
     assert_int_equal(ps_report_csv_parse_row("a,1,2\n", "s.csv:4", &back, &err), PS_EINPUT);
-    assert_string_equal(err.message, "s.csv:4: 3 fields, expected 39");
+    assert_string_equal(err.message, "s.csv:4: 3 fields, expected 44");
     assert_int_equal(ps_report_csv_parse_row("\"a,1,2\n", "s.csv:5", &back, &err), PS_EINPUT);
     assert_non_null(strstr(err.message, "s.csv:5: malformed CSV line"));
     fixture_row(&row, "p", 2, 1, 4, 1, true);
@@ -201,12 +203,44 @@ static void test_json(void **state)
     free(text);
 }
 
+/* The link load's bytes for Llama 3.1 405B (hidden 16384, 126 layers, bf16 activations) on TP4xPP2 at
+ * 64 sequences and a 50 ms TPOT, written out from the closed forms of sim/report/links.c. */
+static void test_link_load(void **state)
+{
+    (void)state;
+    const ps_model *m = ps_model_find_preset("llama3.1-405b");
+    ps_precision prec = {.weights = PS_DTYPE_FP8, .act = PS_DTYPE_BF16, .kv = PS_DTYPE_BF16};
+    ps_sweep_row row;
+    fixture_row(&row, "mesh8-h200", 4, 2, 1, 0, true);
+    row.pred.batch = 64;
+    row.pred.tpot_ms = 50;
+    double tp_bytes = 2.0 * 63 * 64 * 16384 * 2 * (2.0 * 3 / 4), pp_bytes = 64.0 * 16384 * 2;
+    ps_link_platform mesh = {"mesh", 8, 1, 8, 450e9, 450e9 / 7, 0};
+    ps_report_link_load(&row, &mesh, m, &prec);
+    assert_string_equal(row.fabric, "mesh");
+    assert_true(fabs(row.link_port_busy / ((tp_bytes + pp_bytes) / (450e9 * 0.05)) - 1) < 1e-12);
+    assert_true(fabs(row.link_pair_busy / (tp_bytes / 3 / (450e9 / 7 * 0.05)) - 1) < 1e-12);
+    assert_true(row.link_nic_busy == 0);
+    ps_link_platform sw = {"nvswitch", 8, 1, 8, 450e9, 450e9, 0};
+    ps_report_link_load(&row, &sw, m, &prec);
+    assert_true(row.link_pair_busy == row.link_port_busy);
+    /* two nodes of 4 GPUs with 50 GB/s NICs: TP4 stays in a node, the PP hand-off leaves it */
+    ps_link_platform two = {"nvswitch", 4, 2, 8, 450e9, 450e9, 50e9};
+    ps_report_link_load(&row, &two, m, &prec);
+    assert_true(fabs(row.link_nic_busy / (pp_bytes / (50e9 * 0.05)) - 1) < 1e-12);
+    assert_true(fabs(row.link_port_busy / (tp_bytes / (450e9 * 0.05)) - 1) < 1e-12);
+    fixture_row(&row, "mesh8-h200", 1, 1, 8, 0, false);
+    ps_report_link_load(&row, &mesh, m, &prec);
+    assert_true(isnan(row.link_port_busy));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_header_order), cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_not_fitting_row), cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_marks), cmocka_unit_test(test_sort_order), cmocka_unit_test(test_json),
+        cmocka_unit_test(test_link_load),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,7 +17,7 @@
 #include <cjson/cJSON.h>
 #include <cmocka.h>
 
-#include "export/chrome_trace.h"
+#include "parsim/timeline.h"
 #include "parsim/trace.h"
 
 static const char *const worst_names[] = {
@@ -647,7 +647,7 @@ static const cJSON *find_event(const cJSON *events, const char *ph, const char *
     return NULL;
 }
 
-/* The export is JSON that a parser accepts, with the Kineto-like layout of chrome_trace.h. */
+/* The export is JSON that a parser accepts, with the Kineto-like layout of parsim/timeline.h. */
 static void test_export(void **state)
 {
     (void)state;
@@ -663,7 +663,7 @@ static void test_export(void **state)
               NULL);
     ps_error err = {0};
     uint64_t events = 0, skipped = 0;
-    assert_int_equal(ps_chrome_export_trace(dir, out, &events, &skipped, &err), PS_OK);
+    assert_int_equal(ps_timeline_export_trace(dir, out, &events, &skipped, &err), PS_OK);
     assert_int_equal(skipped, 1);
     FILE *fp = fopen(out, "rb");
     assert_non_null(fp);
@@ -696,7 +696,7 @@ static void test_export(void **state)
     /* Same rows, same bytes. */
     char out2[512];
     path_in(out2, sizeof out2, "export2.json");
-    assert_int_equal(ps_chrome_export_trace(dir, out2, &events, &skipped, &err), PS_OK);
+    assert_int_equal(ps_timeline_export_trace(dir, out2, &events, &skipped, &err), PS_OK);
     char cmd[1200];
     snprintf(cmd, sizeof cmd, "cmp -s '%s' '%s'", out, out2);
     assert_int_equal(system(cmd), 0);

@@ -1,0 +1,137 @@
+/* sim/platform/network.c: the scale-out network kinds (InfiniBand NDR, RoCE, AWS EFA, GCP
+ * GPUDirect-TCPX/TCPXO) as data, with the source of every figure.
+ *
+ * A kind is what `parsim platform --network KIND` writes into a platform file (zone properties
+ * network, network_*) and what the loader falls back to for a figure the file does not override.
+ * The figures are those that change NCCL's times across nodes (../shared/notes/network.md
+ * sections 0-4):
+ *   - nic_latency_us / switch_latency_us: the latencies of the generated links, i.e. the wire
+ *     part of a route: same rail = 2 x nic, across rails = 2 x nic + 2 x switch;
+ *   - plugin_latency_us: the net plugin's `props.latency`. NCCL's tuner adds it to every
+ *     inter-node step, twice for Simple (N src/graph/tuning.cc:383-392, search.cc:745). It is a
+ *     ranking number (AWS: "NCCL's internal tuner choices work better with this value"), so it
+ *     steers the algorithm choice, not the time;
+ *   - proxy_step_us: the host cost of one inter-node step that NCCL's hwLat[NET] constants do
+ *     not contain (proxy thread post, CTS wait, completion poll; network.md 2.4);
+ *   - bandwidth_efficiency: achievable per-NIC bandwidth / line rate;
+ *   - channels_per_nic: NCCL runtime channels per NIC (network.md 1.5);
+ *   - protocols: what the network's recommended NCCL profile allows.
+ * Source keys as in network.md: N = NVIDIA/nccl @ 5067397c, A = aws/aws-ofi-nccl @ 2daf7d30,
+ * GX = google/nccl-plugin-gpudirecttcpx @ 4b8ea7f2, GO = google/nccl-plugin-gpudirect-tcpxo @
+ * 04815d1b. A figure marked ASSUMPTION has no primary source; docs/platforms.md lists them.
+ *
+ * Invariant: the table is constant; "generic" is entry 0 and reproduces the link latencies and
+ * (zero) extra costs of the files parsim wrote before network kinds existed.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "parsim/platform.h"
+
+static const ps_network_kind kinds[] = {
+    /* generic: NCCL's own model and no more. NIC 1.5 us per side (3 us same-rail GPU to GPU;
+     * NCCL charges 2.7 us for a Ring LL network step), leaf -> spine 0.5 us per side: the
+     * generator's historical ASSUMPTIONS (docs/platforms.md). No plugin latency (NCCL's built-in
+     * IB, N net_ib/init.cc:558), no extra proxy cost, the coll model's own efficiency, 2 channels
+     * per NIC (DERIVED from N search.cc:1036-1058 + connect.cc:459, network.md 1.5). */
+    {"generic", "no network named: NCCL's own constants, no plugin or proxy cost added",
+     400, 1.5, 0.5, 0, 0, 1.0, 2, PS_NET_PROTO_ALL},
+    /* InfiniBand NDR: 8 x single-port ConnectX-7 400 Gb/s, one per GPU (DGX H100 user guide,
+     * hardware.md 3.4), Quantum-2 rail-optimised fat tree. NIC 1.5 us per side: Mellanox quotes
+     * 3-4 us GPU-to-GPU with GPUDirect RDMA (2019 deck, network.md 4.1), ASSUMPTION for the split.
+     * Quantum-2 port-to-port: secondary sources say 150-400 ns (network.md 4.1), 0.3 us
+     * UNVERIFIED. Plugin latency 0 (net_ib "Not set", N net_ib/init.cc:558). Efficiency 47/50:
+     * "For NDR @ 400Gbps you should see 46-48GB/s per NIC" (maintainer, nccl-tests#290). Proxy
+     * cost: fitted in docs/data/multinode.md when set above 0. */
+    {"ib-ndr", "InfiniBand NDR: 1x ConnectX-7 400 Gb/s per GPU, Quantum-2 rail-optimised fat tree",
+     400, 1.5, 0.3, 0, 0, 0.94, 2, PS_NET_PROTO_ALL},
+    /* RoCE v2: the same ConnectX-7 400GbE NIC and NCCL's same net_ib code and constants (N
+     * net_ib/connect.cc:12-21); adaptive routing off by default on Ethernet (init.cc:439-442).
+     * Ethernet switch hop 0.5 us: ASSUMPTION (no vendor figure found). Efficiency as IB
+     * (nccl-tests#290 speaks of "IB/RoCE"). */
+    {"roce", "RoCE v2: 1x ConnectX-7 400GbE per GPU, Ethernet rail-optimised fabric",
+     400, 1.5, 0.5, 0, 0, 0.94, 2, PS_NET_PROTO_ALL},
+    /* AWS EFA on p5 / p5e (H100 / H200): 32 EFA cards, 3,200 Gb/s per instance, i.e. 4 x 100
+     * Gb/s per GPU (docs.aws.amazon.com p5-efa.html); aws-ofi-nccl groups a GPU's rails into one
+     * NCCL device. Plugin latency 75 us on p5/p5e (A src/platform-aws.cpp:771-785). Proxy step
+     * 15 us = AWS's own cost model, 20 us per inter-node step (A src/tuner/nccl_ofi_model.cpp:14-65),
+     * minus NCCL's Tree LL hwLat[NET] 5.0 us that the coll model already charges. NIC and switch
+     * latencies: ASSUMPTION (as generic; SRD publishes no one-way figure). Efficiency 0.9:
+     * ASSUMPTION until fitted. */
+    {"efa-p5", "AWS EFA (p5/p5e): 4x 100 Gb/s EFA rails per GPU, SRD, aws-ofi-nccl",
+     400, 1.5, 0.5, 75, 15, 0.9, 2, PS_NET_PROTO_ALL},
+    /* AWS EFA on p5en (H200): 2 x 200 Gb/s rails per GPU (A nccl_ofi_model.cpp:29-40); plugin
+     * latency 35 us (A platform-aws.cpp:150-172); AWS model 18 us per step, minus 5.0 -> 13. */
+    {"efa-p5en", "AWS EFA (p5en): 2x 200 Gb/s EFA rails per GPU, SRD, aws-ofi-nccl",
+     400, 1.5, 0.5, 35, 13, 0.9, 2, PS_NET_PROTO_ALL},
+    /* GCP A3 High, GPUDirect-TCPX: 4 GPU NICs of 200 Gb/s for 8 GPUs (GX README "4-NIC"; A3 IPU
+     * NICs at 200 Gb/s), so 100 Gb/s per GPU (INFERRED). Plugin latency 0 (GX net_tcpx.cc:737).
+     * TCPX is an UNPACK device: NCCL doubles the channels (N connect.cc:485-490), 4 per NIC. TCP
+     * stack costs: proxy step 0 until fitted; efficiency 0.9 ASSUMPTION. */
+    {"tcpx", "GCP A3 High GPUDirect-TCPX: 4x 200 Gb/s NICs for 8 GPUs (100 Gb/s per GPU)",
+     100, 1.5, 0.5, 0, 0, 0.9, 4, PS_NET_PROTO_ALL},
+    /* GCP A3 Mega, GPUDirect-TCPXO (FasTrak): 8 GPU NICs + 1 host NIC, 1,800 Gb/s total, so
+     * 200 Gb/s per GPU (INFERRED, cloud.google.com gpu-network-bandwidth). Plugin latency 0 (GO
+     * nccl_shim.cc:966). Google's profile sets NCCL_PROTO=Simple,LL128: no LL (GO
+     * tcpxo_scripts/nccl-env-profile.sh). Proxy step 0 until fitted; efficiency 0.9 ASSUMPTION. */
+    {"tcpxo", "GCP A3 Mega GPUDirect-TCPXO: 8x 200 Gb/s NICs, one per GPU, no LL protocol",
+     200, 1.5, 0.5, 0, 0, 0.9, 2, PS_NET_PROTO_LL128 | PS_NET_PROTO_SIMPLE},
+};
+
+int ps_network_kind_count(void) { return (int)(sizeof kinds / sizeof kinds[0]); }
+
+const ps_network_kind *ps_network_kind_at(int index)
+{
+    if (index < 0 || index >= ps_network_kind_count())
+        return NULL;
+    return &kinds[index];
+}
+
+const ps_network_kind *ps_network_kind_find(const char *name)
+{
+    for (int i = 0; name && i < ps_network_kind_count(); i++)
+        if (!strcmp(kinds[i].name, name))
+            return &kinds[i];
+    return NULL;
+}
+
+static const struct {
+    const char *name;
+    unsigned bit;
+} proto_bits[] = {{"LL", PS_NET_PROTO_LL}, {"LL128", PS_NET_PROTO_LL128}, {"Simple", PS_NET_PROTO_SIMPLE}};
+
+void ps_network_protocols_format(unsigned protocols, char *buf, size_t size)
+{
+    size_t used = 0;
+    if (size)
+        buf[0] = '\0';
+    for (size_t i = 0; i < sizeof proto_bits / sizeof proto_bits[0]; i++)
+        if (protocols & proto_bits[i].bit) {
+            int n = snprintf(buf + used, used < size ? size - used : 0, "%s%s", used ? "," : "",
+                             proto_bits[i].name);
+            used += n > 0 ? (size_t)n : 0;
+        }
+}
+
+int ps_network_protocols_parse(const char *text, unsigned *out)
+{
+    unsigned set = 0;
+    const char *p = text;
+    if (!p || !*p)
+        return PS_EINPUT;
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        unsigned bit = 0;
+        for (size_t i = 0; i < sizeof proto_bits / sizeof proto_bits[0]; i++)
+            if (strlen(proto_bits[i].name) == len && !strncmp(p, proto_bits[i].name, len))
+                bit = proto_bits[i].bit;
+        if (!bit || (set & bit))
+            return PS_EINPUT;
+        set |= bit;
+        p += len;
+        if (*p == ',' && !*++p)
+            return PS_EINPUT; /* trailing comma */
+    }
+    *out = set;
+    return PS_OK;
+}

@@ -1,0 +1,1 @@
+unset PARSIM_DATA_DIR; mkdir -p $PARSIM_TMP/platforms && sed "s/\"hbm_bytes\" value=\"1.41e+11\"/\"hbm_bytes\" value=\"9.6e+10\"/" platforms/hgx-h200.xml > $PARSIM_TMP/platforms/hgx-h200.xml && PARSIM_DATA_DIR=$PARSIM_TMP parsim plan --model llama3.1-405b --dtype fp8 --tp 8 --platform hgx-h200 --json | grep -E "\"(gpu_bytes|max_batch)\""

@@ -1,0 +1,1 @@
+unset PARSIM_DATA_DIR; parsim platform --describe hgx-h100 | sed 1d > $PARSIM_TMP/a && parsim platform --describe platforms/hgx-h100.xml | sed 1d | cmp - $PARSIM_TMP/a && parsim platform --describe hgx-h100 | head -1 | sed "s|$PARSIM_SOURCE_DIR/|SRC/|"

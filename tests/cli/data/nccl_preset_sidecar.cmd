@@ -1,0 +1,1 @@
+unset PARSIM_DATA_DIR; parsim nccl --platform hgx-h200 -b 1M -e 64M -f 8 --predict | sed 1,2d > $PARSIM_TMP/a && parsim nccl --platform platforms/hgx-h200.xml -b 1M -e 64M -f 8 --predict | sed 1,2d > $PARSIM_TMP/b && cmp $PARSIM_TMP/a $PARSIM_TMP/b && parsim nccl --platform hgx-h200 -b 1M -e 1M --predict | grep -c "^# calibration: .*/platforms/hgx-h200.nccl.json$"

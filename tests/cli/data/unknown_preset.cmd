@@ -1,0 +1,1 @@
+unset PARSIM_DATA_DIR; parsim plan --model llama3.1-8b --platform hgx-h900 2>$PARSIM_TMP/err; rc=$?; sed "s|$PARSIM_SOURCE_DIR/|SRC/|; s|or /.*/share/parsim/|or PREFIX/share/parsim/|" $PARSIM_TMP/err; exit $rc

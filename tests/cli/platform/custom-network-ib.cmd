@@ -1,0 +1,1 @@
+cd $PARSIM_TMP && parsim platform --gpu h200-sxm --gpus-per-node 4 --nodes 2 --fabric nvswitch --network ib-ndr --nic-latency-us 2.25 -o ib.xml && grep -E "Generated|network|nic_n0g0\"|rail0_up\"" ib.xml && parsim platform --describe ib.xml

@@ -1,0 +1,1 @@
+parsim platform --describe platforms/aws-p5-x2.xml

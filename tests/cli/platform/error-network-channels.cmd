@@ -1,0 +1,1 @@
+cd $PARSIM_TMP && sed "s/\"network_channels_per_nic\" value=\"2\"/\"network_channels_per_nic\" value=\"2.5\"/" $PARSIM_SOURCE_DIR/platforms/aws-p5-x2.xml > bad.xml && parsim platform --describe bad.xml

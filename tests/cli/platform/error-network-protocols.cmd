@@ -1,0 +1,1 @@
+cd $PARSIM_TMP && sed "s/\"network_protocols\" value=\"LL128,Simple\"/\"network_protocols\" value=\"LL128,LL128\"/" $PARSIM_SOURCE_DIR/platforms/gcp-a3-mega-x2.xml > bad.xml && parsim platform --describe bad.xml

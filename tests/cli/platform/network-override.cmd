@@ -1,0 +1,1 @@
+cd $PARSIM_TMP && sed -e "s/\"network_proxy_step_us\" value=\"15\"/\"network_proxy_step_us\" value=\"22.5\"/" -e "s/\"network_protocols\" value=\"LL,LL128,Simple\"/\"network_protocols\" value=\"Simple,LL128\"/" $PARSIM_SOURCE_DIR/platforms/aws-p5-x2.xml > edited.xml && parsim platform --describe edited.xml | grep -A 1 "^network"

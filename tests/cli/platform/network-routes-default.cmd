@@ -1,0 +1,1 @@
+cd $PARSIM_TMP && grep -v -e "prop id=\"network_" -e "prop id=\"network\"" $PARSIM_SOURCE_DIR/platforms/gcp-a3-mega-x2.xml | sed "s/latency=\"1500ns\"/latency=\"2500ns\"/" > plain.xml && parsim platform --describe plain.xml | grep -A 1 "^network"

@@ -1,0 +1,263 @@
+/* Cost model behaviour that holds whatever the coefficients: every compute kind answers on every
+ * catalogue GPU in both launch modes, the roofline's regimes show, fp8 is refused where the GPU
+ * has none, the op graph's ops translate into valid queries, bad coefficient files are refused. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "parsim/cost.h"
+
+static ps_cost_model *model_for(const char *gpu)
+{
+    ps_cost_model *m = NULL;
+    ps_error err = {0};
+    int rc = ps_cost_model_create(ps_gpu_find(gpu), NULL, &m, &err);
+    if (rc)
+        fprintf(stderr, "%s\n", err.message);
+    assert_int_equal(rc, 0);
+    return m;
+}
+
+/* One valid query of each compute kind (Llama-3.1-8B TP1 shapes, 64 tokens). */
+static int sample_queries(ps_cost_query *q)
+{
+    int n = 0;
+    memset(q, 0, 8 * sizeof *q);
+    q[n++] = (ps_cost_query){.kind = PS_OP_GEMM, .m = 64, .n = 6144, .k = 4096};
+    q[n++] = (ps_cost_query){.kind = PS_OP_ATTENTION, .phase = PS_PHASE_PREFILL, .seqs = 1, .tokens = 1024,
+                             .context = 1024, .heads = 32, .kv_heads = 8, .head_dim = 128};
+    q[n++] = (ps_cost_query){.kind = PS_OP_RMSNORM, .tokens = 64, .width = 4096};
+    q[n++] = (ps_cost_query){.kind = PS_OP_ROPE, .tokens = 64, .width = 40 * 128};
+    q[n++] = (ps_cost_query){.kind = PS_OP_SILU_MUL, .tokens = 64, .width = 14336};
+    q[n++] = (ps_cost_query){.kind = PS_OP_RESIDUAL, .tokens = 64, .width = 4096};
+    q[n++] = (ps_cost_query){.kind = PS_OP_EMBEDDING, .tokens = 64, .width = 4096};
+    q[n++] = (ps_cost_query){.kind = PS_OP_SAMPLING, .tokens = 64, .width = 128256};
+    return n;
+}
+
+static void every_kind_every_gpu(void **state)
+{
+    (void)state;
+    ps_cost_query q[8];
+    int n = sample_queries(q);
+    for (int g = 0; g < ps_gpu_catalog_count(); g++) {
+        ps_cost_model *m = model_for(ps_gpu_catalog_at(g)->name);
+        for (int i = 0; i < n; i++) {
+            ps_cost_answer graph, eager;
+            ps_error err = {0};
+            q[i].launch = PS_LAUNCH_GRAPH;
+            assert_int_equal(ps_cost_estimate(m, &q[i], &graph, &err), 0);
+            q[i].launch = PS_LAUNCH_EAGER;
+            assert_int_equal(ps_cost_estimate(m, &q[i], &eager, &err), 0);
+            assert_true(isfinite(graph.time_us) && graph.time_us > 0);
+            assert_true(eager.time_us > graph.time_us); /* eager adds the host's gap */
+            assert_int_equal(graph.source, PS_COST_MODEL);
+            assert_true(graph.bytes > 0);
+        }
+        ps_cost_model_free(m);
+    }
+}
+
+static void fp8_refused_without_tensor_cores(void **state)
+{
+    (void)state;
+    ps_cost_query q = {.kind = PS_OP_GEMM, .dtype = PS_DTYPE_FP8, .m = 256, .n = 4096, .k = 4096};
+    ps_cost_answer a;
+    ps_error err = {0};
+    ps_cost_model *m = model_for("a100-sxm");
+    assert_int_equal(ps_cost_estimate(m, &q, &a, &err), PS_EINPUT);
+    assert_non_null(strstr(err.message, "fp8"));
+    ps_cost_model_free(m);
+    m = model_for("h100-sxm");
+    assert_int_equal(ps_cost_estimate(m, &q, &a, &err), 0);
+    ps_cost_model_free(m);
+}
+
+static void scaled_from_names_the_source_gpu(void **state)
+{
+    (void)state;
+    ps_cost_query q = {.kind = PS_OP_GEMM, .m = 4096, .n = 4096, .k = 4096};
+    ps_cost_answer a;
+    ps_error err = {0};
+    ps_cost_model *m = model_for("b200"); /* no b200 file: Blackwell stands in with h200-sxm */
+    assert_int_equal(ps_cost_estimate(m, &q, &a, &err), 0);
+    assert_string_equal(a.scaled_from, "h200-sxm");
+    assert_false(a.in_envelope);
+    ps_cost_model_free(m);
+    m = model_for("h200-sxm");
+    assert_int_equal(ps_cost_estimate(m, &q, &a, &err), 0);
+    assert_string_equal(a.scaled_from, "");
+    ps_cost_model_free(m);
+}
+
+/* Big GEMMs scale with the dtype's peak across GPUs, small-m ones with HBM bandwidth. */
+static void cross_gpu_scaling(void **state)
+{
+    (void)state;
+    ps_cost_model *h = model_for("h100-sxm"), *a = model_for("a100-sxm");
+    ps_cost_query big = {.kind = PS_OP_GEMM, .m = 8192, .n = 8192, .k = 8192};
+    ps_cost_query small = {.kind = PS_OP_GEMM, .m = 1, .n = 28672, .k = 8192};
+    ps_cost_answer ah, aa;
+    ps_error err = {0};
+    assert_int_equal(ps_cost_estimate(h, &big, &ah, &err), 0);
+    assert_int_equal(ps_cost_estimate(a, &big, &aa, &err), 0);
+    assert_int_equal(ah.bound, PS_BOUND_COMPUTE);
+    /* 989.4 / 312 = 3.17 in peak; wave quantisation differs (132 vs 108 SMs): within 15 %. */
+    assert_true(fabs(aa.time_us / ah.time_us / (989.4 / 312) - 1) < 0.15);
+    assert_int_equal(ps_cost_estimate(h, &small, &ah, &err), 0);
+    assert_int_equal(ps_cost_estimate(a, &small, &aa, &err), 0);
+    assert_int_equal(ah.bound, PS_BOUND_MEMORY);
+    /* 3.35 / 2.039 = 1.64 in HBM bandwidth; the fixed cost dilutes it: between 1.3 and 1.7. */
+    double r = aa.time_us / ah.time_us;
+    assert_true(r > 1.3 && r < 1.7);
+    ps_cost_model_free(h);
+    ps_cost_model_free(a);
+}
+
+/* Decode attention streams the KV cache: 4x the context costs close to 4x once it dominates. */
+static void decode_attention_reads_the_cache(void **state)
+{
+    (void)state;
+    ps_cost_model *m = model_for("h200-sxm");
+    ps_cost_query q = {.kind = PS_OP_ATTENTION, .phase = PS_PHASE_DECODE, .seqs = 64, .tokens = 64,
+                       .context = 4096, .heads = 32, .kv_heads = 8, .head_dim = 128};
+    ps_cost_answer a1, a4;
+    ps_error err = {0};
+    assert_int_equal(ps_cost_estimate(m, &q, &a1, &err), 0);
+    q.context = 16384;
+    assert_int_equal(ps_cost_estimate(m, &q, &a4, &err), 0);
+    assert_int_equal(a4.bound, PS_BOUND_MEMORY);
+    double kv = 64.0 * 16384 * 2 * 8 * 128 * 2;
+    assert_true(a4.bytes >= kv && a4.bytes < kv * 1.01);
+    double r = a4.time_us / a1.time_us;
+    assert_true(r > 3.0 && r < 4.05);
+    ps_cost_model_free(m);
+}
+
+static void bad_queries_refused(void **state)
+{
+    (void)state;
+    ps_cost_model *m = model_for("h200-sxm");
+    ps_cost_answer a;
+    ps_error err = {0};
+    ps_cost_query q = {.kind = PS_OP_GEMM, .m = 0, .n = 1, .k = 1};
+    assert_int_equal(ps_cost_estimate(m, &q, &a, &err), PS_EINPUT);
+    q = (ps_cost_query){.kind = PS_OP_ALLREDUCE};
+    assert_int_equal(ps_cost_estimate(m, &q, &a, &err), PS_EINPUT);
+    q = (ps_cost_query){.kind = PS_OP_ATTENTION, .phase = PS_PHASE_DECODE, .seqs = 2, .tokens = 3, .context = 9,
+                        .heads = 8, .kv_heads = 8, .head_dim = 128};
+    assert_int_equal(ps_cost_estimate(m, &q, &a, &err), PS_EINPUT);
+    assert_non_null(strstr(err.message, "seqs"));
+    ps_cost_model_free(m);
+}
+
+/* Every compute op of a real graph becomes a valid query; the derived shapes are the model's. */
+static void queries_from_graph_ops(void **state)
+{
+    (void)state;
+    const ps_model *model = ps_model_find_preset("llama3.1-8b");
+    ps_plan plan;
+    ps_precision prec;
+    ps_error err = {0};
+    assert_int_equal(ps_plan_init(&plan, model, 2, 1, 1, 0, NULL, 0, &err), 0);
+    assert_int_equal(ps_precision_init(&prec, PS_DTYPE_BF16, &err), 0);
+    ps_scenario sc = {.batch = 4, .isl = 512, .osl = 4, .prefill_tokens = PS_DEFAULT_PREFILL_TOKENS};
+    ps_cost_model *m = model_for("h200-sxm");
+    for (int phase = 0; phase < 2; phase++) {
+        ps_step step;
+        assert_int_equal(phase ? ps_step_decode(&plan, &sc, 0, &step, &err) : ps_step_prefill(&plan, &sc, 0, &step, &err), 0);
+        ps_graph g;
+        assert_int_equal(ps_graph_build(model, &prec, &plan, &step, &g, &err), 0);
+        int priced = 0;
+        for (size_t i = 0; i < g.ranks[0].count; i++) {
+            const ps_op *op = &g.ranks[0].ops[i];
+            if (!ps_cost_kind_supported(op->kind))
+                continue;
+            ps_cost_query q;
+            ps_cost_answer a;
+            ps_cost_query_from_op(op, PS_LAUNCH_GRAPH, &q);
+            int rc = ps_cost_estimate(m, &q, &a, &err);
+            if (rc)
+                fprintf(stderr, "%s: %s\n", op->id, err.message);
+            assert_int_equal(rc, 0);
+            if (op->kind == PS_OP_ATTENTION) {
+                assert_int_equal(q.heads, 16); /* 32 heads / tp 2 */
+                assert_int_equal(q.kv_heads, 4);
+                assert_int_equal(q.phase, phase ? PS_PHASE_DECODE : PS_PHASE_PREFILL);
+                /* the model's bytes are the graph's up to the K, V written and the prefix */
+                assert_true(fabs(a.flops / op->flops - 1) < 1e-9);
+            }
+            if (op->kind == PS_OP_RMSNORM || op->kind == PS_OP_RESIDUAL)
+                assert_int_equal(q.width, 4096);
+            if (op->kind == PS_OP_SILU_MUL)
+                assert_int_equal(q.width, 14336 / 2);
+            if (op->kind == PS_OP_ROPE)
+                assert_int_equal(q.width, (16 + 4) * 128);
+            priced++;
+        }
+        assert_true(priced > 32 * 8);
+        ps_graph_free(&g);
+    }
+    ps_cost_model_free(m);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
+static void bad_coefficient_files(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/parsim-cost-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    static const char *const bad[][2] = {
+        {"gpu=h200-sxm\ngemm.bf16.nonsense=1\n", ":2:"},
+        {"gpu=h200-sxm\ngemm.bf16.fixed_us=1\ngemm.bf16.fixed_us=2\n", "twice"},
+        {"gpu=h900\n", "h900"},
+        {"gemm.bf16.fixed_us=1\n", "gpu="},
+        {"gpu=h200-sxm\ngemm.bf16.compute_eff=7\n", "outside"},
+        {"gpu=h200-sxm\ngemm.bf16.fixed_us=abc\n", ":2:"},
+        {"gpu=h200-sxm\ngemm.bf16.envelope.m=1\n", "LO..HI"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        write_file(path, bad[i][0]);
+        ps_cost_model *m = NULL;
+        ps_error err = {0};
+        assert_int_equal(ps_cost_model_create(ps_gpu_find("h200-sxm"), path, &m, &err), PS_EINPUT);
+        assert_null(m);
+        if (!strstr(err.message, bad[i][1]))
+            fail_msg("case %zu: '%s' lacks '%s'", i, err.message, bad[i][1]);
+    }
+    unlink(path);
+    ps_cost_model *m = NULL;
+    ps_error err = {0};
+    assert_int_equal(ps_cost_model_create(ps_gpu_find("h200-sxm"), "/nonexistent/x.cost", &m, &err), PS_EINPUT);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(every_kind_every_gpu),
+        cmocka_unit_test(fp8_refused_without_tensor_cores),
+        cmocka_unit_test(scaled_from_names_the_source_gpu),
+        cmocka_unit_test(cross_gpu_scaling),
+        cmocka_unit_test(decode_attention_reads_the_cache),
+        cmocka_unit_test(bad_queries_refused),
+        cmocka_unit_test(queries_from_graph_ops),
+        cmocka_unit_test(bad_coefficient_files),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
