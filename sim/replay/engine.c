@@ -62,6 +62,8 @@ struct replay_engine {
     int nranks;
     ps_coll_group **tp;     /* [graph group] (NULL when tp == 1) */
     int ntp;
+    int *tp_arrived;        /* [graph group] members inside the current collective's check */
+    const ps_op **tp_first; /* [graph group] the op of the first member to arrive */
     ps_coll_group **p2p;    /* [sender rank]: {rank, next stage's rank} (NULL on the last stage) */
     run_state *active;      /* the run in progress (deadlock report) */
     bool driver_done;
@@ -83,7 +85,9 @@ int replay_engine_create(const replay_engine_config *cfg, replay_engine **out, p
     e->ntp = plan->dp * plan->pp;
     e->tp = calloc((size_t)e->ntp, sizeof *e->tp);
     e->p2p = calloc((size_t)nranks, sizeof *e->p2p);
-    int rc = (!e->tp || !e->p2p) ? ps_error_set(err, PS_EINTERNAL, "out of memory") : PS_OK;
+    e->tp_arrived = calloc((size_t)e->ntp, sizeof *e->tp_arrived);
+    e->tp_first = calloc((size_t)e->ntp, sizeof *e->tp_first);
+    int rc = (!e->tp || !e->p2p || !e->tp_arrived || !e->tp_first) ? ps_error_set(err, PS_EINTERNAL, "out of memory") : PS_OK;
     int ranks[PS_PLAN_MAX_TP];
     for (int gi = 0; gi < e->ntp && !rc && plan->tp > 1; gi++) {
         int first = ps_plan_rank(plan, gi / plan->pp, gi % plan->pp, 0);
@@ -120,6 +124,8 @@ void replay_engine_free(replay_engine *e)
         ps_coll_group_free(e->p2p[i]);
     free(e->tp);
     free(e->p2p);
+    free(e->tp_arrived);
+    free(e->tp_first);
     free(e);
 }
 
@@ -219,7 +225,7 @@ static void run_compute(stream_actor *self, const replay_graph *rg, int pass, co
          * for a fully overlapped segment. */
         double share = rg->overlap_share, a = area_at(gs, simgrid_get_clock());
         double lost = share * (a - a0);
-        for (int i = 0; i < 64 && lost > 1e-12; i++) {
+        for (int i = 0; i < 64 && lost >= 1e-9; i++) { /* SimGrid's clock resolution */
             sg_actor_sleep_for(lost);
             run->res->activities++;
             double a2 = area_at(gs, simgrid_get_clock());
@@ -281,21 +287,44 @@ static int run_comm(stream_actor *self, const replay_graph *rg, int pass, const 
     }
     if (!group)
         return ps_error_set(err, PS_EINPUT, "op %s on rank %d: no communicator for it", op->id, self->rank);
-    gpu_share *gs = &run->gpus[self->rank];
+    if (!handoff) {
+        /* Collectives match by id (graph.h): the members of a group must call the same op in the
+         * same order; a barrier alone would pair different ops silently. Actors are cooperative,
+         * so the first arrival's op is compared with every later one's. */
+        int gi = op->group;
+        if (e->tp_arrived[gi] == 0)
+            e->tp_first[gi] = op;
+        else if (strcmp(e->tp_first[gi]->id, op->id))
+            return ps_error_set(err, PS_EINPUT, "collective mismatch in TP group %d: op %s on rank %d stream %s "
+                                "meets op %s of another member", gi, op->id, self->rank,
+                                ps_stream_name(op->stream), e->tp_first[gi]->id);
+        if (++e->tp_arrived[gi] == ps_coll_group_size(group))
+            e->tp_arrived[gi] = 0;
+    }
+    /* The hand-off kernels hold a share of both GPUs while the transfer runs (see run_compute).
+     * The receiver posts its recv early and waits (its stream has nothing else to do), so the
+     * transfer starts when the sender calls: the sender marks both GPUs, for the call's time. */
+    bool sender = op->kind == PS_OP_SEND;
     double t0 = simgrid_get_clock();
-    if (handoff) /* the hand-off kernel holds a share of the GPU while it runs (see run_compute) */
-        share_change(gs, +1);
+    if (sender) {
+        share_change(&run->gpus[self->rank], +1);
+        share_change(&run->gpus[op->peer], +1);
+    }
     ps_coll_result cres;
     int rc = ps_coll_run(group, member, &call, &cres, err);
     double t1 = simgrid_get_clock();
-    if (handoff)
-        share_change(gs, -1);
+    if (sender) {
+        share_change(&run->gpus[self->rank], -1);
+        share_change(&run->gpus[op->peer], -1);
+    }
     if (rc)
         return ps_error_prefix(err, "op %s on rank %d", op->id, self->rank);
     if (member == 0)
         run->res->activities += cres.activities;
     if (rp && !handoff)
         rp->tp_comm_s += t1 - t0;
+    if (op->kind == PS_OP_RECV) /* the transfer itself (the call's time after both arrived) */
+        run->res->rank_pass[pass * run->res->nranks + self->rank].recv_xfer_s += cres.time_s;
     if (e->cfg.record_ops)
         record(run, pass, self->rank, sg->first, t0, t1);
     return PS_OK;

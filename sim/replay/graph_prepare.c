@@ -66,7 +66,10 @@ static int price_rank(const ps_graph *g, int r, const replay_costing *c, replay_
         }
         rg->compute_s += t[i];
         rg->compute_s_by_source[meta[r][i] & 0x3f] += t[i];
-        rg->error_weighted_s += t[i] * errs[r][i];
+        if (errs[r][i] >= 0)
+            rg->error_weighted_s += t[i] * errs[r][i];
+        else /* the source has no held-out error for this kind */
+            rg->unknown_error_s += t[i];
         if (meta[r][i] & 0x40)
             rg->outside_envelope_s += t[i];
         if (meta[r][i] & 0x80)

@@ -103,6 +103,7 @@ void predict_account_graph(predict_case *pc, const replay_graph *rg, double weig
     pc->priced_s += weight * rg->compute_s;
     pc->error_weighted_s += weight * rg->error_weighted_s;
     pc->outside_envelope_s += weight * rg->outside_envelope_s;
+    pc->unknown_error_s += weight * rg->unknown_error_s;
 }
 
 /* ---- result helpers --------------------------------------------------------------------------- */
@@ -122,7 +123,10 @@ void predict_breakdown(const replay_result *res, int pass, double period_s, doub
     const replay_rank_pass *rp = &res->rank_pass[pass * res->nranks + best];
     ms[PS_PART_COMPUTE] = rp->compute_s * 1e3;
     ms[PS_PART_TP_COMM_EXPOSED] = rp->tp_comm_s * 1e3;
-    ms[PS_PART_PP_HANDOFF] = rp->wait_recv_s * 1e3;
+    /* waiting on a recv is the hand-off only while the transfer runs; before, the upstream
+     * stage was still computing: that is the pipeline's bubble */
+    double handoff = rp->wait_recv_s < rp->recv_xfer_s ? rp->wait_recv_s : rp->recv_xfer_s;
+    ms[PS_PART_PP_HANDOFF] = handoff * 1e3;
     ms[PS_PART_HOST_GAPS] = 0; /* predictions: launch overhead is inside the cost model's op times */
     double rest = period_s * 1e3 - ms[PS_PART_COMPUTE] - ms[PS_PART_TP_COMM_EXPOSED] - ms[PS_PART_PP_HANDOFF];
     ms[PS_PART_PP_BUBBLE] = rest > 0 ? rest : 0;
@@ -207,6 +211,8 @@ static int setup_sim(predict_case *pc, ps_prediction *out, ps_error *err)
         return err->code;
     if (ps_cost_model_create(&pc->wl.gpu.spec, NULL, &pc->cost, err))
         return err->code;
+    const char *coeff = ps_cost_model_coeff_path(pc->cost);
+    snprintf(out->coefficients, sizeof out->coefficients, "%s", coeff ? coeff : "");
     for (int i = 0; i < req->ntraces; i++)
         if (ps_cost_model_add_trace(pc->cost, req->traces[i], err))
             return ps_error_prefix(err, "--trace %s", req->traces[i]);
@@ -233,7 +239,8 @@ static void finish(predict_case *pc, ps_prediction *out)
     /* Error bar: the cost model's time-weighted held-out error on the compute share of the
      * time plus the collective model's validated error on the exposed communication share
      * (added, not in quadrature: both can err the same way). */
-    double cost_err = pc->priced_s > 0 ? pc->error_weighted_s / pc->priced_s : 0;
+    double known_s = pc->priced_s - pc->unknown_error_s;
+    double cost_err = known_s > 0 ? pc->error_weighted_s / known_s : 0;
     double comm_err = pc->comm_s > 0 ? (pc->comm_small_s * COLL_ERROR_PCT_SMALL +
                                         (pc->comm_s - pc->comm_small_s) * COLL_ERROR_PCT_LARGE) / pc->comm_s : 0;
     double comm_frac = pc->sim_seconds > 0 ? pc->comm_s / pc->sim_seconds : 0;
@@ -242,7 +249,7 @@ static void finish(predict_case *pc, ps_prediction *out)
     out->error_pct = (1 - comm_frac) * cost_err + comm_frac * comm_err;
     const ps_platform_fabric_info *fab = ps_platform_fabric(pc->platform);
     bool calibrated = out->calibration[0] != '\0';
-    out->in_envelope = pc->outside_envelope_s <= 0 && fab->node_count == 1 && calibrated;
+    out->in_envelope = pc->outside_envelope_s <= 0 && pc->unknown_error_s <= 0 && fab->node_count == 1 && calibrated;
     out->replayed_ops = pc->replayed_ops;
     out->activities = pc->activities;
     out->simulated_ms = pc->sim_seconds * 1e3;
@@ -260,6 +267,8 @@ int ps_predict(const ps_predict_request *req, ps_prediction *out, ps_error *err)
     out->tp = pc.wl.plan.tp;
     out->pp = pc.wl.plan.pp;
     out->dp = pc.wl.plan.dp;
+    const char *path = req->platform_path[0] ? req->platform_path : pc.wl.gpu.platform_path;
+    snprintf(out->platform, sizeof out->platform, "%s", path);
     int rc = setup_memory(&pc, out, err);
     if (!rc && out->fits)
         rc = setup_sim(&pc, out, err);

@@ -25,7 +25,7 @@ typedef struct predict_case {
     bool full_replay;          /* every decode step simulated (PARSIM_REPLAY_FULL=1; tests) */
     /* filled by the scheduler: graph-weighted sums for the error bar and the sources */
     double source_s[PS_COST_SOURCE_COUNT];
-    double error_weighted_s, priced_s, outside_envelope_s;
+    double error_weighted_s, priced_s, outside_envelope_s, unknown_error_s;
     double comm_s, comm_small_s;      /* exposed TP communication (s), of which < 1 MiB calls */
     int64_t replayed_ops, activities;
     double sim_seconds;               /* simulated time of all replays */

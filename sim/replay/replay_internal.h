@@ -88,7 +88,8 @@ typedef struct replay_graph {
     double overlap_share;           /* GPU share a concurrent hand-off kernel takes (0..1) */
     double compute_s_by_source[PS_COST_SOURCE_COUNT]; /* summed over ranks */
     double compute_bound_s, compute_s;                 /* summed over ranks */
-    double error_weighted_s;        /* sum of time x error_pct */
+    double error_weighted_s;        /* sum of time x error_pct (ops with a known error) */
+    double unknown_error_s;         /* time of ops whose source has no validated error */
     double outside_envelope_s;      /* time of ops outside the cost model's envelope */
     bool feedback;                  /* PP: microbatch m waits for its previous pass (decode) */
     int64_t ops;                    /* ops of the graph (before merging) */
@@ -127,7 +128,8 @@ typedef struct replay_rank_pass {
     double compute_s;       /* execs (slowed by overlap included) */
     double compute_ideal_s; /* the ops' own durations */
     double tp_comm_s;       /* collectives on the compute stream */
-    double wait_recv_s;     /* blocked on a pp_recv (hand-off exposed) */
+    double wait_recv_s;     /* blocked on a pp_recv (the upstream stage, then the transfer) */
+    double recv_xfer_s;     /* transfer time of this rank's pp_recvs in the pass (recv stream) */
     double wait_other_s;    /* blocked on anything else (feedback: the pipeline) */
 } replay_rank_pass;
 

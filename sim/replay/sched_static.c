@@ -154,8 +154,9 @@ static double decode_period(const static_run *st, int i)
 static double decode_total(const static_run *st, double *periods)
 {
     double total = 0;
-    for (int i = 0; i < st->ndec; i++)
+    for (int i = 0; i < st->ndec; i++) {
         periods[i] = decode_period(st, i);
+    }
     if (st->ndec == st->n_dec) {
         for (int i = 0; i < st->ndec; i++)
             total += periods[i];
