@@ -136,7 +136,7 @@ static int setup_graph(check_ctx *c, ps_error *err)
      * replay, which does depend on it, is refused by ps_workload_from_trace_meta). */
     ps_trace_meta known = *m;
     ps_dtype dt;
-    if (!ps_dtype_parse(known.dtype, &dt))
+    if (!ps_dtype_parse(known.dtype, &dt) || !ps_dtype_info_of(dt)->weights)
         known.dtype[0] = '\0';
     ps_error why = {0};
     if (ps_workload_from_trace_meta(&known, &c->workload, &why))

@@ -5,6 +5,7 @@
  * round. Messages name the field and the rule; callers prefix FILE:LINE.
  */
 #include "parsim/trace.h"
+#include "parsim/dtype.h"
 
 #include <string.h>
 
@@ -13,9 +14,6 @@ static const char *const source_names[PS_TRACE_SOURCE_COUNT] = {"parsim-record",
 static const char *const kind_names[PS_TRACE_ACTIVITY_KIND_COUNT] = {"kernel", "memcpy", "memset"};
 static const char *const collective_names[PS_TRACE_COLLECTIVE_COUNT] = {
     "allreduce", "allgather", "reducescatter", "broadcast", "reduce", "alltoall", "send", "recv"};
-/* NCCL's ncclDataType_t names, shortened as nccl-tests prints them (plus fp8 of NCCL 2.24+). */
-static const char *const dtype_names[] = {"bf16", "f16", "f32", "f64", "f8e4m3", "f8e5m2",
-                                          "i8",   "u8",  "i32", "u32", "i64",    "u64"};
 
 static bool lookup(const char *const *names, int count, const char *name, int *out)
 {
@@ -71,10 +69,12 @@ bool ps_trace_collective_parse(const char *name, ps_trace_collective *out)
     return true;
 }
 
+/* NCCL's ncclDataType_t names, shortened as nccl-tests prints them: the trace names of the one
+ * dtype table (parsim/dtype.h). */
 bool ps_trace_dtype_known(const char *dtype)
 {
-    int i;
-    return lookup(dtype_names, (int)(sizeof dtype_names / sizeof dtype_names[0]), dtype, &i);
+    ps_dtype d;
+    return ps_dtype_from_trace_name(dtype, &d);
 }
 
 bool ps_trace_collective_is_p2p(ps_trace_collective coll)
@@ -124,9 +124,9 @@ static bool one_of(const char *value, const char *const *names, int count)
  * a layer subset that says where it starts only when there is one. */
 static int meta_validate_v2(const ps_trace_meta *m, ps_error *err)
 {
-    static const char *const kv_dtypes[] = {"bf16", "fp16", "fp8"};
     static const char *const launch_modes[] = {"graph", "eager"};
-    if (!one_of(m->kv_dtype, kv_dtypes, 3))
+    ps_dtype kv;
+    if (m->kv_dtype[0] && !(ps_dtype_parse(m->kv_dtype, &kv) && ps_dtype_info_of(kv)->kv_cache))
         return ps_error_set(err, PS_EINPUT, "kv_dtype: '%s' is not bf16, fp16, fp8 or empty", m->kv_dtype);
     if (!one_of(m->launch_mode, launch_modes, 2))
         return ps_error_set(err, PS_EINPUT, "launch_mode: '%s' is not graph, eager or empty", m->launch_mode);

@@ -88,13 +88,14 @@ const ps_gpu_spec *ps_gpu_find(const char *name)
     return NULL;
 }
 
-double ps_gpu_peak_flops(const ps_gpu_spec *gpu, const char *dtype)
+double ps_gpu_peak_flops(const ps_gpu_spec *gpu, ps_dtype dtype)
 {
-    if (!gpu || !dtype)
+    if (!gpu)
         return 0;
-    if (!strcmp(dtype, "bf16") || !strcmp(dtype, "fp16"))
-        return gpu->peak_flops_bf16;
-    if (!strcmp(dtype, "fp8"))
-        return gpu->peak_flops_fp8;
-    return 0;
+    switch (dtype) {
+    case PS_DTYPE_BF16:
+    case PS_DTYPE_FP16: return gpu->peak_flops_bf16;
+    case PS_DTYPE_FP8: return gpu->peak_flops_fp8;
+    default: return 0;
+    }
 }

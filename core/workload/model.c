@@ -109,44 +109,6 @@ int64_t ps_model_params(const ps_model *m)
            m->hidden; /* final norm */
 }
 
-/* ---- dtypes ---- */
-
-static const struct {
-    ps_dtype dtype;
-    const char *name;
-    int bytes;
-} dtype_table[] = {
-    {PS_DTYPE_BF16, "bf16", 2}, {PS_DTYPE_FP16, "fp16", 2}, {PS_DTYPE_FP8, "fp8", 1},
-    {PS_DTYPE_FP32, "fp32", 4}, {PS_DTYPE_INT32, "int32", 4},
-};
-#define DTYPE_COUNT (sizeof dtype_table / sizeof dtype_table[0])
-
-int ps_dtype_bytes(ps_dtype dtype)
-{
-    for (size_t i = 0; i < DTYPE_COUNT; i++)
-        if (dtype_table[i].dtype == dtype)
-            return dtype_table[i].bytes;
-    return 0;
-}
-
-const char *ps_dtype_name(ps_dtype dtype)
-{
-    for (size_t i = 0; i < DTYPE_COUNT; i++)
-        if (dtype_table[i].dtype == dtype)
-            return dtype_table[i].name;
-    return "?";
-}
-
-bool ps_dtype_parse(const char *name, ps_dtype *out)
-{
-    for (size_t i = 0; name && i < DTYPE_COUNT; i++)
-        if (!strcmp(dtype_table[i].name, name)) {
-            *out = dtype_table[i].dtype;
-            return true;
-        }
-    return false;
-}
-
 int ps_precision_init(ps_precision *prec, ps_dtype weights, ps_error *err)
 {
     if (weights != PS_DTYPE_BF16 && weights != PS_DTYPE_FP16 && weights != PS_DTYPE_FP8)

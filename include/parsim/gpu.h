@@ -10,6 +10,8 @@
 
 #include <stdbool.h>
 
+#include "parsim/dtype.h"
+
 typedef struct ps_gpu_spec {
     const char *name;              /* catalogue key, e.g. "h100-sxm" */
     const char *marketing_name;    /* e.g. "NVIDIA H100 SXM5 80GB" */
@@ -32,7 +34,8 @@ const ps_gpu_spec *ps_gpu_catalog_at(int index);
 /* Looks a GPU up by catalogue name (case-sensitive); NULL when unknown. */
 const ps_gpu_spec *ps_gpu_find(const char *name);
 
-/* Peak dense FLOP/s for a dtype name ("bf16", "fp16", "fp8"); 0 when unsupported or unknown. */
-double ps_gpu_peak_flops(const ps_gpu_spec *gpu, const char *dtype);
+/* Peak dense tensor FLOP/s for a dtype (bf16 and fp16 alike, fp8); 0 when the GPU has no tensor
+ * cores for it (fp32, integers). */
+double ps_gpu_peak_flops(const ps_gpu_spec *gpu, ps_dtype dtype);
 
 #endif

@@ -18,21 +18,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "parsim/dtype.h"
 #include "parsim/error.h"
 
-/* Numeric formats. fp8 is e4m3 (what Hopper/Blackwell GEMMs and fp8 KV caches use). */
-typedef enum ps_dtype {
-    PS_DTYPE_BF16 = 0,
-    PS_DTYPE_FP16,
-    PS_DTYPE_FP8,
-    PS_DTYPE_FP32,
-    PS_DTYPE_INT32,
-} ps_dtype;
-
-int ps_dtype_bytes(ps_dtype dtype);          /* bf16 2, fp16 2, fp8 1, fp32 4, int32 4 */
-const char *ps_dtype_name(ps_dtype dtype);   /* "bf16", "fp16", "fp8", "fp32", "int32" */
-/* Parses a dtype name; returns false when unknown. */
-bool ps_dtype_parse(const char *name, ps_dtype *out);
+/* Numeric formats (ps_dtype): parsim/dtype.h. */
 
 #define PS_MODEL_NAME_BYTES 64
 

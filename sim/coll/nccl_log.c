@@ -18,19 +18,14 @@
 #include <string.h>
 
 #include "coll_internal.h"
+#include "parsim/dtype.h"
 
+/* Bytes of an nccl-tests type column ("bfloat16", "half", "float", ...); 0 when unknown. The
+ * names are the nccl-tests names of the one dtype table (parsim/dtype.h). */
 static int type_bytes_of(const char *t)
 {
-    static const struct {
-        const char *name;
-        int bytes;
-    } types[] = {{"int8", 1},   {"uint8", 1},  {"int32", 4},    {"uint32", 4},    {"int64", 8},
-                 {"uint64", 8}, {"half", 2},   {"float", 4},    {"double", 8},    {"bfloat16", 2},
-                 {"f8e4m3", 1}, {"f8e5m2", 1}, {"fp8_e4m3", 1}, {"fp8_e5m2", 1}};
-    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-        if (!strcmp(t, types[i].name))
-            return types[i].bytes;
-    return 0;
+    ps_dtype d;
+    return ps_dtype_from_nccl_tests_name(t, &d) ? ps_dtype_bytes(d) : 0;
 }
 
 static bool parse_num(const char *s, double *out)

@@ -10,60 +10,27 @@
  * algorithm), and signed integers appear as unsigned ("i32" kernels are named u32).
  */
 #include "import/import_internal.h"
+#include "parsim/dtype.h"
 
 #include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
-typedef struct dtype_alias {
-    const char *alias;
-    const char *dtype;
-    int size;
-} dtype_alias;
-
-/* Matched case-insensitively. Sources: NCCL nccl.h ncclDataType_t names and the kernel-name
- * types of generate.py; PyTorch c10 ScalarType names (c10/core/ScalarType.h: "BFloat16", "Half",
- * "Float", ...) as record_param_comms prints them; torch dtype names ("bfloat16", "float32"). */
-static const dtype_alias dtype_aliases[] = {
-    {"bf16", "bf16", 2},        {"bfloat16", "bf16", 2},      {"ncclBfloat16", "bf16", 2},
-    {"__nv_bfloat16", "bf16", 2},
-    {"f16", "f16", 2},          {"half", "f16", 2},           {"float16", "f16", 2},
-    {"ncclFloat16", "f16", 2},  {"ncclHalf", "f16", 2},       {"fp16", "f16", 2},
-    {"f32", "f32", 4},          {"float", "f32", 4},          {"float32", "f32", 4},
-    {"ncclFloat32", "f32", 4},  {"ncclFloat", "f32", 4},      {"fp32", "f32", 4},
-    {"f64", "f64", 8},          {"double", "f64", 8},         {"float64", "f64", 8},
-    {"ncclFloat64", "f64", 8},  {"ncclDouble", "f64", 8},
-    {"f8e4m3", "f8e4m3", 1},    {"float8_e4m3fn", "f8e4m3", 1}, {"ncclFloat8e4m3", "f8e4m3", 1},
-    {"__nv_fp8_e4m3", "f8e4m3", 1},
-    {"f8e5m2", "f8e5m2", 1},    {"float8_e5m2", "f8e5m2", 1}, {"ncclFloat8e5m2", "f8e5m2", 1},
-    {"__nv_fp8_e5m2", "f8e5m2", 1},
-    {"i8", "i8", 1},            {"char", "i8", 1},            {"int8", "i8", 1},
-    {"int8_t", "i8", 1},        {"ncclInt8", "i8", 1},        {"ncclChar", "i8", 1},
-    {"u8", "u8", 1},            {"byte", "u8", 1},            {"uint8", "u8", 1},
-    {"uint8_t", "u8", 1},       {"ncclUint8", "u8", 1},       {"bool", "u8", 1},
-    {"i32", "i32", 4},          {"int", "i32", 4},            {"int32", "i32", 4},
-    {"int32_t", "i32", 4},      {"ncclInt32", "i32", 4},      {"ncclInt", "i32", 4},
-    {"u32", "u32", 4},          {"uint32", "u32", 4},         {"uint32_t", "u32", 4},
-    {"ncclUint32", "u32", 4},
-    {"i64", "i64", 8},          {"long", "i64", 8},           {"int64", "i64", 8},
-    {"int64_t", "i64", 8},      {"ncclInt64", "i64", 8},
-    {"u64", "u64", 8},          {"uint64", "u64", 8},         {"uint64_t", "u64", 8},
-    {"ncclUint64", "u64", 8},
-};
-
+/* Every spelling an importer meets (NCCL enum names, PyTorch ScalarType and torch names, CUDA
+ * types, nccl-tests names) is an alias in the one dtype table (parsim/dtype.h), matched
+ * case-insensitively; "torch.bfloat16" is "bfloat16". Returns the trace name (comms.csv). */
 const char *imp_dtype(const char *name, int *size)
 {
     if (!name)
         return NULL;
     if (!strncmp(name, "torch.", 6))
         name += 6;
-    for (size_t i = 0; i < sizeof dtype_aliases / sizeof dtype_aliases[0]; i++)
-        if (!strcasecmp(dtype_aliases[i].alias, name)) {
-            if (size)
-                *size = dtype_aliases[i].size;
-            return dtype_aliases[i].dtype;
-        }
-    return NULL;
+    ps_dtype d;
+    if (!ps_dtype_from_alias(name, &d))
+        return NULL;
+    if (size)
+        *size = ps_dtype_bytes(d);
+    return ps_dtype_trace_name(d);
 }
 
 /* Lower-case, without '_' and a leading "nccl"/"c10d::": "_allgather_base" -> "allgatherbase". */

@@ -9,8 +9,10 @@
  *   CUPTI_ACTIVITY_KIND_MEMSET (..., bytes, memKind)                     optional
  *   CUPTI_ACTIVITY_KIND_RUNTIME (start, globalTid, correlationId)        optional (NCCL, op ids)
  *   NVTX_EVENTS (start, end, eventType, text/textId, globalTid, jsonText/jsonTextId, uint64Value)
- *   TARGET_INFO_GPU (id, name, clockRate), TARGET_INFO_SESSION_START_TIME (utcEpochNs),
- *   META_DATA_EXPORT (EXPORT_PRODUCT_VERSION)                            optional (metadata)
+ *   TARGET_INFO_GPU (id, name, clockRate) or, before 2021.3, TARGET_INFO_CUDA_GPU (deviceId,
+ *   name, coreClockRate); TARGET_INFO_SESSION_START_TIME (utcEpochNs); META_DATA_EXPORT or the
+ *   older EXPORT_META_DATA (EXPORT_PRODUCT_VERSION); TARGET_INFO_SYSTEM_ENV (CudaDriverVersion)
+ *                                                                        optional (metadata)
  * Times are ns since the session start; one process (globalPid) = one rank, numbered by pid.
  *
  * NCCL: NCCL (>= 2.19) wraps every API call in an NVTX push/pop range of its "NCCL" domain named
@@ -34,6 +36,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 typedef struct nsys_ctx {
@@ -84,7 +87,7 @@ static int has_column(nsys_ctx *c, const char *table, const char *column, bool *
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const unsigned char *name = sqlite3_column_text(st, 0);
-        if (name && !strcmp((const char *)name, column))
+        if (name && !strcasecmp((const char *)name, column)) /* SQLite names are case-insensitive */
             *yes = true;
     }
     sqlite3_finalize(st);
@@ -123,7 +126,7 @@ static int col_i64(row_ref *r, int col, const char *name, bool nullable, int64_t
     }
     if (type != SQLITE_INTEGER)
         return ps_error_set(r->c->err, PS_EINPUT, "%s: %s row %lld: %s is %s, not an integer", r->c->path, r->table,
-                            (long long)r->rowid, name, type == SQLITE_NULL ? "NULL" : "not an integer");
+                            (long long)r->rowid, name, type == SQLITE_NULL ? "NULL" : type == SQLITE_FLOAT ? "a real number" : type == SQLITE_BLOB ? "a blob" : "text");
     *out = sqlite3_column_int64(r->st, col);
     return PS_OK;
 }
@@ -804,42 +807,111 @@ static void read_text(nsys_ctx *c, const char *sql, char *out, size_t cap)
     sqlite3_finalize(st);
 }
 
+/* GPU name and clock of device `device`, from the first of the tables that has them. Nsight
+ * Systems renamed the table in 2021 (public analysis scripts switch on it: "EARLY_2021" exports
+ * join TARGET_INFO_CUDA_GPU USING(deviceId), later ones TARGET_INFO_GPU on id):
+ *   TARGET_INFO_GPU      (id, name, clockRate in Hz, ...)                     2021.3 on
+ *   TARGET_INFO_CUDA_GPU (deviceId or id, name, coreClockRate in kHz, ...)    2020.x - 2021.2
+ * coreClockRate is CUPTI's CUpti_ActivityDevice field, which CUPTI documents in kHz. */
+static int read_gpu(nsys_ctx *c, int device)
+{
+    static const struct {
+        const char *table, *clock;
+        long long clock_per_mhz;
+    } sources[] = {{"TARGET_INFO_GPU", "clockRate", 1000000}, {"TARGET_INFO_CUDA_GPU", "coreClockRate", 1000}};
+    ps_trace_meta *m = &c->t->meta;
+    for (size_t i = 0; i < sizeof sources / sizeof sources[0] && !m->gpu_name[0]; i++) {
+        bool yes, by_id, by_device, has_name, has_clock;
+        int rc;
+        if ((rc = has_table(c, sources[i].table, &yes)))
+            return rc;
+        if (!yes)
+            continue;
+        if ((rc = has_column(c, sources[i].table, "id", &by_id)) ||
+            (rc = has_column(c, sources[i].table, "deviceId", &by_device)) ||
+            (rc = has_column(c, sources[i].table, "name", &has_name)) ||
+            (rc = has_column(c, sources[i].table, sources[i].clock, &has_clock)))
+            return rc;
+        if (!has_name || (!by_id && !by_device))
+            continue;
+        const char *key = by_id ? "id" : "deviceId";
+        char sql[200];
+        snprintf(sql, sizeof sql, "SELECT name FROM %s WHERE %s = %d LIMIT 1", sources[i].table, key, device);
+        read_text(c, sql, m->gpu_name, sizeof m->gpu_name);
+        if (!m->gpu_name[0] || !has_clock)
+            continue;
+        char clock[32] = "";
+        snprintf(sql, sizeof sql, "SELECT %s FROM %s WHERE %s = %d LIMIT 1", sources[i].clock, sources[i].table, key,
+                 device);
+        read_text(c, sql, clock, sizeof clock);
+        char *end;
+        errno = 0;
+        long long x = strtoll(clock, &end, 10);
+        if (!errno && clock[0] && !*end && x > 0 && x / sources[i].clock_per_mhz <= 100000)
+            m->sm_clock_mhz = (int)(x / sources[i].clock_per_mhz);
+    }
+    return PS_OK;
+}
+
+/* One value of a name/value table: META_DATA_EXPORT (name, value), its pre-2022 name
+ * EXPORT_META_DATA, TARGET_INFO_SYSTEM_ENV (name, value; 2024 adds globalVid, devStateName,
+ * nameEnum) or, as some exports have it, TARGET_INFO_SYSTEM_ENV (nameId, valueId) -> StringIds. */
+static int read_named(nsys_ctx *c, const char *table, const char *name, char *out, size_t cap)
+{
+    bool yes, has_name, has_value, has_ids, has_vids;
+    int rc;
+    if ((rc = has_table(c, table, &yes)) || !yes)
+        return rc;
+    if ((rc = has_column(c, table, "name", &has_name)) || (rc = has_column(c, table, "value", &has_value)) ||
+        (rc = has_column(c, table, "nameId", &has_ids)) || (rc = has_column(c, table, "valueId", &has_vids)))
+        return rc;
+    char sql[320];
+    if (has_name && has_value)
+        snprintf(sql, sizeof sql, "SELECT value FROM %s WHERE name = '%s' LIMIT 1", table, name);
+    else if (has_ids && has_vids)
+        snprintf(sql, sizeof sql,
+                 "SELECT v.value FROM %s AS e JOIN StringIds AS n ON n.id = e.nameId JOIN StringIds AS v "
+                 "ON v.id = e.valueId WHERE n.value = '%s' LIMIT 1", table, name);
+    else
+        return PS_OK;
+    read_text(c, sql, out, cap);
+    return PS_OK;
+}
+
 static int read_meta(nsys_ctx *c, int first_device)
 {
     ps_trace_meta *m = &c->t->meta;
     bool yes;
     int rc;
-    if ((rc = has_table(c, "TARGET_INFO_GPU", &yes)))
+    if ((rc = read_gpu(c, first_device)))
         return rc;
-    if (yes) {
-        char sql[160];
-        snprintf(sql, sizeof sql, "SELECT name FROM TARGET_INFO_GPU WHERE id = %d LIMIT 1", first_device);
-        read_text(c, sql, m->gpu_name, sizeof m->gpu_name);
-        char hz[32] = "";
-        snprintf(sql, sizeof sql, "SELECT clockRate FROM TARGET_INFO_GPU WHERE id = %d LIMIT 1", first_device);
-        read_text(c, sql, hz, sizeof hz);
-        long long x = atoll(hz); /* Hz */
-        if (x > 0 && x / 1000000 <= 100000)
-            m->sm_clock_mhz = (int)(x / 1000000);
-    }
-    if ((rc = has_table(c, "META_DATA_EXPORT", &yes)))
+    char v[PS_TRACE_MAX_TEXT_BYTES - 32] = "";
+    if ((rc = read_named(c, "META_DATA_EXPORT", "EXPORT_PRODUCT_VERSION", v, sizeof v)))
         return rc;
-    if (yes) {
-        char v[PS_TRACE_MAX_TEXT_BYTES - 32] = "";
-        read_text(c, "SELECT value FROM META_DATA_EXPORT WHERE name = 'EXPORT_PRODUCT_VERSION'", v, sizeof v);
-        if (v[0])
-            snprintf(m->recorder_version, sizeof m->recorder_version, "Nsight Systems %s", v);
-    }
-    if (!m->recorder_version[0])
+    if (!v[0] && (rc = read_named(c, "EXPORT_META_DATA", "EXPORT_PRODUCT_VERSION", v, sizeof v)))
+        return rc;
+    if (v[0])
+        snprintf(m->recorder_version, sizeof m->recorder_version, "Nsight Systems %s", v);
+    else
         snprintf(m->recorder_version, sizeof m->recorder_version, "Nsight Systems");
+    /* cuDriverGetVersion's number (13000 = the driver supports CUDA 13.0), written as Kineto's
+     * cuda_driver_version is: "13.0". */
+    char drv[32] = "";
+    if ((rc = read_named(c, "TARGET_INFO_SYSTEM_ENV", "CudaDriverVersion", drv, sizeof drv)))
+        return rc;
+    char *end;
+    errno = 0;
+    long long cuda = strtoll(drv, &end, 10);
+    if (drv[0] && !*end && !errno && cuda > 1000 && cuda < 1000000)
+        snprintf(m->driver_version, sizeof m->driver_version, "%lld.%lld", cuda / 1000, cuda % 1000 / 10);
     if ((rc = has_table(c, "TARGET_INFO_SESSION_START_TIME", &yes)))
         return rc;
     if (yes) {
-        char v[32] = "";
-        read_text(c, "SELECT utcEpochNs FROM TARGET_INFO_SESSION_START_TIME LIMIT 1", v, sizeof v);
-        long long x = atoll(v);
-        if (x > 0)
-            c->t->epoch_ns = x;
+        char start[32] = "";
+        read_text(c, "SELECT utcEpochNs FROM TARGET_INFO_SESSION_START_TIME LIMIT 1", start, sizeof start);
+        long long epoch = atoll(start);
+        if (epoch > 0)
+            c->t->epoch_ns = epoch;
     }
     return PS_OK;
 }
@@ -924,6 +996,8 @@ static int nsys_import(const char *input_path, const char *out_dir, const ps_imp
         return ps_error_set(err, PS_EINPUT, "%s: cannot open: %s", input_path, strerror(errno));
     if (!S_ISREG(sb.st_mode))
         return ps_error_set(err, PS_EINPUT, "%s: not a regular file", input_path);
+    if (sb.st_size == 0) /* SQLite would open it as a new, empty database */
+        return ps_error_set(err, PS_EINPUT, "%s: empty file, not an nsys SQLite export", input_path);
     imp_trace t;
     imp_trace_init(&t, input_path, PS_TRACE_SOURCE_NSYS);
     nsys_ctx c = {.t = &t, .path = input_path, .err = err};

@@ -327,6 +327,105 @@ static void test_op_ids(void **state)
     assert_int_equal(st.comms_with_op_id, 1);
 }
 
+/* ---- metadata from older exports ----
+ * Each layout: a minimal kernel table (the columns the importer reads, as every version since
+ * 2021 has them) with one kernel on device `dev`, plus the metadata tables of that era:
+ *   2021.1 ("EARLY_2021" in public analysis scripts): TARGET_INFO_CUDA_GPU keyed by deviceId, clock
+ *          coreClockRate in kHz (CUPTI CUpti_ActivityDevice); EXPORT_META_DATA; TARGET_INFO_SYSTEM_ENV
+ *          (name, value)
+ *   2022-2023: TARGET_INFO_GPU keyed by id, clockRate in Hz; META_DATA_EXPORT; TARGET_INFO_SYSTEM_ENV
+ *          (nameId, valueId) -> StringIds
+ *   2024:  TARGET_INFO_SYSTEM_ENV (globalVid, devStateName, name, nameEnum, value) */
+static const char *const min_kernel_sql =
+    "CREATE TABLE StringIds (id INTEGER NOT NULL PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE CUPTI_ACTIVITY_KIND_KERNEL (start INTEGER NOT NULL, end INTEGER NOT NULL,"
+    " deviceId INTEGER NOT NULL, contextId INTEGER NOT NULL, streamId INTEGER NOT NULL, correlationId INTEGER,"
+    " globalPid INTEGER, demangledName INTEGER NOT NULL, shortName INTEGER NOT NULL,"
+    " gridX INTEGER NOT NULL, gridY INTEGER NOT NULL, gridZ INTEGER NOT NULL, blockX INTEGER NOT NULL,"
+    " blockY INTEGER NOT NULL, blockZ INTEGER NOT NULL);"
+    "INSERT INTO StringIds VALUES (1, 'volta_sgemm_128x64_nn');";
+
+static void meta_case(fixture *f, int dev, const char *tables_sql, const char *gpu, int clock_mhz, const char *recorder,
+                      const char *driver)
+{
+    imp_rm_rf(f->out);
+    remove(f->in);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->in, &db), SQLITE_OK);
+    exec(db, min_kernel_sql);
+    execf(db, "INSERT INTO CUPTI_ACTIVITY_KIND_KERNEL VALUES (1000, 2000, %d, 1, 7, 5, %lld, 1, 1, 1, 1, 1, 32, 1, 1)",
+          dev, (long long)GPID(100));
+    exec(db, tables_sql);
+    sqlite3_close(db);
+    ps_import_stats st;
+    ps_error err = {0};
+    if (run(f, &st, &err))
+        fail_msg("%s", err.message);
+    imp_rows rows;
+    if (imp_read_back(f->out, &rows, &err)) /* meta.json, through the strict trace reader */
+        fail_msg("read back: %s", err.message);
+    assert_int_equal(rows.n_acts, 1);
+    assert_string_equal(rows.meta.gpu_name, gpu);
+    assert_int_equal(rows.meta.sm_clock_mhz, clock_mhz);
+    assert_string_equal(rows.meta.recorder_version, recorder);
+    assert_string_equal(rows.meta.driver_version, driver);
+}
+
+static void test_meta_old_exports(void **state)
+{
+    fixture *f = *state;
+    /* 2021.1: 1530000 kHz = 1530 MHz; CUDA driver API 11020 = 11.2 */
+    meta_case(f, 0,
+              "CREATE TABLE TARGET_INFO_CUDA_GPU (deviceId INTEGER NOT NULL, name TEXT NOT NULL, numMultiprocessors INTEGER,"
+              " coreClockRate INTEGER, computeCapabilityMajor INTEGER, computeCapabilityMinor INTEGER);"
+              "INSERT INTO TARGET_INFO_CUDA_GPU VALUES (0, 'Tesla V100-SXM2-32GB', 80, 1530000, 7, 0);"
+              "CREATE TABLE EXPORT_META_DATA (name TEXT NOT NULL, value TEXT);"
+              "INSERT INTO EXPORT_META_DATA VALUES ('EXPORT_SCHEMA_VERSION', '2.5.0'),"
+              " ('EXPORT_PRODUCT_VERSION', '2021.1.1.66');"
+              "CREATE TABLE TARGET_INFO_SYSTEM_ENV (name TEXT NOT NULL, value TEXT NOT NULL);"
+              "INSERT INTO TARGET_INFO_SYSTEM_ENV VALUES ('CpuCores', '80'), ('CudaDriverVersion', '11020');",
+              "Tesla V100-SXM2-32GB", 1530, "Nsight Systems 2021.1.1.66", "11.2");
+    /* 2022-2023: the kernel ran on device 1 of two; 1410000000 Hz = 1410 MHz; ids into StringIds */
+    meta_case(f, 1,
+              "CREATE TABLE TARGET_INFO_GPU (id INTEGER NOT NULL, name TEXT, busLocation TEXT, clockRate INTEGER,"
+              " smCount INTEGER, uuid TEXT);"
+              "INSERT INTO TARGET_INFO_GPU VALUES (0, 'NVIDIA A100-SXM4-40GB', '0000:07:00.0', 1410000000, 108, 'GPU-0'),"
+              " (1, 'NVIDIA A100-SXM4-80GB', '0000:0f:00.0', 1410000000, 108, 'GPU-1');"
+              "CREATE TABLE META_DATA_EXPORT (name TEXT NOT NULL, value TEXT);"
+              "INSERT INTO META_DATA_EXPORT VALUES ('EXPORT_PRODUCT_VERSION', '2023.2.3.1001');"
+              "INSERT INTO StringIds VALUES (50, 'CudaDriverVersion'), (51, '12020'), (52, 'CpuCores'), (53, '64');"
+              "CREATE TABLE TARGET_INFO_SYSTEM_ENV (globalVid INTEGER, nameId INTEGER NOT NULL, valueId INTEGER NOT NULL);"
+              "INSERT INTO TARGET_INFO_SYSTEM_ENV VALUES (0, 52, 53), (0, 50, 51);",
+              "NVIDIA A100-SXM4-80GB", 1410, "Nsight Systems 2023.2.3.1001", "12.2");
+    /* 2024: the environment table has globalVid, devStateName, nameEnum; the driver value an integer */
+    meta_case(f, 0,
+              "CREATE TABLE TARGET_INFO_GPU (vmId INTEGER NOT NULL, id INTEGER NOT NULL, name TEXT, clockRate INTEGER);"
+              "INSERT INTO TARGET_INFO_GPU VALUES (0, 0, 'NVIDIA H100 80GB HBM3', 1980000000);"
+              "CREATE TABLE META_DATA_EXPORT (name TEXT NOT NULL, value TEXT);"
+              "INSERT INTO META_DATA_EXPORT VALUES ('EXPORT_PRODUCT_VERSION', '2024.6.2.225');"
+              "CREATE TABLE TARGET_INFO_SYSTEM_ENV (globalVid INTEGER, devStateName TEXT NOT NULL, name TEXT NOT NULL,"
+              " nameEnum INTEGER NOT NULL, value TEXT NOT NULL);"
+              "INSERT INTO TARGET_INFO_SYSTEM_ENV VALUES (0, 'Default', 'CudaDriverVersion', 3, 12040);",
+              "NVIDIA H100 80GB HBM3", 1980, "Nsight Systems 2024.6.2.225", "12.4");
+    /* A TARGET_INFO_GPU without the kernel's device: the name comes from TARGET_INFO_CUDA_GPU
+     * (keyed by id here), never from another GPU's row */
+    meta_case(f, 3,
+              "CREATE TABLE TARGET_INFO_GPU (id INTEGER NOT NULL, name TEXT, clockRate INTEGER);"
+              "INSERT INTO TARGET_INFO_GPU VALUES (0, 'NVIDIA L4', 2040000000);"
+              "CREATE TABLE TARGET_INFO_CUDA_GPU (id INTEGER NOT NULL, name TEXT NOT NULL, coreClockRate INTEGER);"
+              "INSERT INTO TARGET_INFO_CUDA_GPU VALUES (3, 'NVIDIA L4', 2040000);",
+              "NVIDIA L4", 2040, "Nsight Systems", "");
+    /* nothing usable: an unknown layout, a non-numeric driver value, a GPU table without a key */
+    meta_case(f, 0,
+              "CREATE TABLE TARGET_INFO_GPU (name TEXT, clockRate INTEGER);"
+              "INSERT INTO TARGET_INFO_GPU VALUES ('NVIDIA H200', 1980000000);"
+              "CREATE TABLE META_DATA_EXPORT (k TEXT, v TEXT);"
+              "INSERT INTO META_DATA_EXPORT VALUES ('EXPORT_PRODUCT_VERSION', '2024.6.2.225');"
+              "CREATE TABLE TARGET_INFO_SYSTEM_ENV (name TEXT NOT NULL, value TEXT NOT NULL);"
+              "INSERT INTO TARGET_INFO_SYSTEM_ENV VALUES ('CudaDriverVersion', '12.4');",
+              "", 0, "Nsight Systems", "");
+}
+
 static void expect_error(fixture *f, const char *reason)
 {
     ps_import_stats st;
@@ -362,7 +461,7 @@ static void test_errors(void **state)
     kernel(db, 5000, 6000, 7, 1, 100, 1);
     exec(db, "UPDATE CUPTI_ACTIVITY_KIND_KERNEL SET start = 'soon'");
     sqlite3_close(db);
-    expect_error(f, "row 1: start is not an integer");
+    expect_error(f, "row 1: start is text, not an integer");
 
     remove(f->in);
     db = create_db(f);
@@ -401,6 +500,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_two_ranks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_op_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_meta_old_exports, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
