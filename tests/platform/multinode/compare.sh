@@ -12,6 +12,7 @@ here=tests/platform/multinode
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$bin" platform --gpu h100-sxm --gpus-per-node 8 --nodes 4 --fabric nvswitch --network efa-p5 -o "$tmp/aws-p5-x4.xml" || exit 2
+"$bin" platform --gpu h100-sxm --gpus-per-node 8 --nodes 3 --fabric nvswitch --network ib-ndr -o "$tmp/ib-ndr-x3.xml" || exit 2
 # curve | platform | op | gpus | -g | extra flags | role (fit = used to set a figure, held-out = never)
 while IFS='|' read -r csv platform op gpus g extra role; do
   case $csv in ''|'#'*) continue ;; esac
@@ -28,6 +29,7 @@ aws-p5-x2-efa-allreduce.csv|platforms/aws-p5-x2.xml|all_reduce|16|1||fit
 aws-p5-x4-efa-allreduce.csv|TMP/aws-p5-x4.xml|all_reduce|32|1||held-out
 aws-p5-x2-efa-alltoall.csv|platforms/aws-p5-x2.xml|alltoall|16|1||held-out
 aws-p5-x4-efa-alltoall.csv|TMP/aws-p5-x4.xml|alltoall|32|1||held-out
+nccl1453-h100-x3-allreduce.csv|TMP/ib-ndr-x3.xml|all_reduce|24|1||fit
 nebius-h100-x2-ib-allreduce-torch.csv|platforms/hgx-h100-x2-ib.xml|all_reduce|16|1||held-out
 hgx-h100-nvls-forced-g8-allreduce.csv|platforms/hgx-h100.xml|all_reduce|8|8| --algo nvls|held-out
 LIST
