@@ -121,8 +121,9 @@ static void decode(const double *v, const ps_gpu_spec *gpu, const cost_shape *s,
     double t_cta = v[P_CTA_US] + keys * 2.0 * hd * a * alias / (v[P_CTA_GBPS] * 1e9) * 1e6;
     double t_par = cost_waves(units, gpu->sm_count * v[P_CTA_PER_SM], v[P_WAVE_QUANT]) * t_cta;
     double t_m = read / (gpu->hbm_bandwidth_bytes_per_s * v[P_MEM_EFF]) * 1e6;
-    /* Bound: memory when streaming the cache dominates; compute (latency of the CTAs) otherwise. */
-    out->bound = t_par > t_m ? PS_BOUND_COMPUTE : PS_BOUND_MEMORY;
+    /* Both terms are streaming rates (the per-CTA one mostly from L2, each query head re-reading
+     * its KV head): decode attention is memory-bound either way. */
+    out->bound = PS_BOUND_MEMORY;
     out->time_us = v[P_FIXED] + cost_smooth_max(t_par, t_m, v[P_SMOOTH_P]);
 }
 
