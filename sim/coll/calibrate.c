@@ -7,8 +7,9 @@
  * simulated time on an idle platform, tests/coll checks it), with the tuner's choice of
  * algorithm and protocol at each point, so a fit moves the crossovers too.
  *
- * Search: deterministic coordinate descent with multiplicative steps (each parameter tried x(1+s)
- * and /(1+s), s shrinking by 0.7 when neither helps), from the caller's start point (NCCL's
+ * Search: ps_fit_minimize (core/util/fit.c, shared with the op cost model): deterministic
+ * coordinate descent with multiplicative steps (each parameter tried x(1+s) and /(1+s), s
+ * shrinking by 0.7 when neither helps) and restarts, from the caller's start point (NCCL's
  * constants by default). Parameters no curve depends on are left alone. Good enough for ~20
  * parameters and a few hundred points, and reproducible bit for bit.
  */
@@ -17,20 +18,12 @@
 #include <string.h>
 
 #include "coll_internal.h"
+#include "parsim/fit.h"
 
 /* A published peak is one number standing for many runs (four agree within 2 %, nccl-model.md
  * finding 1): worth about as much as ten measured points. */
 #define ANCHOR_WEIGHT 10.0
-#define MAX_ITERATIONS 400
 #define MAX_GROUPS 16
-#define RESTARTS 4
-
-typedef struct fit_param {
-    double *value;
-    double lo, hi;
-    double floor; /* added before scaling so that a parameter at 0 can move */
-    double step;
-} fit_param;
 
 typedef struct fit_ctx {
     ps_coll_ctx *ctx;
@@ -96,17 +89,19 @@ static double objective(fit_ctx *f, int *points)
     return sum;
 }
 
-static void add_row(fit_param *ps, int *n, ps_coll_proto_params *row, bool hop)
+static double fit_objective(void *ctx) { return objective(ctx, NULL); }
+
+static void add_row(ps_fit_param *ps, int *n, ps_coll_proto_params *row, bool hop)
 {
-    ps[(*n)++] = (fit_param){&row->base_us, 0, 200, 1.0, 0.3};
+    ps[(*n)++] = (ps_fit_param){&row->base_us, 0, 200, 1.0, 0.3};
     if (hop)
-        ps[(*n)++] = (fit_param){&row->hop_us, 0, 50, 0.5, 0.3};
-    ps[(*n)++] = (fit_param){&row->eff, 0.02, 1.0, 0, 0.3};
-    ps[(*n)++] = (fit_param){&row->fill_us, 0, 100, 0.1, 0.3};
+        ps[(*n)++] = (ps_fit_param){&row->hop_us, 0, 50, 0.5, 0.3};
+    ps[(*n)++] = (ps_fit_param){&row->eff, 0.02, 1.0, 0, 0.3};
+    ps[(*n)++] = (ps_fit_param){&row->fill_us, 0, 100, 0.1, 0.3};
 }
 
 /* Which parameter families the data can see. */
-static int collect_params(fit_ctx *f, fit_param *ps)
+static int collect_params(fit_ctx *f, ps_fit_param *ps)
 {
     bool ring = false, nvls = false, p2p = false, launch = false;
     bool ar_n[2] = {false, false}, other_n[2] = {false, false};
@@ -135,9 +130,9 @@ static int collect_params(fit_ctx *f, fit_param *ps)
         add_row(ps, &n, &f->params->p2p, false);
     for (int i = 0; i < 2; i++) {
         if (ar_n[i])
-            ps[n++] = (fit_param){&f->params->ring_scale_ar[i], 0.1, 3.0, 0, 0.3};
+            ps[n++] = (ps_fit_param){&f->params->ring_scale_ar[i], 0.1, 3.0, 0, 0.3};
         if (other_n[i])
-            ps[n++] = (fit_param){&f->params->ring_scale_other[i], 0.1, 3.0, 0, 0.3};
+            ps[n++] = (ps_fit_param){&f->params->ring_scale_other[i], 0.1, 3.0, 0, 0.3};
     }
     if (launch) {
         /* Start where a launch floor can be seen at all: 4 us per GPU is cudaLaunchKernel +
@@ -145,7 +140,7 @@ static int collect_params(fit_ctx *f, fit_param *ps)
          * the multiplicative search would have to cross many steps that change nothing. */
         if (f->params->launch_us == 0)
             f->params->launch_us = 4.0;
-        ps[n++] = (fit_param){&f->params->launch_us, 0, 100, 0.5, 0.3};
+        ps[n++] = (ps_fit_param){&f->params->launch_us, 0, 100, 0.5, 0.3};
     }
     return n;
 }
@@ -207,51 +202,15 @@ int ps_nccl_calibrate(ps_coll_ctx *ctx, const ps_nccl_curve *curves, int n_curve
             rc = ps_error_set(err, PS_EINPUT, "--peak: %s with algorithm %s is not possible on %d "
                               "GPUs of this platform", ps_coll_op_name(anchors[a].op),
                               ps_coll_algo_name(anchors[a].algo), anchors[a].gpus);
-    fit_param ps[64];
+    ps_fit_param ps[64];
     int np = rc ? 0 : collect_params(&f, ps);
-    double best = rc ? 0 : objective(&f, NULL);
-    /* Restarts: coordinate descent stalls in narrow valleys (a protocol whose crossover moved);
-     * resetting the steps a few times lets it walk on. */
-    for (int round = 0; !rc && round < RESTARTS; round++) {
-    for (int k = 0; k < np; k++)
-        ps[k].step = 0.3;
-    for (int it = 0; it < MAX_ITERATIONS; it++) {
-        bool moved = false, alive = false;
-        for (int k = 0; k < np; k++) {
-            fit_param *q = &ps[k];
-            if (q->step < 1e-5)
-                continue;
-            alive = true;
-            double x0 = *q->value;
-            bool improved = false;
-            for (int dir = 0; dir < 2 && !improved; dir++) {
-                double m = dir == 0 ? 1 + q->step : 1 / (1 + q->step);
-                double x = (x0 + q->floor) * m - q->floor;
-                if (x < q->lo) x = q->lo;
-                if (x > q->hi) x = q->hi;
-                if (x == x0)
-                    continue;
-                *q->value = x;
-                double e = objective(&f, NULL);
-                if (e < best) {
-                    best = e;
-                    improved = true;
-                } else {
-                    *q->value = x0;
-                }
-            }
-            if (improved)
-                moved = true;
-            else
-                q->step *= 0.7;
-        }
-        if (!alive || (!moved && it > 0 && np == 0))
-            break;
-    }
-    }
+    /* core/util/fit.c: coordinate descent with multiplicative steps and restarts (its defaults
+     * are this fit's: 400 sweeps, 4 restarts, steps 0.3 shrinking by 0.7 down to 1e-5). */
+    if (!rc)
+        ps_fit_minimize(ps, np, fit_objective, &f, NULL);
     int points = 0;
     if (!rc) {
-        best = objective(&f, &points);
+        double best = objective(&f, &points);
         *rms = points > 0 ? sqrt(best / (points + ANCHOR_WEIGHT * n_anchors)) : 0;
     }
     for (int i = 0; i < f.n_groups; i++)
