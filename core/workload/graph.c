@@ -162,8 +162,8 @@ static int gemm(builder *b, const char *scope, const char *name, ps_gemm_role ro
     return i;
 }
 
-/* An element-wise op on the compute stream with the given costs; width = elements per token row
- * it reads. */
+/* An element-wise op on the compute stream with the given costs; width = its row width as
+ * parsim/cost.h defines it (silu_mul: the output row, it reads two). */
 static int eltwise(builder *b, ps_op_kind kind, const char *scope, const char *name, int layer, int64_t width,
                    double flops, double read_bytes, double write_bytes, int after)
 {
@@ -277,7 +277,7 @@ static int layer_ops(builder *b, int layer, int input)
     int mid = residual(b, scope, "attn_residual", layer, i, input);
     i = rmsnorm(b, scope, "mlp_norm", layer, tokens, mid);
     i = gemm(b, scope, "gate_up_gemm", PS_GEMM_GATE_UP, layer, tokens, gate_up_width, m->hidden, wt, wb, i);
-    i = eltwise(b, PS_OP_SILU_MUL, scope, "silu_mul", layer, gate_up_width, 5 * ffn_elements,
+    i = eltwise(b, PS_OP_SILU_MUL, scope, "silu_mul", layer, p->intermediate_per_rank, 5 * ffn_elements,
                 2 * ffn_elements * b->act_bytes, ffn_elements * b->act_bytes, i);
     i = gemm(b, scope, "down_gemm", PS_GEMM_DOWN, layer, tokens, m->hidden, p->intermediate_per_rank, wt, wb, i);
     i = tp_collective(b, PS_OP_ALLREDUCE, scope, "mlp_allreduce", layer, hidden_state_bytes, i);

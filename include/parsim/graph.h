@@ -101,9 +101,10 @@ typedef struct ps_op {
     int64_t heads, kv_heads, head_dim; /* attention: query heads, KV heads on this GPU, head dim */
     int64_t prefix;          /* attention: tokens already cached before a prefill chunk (0 today) */
     int64_t width;           /* element-wise ops (embedding, rmsnorm, rope, silu_mul, residual,
-                                sampling): elements per token row they read (hidden; (heads +
-                                kv_heads) x head_dim for rope; 2 x FFN/tp for silu_mul; the padded
-                                vocab for sampling); 0 for other kinds */
+                                sampling): the row width per token as parsim/cost.h keys on it
+                                (hidden; (heads + kv_heads) x head_dim for rope; FFN/tp for
+                                silu_mul, which reads gate|up = 2 x width; the padded vocab for
+                                sampling); 0 for other kinds */
     double flops;
     double bytes_read, bytes_written; /* HBM traffic of the kernel */
     double comm_bytes;       /* collective: buffer size as nccl-tests counts it; send/recv: payload */

@@ -372,8 +372,8 @@ static void check_op_fields(const fixture *f)
                 assert_close(op->bytes_read, tokens * (double)op->width * act, "rope bytes");
                 break;
             case PS_OP_SILU_MUL:
-                assert_int_equal(op->width, 2 * p->intermediate_per_rank);
-                assert_close(op->bytes_read, tokens * (double)op->width * act, "silu_mul bytes");
+                assert_int_equal(op->width, p->intermediate_per_rank);
+                assert_close(op->bytes_read, 2 * tokens * (double)op->width * act, "silu_mul bytes");
                 break;
             case PS_OP_SAMPLING:
                 assert_int_equal(op->width, p->vocab_per_rank * p->tp);
