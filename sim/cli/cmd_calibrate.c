@@ -131,8 +131,9 @@ static int add_log(const char *path, const log_pick *pick, ps_nccl_curve *curves
             c->has_op = true;
         }
         if (*why && index >= 0) {
-            rc = ps_error_set(err, PS_EINPUT, "%s: test %d (line %d) is %s: %s", path, c->section,
-                              c->line, c->op_name[0] ? c->op_name : "unnamed", why);
+            rc = ps_error_set(err, PS_EINPUT, "%s: test %d (line %d) is %s%s: %s", path,
+                              c->section, c->line, c->op_name[0] ? c->op_name : "unnamed",
+                              c->op_name[0] ? "_perf" : "", why);
         } else if (*why) {
             fprintf(stderr, "parsim calibrate: note: %s: test %d (%s, line %d) skipped: %s\n",
                     path, c->section, c->op_name[0] ? c->op_name : "unnamed", c->line, why);

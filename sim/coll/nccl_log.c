@@ -178,9 +178,9 @@ static int close_section(parser *p)
         c->gpus = p->gpus_override;
     } else if (p->rank_count > 0) {
         if (p->rank_count != p->max_rank + 1) {
-            char a[64], b[32];
+            char a[64], b[64];
             snprintf(a, sizeof a, "%d", p->max_rank);
-            snprintf(b, sizeof b, "%d", p->rank_count);
+            snprintf(b, sizeof b, "%d of the %d", p->rank_count, p->max_rank + 1);
             return fail(p, p->first_rank_line, "the Rank lines go up to rank %s but list only %s "
                         "ranks (gaps: an excerpt?): give the GPU count (--gpus)", a, b);
         }
@@ -188,6 +188,8 @@ static int close_section(parser *p)
     }
     return PS_OK;
 }
+
+static void set_op(ps_nccl_curve *c, const char *name);
 
 static int open_section(parser *p)
 {
@@ -219,7 +221,7 @@ static int open_section(parser *p)
     p->last_size = -1;
     p->pending_fields = 0;
     if (p->hint[0] && !p->hint_ambiguous)
-        snprintf(c->op_name, sizeof c->op_name, "%s", p->hint);
+        set_op(c, p->hint); /* "./all_gather_perf -b 8 ..." printed before the test */
     p->hint[0] = '\0';
     p->hint_ambiguous = false;
     return PS_OK;
@@ -505,10 +507,13 @@ static int on_fragment(parser *p, const char *text, bool eol)
     }
     if (n > p->col.count) {
         char a[32], b[64];
-        snprintf(a, sizeof a, "%d", n > MAX_TOKENS ? MAX_TOKENS : n);
+        if (n > MAX_TOKENS)
+            snprintf(a, sizeof a, "more than %d", MAX_TOKENS);
+        else
+            snprintf(a, sizeof a, "%d", n);
         snprintf(b, sizeof b, "%d (line %d)", p->col.count, p->col.line);
-        return fail(p, line, "not part of an nccl-tests table (%s fields or more where the column "
-                    "header has %s)", a, b);
+        return fail(p, line, "not part of an nccl-tests table (%s fields where the column header "
+                    "has %s)", a, b);
     }
     p->pending_fields = 0;
     if (!eol)
