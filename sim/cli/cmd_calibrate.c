@@ -155,6 +155,9 @@ static int add_log(const char *path, const log_pick *pick, ps_nccl_curve *curves
 
 int cmd_calibrate(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++) /* the op cost fit has its own options (cmd_calibrate_ops.c) */
+        if (!strcmp(argv[i], "--ops") || !strncmp(argv[i], "--ops=", 6))
+            return cmd_calibrate_ops(argc, argv);
     enum { O_PLATFORM = 256, O_NCCL, O_CURVE, O_PEAK, O_START, O_OP, O_SECTION, O_GPUS };
     static const struct option longs[] = {
         {"platform", required_argument, 0, O_PLATFORM}, {"nccl", required_argument, 0, O_NCCL},
