@@ -28,7 +28,9 @@
 #include <stdio.h>
 
 #include "parsim/error.h"
+#include "parsim/graph.h"
 #include "parsim/platform.h"
+#include "parsim/trace.h"
 
 typedef enum ps_coll_op {
     PS_COLL_ALL_REDUCE = 0,
@@ -60,6 +62,14 @@ typedef enum ps_coll_proto {
 } ps_coll_proto;
 
 const char *ps_coll_op_name(ps_coll_op op);         /* "all_reduce", ... */
+/* The collective model's ops from the op graph's kinds and a trace's collectives (graph.h and
+ * trace.h spell them "allreduce"; these are nccl-tests' names). send and recv are both
+ * PS_COLL_SEND (one transfer, seen from either end). False when the model has no such op (a
+ * compute kind, trace "reduce") or, for _to_, the trace has none (sendrecv, the nccl-tests ring
+ * pattern). sim/coll/coll_convert.c. */
+bool ps_coll_op_from_op_kind(ps_op_kind kind, ps_coll_op *out);
+bool ps_coll_op_from_trace_collective(ps_trace_collective coll, ps_coll_op *out);
+bool ps_coll_op_to_trace_collective(ps_coll_op op, ps_trace_collective *out);
 int ps_coll_op_parse(const char *text, ps_coll_op *out);  /* PS_OK / PS_EINPUT (no message) */
 const char *ps_coll_algo_name(ps_coll_algo algo);   /* "ring", "nvls", "p2p", "tree", "nvls_tree" */
 int ps_coll_algo_parse(const char *text, ps_coll_algo *out);  /* case-insensitive */
