@@ -2,7 +2,7 @@
 # Bounded fuzzing of every reader (make fuzz). Each tests/fuzz/<target>.c is a libFuzzer target;
 # this builds them with clang -fsanitize=fuzzer,address,undefined into build-fuzz/ and runs each
 # for FUZZ_SECONDS (default 60), seeded from tests/fuzz/corpus/<target>/ (checked in) and, for the
-# trace readers, the bad-input corpus tests/trace/corpus/. New inputs go to build-fuzz/corpus/<target>/,
+# trace readers, the bad-input corpus tests/trace/corpus/ (platform_load and coll_params: tests/fuzz/bad/). New inputs go to build-fuzz/corpus/<target>/,
 # findings to build-fuzz/artifacts/<target>-crash-*. Exit 1 if any target found something.
 #
 #   FUZZ_SECONDS=600 scripts/fuzz.sh                       all targets, 10 minutes each
@@ -18,9 +18,11 @@ targets=${FUZZ_TARGETS:-$(ls tests/fuzz/*.c | xargs -n1 basename | sed 's/\.c$//
 mkdir -p "$out/obj" "$out/corpus" "$out/artifacts"
 
 # Library code once, instrumented for coverage without libFuzzer's main.
-flags="-g -O1 -std=c11 -D_DEFAULT_SOURCE -fsanitize=address,undefined -fno-sanitize-recover=undefined -Iinclude -Isim -Icore $(pkg-config --cflags libcjson sqlite3)"
-libs="$(pkg-config --libs libcjson sqlite3 zlib) -lcsv -lm"
-srcs=$(ls core/util/*.c core/trace/*.c core/workload/*.c sim/import/*.c sim/export/*.c 2>/dev/null)
+# SimGrid: the platform loader (platform_load) and the collective model that holds the sidecar
+# reader (coll_params) link against it.
+flags="-g -O1 -std=c11 -D_DEFAULT_SOURCE -fsanitize=address,undefined -fno-sanitize-recover=undefined -Iinclude -Isim -Icore $(pkg-config --cflags libcjson sqlite3 simgrid)"
+libs="$(pkg-config --libs libcjson sqlite3 zlib simgrid) -lcsv -lm"
+srcs=$(ls core/util/*.c core/trace/*.c core/workload/*.c sim/import/*.c sim/export/*.c sim/platform/*.c sim/coll/*.c 2>/dev/null)
 objs=""
 for src in $srcs; do
   obj="$out/obj/$(echo "$src" | tr / _ | sed 's/\.c$/.o/')"
@@ -41,12 +43,19 @@ for t in $targets; do
     trace_ops) extra=$(ls -d tests/trace/corpus/ops 2>/dev/null) ;;
     trace_meta) extra=$(ls -d tests/trace/corpus/meta 2>/dev/null) ;;
     trace_check) extra=$(ls -d tests/trace/corpus/comms 2>/dev/null) ;;
+    platform_load) extra=$(ls -d tests/fuzz/bad/platform 2>/dev/null) ;;
+    coll_params) extra=$(ls -d tests/fuzz/bad/sidecar 2>/dev/null) ;;
   esac
+  # platform_load: SimGrid aborts on purpose in the validator's forked child (a malformed file),
+  # so SIGABRT must kill that child, not make libFuzzer report it; the oracles trap instead.
+  # FUZZ_FLAGS: more libFuzzer flags, e.g. "-fork=1 -ignore_crashes=1" to go on after a finding.
+  tflags=""
+  [ "$t" = platform_load ] && tflags="-handle_abrt=0"
   mkdir -p "$out/corpus/$t"
   start=$(date +%s)
   # -max_len above the readers' 20 KiB record limit so that the limit itself gets exercised;
   # -rss_limit_mb: a reader whose memory grows with the input is a finding too.
-  "$out/$t" -max_total_time="$seconds" -max_len=32768 -rss_limit_mb=1024 -timeout=10 \
+  "$out/$t" $tflags ${FUZZ_FLAGS:-} -max_total_time="$seconds" -max_len=32768 -rss_limit_mb=1024 -timeout=10 \
       -print_final_stats=1 -artifact_prefix="$out/artifacts/$t-" \
       "$out/corpus/$t" $( [ -d "$seeds" ] && echo "$seeds" ) $extra >"$out/$t.log" 2>&1
   rc=$?

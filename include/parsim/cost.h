@@ -110,4 +110,43 @@ const char *ps_cost_model_coeff_path(const ps_cost_model *model);
 int ps_cost_estimate(const ps_cost_model *model, const ps_cost_query *query, ps_cost_answer *answer,
                      ps_error *err);
 
+/* ---- calibration and validation (parsim calibrate --ops, tests/cost) ------------------------ */
+
+/* Measured op times read from data files. A spec is FILE[@KEY=V1,V2...]... where KEY is tp,
+ * model, op (the data set's op name), kind (gemm, attention, ...) or dtype, and a '!=' keeps the
+ * rows that do not match: e.g. mlp.csv@tp=1, gemm_graph.csv@model!=llama3.1-405b. The layout is
+ * recognised from the header: first-hand H200 gemm/attention/memory_ops CSVs, Vidur mlp.csv,
+ * Vidur/LLMServingSim attention.csv, LLMServingSim layers.csv, the XLA sm_90 matmul grid
+ * (docs/cost.md lists how each is mapped). */
+typedef struct ps_cost_points ps_cost_points;
+ps_cost_points *ps_cost_points_new(void);
+void ps_cost_points_free(ps_cost_points *points);
+int ps_cost_points_read(ps_cost_points *points, const char *spec, ps_error *err);
+size_t ps_cost_points_count(const ps_cost_points *points);
+
+/* One point, for tests and error tables. */
+typedef struct ps_cost_point_view {
+    ps_cost_query query;
+    const char *gpu;        /* catalogue name of the GPU it was measured on */
+    double measured_us;
+    const char *source;     /* h200, h200-aten, vidur, lss, lss-hf (unfused HF layers), xla */
+    const char *model;      /* "" for the XLA grid */
+    int tp;
+    const char *op;         /* the data set's op name */
+} ps_cost_point_view;
+void ps_cost_points_at(const ps_cost_points *points, size_t index, ps_cost_point_view *view);
+
+/* The model's time for point `index` (on the point's own GPU when `model` is for another: the
+ * prediction scaled from the model's coefficients). */
+int ps_cost_predict_point(const ps_cost_model *model, const ps_cost_points *points, size_t index,
+                          double *time_us, ps_error *err);
+
+/* Fits coefficients for `gpu` on `fit` (graph-mode points fit the kernel model, eager points then
+ * fit the eager pair), measures the held-out errors on `holdout` (same GPU: error.model; other
+ * GPUs: error.scaled) and writes the file atomically with `header` as comment lines. Prints
+ * nothing; `summary` (may be NULL) gets one line per class. */
+int ps_cost_fit_write(const ps_gpu_spec *gpu, const ps_cost_points *fit, const ps_cost_points *holdout,
+                      const char *header, const char *out_path, char *summary, size_t summary_size,
+                      ps_error *err);
+
 #endif

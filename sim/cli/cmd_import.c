@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "parsim/dtype.h"
 #include "parsim/import.h"
 #include "parsim/util.h"
 
@@ -98,7 +99,15 @@ int cmd_import(int argc, char **argv)
         case OPT_RANK: rc = parse_count(optarg, "--rank", PS_TRACE_MAX_RANK, &opts.rank); break;
         case OPT_GROUP: rc = parse_count(optarg, "--group-size", max_ranks, &opts.group_size); break;
         case OPT_MODEL: rc = copy_opt(opts.model, optarg, "--model"); break;
-        case OPT_DTYPE: rc = copy_opt(opts.dtype, optarg, "--dtype"); break;
+        case OPT_DTYPE: {
+            ps_dtype dt;
+            if (!ps_dtype_parse(optarg, &dt) || !ps_dtype_info_of(dt)->weights) {
+                fprintf(stderr, "parsim import: --dtype: '%s' is not a weight dtype (bf16, fp16, fp8)\n", optarg);
+                return 2;
+            }
+            rc = copy_opt(opts.dtype, optarg, "--dtype");
+            break;
+        }
         case OPT_TP: rc = parse_range(optarg, "--tp", 1, max_ranks, &opts.tp); break;
         case OPT_PP: rc = parse_range(optarg, "--pp", 1, max_ranks, &opts.pp); break;
         case OPT_DP: rc = parse_range(optarg, "--dp", 1, max_ranks, &opts.dp); break;

@@ -267,6 +267,8 @@ int ps_json_peek(ps_json_reader *r, ps_error *err, int *c)
     skip_ws(r);
     int x = look(r);
     *c = x < 0 ? 0 : x;
+    if (x == 0) /* 0 means the end to callers: a NUL byte (/dev/zero, a binary file) must not */
+        return ps_json_fail(r, err, "NUL byte: not a JSON text (a binary file?)");
     return x < 0 && r->read_error ? read_failure(r, err) : PS_OK;
 }
 

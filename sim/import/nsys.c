@@ -126,7 +126,7 @@ static int col_i64(row_ref *r, int col, const char *name, bool nullable, int64_t
     }
     if (type != SQLITE_INTEGER)
         return ps_error_set(r->c->err, PS_EINPUT, "%s: %s row %lld: %s is %s, not an integer", r->c->path, r->table,
-                            (long long)r->rowid, name, type == SQLITE_NULL ? "NULL" : "not an integer");
+                            (long long)r->rowid, name, type == SQLITE_NULL ? "NULL" : type == SQLITE_FLOAT ? "a real number" : type == SQLITE_BLOB ? "a blob" : "text");
     *out = sqlite3_column_int64(r->st, col);
     return PS_OK;
 }
@@ -996,6 +996,8 @@ static int nsys_import(const char *input_path, const char *out_dir, const ps_imp
         return ps_error_set(err, PS_EINPUT, "%s: cannot open: %s", input_path, strerror(errno));
     if (!S_ISREG(sb.st_mode))
         return ps_error_set(err, PS_EINPUT, "%s: not a regular file", input_path);
+    if (sb.st_size == 0) /* SQLite would open it as a new, empty database */
+        return ps_error_set(err, PS_EINPUT, "%s: empty file, not an nsys SQLite export", input_path);
     imp_trace t;
     imp_trace_init(&t, input_path, PS_TRACE_SOURCE_NSYS);
     nsys_ctx c = {.t = &t, .path = input_path, .err = err};

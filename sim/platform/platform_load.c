@@ -187,7 +187,7 @@ static void extract_reason(const char *log, char *out, size_t size)
     snprintf(out, size, "SimGrid could not load it");
 }
 
-int ps_platform_validate(const char *path, ps_error *err)
+static int validate_file(const char *path, ps_error *err)
 {
     struct stat st;
     if (stat(path, &st) != 0)
@@ -590,7 +590,7 @@ static int build(ps_platform *p, ps_error *err)
     return fill_network(p, err);
 }
 
-int ps_platform_load(const char *path_or_preset, ps_platform **out, ps_error *err)
+static int load_file(const char *path_or_preset, ps_platform **out, ps_error *err)
 {
     *out = NULL;
     /* A preset name ("hgx-h200") works wherever a path does (parsim/data.h). */
@@ -603,7 +603,7 @@ int ps_platform_load(const char *path_or_preset, ps_platform **out, ps_error *er
     if (ensure_engine())
         return ps_error_set(err, PS_EINTERNAL, "%s: out of memory", path);
     char *text = NULL;
-    int rc = ps_platform_validate(path, err);
+    int rc = validate_file(path, err);
     if (rc || (rc = read_text(path, &text, err)))
         return rc;
     ps_platform *p = calloc(1, sizeof *p);
@@ -628,6 +628,28 @@ int ps_platform_load(const char *path_or_preset, ps_platform **out, ps_error *er
     }
     *out = p;
     return PS_OK;
+}
+
+/* Error messages quote the file (property values, host names, SimGrid's parse error with the
+ * offending byte): any byte outside printable ASCII becomes '?', so the message stays ONE
+ * printable line whatever the file holds (found by tests/fuzz/platform_load: a raw 0xa0 byte). */
+static int printable(int rc, ps_error *err)
+{
+    if (rc && err)
+        for (char *c = err->message; *c; c++)
+            if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+                *c = '?';
+    return rc;
+}
+
+int ps_platform_validate(const char *path, ps_error *err)
+{
+    return printable(validate_file(path, err), err);
+}
+
+int ps_platform_load(const char *path_or_preset, ps_platform **out, ps_error *err)
+{
+    return printable(load_file(path_or_preset, out, err), err);
 }
 
 void ps_platform_free(ps_platform *platform)

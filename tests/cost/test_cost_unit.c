@@ -58,7 +58,7 @@ static void every_kind_every_gpu(void **state)
             q[i].launch = PS_LAUNCH_EAGER;
             assert_int_equal(ps_cost_estimate(m, &q[i], &eager, &err), 0);
             assert_true(isfinite(graph.time_us) && graph.time_us > 0);
-            assert_true(eager.time_us > graph.time_us); /* eager adds the host's gap */
+            assert_true(eager.time_us >= graph.time_us); /* eager never beats a graph replay */
             assert_int_equal(graph.source, PS_COST_MODEL);
             assert_true(graph.bytes > 0);
         }
@@ -115,9 +115,12 @@ static void cross_gpu_scaling(void **state)
     assert_int_equal(ps_cost_estimate(h, &small, &ah, &err), 0);
     assert_int_equal(ps_cost_estimate(a, &small, &aa, &err), 0);
     assert_int_equal(ah.bound, PS_BOUND_MEMORY);
-    /* 3.35 / 2.039 = 1.64 in HBM bandwidth; the fixed cost dilutes it: between 1.3 and 1.7. */
+    /* 3.35 / 2.039 = 1.64 in HBM bandwidth; the fixed cost dilutes it (down to ~1.3), and on the
+     * A100 (108 SMs at 1/3.2 of the H100's tensor rate) the padded-tile compute term comes close
+     * to the weight read at m = 1, which lifts the smooth max above the bandwidth ratio (to
+     * ~1.8). Vidur's A100 m < 64 GEMMs are predicted within a few % (docs/validation.md). */
     double r = aa.time_us / ah.time_us;
-    assert_true(r > 1.3 && r < 1.7);
+    assert_true(r > 1.3 && r < 1.85);
     ps_cost_model_free(h);
     ps_cost_model_free(a);
 }

@@ -461,7 +461,7 @@ static void test_errors(void **state)
     kernel(db, 5000, 6000, 7, 1, 100, 1);
     exec(db, "UPDATE CUPTI_ACTIVITY_KIND_KERNEL SET start = 'soon'");
     sqlite3_close(db);
-    expect_error(f, "row 1: start is not an integer");
+    expect_error(f, "row 1: start is text, not an integer");
 
     remove(f->in);
     db = create_db(f);

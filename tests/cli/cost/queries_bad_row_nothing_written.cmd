@@ -1,0 +1,1 @@
+cd $PARSIM_TMP && printf "op,m,n,k,tokens,width\ngemm,8,4096,4096,,\nrmsnorm,,,,8,4096\ngemm,8,x,4096,,\n" > q.csv; parsim cost --gpu h200-sxm --queries q.csv -o out.csv; echo rc=$?; test -e out.csv || echo "no out.csv"

@@ -1,0 +1,1 @@
+cd "$PARSIM_TMP" && printf '{"traceEvents": [{"ph": "X", "cat": "kernel", "name": "k", "pid": 0, "tid": 7, "ts": 1, "dur": 1}]}' > k.json && parsim import kineto k.json -o t --dtype bogus; echo "exit $?"; parsim import kineto k.json -o t --dtype f32; echo "exit $?"; parsim import kineto k.json -o t --dtype fp8 --model x
