@@ -17,6 +17,8 @@
  */
 #include "parsim/graph.h"
 
+#include "parsim/array.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,15 +109,9 @@ static int push(builder *b, ps_op_kind kind, ps_stream stream, const char *scope
     ps_rank_ops *r = b->rank;
     if (b->err)
         return -1;
-    if (r->count == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 256;
-        ps_op *grown = realloc(r->ops, cap * sizeof *grown);
-        if (!grown) {
-            b->err = PS_EINTERNAL;
-            return -1;
-        }
-        r->ops = grown;
-        r->cap = cap;
+    if (ps_grow(&r->ops, &r->cap, r->count + 1, sizeof *r->ops)) {
+        b->err = PS_EINTERNAL;
+        return -1;
     }
     ps_op *op = &r->ops[r->count];
     memset(op, 0, sizeof *op);
