@@ -4,12 +4,15 @@
 #   make asan   the suite again under AddressSanitizer + UBSan (CI runs it)
 #   make bench  speed measurements (not part of the tests)
 #   make fuzz   bounded fuzzing of the readers (FUZZ_SECONDS per target, default 60)
+#   make install PREFIX=DIR   parsim, platform presets, calibrations, cost coefficients (default /usr/local)
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test asan bench fuzz clean
+PREFIX     ?= /usr/local
+
+.PHONY: all deps build demo test asan bench fuzz install clean
 all: build
 
 deps:
@@ -37,6 +40,9 @@ bench: build
 
 fuzz: deps
 	@scripts/fuzz.sh
+
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "parsim/data.h"
 #include "cost_internal.h"
 #include "cost_model.h"
 
@@ -114,18 +115,12 @@ void cost_eval_shape(const cost_family *f, const double *v, const ps_gpu_spec *g
 #define PARSIM_SOURCE_DATA_DIR ""
 #endif
 
-/* Looks for <dir>/cost/<gpu>.cost in $PARSIM_DATA_DIR, then the source tree's data/. */
+/* Looks for cost/<gpu>.cost through the data lookup (parsim/data.h: $PARSIM_DATA_DIR, the source
+ * tree's data/ or an installed binary's share/parsim, the install prefix). */
 static bool find_coeff_file(const char *gpu, char *path, size_t size)
 {
-    const char *dirs[2] = {getenv("PARSIM_DATA_DIR"), PARSIM_SOURCE_DATA_DIR};
-    for (int i = 0; i < 2; i++) {
-        if (!dirs[i] || !dirs[i][0])
-            continue;
-        snprintf(path, size, "%s/cost/%s.cost", dirs[i], gpu);
-        if (access(path, R_OK) == 0)
-            return true;
-    }
-    return false;
+    ps_error ignored;
+    return ps_data_find(PS_DATA_COST_MODEL, gpu, path, size, &ignored) == PS_OK && access(path, R_OK) == 0;
 }
 
 /* The GPU whose coefficients stand in for one without its own file: the same architecture's

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #ifndef PARSIM_SOURCE_ROOT_DIR
 #define PARSIM_SOURCE_ROOT_DIR ""
@@ -30,14 +31,41 @@ static const data_kind data_kinds[PS_DATA_KIND_COUNT] = {
 
 #define DATA_DIR_COUNT 3
 
-static const char *data_root(int index)
+/* An installed parsim (<prefix>/bin/parsim beside <prefix>/share/parsim) reads its own install
+ * tree in place of the source tree it was built from, wherever the prefix is now (cmake --install
+ * --prefix DIR, make install PREFIX=DIR, a moved tree): the binary's path from /proc/self/exe. A
+ * binary in a build tree has no ../share/parsim and keeps the source tree. */
+static bool installed_root(char *out, size_t size)
 {
+    char exe[PS_DATA_PATH_BYTES];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return false;
+    exe[n] = '\0';
+    for (int up = 0; up < 2; up++) { /* drop "/parsim", then "/bin" */
+        char *slash = strrchr(exe, '/');
+        if (!slash)
+            return false;
+        *slash = '\0';
+    }
+    struct stat st;
+    return (size_t)snprintf(out, size, "%s/share/parsim", exe) < size && stat(out, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The root of source `index`; *source_layout tells whether it is laid out like the source tree. */
+static const char *data_root(int index, char *buf, size_t size, bool *source_layout)
+{
+    *source_layout = false;
     switch (index) {
     case 0: {
         const char *env = getenv("PARSIM_DATA_DIR");
         return env ? env : "";
     }
-    case 1: return PARSIM_SOURCE_ROOT_DIR;
+    case 1:
+        if (installed_root(buf, size))
+            return buf;
+        *source_layout = true;
+        return PARSIM_SOURCE_ROOT_DIR;
     case 2: return PARSIM_INSTALL_DATA_DIR;
     }
     return NULL;
@@ -45,11 +73,13 @@ static const char *data_root(int index)
 
 bool ps_data_dir(ps_data_kind kind, int index, char *out, size_t size)
 {
-    const char *root = data_root(index);
+    char buf[PS_DATA_PATH_BYTES];
+    bool source_layout;
+    const char *root = data_root(index, buf, sizeof buf, &source_layout);
     if (!root || kind < 0 || kind >= PS_DATA_KIND_COUNT)
         return false;
     if (root[0])
-        snprintf(out, size, "%s/%s", root, index == 1 ? data_kinds[kind].source_folder : data_kinds[kind].folder);
+        snprintf(out, size, "%s/%s", root, source_layout ? data_kinds[kind].source_folder : data_kinds[kind].folder);
     else if (size)
         out[0] = '\0';
     return true;

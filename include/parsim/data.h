@@ -4,7 +4,9 @@
  *
  * A name is looked up, first hit wins, in
  *   1. $PARSIM_DATA_DIR/<folder>/   (a directory laid out like the source tree: platforms/, ...)
- *   2. <source tree>/<source folder>/ (PARSIM_SOURCE_ROOT_DIR, set by CMake: runs from a build tree)
+ *   2. <source tree>/<source folder>/ (PARSIM_SOURCE_ROOT_DIR, set by CMake: runs from a build tree);
+ *      for an installed binary (<P>/bin/parsim with a <P>/share/parsim beside it, wherever P is
+ *      now) its own <P>/share/parsim/<folder>/ instead
  *   3. <prefix>/share/parsim/<folder>/  (PARSIM_INSTALL_DATA_DIR, set by CMake: installed runs)
  * as <name><ext> (or <name> when it already ends with ext). What is not a name is a path and is
  * returned as given: anything with a '/', and anything that exists as a file from the current

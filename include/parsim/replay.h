@@ -1,11 +1,17 @@
-/* parsim/replay.h: the replay engine and the prediction it produces (DESIGN.md sections 2 and 7).
+/* parsim/replay.h: the replay engine's product: the prediction of one serving case
+ * (DESIGN.md sections 2 and 7; docs/predict.md has every field's definition and JSON key).
  *
  * One call = one simgrid_run: a process predicts one (workload, platform, serving) case and the
  * result is a plain struct (no pointers) that can cross a pipe, so a sweep runs each case in its
- * own process. Text, JSON, CSV and HTML are small writers over ps_prediction.
+ * own process. Text and JSON are small writers over ps_prediction (sim/replay/prediction_write.c).
  *
- * INTERFACE DRAFT: the replay owner may add fields; the sweep and validate code reads the ones
- * below, whose JSON names and units docs/predict.md documents.
+ * The engine itself (sim/replay/replay_internal.h) replays op graphs: one SimGrid actor per
+ * (rank, stream), compute ops timed by the cost model, TP collectives and PP hand-offs through
+ * the collective model, so that contention on the platform is simulated, not assumed.
+ *
+ * Invariants: times in ms unless a name says otherwise; rates per second; identical inputs give
+ * byte-identical writer output; a plan that does not fit gives fits = false, the shortfall and
+ * no times (ps_predict still returns PS_OK).
  */
 #ifndef PARSIM_REPLAY_H
 #define PARSIM_REPLAY_H
@@ -13,8 +19,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <stdio.h>
+
 #include "parsim/cost.h"
 #include "parsim/error.h"
+#include "parsim/platform.h"
 #include "parsim/workload.h"
 
 typedef enum ps_engine { PS_ENGINE_TRTLLM = 0, PS_ENGINE_VLLM } ps_engine;
@@ -58,9 +67,17 @@ typedef struct ps_prediction {
     double error_pct;
     bool in_envelope;
     int gpus;
-    char platform[256];
+    char platform[PS_WORKLOAD_PATH_BYTES];
     char coefficients[512];
-    char calibration[512];
+    char calibration[PS_WORKLOAD_PATH_BYTES];
+    /* added by the replay owner */
+    ps_scheduler scheduler;
+    int64_t isl, osl, requests;    /* requests = requests simulated */
+    int tp, pp, dp;
+    double iterations;             /* engine iterations of the run */
+    int64_t replayed_ops;          /* op-graph ops replayed (before merging) */
+    int64_t activities;            /* SimGrid work items they cost */
+    double simulated_ms;           /* simulated time of all replays */
 } ps_prediction;
 
 typedef struct ps_predict_request {
@@ -70,10 +87,20 @@ typedef struct ps_predict_request {
     int ntraces;
     char traces[PS_PREDICT_MAX_TRACES][PS_WORKLOAD_PATH_BYTES];
     const char *timeline_path;    /* NULL = none */
+    ps_platform *platform;        /* the platform, already loaded (borrowed); NULL: load platform_path */
 } ps_predict_request;
 
 void ps_serving_init(ps_serving *serving);
 /* Runs the whole prediction (one simgrid_run). Call once per process. */
 int ps_predict(const ps_predict_request *request, ps_prediction *out, ps_error *err);
+
+const char *ps_engine_name(ps_engine engine);          /* "trtllm", "vllm" */
+const char *ps_scheduler_name(ps_scheduler scheduler); /* "inflight", "static" */
+const char *ps_allreduce_impl_name(ps_allreduce_impl impl); /* "engine", "nccl", "trtllm", "vllm" */
+
+/* One JSON object (keys in docs/predict.md), then a newline. PS_EINTERNAL if a write fails. */
+int ps_prediction_write_json(FILE *out, const ps_prediction *p, ps_error *err);
+/* The human table: latency, throughput, memory, breakdown, sources. */
+int ps_prediction_write_text(FILE *out, const ps_prediction *p, ps_error *err);
 
 #endif

@@ -82,7 +82,7 @@ int ps_shard_merge(const ps_shard_file *files, size_t nfiles, const char *const 
 /* ---- worker processes ---- */
 /* Runs case `case_index` in a worker process (called once per process, so it may run a SimGrid
  * engine). Returns PS_OK or an error code with err set (the message names the case). */
-typedef int (*ps_sweep_case_fn)(void *ctx, size_t case_index, ps_prediction *out, ps_error *err);
+typedef int (*ps_sweep_case_fn)(void *ctx, size_t case_index, void *result, ps_error *err);
 /* A short name of the case for messages about a worker that died ("hgx-h200 TP4xPP2 min_latency"). */
 typedef void (*ps_sweep_describe_fn)(void *ctx, size_t case_index, char *buf, size_t size);
 /* Called in the parent after each finished case. */
@@ -94,12 +94,12 @@ typedef struct ps_sweep_runner {
     ps_sweep_progress_fn progress; /* may be NULL */
     void *ctx;
     int jobs;                      /* >= 1 */
+    size_t result_bytes;           /* size of one result (a plain struct: ps_prediction), <= 64 KiB */
 } ps_sweep_runner;
 
-/* Runs cases[0..ncases) and stores case cases[i]'s prediction in out[i]. The first failure seen
+/* Runs cases[0..ncases) and stores case cases[i]'s result at out + i * result_bytes. The first failure seen
  * (a case's error, or a worker that died) gives the error; the other workers are killed and reaped. */
-int ps_sweep_run(const ps_sweep_runner *runner, const size_t *cases, size_t ncases, ps_prediction *out,
-                 ps_error *err);
+int ps_sweep_run(const ps_sweep_runner *runner, const size_t *cases, size_t ncases, void *out, ps_error *err);
 
 /* CPUs this process may use (sched_getaffinity), at least 1. */
 int ps_sweep_cpu_count(void);

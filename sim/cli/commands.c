@@ -10,6 +10,7 @@ const ps_command ps_commands[] = {
     {"nccl", cmd_nccl, "nccl-tests on a simulated platform; compare with a real nccl-tests log"},
     {"calibrate", cmd_calibrate, "fit the NCCL model's parameters to nccl-tests logs (writes PLATFORM.nccl.json)"},
     {"trace", cmd_trace, "check a trace directory, export it to Perfetto / chrome://tracing"},
+    {"predict", cmd_predict, "replay a plan on a platform: TTFT, TPOT, tok/s, where the time goes"},
     {"import", cmd_import, "convert an Nsight Systems (SQLite) or PyTorch/Kineto (JSON) trace to a parsim trace"},
     {"cost", cmd_cost, "how long a compute op takes on a GPU: trace, table or fitted roofline model, with its error"},
 };

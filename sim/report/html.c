@@ -97,7 +97,7 @@ static void write_table(FILE *out, const ps_sweep_row *rows, size_t count)
             fprintf(out, "<td>%.4g</td><td>%.4g</td><td>%.4g</td><td>%.4g</td><td>%.4g</td><td>%.4g</td>"
                          "<td>%.3g</td><td>%s</td>",
                     p->batch, p->ttft_ms, p->tpot_ms, p->output_tok_s, p->output_tok_s_per_gpu,
-                    p->output_tok_s_per_user, p->error_pct, p->in_envelope ? "yes" : "no");
+                    p->output_tok_s_per_user, p->error_pct >= 0 ? p->error_pct : NAN, p->in_envelope ? "yes" : "no");
         else
             fputs("<td></td><td></td><td></td><td></td><td></td><td></td><td></td><td></td>", out);
         fprintf(out, "<td>%.4g</td><td class=\"t\">%s%s%s</td></tr>\n", p->memory_bytes_per_gpu / 1e9,

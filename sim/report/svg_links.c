@@ -25,7 +25,7 @@ static void gauge(FILE *out, double x, double y, const char *what, double load)
     fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">%s</text>\n"
                  "<rect x=\"%.1f\" y=\"%.1f\" width=\"160\" height=\"10\" fill=\"#eee\"/>"
                  "<rect class=\"gauge\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"10\" fill=\"%s\"/>"
-                 "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">%.0f%%</text>\n",
+                 "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">%.2g%%</text>\n",
             x, y, what, x, y + 4, x, y + 4, 160 * l, c, x + 166, y + 13, isfinite(load) ? 100 * load : 0.0);
 }
 

@@ -1,5 +1,5 @@
 /* Worker processes of a sweep (sweep.h): one fork per case, at most `jobs` alive, each sending one
- * message {code, error, prediction} through its own pipe. SimGrid runs one engine per process, so a
+ * message {code, error, result} through its own pipe. SimGrid runs one engine per process, so a
  * process per case is what lets a sweep use every core; the message is a plain struct (no
  * pointers), written once (a pipe write of up to PIPE_BUF is atomic; ours is larger, so the parent
  * reads until it has all of it or the pipe closes). */
@@ -17,18 +17,21 @@
 
 #include "parsim/sweep.h"
 
+/* What a worker sends: a header, then result_bytes of result. */
 typedef struct worker_msg {
     int code;
     ps_error err;
-    ps_prediction pred;
 } worker_msg;
+
+#define RESULT_MAX_BYTES (64 * 1024)
 
 typedef struct worker {
     pid_t pid;
     int fd;          /* read end, -1 when free */
     size_t slot;     /* index into cases/out */
-    size_t got;      /* bytes of msg received */
-    worker_msg msg;
+    size_t got;      /* bytes of msg + result received */
+    size_t want;     /* sizeof msg + result_bytes */
+    unsigned char buf[sizeof(worker_msg) + RESULT_MAX_BYTES];
 } worker;
 
 int ps_sweep_cpu_count(void)
@@ -71,12 +74,15 @@ static void child_main(const ps_sweep_runner *r, size_t case_index, int fd, cons
             close(all[i].fd);
     FILE *null = freopen("/dev/null", "w", stdout);
     (void)null;
+    static unsigned char buf[sizeof(worker_msg) + RESULT_MAX_BYTES];
     worker_msg msg;
     memset(&msg, 0, sizeof msg);
-    msg.code = r->run(r->ctx, case_index, &msg.pred, &msg.err);
+    memset(buf, 0, sizeof buf);
+    msg.code = r->run(r->ctx, case_index, buf + sizeof msg, &msg.err);
     if (msg.code && msg.err.code == 0)
         msg.err.code = msg.code;
-    _exit(write_all(fd, &msg, sizeof msg) ? 1 : 0);
+    memcpy(buf, &msg, sizeof msg);
+    _exit(write_all(fd, buf, sizeof msg + r->result_bytes) ? 1 : 0);
 }
 
 static int start_worker(const ps_sweep_runner *r, worker *all, int nworkers, worker *w, size_t slot,
@@ -98,7 +104,11 @@ static int start_worker(const ps_sweep_runner *r, worker *all, int nworkers, wor
         child_main(r, case_index, fds[1], all, nworkers);
     }
     close(fds[1]);
-    *w = (worker){.pid = pid, .fd = fds[0], .slot = slot, .got = 0};
+    w->pid = pid;
+    w->fd = fds[0];
+    w->slot = slot;
+    w->got = 0;
+    w->want = sizeof(worker_msg) + r->result_bytes;
     return PS_OK;
 }
 
@@ -106,8 +116,8 @@ static int start_worker(const ps_sweep_runner *r, worker *all, int nworkers, wor
 static int drain(worker *w)
 {
     for (;;) {
-        char *dst = (char *)&w->msg + w->got;
-        size_t room = sizeof w->msg - w->got;
+        unsigned char *dst = w->buf + w->got;
+        size_t room = w->want - w->got;
         char sink[256];
         ssize_t n = room ? read(w->fd, dst, room) : read(w->fd, sink, sizeof sink);
         if (n < 0 && errno == EINTR)
@@ -123,8 +133,7 @@ static int drain(worker *w)
 }
 
 /* Reaps a finished worker and turns its message (or its death) into a result. */
-static int finish_worker(const ps_sweep_runner *r, worker *w, const size_t *cases, ps_prediction *out,
-                         ps_error *err)
+static int finish_worker(const ps_sweep_runner *r, worker *w, const size_t *cases, void *out, ps_error *err)
 {
     close(w->fd);
     w->fd = -1;
@@ -133,19 +142,21 @@ static int finish_worker(const ps_sweep_runner *r, worker *w, const size_t *case
         ;
     char name[160];
     r->describe(r->ctx, cases[w->slot], name, sizeof name);
-    if (w->got != sizeof w->msg) {
+    if (w->got != w->want) {
         if (WIFSIGNALED(status))
             return ps_error_set(err, PS_EINTERNAL, "%s: the prediction process died (signal %d, %s)", name,
                                 WTERMSIG(status), strsignal(WTERMSIG(status)));
         return ps_error_set(err, PS_EINTERNAL, "%s: the prediction process exited (status %d) without a result",
                             name, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     }
-    if (w->msg.code) {
-        *err = w->msg.err;
+    worker_msg msg;
+    memcpy(&msg, w->buf, sizeof msg);
+    if (msg.code) {
+        *err = msg.err;
         err->message[sizeof err->message - 1] = '\0';
-        return w->msg.code == PS_EINPUT ? PS_EINPUT : PS_EINTERNAL;
+        return msg.code == PS_EINPUT ? PS_EINPUT : PS_EINTERNAL;
     }
-    out[w->slot] = w->msg.pred;
+    memcpy((unsigned char *)out + w->slot * r->result_bytes, w->buf + sizeof msg, r->result_bytes);
     return PS_OK;
 }
 
@@ -162,8 +173,11 @@ static void stop_all(worker *all, int n)
     }
 }
 
-int ps_sweep_run(const ps_sweep_runner *r, const size_t *cases, size_t ncases, ps_prediction *out, ps_error *err)
+int ps_sweep_run(const ps_sweep_runner *r, const size_t *cases, size_t ncases, void *out, ps_error *err)
 {
+    if (r->result_bytes == 0 || r->result_bytes > RESULT_MAX_BYTES)
+        return ps_error_set(err, PS_EINTERNAL, "sweep: a result of %zu bytes does not fit a worker's message",
+                            r->result_bytes);
     int jobs = r->jobs < 1 ? 1 : r->jobs;
     if ((size_t)jobs > ncases)
         jobs = ncases ? (int)ncases : 1;

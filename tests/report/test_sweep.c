@@ -209,8 +209,9 @@ typedef struct job_ctx {
     int fail_case, crash_case;
 } job_ctx;
 
-static int job_run(void *ctx, size_t c, ps_prediction *out, ps_error *err)
+static int job_run(void *ctx, size_t c, void *result, ps_error *err)
 {
+    ps_prediction *out = result;
     const job_ctx *j = ctx;
     if ((int)c == j->crash_case)
         raise(SIGKILL);
@@ -238,7 +239,7 @@ static void test_workers(void **state)
     job_ctx ctx = {-1, -1};
     ps_prediction one[N], three[N];
     ps_error err;
-    ps_sweep_runner r = {job_run, job_describe, NULL, &ctx, 1};
+    ps_sweep_runner r = {job_run, job_describe, NULL, &ctx, 1, sizeof(ps_prediction)};
     assert_int_equal(ps_sweep_run(&r, cases, N, one, &err), PS_OK);
     r.jobs = 3;
     assert_int_equal(ps_sweep_run(&r, cases, N, three, &err), PS_OK);

@@ -1,0 +1,196 @@
+/* parsim predict: time per step, latency and throughput of a plan on a platform, from a replay
+ * of the op graph on SimGrid (sim/replay/, docs/predict.md).
+ *
+ * Workload flags are the shared ones (parsim/workload.h); the serving flags are this file's.
+ * Exit 0 with a prediction (also when the plan does not fit: fits false and the shortfall),
+ * 2 with one line for bad input, 1 for an internal failure.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "parsim/memory.h"
+#include "parsim/platform.h"
+#include "parsim/replay.h"
+#include "parsim/util.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: parsim predict (--model NAME | --model-file config.json) --platform FILE|PRESET [options]\n"
+                 "\n"
+                 "Replays the op graph of every iteration on the SimGrid platform (compute from the cost\n"
+                 "model, TP collectives and PP hand-offs through the NCCL model) and reports TTFT, TPOT,\n"
+                 "end-to-end latency, output tokens/s and where an iteration's time goes.\n"
+                 "\n");
+    ps_workload_usage(out);
+    fprintf(out, "serving:\n"
+                 "  --scheduler S         static | inflight (default inflight; inflight is not built yet)\n"
+                 "                        static: prefill the batch, then OSL-1 decode steps together\n"
+                 "  --engine E            trtllm | vllm (default trtllm)\n"
+                 "  --launch L            graph | eager: how decode kernels are launched (default graph,\n"
+                 "                        as both engines run decode; prefill is always eager)\n"
+                 "output:\n"
+                 "  --json                one JSON object (keys in docs/predict.md)\n"
+                 "  -h, --help            this help\n");
+}
+
+typedef struct predict_args {
+    ps_workload_args workload;
+    ps_serving serving;
+    bool json, scheduler_set, engine_set, launch_set;
+} predict_args;
+
+enum { OPT_WORKLOAD = 256, OPT_JSON = 512, OPT_SCHEDULER, OPT_ENGINE, OPT_LAUNCH, PREDICT_OPTIONS = 5 };
+
+static void fill_long_options(struct option *longs)
+{
+    int n = ps_workload_option_count();
+    for (int i = 0; i < n; i++)
+        longs[i] = (struct option){ps_workload_option_name(i), required_argument, NULL, OPT_WORKLOAD + i};
+    longs[n++] = (struct option){"json", no_argument, NULL, OPT_JSON};
+    longs[n++] = (struct option){"scheduler", required_argument, NULL, OPT_SCHEDULER};
+    longs[n++] = (struct option){"engine", required_argument, NULL, OPT_ENGINE};
+    longs[n++] = (struct option){"launch", required_argument, NULL, OPT_LAUNCH};
+    longs[n++] = (struct option){"help", no_argument, NULL, 'h'};
+    longs[n] = (struct option){NULL, 0, NULL, 0};
+}
+
+static int once(bool *set, const char *flag, ps_error *err)
+{
+    if (*set)
+        return ps_error_set(err, PS_EINPUT, "%s given twice (give each option once)", flag);
+    *set = true;
+    return PS_OK;
+}
+
+static int parse_one(predict_args *a, int opt, const char *v, ps_error *err)
+{
+    switch (opt) {
+    case OPT_JSON: a->json = true; return PS_OK;
+    case OPT_SCHEDULER:
+        if (once(&a->scheduler_set, "--scheduler", err))
+            return err->code;
+        if (!strcmp(v, "static"))
+            a->serving.scheduler = PS_SCHED_STATIC;
+        else if (!strcmp(v, "inflight"))
+            a->serving.scheduler = PS_SCHED_INFLIGHT;
+        else
+            return ps_error_set(err, PS_EINPUT, "--scheduler: '%s' is not one of static inflight", v);
+        return PS_OK;
+    case OPT_ENGINE:
+        if (once(&a->engine_set, "--engine", err))
+            return err->code;
+        if (!strcmp(v, "trtllm"))
+            a->serving.engine = PS_ENGINE_TRTLLM;
+        else if (!strcmp(v, "vllm"))
+            a->serving.engine = PS_ENGINE_VLLM;
+        else
+            return ps_error_set(err, PS_EINPUT, "--engine: '%s' is not one of trtllm vllm", v);
+        return PS_OK;
+    case OPT_LAUNCH:
+        if (once(&a->launch_set, "--launch", err))
+            return err->code;
+        if (!ps_launch_mode_parse(v, &a->serving.launch))
+            return ps_error_set(err, PS_EINPUT, "--launch: '%s' is not one of graph eager", v);
+        return PS_OK;
+    }
+    const char *name = ps_workload_option_name(opt - OPT_WORKLOAD);
+    if (!name)
+        return ps_error_set(err, PS_EINTERNAL, "unhandled option %d", opt);
+    return ps_workload_parse_option(&a->workload, name, v, err);
+}
+
+/* Returns -1 to continue, else the exit code (0 after --help). */
+static int parse_args(int argc, char **argv, predict_args *a, ps_error *err)
+{
+    *a = (predict_args){0};
+    ps_workload_args_init(&a->workload, "parsim predict");
+    ps_serving_init(&a->serving);
+    struct option longs[64];
+    if (ps_workload_option_count() + PREDICT_OPTIONS + 1 > (int)(sizeof longs / sizeof longs[0]))
+        return ps_error_set(err, PS_EINTERNAL, "predict: option table too small");
+    fill_long_options(longs);
+    opterr = 0;
+    optind = 1;
+    int opt;
+    while ((opt = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+        if (opt == 'h') {
+            usage(stdout);
+            return 0;
+        }
+        if (opt == '?')
+            return ps_error_set(err, PS_EINPUT, "%s: unknown option (see parsim predict --help)", argv[optind - 1]);
+        if (opt == ':')
+            return ps_error_set(err, PS_EINPUT, "%s: needs a value (see parsim predict --help)", argv[optind - 1]);
+        if (parse_one(a, opt, optarg, err))
+            return err->code;
+    }
+    if (optind < argc)
+        return ps_error_set(err, PS_EINPUT, "'%s': unexpected argument (see parsim predict --help)", argv[optind]);
+    if (!a->workload.platform)
+        return ps_error_set(err, PS_EINPUT, "--platform: a platform is needed (a file or a preset; see parsim platform --list)");
+    return -1;
+}
+
+/* The platform hook of this command: like ps_platform_workload_gpu, but the loaded platform is
+ * kept for the replay (SimGrid holds one platform per process, so it cannot be loaded twice). */
+static ps_platform *loaded_platform;
+
+static int keep_platform(const char *path, ps_workload_gpu *gpu, ps_error *err)
+{
+    if (ps_platform_load(path, &loaded_platform, err))
+        return err->code;
+    const ps_platform_gpu *g0 = ps_platform_gpu_at(loaded_platform, 0);
+    const char *loaded_path = ps_platform_path(loaded_platform);
+    if (!g0)
+        return ps_error_set(err, PS_EINPUT, "%s: the platform has no GPU", loaded_path);
+    if (ps_workload_gpu_from_properties(g0->gpu_model, g0->hbm_bytes, g0->hbm_bandwidth_bytes_per_s,
+                                        g0->peak_flops_bf16, g0->peak_flops_fp8, g0->sm_count, &gpu->spec, err))
+        return ps_error_prefix(err, "%s", loaded_path);
+    gpu->gpus_available = ps_platform_gpu_count(loaded_platform);
+    snprintf(gpu->platform_path, sizeof gpu->platform_path, "%s", loaded_path);
+    const char *warning = ps_platform_warning(loaded_platform);
+    snprintf(gpu->platform_warning, sizeof gpu->platform_warning, "%s", warning ? warning : "");
+    return PS_OK;
+}
+
+static int run(predict_args *a, ps_error *err)
+{
+    static ps_predict_request req; /* large (trace paths): not on the stack */
+    memset(&req, 0, sizeof req);
+    const ps_workload_hooks hooks = {.model_file = ps_model_load_hf_config, .platform = keep_platform};
+    int rc = ps_workload_build(&a->workload, &hooks, &req.workload, err);
+    if (req.workload.gpu.platform_warning[0])
+        fprintf(stderr, "parsim predict: warning: %s\n", req.workload.gpu.platform_warning);
+    if (rc)
+        return rc;
+    req.serving = a->serving;
+    req.platform = loaded_platform;
+    snprintf(req.platform_path, sizeof req.platform_path, "%s", req.workload.gpu.platform_path);
+    ps_prediction p;
+    if (ps_predict(&req, &p, err))
+        return err->code;
+    return a->json ? ps_prediction_write_json(stdout, &p, err) : ps_prediction_write_text(stdout, &p, err);
+}
+
+int cmd_predict(int argc, char **argv)
+{
+    predict_args a;
+    ps_error err = {0, ""};
+    int rc = parse_args(argc, argv, &a, &err);
+    if (rc == 0)
+        return 0;
+    if (rc < 0)
+        rc = run(&a, &err);
+    if (!rc && fflush(stdout))
+        rc = ps_error_set(&err, PS_EINTERNAL, "cannot write the prediction to stdout");
+    ps_platform_free(loaded_platform);
+    loaded_platform = NULL;
+    if (rc) {
+        fprintf(stderr, "parsim predict: %s\n", err.message);
+        return rc == PS_EINPUT ? 2 : 1;
+    }
+    return 0;
+}

@@ -1,0 +1,112 @@
+/* sim/replay/prediction_write.c: the text and JSON writers over ps_prediction (docs/predict.md
+ * documents every JSON key with its unit). Numbers are printed with %.6g (ms, tok/s) or as
+ * integers, so identical predictions give byte-identical output.
+ */
+#include <stdio.h>
+
+#include "parsim/replay.h"
+#include "parsim/util.h"
+
+#ifndef PARSIM_VERSION
+#define PARSIM_VERSION "0.1.0"
+#endif
+
+static void json_num(FILE *f, const char *key, double v, int *first)
+{
+    fprintf(f, "%s\"%s\":%.6g", *first ? "" : ",", key, v);
+    *first = 0;
+}
+
+static void json_parts(FILE *f, const double *ms)
+{
+    fputc('{', f);
+    for (int k = 0; k < PS_PART_COUNT; k++)
+        fprintf(f, "%s\"%s\":%.6g", k ? "," : "", ps_breakdown_part_name((ps_breakdown_part)k), ms[k]);
+    fputc('}', f);
+}
+
+int ps_prediction_write_json(FILE *f, const ps_prediction *p, ps_error *err)
+{
+    int first = 1;
+    fputc('{', f);
+    fprintf(f, "\"fits\":%s", p->fits ? "true" : "false");
+    first = 0;
+    json_num(f, "shortfall_bytes", p->shortfall_bytes, &first);
+    json_num(f, "memory_bytes_per_gpu", p->memory_bytes_per_gpu, &first);
+    fprintf(f, ",\"scheduler\":\"%s\"", ps_scheduler_name(p->scheduler));
+    fprintf(f, ",\"tp\":%d,\"pp\":%d,\"dp\":%d,\"gpus\":%d,\"isl\":%lld,\"osl\":%lld", p->tp, p->pp, p->dp,
+            p->gpus, (long long)p->isl, (long long)p->osl);
+    json_num(f, "batch", p->batch, &first);
+    if (p->fits) {
+        const struct { const char *key; double v; } nums[] = {
+            {"ttft_ms", p->ttft_ms}, {"ttft_ms_p50", p->ttft_ms_p50}, {"ttft_ms_p90", p->ttft_ms_p90},
+            {"ttft_ms_p99", p->ttft_ms_p99}, {"tpot_ms", p->tpot_ms}, {"tpot_ms_p50", p->tpot_ms_p50},
+            {"tpot_ms_p90", p->tpot_ms_p90}, {"tpot_ms_p99", p->tpot_ms_p99}, {"e2e_ms", p->e2e_ms},
+            {"e2e_ms_p50", p->e2e_ms_p50}, {"e2e_ms_p90", p->e2e_ms_p90}, {"e2e_ms_p99", p->e2e_ms_p99},
+            {"output_tok_s", p->output_tok_s}, {"output_tok_s_per_gpu", p->output_tok_s_per_gpu},
+            {"output_tok_s_per_user", p->output_tok_s_per_user}, {"error_pct", p->error_pct},
+        };
+        for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
+            json_num(f, nums[i].key, nums[i].v, &first);
+        fputs(",\"breakdown\":{\"decode\":", f);
+        json_parts(f, p->breakdown_ms[PS_PHASE_DECODE]);
+        fputs(",\"prefill\":", f);
+        json_parts(f, p->breakdown_ms[PS_PHASE_PREFILL]);
+        fputs("},\"cost_sources\":{", f);
+        for (int s = 0; s < PS_COST_SOURCE_COUNT; s++)
+            fprintf(f, "%s\"%s\":%.6g", s ? "," : "", ps_cost_source_name((ps_cost_source)s), p->cost_sources[s]);
+        fprintf(f, "},\"in_envelope\":%s", p->in_envelope ? "true" : "false");
+        fprintf(f, ",\"replayed_ops\":%lld,\"activities\":%lld", (long long)p->replayed_ops,
+                (long long)p->activities);
+        json_num(f, "simulated_ms", p->simulated_ms, &first);
+    }
+    fprintf(f, ",\"inputs\":{\"parsim_version\":\"%s\",\"platform\":", PARSIM_VERSION);
+    ps_json_write_string(f, p->platform);
+    fputs(",\"coefficients\":", f);
+    ps_json_write_string(f, p->coefficients);
+    fputs(",\"calibration\":", f);
+    ps_json_write_string(f, p->calibration);
+    fputs("}}\n", f);
+    if (ferror(f))
+        return ps_error_set(err, PS_EINTERNAL, "cannot write the prediction");
+    return PS_OK;
+}
+
+int ps_prediction_write_text(FILE *f, const ps_prediction *p, ps_error *err)
+{
+    fprintf(f, "plan               TP%d x PP%d x DP%d on %d GPUs, %s scheduler, ISL %lld, OSL %lld\n", p->tp, p->pp,
+            p->dp, p->gpus, ps_scheduler_name(p->scheduler), (long long)p->isl, (long long)p->osl);
+    fprintf(f, "platform           %s\n", p->platform);
+    fprintf(f, "memory per GPU     %.2f GB (%s)\n", p->memory_bytes_per_gpu / 1e9,
+            p->fits ? "fits" : "does not fit");
+    if (!p->fits) {
+        fprintf(f, "shortfall          %.2f GB on the busiest GPU: nothing simulated\n", p->shortfall_bytes / 1e9);
+        return ferror(f) ? ps_error_set(err, PS_EINTERNAL, "cannot write the prediction") : PS_OK;
+    }
+    fprintf(f, "batch              %.6g sequences in flight (mean)\n", p->batch);
+    fprintf(f, "%-18s %10s %10s %10s %10s\n", "latency (ms)", "mean", "p50", "p90", "p99");
+    fprintf(f, "%-18s %10.3f %10.3f %10.3f %10.3f\n", "TTFT", p->ttft_ms, p->ttft_ms_p50, p->ttft_ms_p90,
+            p->ttft_ms_p99);
+    fprintf(f, "%-18s %10.3f %10.3f %10.3f %10.3f\n", "TPOT", p->tpot_ms, p->tpot_ms_p50, p->tpot_ms_p90,
+            p->tpot_ms_p99);
+    fprintf(f, "%-18s %10.3f %10.3f %10.3f %10.3f\n", "end-to-end", p->e2e_ms, p->e2e_ms_p50, p->e2e_ms_p90,
+            p->e2e_ms_p99);
+    fprintf(f, "output tok/s       %.1f total, %.1f per GPU, %.2f per user\n", p->output_tok_s,
+            p->output_tok_s_per_gpu, p->output_tok_s_per_user);
+    fprintf(f, "%-18s", "ms per iteration");
+    for (int k = 0; k < PS_PART_COUNT; k++)
+        fprintf(f, " %15s", ps_breakdown_part_name((ps_breakdown_part)k));
+    fputc('\n', f);
+    for (int ph = PS_PHASE_PREFILL; ph <= PS_PHASE_DECODE; ph++) {
+        fprintf(f, "  %-16s", ps_phase_name((ps_phase)ph));
+        for (int k = 0; k < PS_PART_COUNT; k++)
+            fprintf(f, " %15.3f", p->breakdown_ms[ph][k]);
+        fputc('\n', f);
+    }
+    fprintf(f, "cost sources       trace %.1f %%, table %.1f %%, model %.1f %%\n", 100 * p->cost_sources[PS_COST_TRACE],
+            100 * p->cost_sources[PS_COST_TABLE], 100 * p->cost_sources[PS_COST_MODEL]);
+    fprintf(f, "error bar          +-%.1f %% (%s the validated envelope)\n", p->error_pct,
+            p->in_envelope ? "inside" : "outside");
+    fprintf(f, "calibration        %s\n", p->calibration[0] ? p->calibration : "(NCCL defaults, no sidecar)");
+    return ferror(f) ? ps_error_set(err, PS_EINTERNAL, "cannot write the prediction") : PS_OK;
+}

@@ -1,0 +1,1 @@
+a=$(parsim predict --model llama3.1-405b --dtype fp8 --tp 2 --pp 4 --platform platforms/hgx-h200.xml --scheduler static --batch 8 --isl 1024 --osl 32 --json); b=$(parsim predict --model llama3.1-405b --dtype fp8 --tp 2 --pp 4 --platform platforms/hgx-h200.xml --scheduler static --batch 8 --isl 1024 --osl 32 --json); [ "$a" = "$b" ] && echo identical
