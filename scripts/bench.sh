@@ -12,3 +12,8 @@ for b in "$build"/bin/bench_*; do
   echo
 done
 [ "$found" -eq 1 ] || echo "bench: no benchmarks built in $build/bin"
+# The sweep benchmark needs `parsim sweep` (scripts/bench-sweep.sh).
+if "$build/bin/parsim" sweep --help >/dev/null 2>&1; then
+  echo "== sweep"
+  scripts/bench-sweep.sh "$build/bin/parsim"
+fi

@@ -4,7 +4,7 @@
 set -eu
 packages=(cmake make gcc pkg-config libsimgrid-dev libcsv-dev libcmocka-dev libcjson-dev
           libsqlite3-dev sqlite3 zlib1g-dev clang libclang-rt-14-dev
-          libxml2-utils chromium fonts-dejavu-core)  # last line: the report's tests
+          libxml2-utils chromium fonts-dejavu-core parallel)  # last line: the report's and sweep's tests
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -5,24 +5,32 @@
  *   per sequence q = tokens / seqs queries; query i sees prefix + i + 1 keys, so
  *     pairs = q x prefix + q (q + 1) / 2,  flops = 4 x heads x head_dim x pairs x seqs
  *   (QK^T and PV, 2 FLOP per multiply-add each; the op graph counts the same).
- *   The kernel gives each CTA 128 queries of one head: units = seqs x heads x ceil(q / 128),
- *   running in waves over the SMs; its inner loop over keys reaches compute_eff of the tensor
- *   peak for long rows, less for short ones: eff(L) = compute_eff x L / (L + len_half), L = pairs / q
- *   the mean keys per query.  t_compute = flops / (peak x eff(L)) x (waves / ideal waves).
+ *   The kernel gives each CTA a block of 128 queries of one head, so a short chunk is padded to
+ *   128 rows: the work done is flops x q_pad / q (q_pad = q rounded up to 128). CTAs
+ *   (seqs x heads x q_pad / 128) run in waves over the SMs; the inner loop over keys reaches
+ *   compute_eff of the tensor peak for long rows, less for short ones:
+ *     eff(L) = compute_eff x L / (L + len_half), L = pairs / q, the mean keys per query;
+ *     t_compute = padded flops / (peak x eff(L)) x (waves / ideal waves).
  *   Memory: Q, O and the K, V of prefix + q tokens once each: t_memory = bytes / (HBM x mem_eff).
- * decode (class 1): one query per sequence against `context` cached keys; the kernel streams the
- *   KV cache: bytes = seqs x context x 2 x kv_heads x head_dim x dtype bytes (+ Q, O). With few
- *   sequences x KV heads x context blocks the SMs are not all busy (FlashDecoding splits the KV
- *   to help): util = units / (units + units_half), units = seqs x kv_heads x context / 256.
- *     t_memory = bytes / (HBM x mem_eff x util),  t_compute = flops / (peak x compute_eff)
- * Both: time = fixed_us + smooth_max(t_compute, t_memory; smooth_p).
+ * decode (class 1): one query per sequence against `context` cached keys. A decode kernel runs a
+ *   CTA per (sequence, query head) and may split the keys into chunks of split_len
+ *   (FlashDecoding): units = seqs x heads x splits. (LLMServingSim's FlashAttention-2 table says
+ *   query heads, not KV heads: at 64-256 sequences Llama-3.1-70B TP4, 16 query heads over 2 KV
+ *   heads, takes twice as long as Mixtral TP4, 8 over the same 2; at one sequence they agree.)
+ *   One CTA streams its keys at cta_gbps after a start-up of cta_us; units run cta_per_sm to an
+ *   SM, in waves: t_parallel = waves x (cta_us + keys_per_split x 2 head_dim dtype / cta_gbps).
+ *   The whole cache cannot stream faster than HBM: t_memory = KV bytes / (HBM x mem_eff), where
+ *   KV bytes = seqs x context x 2 x kv_heads x head_dim x dtype bytes (+ Q, O).
+ *   A large split_len is a kernel without split-KV (FlashAttention-2's varlen decode, which
+ *   LLMServingSim's table shows: one sequence of 16k keys takes 430 us on an H100).
+ * Both: time = fixed_us + smooth_max(parallel or compute term, t_memory; smooth_p).
  */
 #include <math.h>
 
 #include "cost_internal.h"
 
-enum { P_FIXED = COST_P_FIRST_FAMILY, P_COMPUTE_EFF, P_LEN_HALF, P_WAVE_QUANT, P_MEM_EFF, P_UNITS_HALF,
-       P_SMOOTH_P, P_COUNT };
+enum { P_FIXED = COST_P_FIRST_FAMILY, P_COMPUTE_EFF, P_LEN_HALF, P_WAVE_QUANT, P_MEM_EFF, P_SPLIT_LEN,
+       P_CTA_PER_SM, P_CTA_US, P_CTA_GBPS, P_SMOOTH_P, P_COUNT };
 
 /* Defaults: FlashAttention-2 reaches 50-70 % of the tensor peak in its forward pass (Dao 2023,
  * "FlashAttention-2", figure 5, on A100; FlashAttention-3 reports 75 % on H100); decode streams
@@ -36,7 +44,10 @@ static const cost_param_def params[P_COUNT] = {
     {"len_half", 128, 0, 8192, 8, true},
     {"wave_quant", 0.5, 0, 1, 0.05, true},
     {"mem_eff", 0.68, 0.1, 1.2, 0, true},
-    {"units_half", 64, 0, 1e5, 1, true},
+    {"split_len", 512, 32, 1e6, 0, true},
+    {"cta_per_sm", 2, 0.25, 32, 0, true},
+    {"cta_us", 2, 0, 100, 0.1, true},
+    {"cta_gbps", 50, 1, 5000, 0, true},
     {"smooth_p", 4, 1, 20, 0, true},
 };
 
@@ -86,9 +97,10 @@ static void prefill(const double *v, const ps_gpu_spec *gpu, const cost_shape *s
     out->flops = 4.0 * heads * hd * pairs * seqs;
     out->bytes = (2.0 * ql * heads * hd + 2.0 * (pre + ql) * (double)q->kv_heads * hd) * seqs * a;
     double len = pairs / ql, eff = v[P_COMPUTE_EFF] * len / (len + v[P_LEN_HALF]);
-    double units = seqs * heads * ceil(ql / 128), sms = gpu->sm_count;
+    double q_pad = ceil(ql / 128) * 128;
+    double units = seqs * heads * q_pad / 128, sms = gpu->sm_count;
     double quant = cost_waves(units, sms, v[P_WAVE_QUANT]) / (units / sms);
-    double t_c = out->flops / (cost_peak_flops(gpu, q->dtype) * eff) * quant * 1e6;
+    double t_c = out->flops * (q_pad / ql) / (cost_peak_flops(gpu, q->dtype) * eff) * quant * 1e6;
     double t_m = out->bytes / (gpu->hbm_bandwidth_bytes_per_s * v[P_MEM_EFF]) * 1e6;
     out->bound = t_c >= t_m ? PS_BOUND_COMPUTE : PS_BOUND_MEMORY;
     out->time_us = v[P_FIXED] + cost_smooth_max(t_c, t_m, v[P_SMOOTH_P]);
@@ -102,12 +114,17 @@ static void decode(const double *v, const ps_gpu_spec *gpu, const cost_shape *s,
     double kv = seqs * ctx * 2.0 * kvh * hd * a;
     out->flops = 4.0 * heads * hd * ctx * seqs;
     out->bytes = kv + 2.0 * seqs * heads * hd * a;
-    double read = (s->kv_aliased ? kv / 2 : kv) + 2.0 * seqs * heads * hd * a;
-    double units = seqs * kvh * ctx / 256, util = units / (units + v[P_UNITS_HALF]);
-    double t_m = read / (gpu->hbm_bandwidth_bytes_per_s * v[P_MEM_EFF] * util) * 1e6;
-    double t_c = out->flops / (cost_peak_flops(gpu, q->dtype) * v[P_COMPUTE_EFF]) * 1e6;
-    out->bound = t_c >= t_m ? PS_BOUND_COMPUTE : PS_BOUND_MEMORY;
-    out->time_us = v[P_FIXED] + cost_smooth_max(t_c, t_m, v[P_SMOOTH_P]);
+    double alias = s->kv_aliased ? 0.5 : 1.0;
+    double read = kv * alias + 2.0 * seqs * heads * hd * a;
+    double splits = ceil(ctx / v[P_SPLIT_LEN]), keys = ceil(ctx / splits);
+    double units = seqs * heads * splits;
+    double t_cta = v[P_CTA_US] + keys * 2.0 * hd * a * alias / (v[P_CTA_GBPS] * 1e9) * 1e6;
+    double t_par = cost_waves(units, gpu->sm_count * v[P_CTA_PER_SM], v[P_WAVE_QUANT]) * t_cta;
+    double t_m = read / (gpu->hbm_bandwidth_bytes_per_s * v[P_MEM_EFF]) * 1e6;
+    /* Both terms are streaming rates (the per-CTA one mostly from L2, each query head re-reading
+     * its KV head): decode attention is memory-bound either way. */
+    out->bound = PS_BOUND_MEMORY;
+    out->time_us = v[P_FIXED] + cost_smooth_max(t_par, t_m, v[P_SMOOTH_P]);
 }
 
 static void graph_time(const double *v, const ps_gpu_spec *gpu, const cost_shape *s, cost_eval *out)

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parsim/array.h"
 #include "parsim/graph.h"
 #include "parsim/model.h"
 #include "parsim/plan.h"
@@ -80,22 +81,6 @@ typedef struct check_ctx {
 
 static int oom(ps_error *err) { return ps_error_set(err, PS_EINTERNAL, "out of memory"); }
 
-static int grow(void **array, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return 0;
-    size_t cap2 = *cap ? *cap * 2 : 16;
-    while (cap2 < need)
-        cap2 *= 2;
-    void *p = realloc(*array, cap2 * elem);
-    if (!p)
-        return -1;
-    memset((char *)p + *cap * elem, 0, (cap2 - *cap) * elem);
-    *array = p;
-    *cap = cap2;
-    return 0;
-}
-
 static int row_error(const ps_trace_reader *r, ps_error *err, const char *fmt, const char *a, long long b)
 {
     char reason[PS_ERROR_MESSAGE_BYTES];
@@ -115,7 +100,7 @@ static rank_acc *rank_of(check_ctx *c, int rank, ps_error *err)
         return NULL;
     }
     if (*idx < 0) {
-        if (grow((void **)&c->ranks, &c->cap_ranks, c->nranks + 1, sizeof *c->ranks)) {
+        if (ps_grow(&c->ranks, &c->cap_ranks, c->nranks + 1, sizeof *c->ranks)) {
             oom(err);
             return NULL;
         }
@@ -373,7 +358,7 @@ static int add_digest(check_ctx *c, long g, int kind, int a, int b, uint64_t h, 
         return full ? ps_error_set(err, PS_EINPUT, "%s/comms.csv: too many communicator channels", c->dir)
                     : oom(err);
     if (*idx < 0) {
-        if (grow((void **)&c->comms, &c->cap_comms, c->ncomms + 1, sizeof *c->comms))
+        if (ps_grow(&c->comms, &c->cap_comms, c->ncomms + 1, sizeof *c->comms))
             return oom(err);
         *idx = (int64_t)c->ncomms;
         comm_acc *n = &c->comms[c->ncomms++];
@@ -403,7 +388,7 @@ static int add_comm(check_ctx *c, const ps_trace_reader *r, const ps_trace_comm 
     long g = ps_strset_index(&c->groups, m->group_id, 1);
     if (g == -3)
         return row_error(r, err, "more than %s%lld group ids", "", (long long)PS_TRACE_MAX_GROUPS);
-    if (g < 0 || grow((void **)&c->group_info, &c->cap_groups, (size_t)g + 1, sizeof *c->group_info))
+    if (g < 0 || ps_grow(&c->group_info, &c->cap_groups, (size_t)g + 1, sizeof *c->group_info))
         return oom(err);
     group_acc *gi = &c->group_info[g];
     if (gi->first_line == 0) {

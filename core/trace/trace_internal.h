@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "parsim/map.h"
 #include "parsim/trace.h"
 
 /* PS_META_RANK: an integer >= -1 (-1 = none). */
@@ -36,33 +37,8 @@ extern const int ps_trace_meta_field_count;
 
 /* Caps on the cross-row state: beyond them a file is rejected as implausible (no real trace has
  * 2^20 streams or communicators), which keeps memory bounded on hostile input. */
-#define PS_TRACE_MAX_KEYS (1u << 20)
+#define PS_TRACE_MAX_KEYS PS_MAP_DEFAULT_MAX_KEYS
 #define PS_TRACE_MAX_GROUPS (1u << 16)
-
-/* Open-addressing map uint64 -> int64. Key UINT64_MAX is reserved (empty slot). */
-typedef struct ps_u64map {
-    uint64_t *keys;
-    int64_t *values;
-    size_t cap, len;
-} ps_u64map;
-
-/* Returns a pointer to the value of `key`, inserting `init` when absent; NULL when out of memory
- * or when the map holds PS_TRACE_MAX_KEYS keys (*full set then). */
-int64_t *ps_u64map_get(ps_u64map *m, uint64_t key, int64_t init, int *full);
-int64_t *ps_u64map_find(const ps_u64map *m, uint64_t key);
-void ps_u64map_free(ps_u64map *m);
-
-/* Interned strings -> dense indexes 0..n-1 (group ids, op ids). */
-typedef struct ps_strset {
-    char **strings; /* by index */
-    uint32_t *slots; /* hash slots: index + 1, 0 = empty */
-    size_t cap, len, max;
-} ps_strset;
-
-/* Index of `s`, inserting it when absent (unless insert is false: then -1 when absent).
- * -2 = out of memory, -3 = more than set->max strings. */
-long ps_strset_index(ps_strset *set, const char *s, int insert);
-void ps_strset_free(ps_strset *set);
 
 typedef struct ps_trace_order {
     ps_u64map rank_last_start; /* rank -> start_ns of its previous activity */
@@ -79,9 +55,9 @@ int ps_trace_order_comm(ps_trace_order *o, const ps_trace_comm *c, ps_error *err
 /* Index of a group id in o->groups (interned by ps_trace_order_comm), -1 if never seen. */
 long ps_trace_order_group(ps_trace_order *o, const char *group_id);
 
-/* Hash used by the maps (FNV-1a then a 64-bit finaliser). */
-uint64_t ps_trace_hash_bytes(const void *data, size_t n);
-uint64_t ps_trace_hash_u64(uint64_t x);
+/* The digests of trace check hash with the maps' hash (parsim/map.h). */
+#define ps_trace_hash_bytes ps_hash_bytes
+#define ps_trace_hash_u64 ps_hash_u64
 
 /* Key of a stream: rank (16 bits), device (10 bits), stream id (32 bits). */
 static inline uint64_t ps_trace_stream_key(int rank, int device, int64_t stream)

@@ -1,10 +1,12 @@
 #include "parsim/util.h"
+#include "parsim/array.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -190,16 +192,8 @@ int ps_strbuf_appendf(ps_strbuf *sb, const char *fmt, ...)
     va_end(ap);
     if (need < 0)
         return PS_EINTERNAL;
-    if (sb->len + (size_t)need + 1 > sb->cap) {
-        size_t cap = sb->cap ? sb->cap : 256;
-        while (cap < sb->len + (size_t)need + 1)
-            cap *= 2;
-        char *grown = realloc(sb->data, cap);
-        if (!grown)
-            return PS_EINTERNAL;
-        sb->data = grown;
-        sb->cap = cap;
-    }
+    if ((size_t)need >= SIZE_MAX - sb->len || ps_grow(&sb->data, &sb->cap, sb->len + (size_t)need + 1, 1))
+        return PS_EINTERNAL;
     va_start(ap, fmt);
     vsnprintf(sb->data + sb->len, sb->cap - sb->len, fmt, ap);
     va_end(ap);

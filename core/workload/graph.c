@@ -17,6 +17,8 @@
  */
 #include "parsim/graph.h"
 
+#include "parsim/array.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,44 @@ const char *ps_op_kind_name(ps_op_kind kind)
     return kind >= 0 && kind < PS_OP_KIND_COUNT ? kind_names[kind] : "?";
 }
 
+/* op kind <-> trace collective, one row per communication kind */
+static const struct {
+    ps_op_kind kind;
+    ps_trace_collective coll;
+} comm_kinds[] = {
+    {PS_OP_ALLREDUCE, PS_TRACE_ALLREDUCE},
+    {PS_OP_ALLGATHER, PS_TRACE_ALLGATHER},
+    {PS_OP_SEND, PS_TRACE_SEND},
+    {PS_OP_RECV, PS_TRACE_RECV},
+};
+#define COMM_KIND_COUNT (sizeof comm_kinds / sizeof comm_kinds[0])
+
+bool ps_op_kind_to_trace_collective(ps_op_kind kind, ps_trace_collective *out)
+{
+    for (size_t i = 0; i < COMM_KIND_COUNT; i++)
+        if (comm_kinds[i].kind == kind) {
+            *out = comm_kinds[i].coll;
+            return true;
+        }
+    return false;
+}
+
+bool ps_op_kind_from_trace_collective(ps_trace_collective coll, ps_op_kind *out)
+{
+    for (size_t i = 0; i < COMM_KIND_COUNT; i++)
+        if (comm_kinds[i].coll == coll) {
+            *out = comm_kinds[i].kind;
+            return true;
+        }
+    return false;
+}
+
+bool ps_op_kind_is_comm(ps_op_kind kind)
+{
+    ps_trace_collective unused;
+    return ps_op_kind_to_trace_collective(kind, &unused);
+}
+
 const char *ps_stream_name(ps_stream stream)
 {
     switch (stream) {
@@ -41,53 +81,54 @@ const char *ps_stream_name(ps_stream stream)
     return "?";
 }
 
+const char *ps_gemm_role_name(ps_gemm_role role)
+{
+    static const char *const names[PS_GEMM_ROLE_COUNT] = {"", "qkv", "o", "gate_up", "down", "lm_head"};
+    return role >= 0 && role < PS_GEMM_ROLE_COUNT ? names[role] : "?";
+}
+
 /* Everything the per-op helpers need; built once per graph. */
 typedef struct builder {
-    const ps_model *m;
+    const ps_model *model;
     const ps_plan *plan;
     const ps_step *step;
-    ps_graph *g;
-    ps_rank_ops *r;     /* the rank being filled */
-    int mb;             /* the microbatch being filled */
-    double a, w, e;     /* bytes per element: activations, layer weights, embedding/LM head */
-    double kvb;         /* bytes per element of the KV cache */
-    ps_dtype act_dtype, w_dtype, e_dtype;
-    int64_t T;          /* tokens of the microbatch */
-    int64_t seqs;       /* sequences of the microbatch */
-    int err;            /* PS_EINTERNAL once an allocation failed */
+    ps_graph *graph;
+    ps_rank_ops *rank;       /* the rank being filled */
+    int microbatch;          /* the microbatch being filled */
+    /* bytes per element */
+    double act_bytes, weight_bytes, embedding_bytes, kv_cache_bytes;
+    ps_dtype act_dtype, weight_dtype, embedding_dtype;
+    int64_t tokens;          /* tokens of the microbatch */
+    int64_t seqs;            /* sequences of the microbatch */
+    int err;                 /* PS_EINTERNAL once an allocation failed */
 } builder;
 
 /* Appends an op with its id; returns its index, or -1 when out of memory. */
 static int push(builder *b, ps_op_kind kind, ps_stream stream, const char *scope, const char *name, int layer)
 {
-    ps_rank_ops *r = b->r;
+    ps_rank_ops *r = b->rank;
     if (b->err)
         return -1;
-    if (r->count == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 256;
-        ps_op *grown = realloc(r->ops, cap * sizeof *grown);
-        if (!grown) {
-            b->err = PS_EINTERNAL;
-            return -1;
-        }
-        r->ops = grown;
-        r->cap = cap;
+    if (ps_grow(&r->ops, &r->cap, r->count + 1, sizeof *r->ops)) {
+        b->err = PS_EINTERNAL;
+        return -1;
     }
     ps_op *op = &r->ops[r->count];
     memset(op, 0, sizeof *op);
-    snprintf(op->id, sizeof op->id, "%s/mb%d/%s/%s", ps_phase_name(b->step->phase), b->mb, scope, name);
+    snprintf(op->id, sizeof op->id, "%s/mb%d/%s/%s", ps_phase_name(b->step->phase), b->microbatch, scope, name);
     op->kind = kind;
     op->stream = stream;
+    op->phase = b->step->phase;
     op->dtype = b->act_dtype;
-    op->microbatch = b->mb;
+    op->microbatch = b->microbatch;
     op->layer = layer;
-    op->tokens = b->T;
+    op->tokens = b->tokens;
     op->group = -1;
     op->peer = -1;
     return (int)r->count++;
 }
 
-static ps_op *at(builder *b, int index) { return &b->r->ops[index]; }
+static ps_op *at(builder *b, int index) { return &b->rank->ops[index]; }
 
 static void dep(builder *b, int index, int on)
 {
@@ -97,31 +138,35 @@ static void dep(builder *b, int index, int on)
     op->deps[op->ndeps++] = on;
 }
 
-static int gemm(builder *b, const char *scope, const char *name, int layer, int64_t m, int64_t n, int64_t k,
-                ps_dtype dtype, double weight_bytes, int after)
+/* [m x k] activations times [k x n] weights of `weight_bytes` per element. */
+static int gemm(builder *b, const char *scope, const char *name, ps_gemm_role role, int layer, int64_t m,
+                int64_t n, int64_t k, ps_dtype dtype, double weight_bytes, int after)
 {
     int i = push(b, PS_OP_GEMM, PS_STREAM_COMPUTE, scope, name, layer);
     if (i < 0)
         return i;
     ps_op *op = at(b, i);
+    op->gemm_role = role;
     op->dtype = dtype;
     op->m = m;
     op->n = n;
     op->k = k;
     op->flops = 2.0 * (double)m * (double)n * (double)k;
-    op->bytes_read = (double)k * (double)n * weight_bytes + (double)m * (double)k * b->a;
-    op->bytes_written = (double)m * (double)n * b->a;
+    op->bytes_read = (double)k * (double)n * weight_bytes + (double)m * (double)k * b->act_bytes;
+    op->bytes_written = (double)m * (double)n * b->act_bytes;
     dep(b, i, after);
     return i;
 }
 
-/* An element-wise op on the compute stream with the given costs. */
-static int eltwise(builder *b, ps_op_kind kind, const char *scope, const char *name, int layer, double flops,
-                   double read_bytes, double write_bytes, int after)
+/* An element-wise op on the compute stream with the given costs; width = its row width as
+ * parsim/cost.h defines it (silu_mul: the output row, it reads two). */
+static int eltwise(builder *b, ps_op_kind kind, const char *scope, const char *name, int layer, int64_t width,
+                   double flops, double read_bytes, double write_bytes, int after)
 {
     int i = push(b, kind, PS_STREAM_COMPUTE, scope, name, layer);
     if (i < 0)
         return i;
+    at(b, i)->width = width;
     at(b, i)->flops = flops;
     at(b, i)->bytes_read = read_bytes;
     at(b, i)->bytes_written = write_bytes;
@@ -139,16 +184,17 @@ static int tp_collective(builder *b, ps_op_kind kind, const char *scope, const c
     if (i < 0)
         return i;
     at(b, i)->comm_bytes = bytes;
-    at(b, i)->group = b->r->replica * b->plan->pp + b->r->stage;
+    at(b, i)->group = b->rank->replica * b->plan->pp + b->rank->stage;
     dep(b, i, after);
     return i;
 }
 
 static int rmsnorm(builder *b, const char *scope, const char *name, int layer, int64_t tokens, int after)
 {
-    double el = (double)tokens * (double)b->m->hidden;
-    int i = eltwise(b, PS_OP_RMSNORM, scope, name, layer, 4 * el, (el + (double)b->m->hidden) * b->a, el * b->a,
-                    after);
+    int64_t hidden = b->model->hidden;
+    double elements = (double)tokens * (double)hidden;
+    int i = eltwise(b, PS_OP_RMSNORM, scope, name, layer, hidden, 4 * elements,
+                    (elements + (double)hidden) * b->act_bytes, elements * b->act_bytes, after);
     if (i >= 0)
         at(b, i)->tokens = tokens;
     return i;
@@ -156,11 +202,11 @@ static int rmsnorm(builder *b, const char *scope, const char *name, int layer, i
 
 static double attention_flops(const builder *b)
 {
-    double per_head = 4.0 * (double)b->m->head_dim * (double)b->plan->heads_per_rank * (double)b->seqs;
-    double S = (double)b->step->tokens_per_seq;
-    if (b->step->phase == PS_PHASE_PREFILL)
-        return per_head * S * (S + 1) / 2;
-    return per_head * (double)b->step->context;
+    double per_key = 4.0 * (double)b->model->head_dim * (double)b->plan->heads_per_rank * (double)b->seqs;
+    double prompt_tokens = (double)b->step->tokens_per_seq;
+    if (b->step->phase == PS_PHASE_PREFILL) /* causal: query i attends to i keys */
+        return per_key * prompt_tokens * (prompt_tokens + 1) / 2;
+    return per_key * (double)b->step->context;
 }
 
 static int attention(builder *b, const char *scope, int layer, int after)
@@ -169,26 +215,33 @@ static int attention(builder *b, const char *scope, int layer, int after)
     if (i < 0)
         return i;
     ps_op *op = at(b, i);
-    double T = (double)b->T, hd = (double)b->m->head_dim;
-    double q = T * (double)b->plan->heads_per_rank * hd;       /* query / output elements */
-    double kv_new = T * 2.0 * (double)b->plan->kv_heads_per_rank * hd;
+    const ps_plan *p = b->plan;
+    double tokens = (double)b->tokens, head_dim = (double)b->model->head_dim;
+    double query_elements = tokens * (double)p->heads_per_rank * head_dim; /* = output elements */
+    double new_kv_elements = tokens * 2.0 * (double)p->kv_heads_per_rank * head_dim;
     op->seqs = b->seqs;
     op->context = b->step->context;
+    op->heads = p->heads_per_rank;
+    op->kv_heads = p->kv_heads_per_rank;
+    op->head_dim = b->model->head_dim;
+    op->prefix = 0; /* no chunked prefill or prefix cache yet: a prefill starts from an empty cache */
     op->flops = attention_flops(b);
     /* Reads Q, K, V of the new tokens; writes the output and the new K, V into the cache. */
-    op->bytes_read = (q + kv_new) * b->a;
-    op->bytes_written = q * b->a + kv_new * b->kvb;
+    op->bytes_read = (query_elements + new_kv_elements) * b->act_bytes;
+    op->bytes_written = query_elements * b->act_bytes + new_kv_elements * b->kv_cache_bytes;
     if (b->step->phase == PS_PHASE_DECODE) /* reads the cached context of every sequence */
-        op->bytes_read += (double)b->seqs * (double)(b->step->context - 1) * 2.0 *
-                          (double)b->plan->kv_heads_per_rank * hd * b->kvb;
+        op->bytes_read += (double)b->seqs * (double)(b->step->context - 1) * 2.0 * (double)p->kv_heads_per_rank *
+                          head_dim * b->kv_cache_bytes;
     dep(b, i, after);
     return i;
 }
 
 static int residual(builder *b, const char *scope, const char *name, int layer, int after, int skip)
 {
-    double el = (double)b->T * (double)b->m->hidden;
-    int i = eltwise(b, PS_OP_RESIDUAL, scope, name, layer, el, 2 * el * b->a, el * b->a, after);
+    int64_t hidden = b->model->hidden;
+    double elements = (double)b->tokens * (double)hidden;
+    int i = eltwise(b, PS_OP_RESIDUAL, scope, name, layer, hidden, elements, 2 * elements * b->act_bytes,
+                    elements * b->act_bytes, after);
     dep(b, i, skip);
     return i;
 }
@@ -198,25 +251,32 @@ static int layer_ops(builder *b, int layer, int input)
 {
     char scope[16];
     snprintf(scope, sizeof scope, "L%03d", layer);
-    const ps_model *m = b->m;
+    const ps_model *m = b->model;
     const ps_plan *p = b->plan;
-    int64_t T = b->T, hd = m->head_dim, qkv = (p->heads_per_rank + 2 * p->kv_heads_per_rank) * hd;
-    double rope_el = (double)T * (double)(p->heads_per_rank + p->kv_heads_per_rank) * (double)hd;
-    double ffn_el = (double)T * (double)p->intermediate_per_rank;
-    double hidden_bytes = (double)T * (double)m->hidden * b->a;
+    int64_t tokens = b->tokens, head_dim = m->head_dim;
+    int64_t qkv_width = (p->heads_per_rank + 2 * p->kv_heads_per_rank) * head_dim;
+    int64_t rope_width = (p->heads_per_rank + p->kv_heads_per_rank) * head_dim; /* Q and K */
+    int64_t gate_up_width = 2 * p->intermediate_per_rank;
+    double rope_elements = (double)tokens * (double)rope_width;
+    double ffn_elements = (double)tokens * (double)p->intermediate_per_rank;
+    double hidden_state_bytes = (double)tokens * (double)m->hidden * b->act_bytes;
+    ps_dtype wt = b->weight_dtype;
+    double wb = b->weight_bytes;
 
-    int i = rmsnorm(b, scope, "attn_norm", layer, T, input);
-    i = gemm(b, scope, "qkv_gemm", layer, T, qkv, m->hidden, b->w_dtype, b->w, i);
-    i = eltwise(b, PS_OP_ROPE, scope, "rope", layer, 3 * rope_el, rope_el * b->a, rope_el * b->a, i);
+    int i = rmsnorm(b, scope, "attn_norm", layer, tokens, input);
+    i = gemm(b, scope, "qkv_gemm", PS_GEMM_QKV, layer, tokens, qkv_width, m->hidden, wt, wb, i);
+    i = eltwise(b, PS_OP_ROPE, scope, "rope", layer, rope_width, 3 * rope_elements, rope_elements * b->act_bytes,
+                rope_elements * b->act_bytes, i);
     i = attention(b, scope, layer, i);
-    i = gemm(b, scope, "o_gemm", layer, T, m->hidden, p->heads_per_rank * hd, b->w_dtype, b->w, i);
-    i = tp_collective(b, PS_OP_ALLREDUCE, scope, "attn_allreduce", layer, hidden_bytes, i);
+    i = gemm(b, scope, "o_gemm", PS_GEMM_O, layer, tokens, m->hidden, p->heads_per_rank * head_dim, wt, wb, i);
+    i = tp_collective(b, PS_OP_ALLREDUCE, scope, "attn_allreduce", layer, hidden_state_bytes, i);
     int mid = residual(b, scope, "attn_residual", layer, i, input);
-    i = rmsnorm(b, scope, "mlp_norm", layer, T, mid);
-    i = gemm(b, scope, "gate_up_gemm", layer, T, 2 * p->intermediate_per_rank, m->hidden, b->w_dtype, b->w, i);
-    i = eltwise(b, PS_OP_SILU_MUL, scope, "silu_mul", layer, 5 * ffn_el, 2 * ffn_el * b->a, ffn_el * b->a, i);
-    i = gemm(b, scope, "down_gemm", layer, T, m->hidden, p->intermediate_per_rank, b->w_dtype, b->w, i);
-    i = tp_collective(b, PS_OP_ALLREDUCE, scope, "mlp_allreduce", layer, hidden_bytes, i);
+    i = rmsnorm(b, scope, "mlp_norm", layer, tokens, mid);
+    i = gemm(b, scope, "gate_up_gemm", PS_GEMM_GATE_UP, layer, tokens, gate_up_width, m->hidden, wt, wb, i);
+    i = eltwise(b, PS_OP_SILU_MUL, scope, "silu_mul", layer, p->intermediate_per_rank, 5 * ffn_elements,
+                2 * ffn_elements * b->act_bytes, ffn_elements * b->act_bytes, i);
+    i = gemm(b, scope, "down_gemm", PS_GEMM_DOWN, layer, tokens, m->hidden, p->intermediate_per_rank, wt, wb, i);
+    i = tp_collective(b, PS_OP_ALLREDUCE, scope, "mlp_allreduce", layer, hidden_state_bytes, i);
     return residual(b, scope, "mlp_residual", layer, i, mid);
 }
 
@@ -224,12 +284,13 @@ static int layer_ops(builder *b, int layer, int input)
  * rows of its shard and zeros the others, an all-reduce assembles the hidden states. */
 static int embed_ops(builder *b)
 {
-    double T = (double)b->T, h = (double)b->m->hidden;
-    double read = T * 4 /* int32 ids */ + T * h * b->e / b->plan->tp;
-    int i = eltwise(b, PS_OP_EMBEDDING, "embed", "embedding", -1, 0, read, T * h * b->a, -1);
+    double tokens = (double)b->tokens, hidden = (double)b->model->hidden;
+    double read = tokens * 4 /* int32 ids */ + tokens * hidden * b->embedding_bytes / b->plan->tp;
+    int i = eltwise(b, PS_OP_EMBEDDING, "embed", "embedding", -1, b->model->hidden, 0, read,
+                    tokens * hidden * b->act_bytes, -1);
     if (i >= 0)
-        at(b, i)->dtype = b->e_dtype;
-    return tp_collective(b, PS_OP_ALLREDUCE, "embed", "embed_allreduce", -1, T * h * b->a, i);
+        at(b, i)->dtype = b->embedding_dtype;
+    return tp_collective(b, PS_OP_ALLREDUCE, "embed", "embed_allreduce", -1, tokens * hidden * b->act_bytes, i);
 }
 
 /* Final norm over every token, LM head on the sampled tokens (one per sequence: the last prompt
@@ -237,17 +298,19 @@ static int embed_ops(builder *b)
  * logits, and sampling on every rank (so that all TP ranks hold the next tokens). */
 static int head_ops(builder *b, int input)
 {
-    const ps_model *m = b->m;
+    const ps_model *m = b->model;
     int64_t sampled = b->seqs, vocab_padded = b->plan->vocab_per_rank * b->plan->tp;
-    double logits = (double)sampled * (double)vocab_padded;
-    int i = rmsnorm(b, "head", "final_norm", -1, b->T, input);
-    i = gemm(b, "head", "lm_head", -1, sampled, b->plan->vocab_per_rank, m->hidden, b->e_dtype, b->e, i);
+    double logit_elements = (double)sampled * (double)vocab_padded;
+    int i = rmsnorm(b, "head", "final_norm", -1, b->tokens, input);
+    i = gemm(b, "head", "lm_head", PS_GEMM_LM_HEAD, -1, sampled, b->plan->vocab_per_rank, m->hidden,
+             b->embedding_dtype, b->embedding_bytes, i);
     if (i >= 0)
         at(b, i)->tokens = sampled;
-    i = tp_collective(b, PS_OP_ALLGATHER, "head", "logits_allgather", -1, logits * b->a, i);
+    i = tp_collective(b, PS_OP_ALLGATHER, "head", "logits_allgather", -1, logit_elements * b->act_bytes, i);
     if (i >= 0)
         at(b, i)->tokens = sampled;
-    i = eltwise(b, PS_OP_SAMPLING, "head", "sampling", -1, 5 * logits, logits * b->a, (double)sampled * 4, i);
+    i = eltwise(b, PS_OP_SAMPLING, "head", "sampling", -1, vocab_padded, 5 * logit_elements,
+                logit_elements * b->act_bytes, (double)sampled * 4, i);
     if (i >= 0)
         at(b, i)->tokens = sampled;
     return i;
@@ -261,8 +324,8 @@ static int p2p(builder *b, ps_op_kind kind, int stage, int peer_stage, int after
     int i = push(b, kind, send ? PS_STREAM_PP_SEND : PS_STREAM_PP_RECV, scope, send ? "pp_send" : "pp_recv", -1);
     if (i < 0)
         return i;
-    at(b, i)->comm_bytes = (double)b->T * (double)b->m->hidden * b->a;
-    at(b, i)->peer = ps_plan_rank(b->plan, b->r->replica, peer_stage, b->r->tp_rank);
+    at(b, i)->comm_bytes = (double)b->tokens * (double)b->model->hidden * b->act_bytes;
+    at(b, i)->peer = ps_plan_rank(b->plan, b->rank->replica, peer_stage, b->rank->tp_rank);
     dep(b, i, after);
     return i;
 }
@@ -270,17 +333,17 @@ static int p2p(builder *b, ps_op_kind kind, int stage, int peer_stage, int after
 static void rank_ops(builder *b)
 {
     const ps_plan *p = b->plan;
-    int s = b->r->stage;
-    for (b->mb = 0; b->mb < b->step->microbatches && !b->err; b->mb++) {
-        b->seqs = b->step->seqs[b->mb];
-        b->T = b->seqs * b->step->tokens_per_seq;
-        int x = s == 0 ? embed_ops(b) : p2p(b, PS_OP_RECV, s, s - 1, -1);
-        for (int l = 0; l < p->stage_layers[s]; l++)
-            x = layer_ops(b, p->stage_first_layer[s] + l, x);
-        if (s == p->pp - 1)
+    int stage = b->rank->stage;
+    for (b->microbatch = 0; b->microbatch < b->step->microbatches && !b->err; b->microbatch++) {
+        b->seqs = b->step->seqs[b->microbatch];
+        b->tokens = b->seqs * b->step->tokens_per_seq;
+        int x = stage == 0 ? embed_ops(b) : p2p(b, PS_OP_RECV, stage, stage - 1, -1);
+        for (int l = 0; l < p->stage_layers[stage]; l++)
+            x = layer_ops(b, p->stage_first_layer[stage] + l, x);
+        if (stage == p->pp - 1)
             head_ops(b, x);
         else
-            p2p(b, PS_OP_SEND, s, s + 1, x);
+            p2p(b, PS_OP_SEND, stage, stage + 1, x);
     }
 }
 
@@ -336,18 +399,19 @@ int ps_graph_build(const ps_model *m, const ps_precision *prec, const ps_plan *p
     for (int i = 0; i < step->microbatches; i++)
         if (step->seqs[i] < 1)
             return ps_error_set(err, PS_EINPUT, "step microbatch %d has no sequence", i);
+    ps_dtype embedding_dtype = ps_precision_embedding_dtype(prec);
     builder b = {
-        .m = m, .plan = plan, .step = step, .g = g,
-        .a = ps_dtype_bytes(prec->act), .w = ps_dtype_bytes(prec->weights),
-        .e = ps_dtype_bytes(ps_precision_embedding_dtype(prec)), .kvb = ps_dtype_bytes(prec->kv),
-        .act_dtype = prec->act, .w_dtype = prec->weights, .e_dtype = ps_precision_embedding_dtype(prec),
+        .model = m, .plan = plan, .step = step, .graph = g,
+        .act_bytes = ps_dtype_bytes(prec->act), .weight_bytes = ps_dtype_bytes(prec->weights),
+        .embedding_bytes = ps_dtype_bytes(embedding_dtype), .kv_cache_bytes = ps_dtype_bytes(prec->kv),
+        .act_dtype = prec->act, .weight_dtype = prec->weights, .embedding_dtype = embedding_dtype,
     };
     int rc = init_graph(g, plan, step);
     for (int rank = 0; rank < g->nranks && !rc; rank++) {
         ps_rank_ops *r = &g->ranks[rank];
         r->rank = rank;
         ps_plan_coords(plan, rank, &r->replica, &r->stage, &r->tp_rank);
-        b.r = r;
+        b.rank = r;
         rank_ops(&b);
         rc = b.err ? b.err : index_rank(r);
     }

@@ -1,7 +1,10 @@
 /* CSV export of op graphs (`parsim plan --ops FILE.csv`): one row per (rank, op), RFC 4180
  * quoting, written atomically. Columns (docs/workload.md describes each):
  *   phase,step,rank,replica,stage,tp_rank,index,op_id,kind,stream,dtype,microbatch,layer,tokens,
- *   m,n,k,seqs,context,flops,bytes_read,bytes_written,comm_bytes,group,group_ranks,peer,deps
+ *   m,n,k,seqs,context,flops,bytes_read,bytes_written,comm_bytes,group,group_ranks,peer,deps,
+ *   gemm_role,heads,kv_heads,head_dim,prefix,width
+ * (the last six were appended after the first release: readers that take columns by name, or the
+ * first 27 by position, are unaffected).
  * Numbers are printed with %.17g so that a reader gets the double back exactly and two runs are
  * byte-identical; group_ranks is "first-last", deps are ';'-separated indices into the rank's ops.
  */
@@ -12,7 +15,8 @@
 
 #define CSV_HEADER                                                                                     \
     "phase,step,rank,replica,stage,tp_rank,index,op_id,kind,stream,dtype,microbatch,layer,tokens,"    \
-    "m,n,k,seqs,context,flops,bytes_read,bytes_written,comm_bytes,group,group_ranks,peer,deps\n"
+    "m,n,k,seqs,context,flops,bytes_read,bytes_written,comm_bytes,group,group_ranks,peer,deps,"        \
+    "gemm_role,heads,kv_heads,head_dim,prefix,width\n"
 
 /* Writes a text field, quoted only when it holds a separator, a quote or a line break. */
 static void put_field(FILE *fp, const char *text)
@@ -48,7 +52,8 @@ static void put_op(FILE *fp, const ps_graph *g, const ps_rank_ops *r, size_t ind
     fprintf(fp, ",%d,", op->peer);
     for (int d = 0; d < op->ndeps; d++)
         fprintf(fp, "%s%d", d ? ";" : "", op->deps[d]);
-    fputc('\n', fp);
+    fprintf(fp, ",%s,%lld,%lld,%lld,%lld,%lld\n", ps_gemm_role_name(op->gemm_role), (long long)op->heads,
+            (long long)op->kv_heads, (long long)op->head_dim, (long long)op->prefix, (long long)op->width);
 }
 
 int ps_graph_write_csv(const ps_graph *const *graphs, int ngraphs, const char *path, ps_error *err)

@@ -25,9 +25,12 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "parsim/error.h"
+#include "parsim/graph.h"
 #include "parsim/platform.h"
+#include "parsim/trace.h"
 
 typedef enum ps_coll_op {
     PS_COLL_ALL_REDUCE = 0,
@@ -59,6 +62,14 @@ typedef enum ps_coll_proto {
 } ps_coll_proto;
 
 const char *ps_coll_op_name(ps_coll_op op);         /* "all_reduce", ... */
+/* The collective model's ops from the op graph's kinds and a trace's collectives (graph.h and
+ * trace.h spell them "allreduce"; these are nccl-tests' names). send and recv are both
+ * PS_COLL_SEND (one transfer, seen from either end). False when the model has no such op (a
+ * compute kind, trace "reduce") or, for _to_, the trace has none (sendrecv, the nccl-tests ring
+ * pattern). sim/coll/coll_convert.c. */
+bool ps_coll_op_from_op_kind(ps_op_kind kind, ps_coll_op *out);
+bool ps_coll_op_from_trace_collective(ps_trace_collective coll, ps_coll_op *out);
+bool ps_coll_op_to_trace_collective(ps_coll_op op, ps_trace_collective *out);
 int ps_coll_op_parse(const char *text, ps_coll_op *out);  /* PS_OK / PS_EINPUT (no message) */
 const char *ps_coll_algo_name(ps_coll_algo algo);   /* "ring", "nvls", "p2p", "tree", "nvls_tree" */
 int ps_coll_algo_parse(const char *text, ps_coll_algo *out);  /* case-insensitive */
@@ -209,29 +220,67 @@ void ps_nccl_round_size(ps_coll_op op, int n, int type_bytes, double size, doubl
 int ps_nccl_simulate(ps_coll_ctx *ctx, const ps_nccl_sweep *sweep, ps_nccl_row *rows,
                      ps_error *err);
 
+/* Several sweeps in ONE simgrid_run, one after another, never overlapping (the tests of one
+ * nccl-tests log); rows[k] holds sweeps[k].count entries. One sweep: as ps_nccl_simulate. */
+int ps_nccl_simulate_many(ps_coll_ctx *ctx, const ps_nccl_sweep *sweeps, int n_sweeps,
+                          ps_nccl_row *const *rows, ps_error *err);
+
 /* Same rows from the closed-form idle-platform model (no SimGrid run). */
 int ps_nccl_predict_rows(ps_coll_ctx *ctx, const ps_nccl_sweep *sweep, ps_nccl_row *rows,
                          ps_error *err);
 
-/* A measured curve: from an nccl-tests stdout log or from a CSV with the header
+/* A measured curve: one test (section) of an nccl-tests stdout log, or a CSV with the header
  * size_bytes,time_us,algbw_GBps,busbw_GBps (../shared/data/nccl). What the file does not say
  * (op, GPU count, -g) comes from the caller (has_* false = unknown). */
 typedef struct ps_nccl_curve {
     char path[512];
     ps_coll_op op;
-    bool has_op;
-    int gpus;               /* 0 = unknown */
+    bool has_op;            /* the log names a collective parsim models */
+    int gpus;               /* highest "#  Rank" number + 1 (or the caller's count); 0 = unknown */
     int gpus_per_thread;    /* from the log's "nGpus" header; 1 when absent */
     ps_coll_algo algo;      /* PS_ALGO_AUTO unless the caller forces one (e.g. NCCL_ALGO=Ring) */
     int type_bytes;         /* from the type column (0 = unknown, CSV) */
-    int n_rows;
+    int n_rows;             /* rows of more than 0 bytes, in file order */
     double *size_bytes;
-    double *time_us;
+    double *time_us;        /* out-of-place time */
+    /* nccl-tests logs only (0 / "" for a CSV): */
+    int section;            /* 1-based, in file order */
+    int line;               /* first line of the section */
+    char op_name[32];       /* the collective as the log names it ("all_reduce", "reduce", ...);
+                               "" when the log does not say */
+    int zero_rows;          /* 0-byte rows skipped: NCCL launches nothing for them */
 } ps_nccl_curve;
 
-/* Parses FILE. Tolerates '#' comments and header lines, blank lines, NCCL INFO/WARN lines, the
- * in-place half (ignored: the out-of-place time is used), "#wrong" values and "N/A". Anything
- * else is PS_EINPUT "FILE:LINE: reason". */
+/* An nccl-tests stdout log: one curve per test, as `all_reduce_perf`, `all_gather_perf`, ...
+ * print them one after another (docs/nccl.md lists the layouts read and what is refused). */
+typedef struct ps_nccl_log {
+    char path[512];
+    int n_curves;
+    ps_nccl_curve *curves;
+} ps_nccl_log;
+
+/* Reads an nccl-tests log (or a calibration CSV: one curve). gpus > 0 is the caller's GPU count
+ * (--gpus): it replaces the Rank lines' and lets a section whose rank numbers have gaps (a pasted
+ * excerpt) be read. Bad input: PS_EINPUT "FILE:LINE: reason". */
+int ps_nccl_log_read(const char *path, int gpus, ps_nccl_log *log, ps_error *err);
+/* The same from an open stream; `name` is used in messages (fuzzing, tests). */
+int ps_nccl_log_read_stream(FILE *f, const char *name, int gpus, ps_nccl_log *log, ps_error *err);
+void ps_nccl_log_free(ps_nccl_log *log);
+
+/* Picks one curve: op_name (NULL: any) and/or section (1-based; 0: any). With neither, a log of
+ * one curve gives it. A log whose only section does not name its collective matches any op_name
+ * (the caller then names it). PS_EINPUT naming what is there when nothing or several match. */
+int ps_nccl_log_select(const ps_nccl_log *log, const char *op_name, int section, int *index,
+                       ps_error *err);
+/* Why parsim cannot compare curve c ("" when it can): an nccl-tests collective parsim does not
+ * model, or one the log does not name. */
+const char *ps_nccl_curve_unsupported(const ps_nccl_curve *c);
+/* Whether `name` is an nccl-tests collective (NAME_perf) parsim does not model (reduce, ...). */
+bool ps_nccl_tests_unmodelled(const char *name);
+/* Moves curve `index` out of the log into *out (the log keeps an empty curve there). */
+void ps_nccl_log_take(ps_nccl_log *log, int index, ps_nccl_curve *out);
+
+/* A CSV, or a log holding exactly one test; several: PS_EINPUT (pick one: ps_nccl_log_select). */
 int ps_nccl_curve_read(const char *path, ps_nccl_curve *curve, ps_error *err);
 void ps_nccl_curve_free(ps_nccl_curve *curve);
 

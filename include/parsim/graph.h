@@ -33,12 +33,14 @@
 #ifndef PARSIM_GRAPH_H
 #define PARSIM_GRAPH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "parsim/error.h"
 #include "parsim/model.h"
 #include "parsim/plan.h"
+#include "parsim/trace.h"
 
 #define PS_OP_ID_BYTES 48
 #define PS_OP_MAX_DEPS 2
@@ -59,21 +61,50 @@ typedef enum ps_op_kind {
     PS_OP_KIND_COUNT
 } ps_op_kind;
 const char *ps_op_kind_name(ps_op_kind kind); /* "embedding", "rmsnorm", "gemm", ... */
+bool ps_op_kind_is_comm(ps_op_kind kind);     /* allreduce, allgather, send, recv */
+/* The one place where op kinds and trace collectives (parsim/trace.h) meet: allreduce, allgather,
+ * send and recv map both ways; false for compute kinds and for collectives the graph has no op
+ * for (reducescatter, broadcast, reduce, alltoall). The collective model's names (coll.h) convert
+ * from both in ps_coll_op_from_op_kind / ps_coll_op_from_trace_collective. */
+bool ps_op_kind_to_trace_collective(ps_op_kind kind, ps_trace_collective *out);
+bool ps_op_kind_from_trace_collective(ps_trace_collective coll, ps_op_kind *out);
 
 typedef enum ps_stream { PS_STREAM_COMPUTE = 0, PS_STREAM_PP_RECV = 1, PS_STREAM_PP_SEND = 2 } ps_stream;
 #define PS_STREAM_COUNT 3
 const char *ps_stream_name(ps_stream stream); /* "compute", "pp_recv", "pp_send" */
 
+/* What a GEMM computes: the cost model keys its efficiency on it (shapes of one role repeat in
+ * every layer). PS_GEMM_NONE for every other kind. */
+typedef enum ps_gemm_role {
+    PS_GEMM_NONE = 0,
+    PS_GEMM_QKV,      /* fused Q, K, V projection */
+    PS_GEMM_O,        /* attention output projection */
+    PS_GEMM_GATE_UP,  /* fused gate and up projections */
+    PS_GEMM_DOWN,     /* down projection */
+    PS_GEMM_LM_HEAD,  /* logits over this rank's vocab shard */
+    PS_GEMM_ROLE_COUNT
+} ps_gemm_role;
+const char *ps_gemm_role_name(ps_gemm_role role); /* "", "qkv", "o", "gate_up", "down", "lm_head" */
+
 typedef struct ps_op {
     char id[PS_OP_ID_BYTES];
     ps_op_kind kind;
     ps_stream stream;
+    ps_phase phase;          /* of the step (also the id's first component) */
     ps_dtype dtype;          /* compute dtype (GEMM inputs), or the dtype of the data moved */
     int microbatch;
     int layer;               /* global layer index, -1 outside layers */
     int64_t tokens;          /* tokens this op processes */
     int64_t m, n, k;         /* GEMM: [m x k] x [k x n] -> [m x n]; 0 for other kinds */
+    ps_gemm_role gemm_role;  /* GEMM: which projection; PS_GEMM_NONE otherwise */
     int64_t seqs, context;   /* attention: sequences and keys attended per query (max) */
+    int64_t heads, kv_heads, head_dim; /* attention: query heads, KV heads on this GPU, head dim */
+    int64_t prefix;          /* attention: tokens already cached before a prefill chunk (0 today) */
+    int64_t width;           /* element-wise ops (embedding, rmsnorm, rope, silu_mul, residual,
+                                sampling): the row width per token as parsim/cost.h keys on it
+                                (hidden; (heads + kv_heads) x head_dim for rope; FFN/tp for
+                                silu_mul, which reads gate|up = 2 x width; the padded vocab for
+                                sampling); 0 for other kinds */
     double flops;
     double bytes_read, bytes_written; /* HBM traffic of the kernel */
     double comm_bytes;       /* collective: buffer size as nccl-tests counts it; send/recv: payload */

@@ -43,6 +43,12 @@ bool ps_same_file(const char *a, const char *b);
  * characters; UTF-8 passes through). NULL writes "". For writers that must stay libc only. */
 void ps_json_write_string(FILE *fp, const char *text);
 
+/* Writes text escaped for XML and HTML, in text and in attribute values alike: & < > " ' become
+ * entities; control characters that XML 1.0 forbids (below 0x20 except tab, LF, CR) become
+ * U+FFFD (&#xFFFD;) so that an SVG or HTML report of a hostile kernel name stays well-formed.
+ * UTF-8 passes through. NULL writes nothing. */
+void ps_xml_write_escaped(FILE *fp, const char *text);
+
 /* Growable NUL-terminated string. */
 typedef struct ps_strbuf {
     char *data;
@@ -51,6 +57,7 @@ typedef struct ps_strbuf {
 } ps_strbuf;
 
 int ps_strbuf_appendf(ps_strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int ps_strbuf_append_xml_escaped(ps_strbuf *sb, const char *text); /* as ps_xml_write_escaped */
 void ps_strbuf_free(ps_strbuf *sb);
 
 #endif

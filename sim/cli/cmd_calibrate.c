@@ -3,6 +3,7 @@
  * curves and writes a sidecar that `--platform` picks up (docs/nccl.md).
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,11 @@ static void usage(FILE *out)
             "deterministic) and writes the parameters. `parsim nccl --platform P.xml` reads\n"
             "P.nccl.json when it exists.\n\n"
             "  --nccl LOG             an nccl-tests stdout log (collective and rank count from its\n"
-            "                         header; -g from its 'nGpus' line); repeatable\n"
+            "                         header; -g from its 'nGpus' line); repeatable. Every test of\n"
+            "                         a multi-test log is a curve (tests parsim does not model are\n"
+            "                         skipped, said on stderr) unless --op or --section picks one\n"
+            "  --op OP, --section N   per --nccl log: only its OP test, or its N-th test (1-based)\n"
+            "  --gpus N               the GPU count of the --nccl logs (instead of their Rank lines)\n"
             "  --curve OP:GPUS:ALGO:G=CSV\n"
             "                         a CSV size_bytes,time_us,algbw_GBps,busbw_GBps measured with\n"
             "                         OP on GPUS GPUs, ALGO = auto or a forced algorithm (ring for\n"
@@ -97,21 +102,78 @@ static int parse_peak(const char *spec, ps_nccl_anchor *a, ps_error *err)
     return PS_OK;
 }
 
+typedef struct log_pick {
+    const char *op; /* --op: only this collective's test of each log */
+    int section;    /* --section: only this test of each log; 0 = any */
+    int gpus;       /* --gpus: the logs' GPU count; 0 = their Rank lines */
+} log_pick;
+
+/* The curves of one --nccl log: the picked test, or every test parsim models (the others are
+ * named on stderr). A multi-test log's curves are labelled FILE#N in the sidecar. */
+static int add_log(const char *path, const log_pick *pick, ps_nccl_curve *curves,
+                   const char **files, char **labels, int *n_curves, ps_error *err)
+{
+    ps_nccl_log log;
+    int rc = ps_nccl_log_read(path, pick->gpus, &log, err);
+    if (rc)
+        return rc;
+    int index = -1;
+    if (pick->op || pick->section || log.n_curves == 1)
+        rc = ps_nccl_log_select(&log, pick->op, pick->section, &index, err);
+    for (int i = 0; !rc && i < log.n_curves; i++) {
+        ps_nccl_curve *c = &log.curves[i];
+        if (index >= 0 && i != index)
+            continue;
+        const char *why = ps_nccl_curve_unsupported(c);
+        if (*why && index >= 0 && !c->op_name[0] && pick->op) {
+            why = ""; /* an unnamed single test: --op names it */
+            ps_coll_op_parse(pick->op, &c->op);
+            c->has_op = true;
+        }
+        if (*why && index >= 0) {
+            rc = ps_error_set(err, PS_EINPUT, "%s: test %d (line %d) is %s%s: %s", path,
+                              c->section, c->line, c->op_name[0] ? c->op_name : "unnamed",
+                              c->op_name[0] ? "_perf" : "", why);
+        } else if (*why) {
+            fprintf(stderr, "parsim calibrate: note: %s: test %d (%s, line %d) skipped: %s\n",
+                    path, c->section, c->op_name[0] ? c->op_name : "unnamed", c->line, why);
+        } else if (*n_curves == MAX_CURVES) {
+            rc = ps_error_set(err, PS_EINPUT, "more than %d curves", MAX_CURVES);
+        } else {
+            ps_nccl_log_take(&log, i, &curves[*n_curves]);
+            char label[600];
+            snprintf(label, sizeof label, log.n_curves > 1 ? "%s#%d" : "%s", path, c->section);
+            if (!(labels[*n_curves] = strdup(label)))
+                rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
+            files[*n_curves] = labels[*n_curves];
+            (*n_curves)++;
+        }
+    }
+    ps_nccl_log_free(&log);
+    return rc;
+}
+
 int cmd_calibrate(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) /* the op cost fit has its own options (cmd_calibrate_ops.c) */
         if (!strcmp(argv[i], "--ops") || !strncmp(argv[i], "--ops=", 6))
             return cmd_calibrate_ops(argc, argv);
-    enum { O_PLATFORM = 256, O_NCCL, O_CURVE, O_PEAK, O_START };
+    enum { O_PLATFORM = 256, O_NCCL, O_CURVE, O_PEAK, O_START, O_OP, O_SECTION, O_GPUS };
     static const struct option longs[] = {
         {"platform", required_argument, 0, O_PLATFORM}, {"nccl", required_argument, 0, O_NCCL},
         {"curve", required_argument, 0, O_CURVE},       {"peak", required_argument, 0, O_PEAK},
         {"start", required_argument, 0, O_START},       {"output", required_argument, 0, 'o'},
+        {"op", required_argument, 0, O_OP},             {"section", required_argument, 0, O_SECTION},
+        {"gpus", required_argument, 0, O_GPUS},
         {"help", no_argument, 0, 'h'},                  {0, 0, 0, 0}};
     ps_nccl_curve *curves = calloc(MAX_CURVES, sizeof *curves);
     ps_nccl_anchor anchors[16];
     const char *files[MAX_CURVES];
-    int n_curves = 0, n_anchors = 0, rc = 0, c;
+    char *labels[MAX_CURVES] = {0};
+    const char *logs[MAX_CURVES];   /* the --nccl and --curve arguments, in command-line order */
+    bool is_log[MAX_CURVES];
+    int n_curves = 0, n_anchors = 0, n_logs = 0, n_logfiles = 0, rc = 0, c;
+    log_pick pick = {NULL, 0, 0};
     const char *platform = NULL, *output = NULL, *start = NULL;
     ps_error err = {0, ""};
     ps_platform *pf = NULL;
@@ -125,7 +187,8 @@ int cmd_calibrate(int argc, char **argv)
     unsigned char seen[512] = {0};
     char twice[64];
     while (!rc && (c = getopt_long(argc, argv, "o:h", longs, NULL)) != -1) {
-        if ((c == O_PLATFORM || c == O_START || c == 'o') && ps_cli_repeated(longs, seen, c, twice, sizeof twice)) {
+        if ((c == O_PLATFORM || c == O_START || c == 'o' || c == O_OP || c == O_SECTION ||
+             c == O_GPUS) && ps_cli_repeated(longs, seen, c, twice, sizeof twice)) {
             rc = ps_error_set(&err, PS_EINPUT, "%s given twice (give each option once)", twice);
             break;
         }
@@ -135,15 +198,18 @@ int cmd_calibrate(int argc, char **argv)
         case O_START: start = optarg; break;
         case O_NCCL:
         case O_CURVE:
-            if (n_curves == MAX_CURVES) {
+            if (n_logs == MAX_CURVES) {
                 rc = ps_error_set(&err, PS_EINPUT, "more than %d curves", MAX_CURVES);
                 break;
             }
-            rc = c == O_NCCL ? ps_nccl_curve_read(optarg, &curves[n_curves], &err)
-                             : parse_curve_spec(optarg, &curves[n_curves], &err);
-            if (!rc)
-                files[n_curves] = curves[n_curves].path, n_curves++;
+            is_log[n_logs] = c == O_NCCL;
+            n_logfiles += c == O_NCCL;
+            logs[n_logs++] = optarg;
             break;
+        case O_OP: pick.op = optarg; break;
+        case O_SECTION: rc = ps_parse_int(optarg, "--section", 1, 100000, &pick.section, &err); break;
+        case O_GPUS: rc = ps_parse_int(optarg, "--gpus", 1, 1024, &pick.gpus, &err); break;
+
         case O_PEAK:
             if (n_anchors == 16)
                 rc = ps_error_set(&err, PS_EINPUT, "more than 16 --peak");
@@ -161,12 +227,31 @@ int cmd_calibrate(int argc, char **argv)
     }
     if (!rc && optind < argc)
         rc = ps_error_set(&err, PS_EINPUT, "unexpected argument '%s'", argv[optind]);
+    if (!rc && pick.op) {
+        ps_coll_op op;
+        if (ps_coll_op_parse(pick.op, &op) || !ps_coll_op_has_nccl_test(op))
+            rc = ps_error_set(&err, PS_EINPUT, "--op: %s '%s'", ps_nccl_tests_unmodelled(pick.op)
+                              ? "parsim does not model" : "unknown collective", pick.op);
+    }
+    for (int i = 0; !rc && i < n_logs; i++) {
+        if (is_log[i]) {
+            rc = add_log(logs[i], &pick, curves, files, labels, &n_curves, &err);
+        } else if (n_curves == MAX_CURVES) {
+            rc = ps_error_set(&err, PS_EINPUT, "more than %d curves", MAX_CURVES);
+        } else if (!(rc = parse_curve_spec(logs[i], &curves[n_curves], &err))) {
+            files[n_curves] = curves[n_curves].path;
+            n_curves++;
+        }
+    }
+    if (!rc && (pick.op || pick.section || pick.gpus) && n_logfiles == 0)
+        rc = ps_error_set(&err, PS_EINPUT, "--op, --section and --gpus apply to --nccl logs; give "
+                          "one");
     if (!rc && (!platform || !output || n_curves == 0))
         rc = ps_error_set(&err, PS_EINPUT, "--platform, -o and at least one --nccl/--curve are "
                           "required");
     /* -o equal to an input would replace the measurements (or the platform) by the fit. */
     for (int i = 0; !rc && i < n_curves + 2; i++) {
-        const char *in = i < n_curves ? files[i] : i == n_curves ? platform : start;
+        const char *in = i < n_curves ? curves[i].path : i == n_curves ? platform : start;
         if (ps_same_file(output, in))
             rc = ps_error_set(&err, PS_EINPUT, "-o %s is the input %s; write the parameters "
                               "elsewhere", output, in);
@@ -196,8 +281,10 @@ int cmd_calibrate(int argc, char **argv)
                 rms, output);
     else
         fprintf(stderr, "parsim calibrate: %s\n", err.message);
-    for (int i = 0; i < n_curves; i++)
+    for (int i = 0; i < n_curves; i++) {
         ps_nccl_curve_free(&curves[i]);
+        free(labels[i]);
+    }
     free(curves);
     ps_coll_ctx_free(ctx);
     ps_platform_free(pf);

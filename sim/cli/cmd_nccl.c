@@ -31,6 +31,9 @@ typedef struct nccl_opts {
     int gpus_per_thread;
     bool json;
     bool predict;
+    int section;          /* --section N (1-based); 0 = none */
+    bool dtype_given;
+    bool gpus_given;
 } nccl_opts;
 
 static void usage(FILE *out)
@@ -39,7 +42,7 @@ static void usage(FILE *out)
             "usage: parsim nccl --platform FILE [--op OP] [--gpus N] [-b MIN] [-e MAX] [-f FACTOR]\n"
             "                   [--dtype bf16|fp16|fp32] [--algo ring|nvls|p2p|tree|nvls_tree] [--proto LL|LL128|Simple]\n"
             "                   [-g GPUS_PER_THREAD] [--calibration FILE] [--predict] [--json]\n"
-            "       parsim nccl --platform FILE --compare LOG [--op OP] [--gpus N] [--algo A] ...\n\n"
+            "       parsim nccl --platform FILE --compare LOG [--op OP | --section N] [--gpus N] ...\n\n"
             "Simulates an nccl-tests sweep on a SimGrid platform and prints the nccl-tests table\n"
             "(out-of-place and in-place halves are the same simulation). Sizes and busbw follow\n"
             "nccl-tests: for all_gather, reduce_scatter and alltoall the size is the total buffer;\n"
@@ -55,7 +58,11 @@ static void usage(FILE *out)
             "  --calibration F    fitted parameters (default: PLATFORM.nccl.json beside the .xml)\n"
             "  --predict          closed-form idle-platform model instead of a SimGrid run\n"
             "  --compare LOG      simulate the sizes of an nccl-tests log (or calibration CSV) and\n"
-            "                     print measured vs simulated time, error per size and the medians\n"
+            "                     print measured vs simulated time, error per size and the medians;\n"
+            "                     a log of several tests is compared test by test\n"
+            "  --op OP, --section N  with --compare: the test of that collective, or the N-th test\n"
+            "                     of the log (1-based); a log that does not name its collective\n"
+            "                     needs --op\n"
             "  --json             {\"rows\":[{size_bytes,time_us,algbw_gbps,busbw_gbps,algo,proto}]}\n");
 }
 
@@ -79,7 +86,7 @@ static int parse_dtype(const char *t, nccl_opts *o)
 static int parse_args(int argc, char **argv, nccl_opts *o)
 {
     enum { O_PLATFORM = 256, O_OP, O_GPUS, O_DTYPE, O_ALGO, O_PROTO, O_JSON, O_CAL, O_COMPARE,
-           O_PREDICT };
+           O_PREDICT, O_SECTION };
     static const struct option longs[] = {
         {"platform", required_argument, 0, O_PLATFORM}, {"op", required_argument, 0, O_OP},
         {"gpus", required_argument, 0, O_GPUS},         {"minbytes", required_argument, 0, 'b'},
@@ -88,6 +95,7 @@ static int parse_args(int argc, char **argv, nccl_opts *o)
         {"proto", required_argument, 0, O_PROTO},       {"json", no_argument, 0, O_JSON},
         {"calibration", required_argument, 0, O_CAL},   {"compare", required_argument, 0, O_COMPARE},
         {"predict", no_argument, 0, O_PREDICT},         {"gpus-per-thread", required_argument, 0, 'g'},
+        {"section", required_argument, 0, O_SECTION},
         {"help", no_argument, 0, 'h'},                  {0, 0, 0, 0}};
     ps_error err = {0, ""};
     int c;
@@ -111,12 +119,21 @@ static int parse_args(int argc, char **argv, nccl_opts *o)
             if (ps_coll_op_parse(optarg, &o->op) || !ps_coll_op_has_nccl_test(o->op)) {
                 char ops[256];
                 ps_coll_op_list(ops, sizeof ops, true);
-                fprintf(stderr, "parsim nccl: --op: unknown collective '%s' (%s)\n", optarg, ops);
+                if (ps_nccl_tests_unmodelled(optarg))
+                    fprintf(stderr, "parsim nccl: --op: parsim does not model %s (it models %s)\n",
+                            optarg, ops);
+                else
+                    fprintf(stderr, "parsim nccl: --op: unknown collective '%s' (%s)\n", optarg,
+                            ops);
                 return 2;
             }
             o->op_given = true;
             break;
-        case O_GPUS: rc = ps_parse_int(optarg, "--gpus", 1, PS_PLATFORM_MAX_GPUS, &o->gpus, &err); break;
+        case O_GPUS:
+            rc = ps_parse_int(optarg, "--gpus", 1, PS_PLATFORM_MAX_GPUS, &o->gpus, &err);
+            o->gpus_given = true;
+            break;
+        case O_SECTION: rc = ps_parse_int(optarg, "--section", 1, 100000, &o->section, &err); break;
         case 'g': rc = ps_parse_int(optarg, "-g", 1, 1024, &o->gpus_per_thread, &err); break;
         case 'b': rc = ps_parse_size_bytes(optarg, "-b", &o->min_bytes, &err); break;
         case 'e': rc = ps_parse_size_bytes(optarg, "-e", &o->max_bytes, &err); break;
@@ -127,6 +144,7 @@ static int parse_args(int argc, char **argv, nccl_opts *o)
                 fprintf(stderr, "parsim nccl: --dtype: unknown type '%s' (bf16, fp16, fp32)\n", optarg);
                 return 2;
             }
+            o->dtype_given = true;
             break;
         case O_ALGO:
             if (ps_coll_algo_parse(optarg, &o->algo)) {
@@ -157,6 +175,10 @@ static int parse_args(int argc, char **argv, nccl_opts *o)
     }
     if (!o->platform) {
         fprintf(stderr, "parsim nccl: --platform FILE is required\n");
+        return 2;
+    }
+    if (o->section && !o->compare) {
+        fprintf(stderr, "parsim nccl: --section needs --compare LOG\n");
         return 2;
     }
     if (o->min_bytes > o->max_bytes) {
@@ -238,7 +260,8 @@ static double median(double *v, int n)
 /* Measured vs simulated per size and the medians. The error buffers are allocated before
  * anything is printed: a failed allocation is an error, never half a table (or a NULL store). */
 static int print_compare(const nccl_opts *o, const ps_nccl_curve *cv, const ps_nccl_sweep *sw,
-                         const ps_nccl_row *rows, const char *cal_used, ps_error *err)
+                         const ps_nccl_row *rows, const char *cal_used, int section,
+                         ps_error *err)
 {
     size_t count = sw->count > 0 ? (size_t)sw->count : 1;
     double *big = malloc(sizeof(double) * count);
@@ -250,7 +273,10 @@ static int print_compare(const nccl_opts *o, const ps_nccl_curve *cv, const ps_n
     }
     int nb = 0, ns = 0;
     if (o->json) {
-        printf("{\"log\":"); /* a path may hold quotes or backslashes */
+        printf("{");
+        if (section > 0)
+            printf("\"section\":%d,", section);
+        printf("\"log\":"); /* a path may hold quotes or backslashes */
         ps_json_write_string(stdout, cv->path);
         printf(",\"op\":\"%s\",\"gpus\":%d,\"rows\":[", ps_coll_op_name(sw->op), sw->gpus);
     }
@@ -278,7 +304,7 @@ static int print_compare(const nccl_opts *o, const ps_nccl_curve *cv, const ps_n
     }
     double mb = median(big, nb), ms = median(small, ns);
     if (o->json)
-        printf("\n],\"median_abs_error_ge_1MiB\":%.4f,\"median_abs_error_lt_1MiB\":%.4f}\n",
+        printf("\n],\"median_abs_error_ge_1MiB\":%.4f,\"median_abs_error_lt_1MiB\":%.4f}",
                nb ? mb : 0.0, ns ? ms : 0.0);
     else {
         if (nb)
@@ -291,101 +317,266 @@ static int print_compare(const nccl_opts *o, const ps_nccl_curve *cv, const ps_n
     return PS_OK;
 }
 
+/* ---- --compare ------------------------------------------------------------------------------ */
+
+/* Why a test of the log cannot be compared, or "" (it can). */
+static const char *skip_reason(const nccl_opts *o, const ps_nccl_curve *c)
+{
+    if (c->has_op || (!c->op_name[0] && o->op_given))
+        return "";
+    return ps_nccl_curve_unsupported(c);
+}
+
+/* The sweep that reproduces curve c: its op, GPU count, -g and type, unless the options say. */
+static void compare_sweep(const nccl_opts *o, const ps_platform *pf, const ps_nccl_curve *c,
+                          ps_nccl_sweep *sw)
+{
+    int type_bytes = o->type_bytes;
+    if (!o->dtype_given && c->type_bytes == 4)
+        type_bytes = 4; /* a float log: sizes round to 4-byte elements */
+    *sw = (ps_nccl_sweep){
+        .op = c->has_op ? c->op : o->op,
+        .gpus = o->gpus_given ? o->gpus : c->gpus ? c->gpus : ps_platform_gpu_count(pf),
+        .sizes = c->size_bytes,
+        .count = c->n_rows,
+        .type_bytes = type_bytes,
+        .algo = o->algo,
+        .proto = o->proto,
+        .gpus_per_thread = o->gpus_per_thread != 1 ? o->gpus_per_thread : c->gpus_per_thread,
+    };
+}
+
+typedef struct compare_job {
+    ps_nccl_log log;
+    int *picked;          /* indexes of the curves compared, in file order */
+    int n_picked;
+    ps_nccl_sweep *sweeps;
+    ps_nccl_row **rows;
+    bool several;         /* a log of several tests compared without a selector */
+} compare_job;
+
+static void compare_job_free(compare_job *j)
+{
+    for (int i = 0; j->rows && i < j->n_picked; i++)
+        free(j->rows[i]);
+    free(j->rows);
+    free(j->sweeps);
+    free(j->picked);
+    ps_nccl_log_free(&j->log);
+}
+
+/* Which tests to compare: the selected one, the only one, or every one parsim can. */
+static int pick_tests(const nccl_opts *o, compare_job *j, ps_error *err)
+{
+    ps_nccl_log *log = &j->log;
+    j->picked = calloc((size_t)log->n_curves, sizeof *j->picked);
+    if (!j->picked)
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
+    if (o->section || o->op_given || log->n_curves == 1) {
+        int index;
+        int rc = ps_nccl_log_select(log, o->op_given ? ps_coll_op_name(o->op) : NULL, o->section,
+                                    &index, err);
+        if (rc)
+            return rc;
+        const ps_nccl_curve *c = &log->curves[index];
+        const char *why = skip_reason(o, c);
+        if (!c->op_name[0] && *why)
+            return ps_error_set(err, PS_EINPUT, "%s does not say which collective it measured: "
+                                "give --op", o->compare);
+        if (*why)
+            return ps_error_set(err, PS_EINPUT, "%s: test %d (line %d) is %s_perf: %s", o->compare,
+                                c->section, c->line, c->op_name, why);
+        j->picked[j->n_picked++] = index;
+        return PS_OK;
+    }
+    j->several = true;
+    for (int i = 0; i < log->n_curves; i++)
+        if (!*skip_reason(o, &log->curves[i]))
+            j->picked[j->n_picked++] = i;
+    if (j->n_picked == 0)
+        return ps_error_set(err, PS_EINPUT, "%s: none of its %d tests is a collective parsim "
+                            "models with a name in the log (see --op, --section)", o->compare,
+                            log->n_curves);
+    return PS_OK;
+}
+
+static int prepare_sweeps(const nccl_opts *o, const ps_platform *pf, compare_job *j,
+                          ps_error *err)
+{
+    j->sweeps = calloc((size_t)j->n_picked, sizeof *j->sweeps);
+    j->rows = calloc((size_t)j->n_picked, sizeof *j->rows);
+    if (!j->sweeps || !j->rows)
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
+    for (int k = 0; k < j->n_picked; k++) {
+        const ps_nccl_curve *c = &j->log.curves[j->picked[k]];
+        if (c->n_rows > MAX_SIZES)
+            return ps_error_set(err, PS_EINPUT, "%s: more than %d rows", o->compare, MAX_SIZES);
+        compare_sweep(o, pf, c, &j->sweeps[k]);
+        int rc = ps_platform_check_gpu_count(pf, j->sweeps[k].gpus, false, err);
+        if (rc) {
+            if (j->several) { /* name the test: the others may fit */
+                char msg[sizeof err->message];
+                snprintf(msg, sizeof msg, "%s", err->message);
+                ps_error_set(err, rc, "%s: test %d (%s, line %d): %s", o->compare, c->section,
+                             c->op_name, c->line, msg);
+            }
+            return rc;
+        }
+        if (c->zero_rows)
+            fprintf(stderr, "parsim nccl: note: %s: test %d: %d row%s of 0 bytes skipped (NCCL "
+                    "launches nothing for them)\n", o->compare, c->section, c->zero_rows,
+                    c->zero_rows == 1 ? "" : "s");
+        if (!(j->rows[k] = calloc((size_t)(c->n_rows > 0 ? c->n_rows : 1), sizeof **j->rows)))
+            return ps_error_set(err, PS_EINTERNAL, "out of memory");
+    }
+    return PS_OK;
+}
+
+static int print_comparisons(const nccl_opts *o, const compare_job *j, const char *cal_used,
+                             ps_error *err)
+{
+    const ps_nccl_log *log = &j->log;
+    if (!j->several) {
+        int rc = print_compare(o, &log->curves[j->picked[0]], &j->sweeps[0], j->rows[0], cal_used,
+                               0, err);
+        if (!rc && o->json)
+            printf("\n");
+        return rc;
+    }
+    if (o->json) {
+        printf("{\"log\":");
+        ps_json_write_string(stdout, log->path);
+        printf(",\"sections\":[");
+    }
+    int k = 0, rc = PS_OK;
+    for (int i = 0; i < log->n_curves && !rc; i++) {
+        const ps_nccl_curve *c = &log->curves[i];
+        bool compared = k < j->n_picked && j->picked[k] == i;
+        if (!compared)
+            continue;
+        if (o->json)
+            printf("%s\n", k ? "," : "");
+        else
+            printf("%s# test %d of %d (line %d)\n", k ? "#\n" : "", c->section, log->n_curves,
+                   c->line);
+        rc = print_compare(o, c, &j->sweeps[k], j->rows[k], cal_used, o->json ? c->section : 0,
+                           err);
+        k++;
+    }
+    if (o->json)
+        printf("\n],\"skipped\":[");
+    int skipped = 0;
+    for (int i = 0; i < log->n_curves && !rc; i++) {
+        const ps_nccl_curve *c = &log->curves[i];
+        const char *why = skip_reason(o, c);
+        if (!*why)
+            continue;
+        if (o->json) {
+            printf("%s\n{\"section\":%d,\"op\":", skipped ? "," : "", c->section);
+            ps_json_write_string(stdout, c->op_name);
+            printf(",\"reason\":");
+            ps_json_write_string(stdout, why);
+            printf("}");
+        } else {
+            printf("#\n# test %d of %d (line %d): %s skipped: %s\n", c->section, log->n_curves,
+                   c->line, c->op_name[0] ? c->op_name : "(unnamed)", why);
+        }
+        skipped++;
+    }
+    if (o->json)
+        printf("%s]}\n", skipped ? "\n" : "");
+    return rc;
+}
+
+/* ---- the command ------------------------------------------------------------------------------ */
+
+static int make_sizes(const nccl_opts *o, double *sizes)
+{
+    int count = 0;
+    for (double s = (double)o->min_bytes; s <= (double)o->max_bytes && count < MAX_SIZES;
+         s *= o->factor) {
+        sizes[count++] = s;
+        if (s == 0)
+            break;
+    }
+    return count;
+}
+
+static int run_sweep(const nccl_opts *o, ps_platform *pf, ps_coll_ctx *ctx, const char *cal_used,
+                     ps_error *err)
+{
+    double *sizes = malloc(sizeof(double) * MAX_SIZES);
+    ps_nccl_row *rows = calloc(MAX_SIZES, sizeof *rows);
+    int rc = PS_OK;
+    if (!sizes || !rows)
+        rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
+    int gpus = o->gpus ? o->gpus : ps_platform_gpu_count(pf);
+    if (!rc)
+        rc = ps_platform_check_gpu_count(pf, gpus, false, err);
+    if (!rc) {
+        ps_nccl_sweep sw = {o->op, gpus, sizes, make_sizes(o, sizes), o->type_bytes, o->algo,
+                            o->proto, o->gpus_per_thread};
+        rc = o->predict ? ps_nccl_predict_rows(ctx, &sw, rows, err)
+                        : ps_nccl_simulate(ctx, &sw, rows, err);
+        if (!rc && o->json)
+            print_json(&sw, rows);
+        else if (!rc)
+            print_table(o, &sw, rows, cal_used);
+    }
+    free(rows);
+    free(sizes);
+    return rc;
+}
+
+static int run_compare(const nccl_opts *o, compare_job *j, ps_platform *pf, ps_coll_ctx *ctx,
+                       const char *cal_used, ps_error *err)
+{
+    int rc = prepare_sweeps(o, pf, j, err);
+    for (int k = 0; !rc && o->predict && k < j->n_picked; k++)
+        rc = ps_nccl_predict_rows(ctx, &j->sweeps[k], j->rows[k], err);
+    if (!rc && !o->predict)
+        rc = ps_nccl_simulate_many(ctx, j->sweeps, j->n_picked, j->rows, err);
+    if (!rc)
+        rc = print_comparisons(o, j, cal_used, err);
+    return rc;
+}
+
 int cmd_nccl(int argc, char **argv)
 {
     nccl_opts o = {NULL, NULL, NULL, PS_COLL_ALL_REDUCE, false, 0, 8, 8ull << 30, 2, 2,
-                   "bfloat16", PS_ALGO_AUTO, PS_PROTO_AUTO, 1, false, false};
+                   "bfloat16", PS_ALGO_AUTO, PS_PROTO_AUTO, 1, false, false, 0, false, false};
     int rc = parse_args(argc, argv, &o);
     if (rc)
         return rc < 0 ? 0 : rc;
     ps_error err = {0, ""};
-    ps_nccl_curve curve;
-    memset(&curve, 0, sizeof curve);
-    bool have_curve = false;
-    if (o.compare) {
-        if ((rc = ps_nccl_curve_read(o.compare, &curve, &err))) {
-            fprintf(stderr, "parsim nccl: %s\n", err.message);
-            return rc;
-        }
-        have_curve = true;
-        if (!o.op_given && !curve.has_op) {
-            fprintf(stderr, "parsim nccl: %s does not say which collective it measured: give --op\n",
-                    o.compare);
-            ps_nccl_curve_free(&curve);
-            return 2;
-        }
-        if (!o.op_given)
-            o.op = curve.op;
-        if (!o.gpus)
-            o.gpus = curve.gpus;
-        if (o.gpus_per_thread == 1)
-            o.gpus_per_thread = curve.gpus_per_thread;
-        if (curve.type_bytes == 4 && o.type_bytes == 2 && strcmp(o.type_name, "float"))
-            parse_dtype("fp32", &o);
-    }
+    compare_job job;
+    memset(&job, 0, sizeof job);
     ps_platform *pf = NULL;
     ps_coll_ctx *ctx = NULL;
-    ps_nccl_row *rows = NULL;
-    double *sizes = NULL;
     ps_coll_params params;
     char cal_used[1024];
+    if (o.compare) { /* the log first: a bad log is reported before the platform is loaded */
+        if ((rc = ps_nccl_log_read(o.compare, o.gpus_given ? o.gpus : 0, &job.log, &err)) ||
+            (rc = pick_tests(&o, &job, &err)))
+            goto out;
+    }
     if ((rc = ps_platform_load(o.platform, &pf, &err)))
         goto out;
     if (ps_platform_warning(pf))
         fprintf(stderr, "parsim nccl: warning: %s\n", ps_platform_warning(pf));
     if ((rc = ps_coll_params_for_platform(o.platform, o.calibration, &params, cal_used,
-                                          sizeof cal_used, &err)))
+                                          sizeof cal_used, &err)) ||
+        (rc = ps_coll_ctx_create(pf, &params, &ctx, &err)))
         goto out;
-    if (!o.gpus)
-        o.gpus = ps_platform_gpu_count(pf);
-    if ((rc = ps_platform_check_gpu_count(pf, o.gpus, false, &err)))
-        goto out;
-    if ((rc = ps_coll_ctx_create(pf, &params, &ctx, &err)))
-        goto out;
-    int count = 0;
-    sizes = malloc(sizeof(double) * MAX_SIZES);
-    rows = calloc(MAX_SIZES, sizeof *rows);
-    if (!sizes || !rows) {
-        rc = ps_error_set(&err, PS_EINTERNAL, "out of memory");
-        goto out;
-    }
-    if (have_curve) {
-        if (curve.n_rows > MAX_SIZES) {
-            rc = ps_error_set(&err, PS_EINPUT, "%s: more than %d rows", o.compare, MAX_SIZES);
-            goto out;
-        }
-        for (int i = 0; i < curve.n_rows; i++)
-            sizes[count++] = curve.size_bytes[i];
-    } else {
-        for (double s = (double)o.min_bytes; s <= (double)o.max_bytes && count < MAX_SIZES;
-             s *= o.factor) {
-            sizes[count++] = s;
-            if (s == 0)
-                break;
-        }
-    }
-    ps_nccl_sweep sw = {o.op, o.gpus, sizes, count, o.type_bytes, o.algo, o.proto,
-                        o.gpus_per_thread};
-    rc = o.predict ? ps_nccl_predict_rows(ctx, &sw, rows, &err)
-                   : ps_nccl_simulate(ctx, &sw, rows, &err);
-    if (rc)
-        goto out;
-    if (have_curve)
-        rc = print_compare(&o, &curve, &sw, rows, cal_used, &err);
-    else if (o.json)
-        print_json(&sw, rows);
-    else
-        print_table(&o, &sw, rows, cal_used);
+    rc = o.compare ? run_compare(&o, &job, pf, ctx, cal_used, &err)
+                   : run_sweep(&o, pf, ctx, cal_used, &err);
     if (!rc && (fflush(stdout) || ferror(stdout)))
         rc = ps_error_set(&err, PS_EINPUT, "cannot write the output: %s", strerror(errno));
 out:
     if (rc)
         fprintf(stderr, "parsim nccl: %s\n", err.message);
-    free(rows);
-    free(sizes);
+    compare_job_free(&job);
     ps_coll_ctx_free(ctx);
     ps_platform_free(pf);
-    if (have_curve)
-        ps_nccl_curve_free(&curve);
     return rc;
 }

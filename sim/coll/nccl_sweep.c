@@ -17,6 +17,7 @@
 #include <stdlib.h>
 
 #include <simgrid/actor.h>
+#include <simgrid/barrier.h>
 #include <simgrid/engine.h>
 
 #include "coll_internal.h"
@@ -74,15 +75,21 @@ int ps_nccl_predict_rows(ps_coll_ctx *ctx, const ps_nccl_sweep *sw, ps_nccl_row 
     return rc;
 }
 
-/* ---- simulation ------------------------------------------------------------------------------ */
+/* ---- simulation ------------------------------------------------------------------------------
+ * Several sweeps (the tests of one nccl-tests log) run one after another in the same SimGrid run
+ * (SimGrid has one engine per process): one actor per GPU of the largest sweep; between two
+ * sweeps every actor passes one more barrier, so no sweep overlaps the next (as the tests of a
+ * log ran one after another). One sweep has no such barrier: its run is what it always was. */
 
 typedef struct sweep_run {
     ps_coll_ctx *ctx;
-    const ps_nccl_sweep *sweep;
-    ps_coll_group *group;
-    ps_nccl_row *rows;
-    int finished;     /* actors that ran to the end: a deadlock would leave this short */
-    ps_error error;   /* first error (the leader's; all members see the same) */
+    const ps_nccl_sweep *sweeps;
+    int n_sweeps;
+    ps_coll_group **groups;
+    ps_nccl_row *const *rows;
+    sg_bar_t between;  /* all actors, between sweeps; NULL for one sweep */
+    int finished;      /* actors that ran to the end: a deadlock would leave this short */
+    ps_error error;    /* first error (the leader's; all members see the same) */
 } sweep_run;
 
 typedef struct member_arg {
@@ -90,13 +97,10 @@ typedef struct member_arg {
     int member;
 } member_arg;
 
-static void member_main(int argc, char **argv)
+/* One sweep's sizes on one member; false on error (recorded by member 0). */
+static bool run_sizes(sweep_run *run, int k, int member)
 {
-    (void)argc;
-    (void)argv;
-    member_arg *arg = sg_actor_self_get_data();
-    sweep_run *run = arg->run;
-    const ps_nccl_sweep *sw = run->sweep;
+    const ps_nccl_sweep *sw = &run->sweeps[k];
     for (int i = 0; i < sw->count; i++) {
         double size;
         long long count;
@@ -105,41 +109,80 @@ static void member_main(int argc, char **argv)
         ps_coll_result res;
         ps_error err = {0, ""};
         double t0 = simgrid_get_clock();
-        if (ps_coll_run(run->group, arg->member, &call, &res, &err)) {
-            if (arg->member == 0)
+        if (ps_coll_run(run->groups[k], member, &call, &res, &err)) {
+            if (member == 0)
                 run->error = err;
-            return;
+            return false;
         }
-        if (arg->member == 0)
+        if (member == 0)
             fill_row(sw, size, count, simgrid_get_clock() - t0, &res,
-                     ps_coll_ctx_params(run->ctx)->launch_us, &run->rows[i]);
+                     ps_coll_ctx_params(run->ctx)->launch_us, &run->rows[k][i]);
+    }
+    return true;
+}
+
+static void member_main(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    member_arg *arg = sg_actor_self_get_data();
+    sweep_run *run = arg->run;
+    for (int k = 0; k < run->n_sweeps; k++) {
+        if (arg->member < run->sweeps[k].gpus && !run->error.code)
+            run_sizes(run, k, arg->member);
+        if (run->between)
+            sg_barrier_wait(run->between);
+        if (run->error.code)
+            return;
     }
     run->finished++;
 }
 
-int ps_nccl_simulate(ps_coll_ctx *ctx, const ps_nccl_sweep *sw, ps_nccl_row *rows,
-                     ps_error *err)
+static int make_groups(ps_coll_ctx *ctx, const ps_nccl_sweep *sweeps, int n, ps_coll_group **groups,
+                       int *max_gpus, ps_error *err)
 {
-    int n = sw->gpus;
-    int *ranks = malloc(sizeof(int) * (size_t)(n > 0 ? n : 1));
-    member_arg *args = calloc((size_t)(n > 0 ? n : 1), sizeof *args);
-    sweep_run run = {ctx, sw, NULL, rows, 0, {0, ""}};
-    int rc = PS_OK;
-    if (!ranks || !args)
-        rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
-    for (int i = 0; !rc && i < n; i++)
+    *max_gpus = 0;
+    for (int k = 0; k < n; k++)
+        if (sweeps[k].gpus > *max_gpus)
+            *max_gpus = sweeps[k].gpus;
+    int *ranks = malloc(sizeof(int) * (size_t)(*max_gpus > 0 ? *max_gpus : 1));
+    if (!ranks)
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
+    for (int i = 0; i < *max_gpus; i++)
         ranks[i] = i;
-    if (!rc)
-        rc = ps_coll_group_create(ctx, n, ranks, &run.group, err);
-    if (!rc) {
-        /* Check every size up front (a forced algorithm that does not exist): the actors would
-         * otherwise stop mid-sweep. */
-        ps_coll_call call = {sw->op, 0, 0, sw->algo, sw->proto};
-        ps_coll_result res;
-        rc = ps_coll_predict(run.group, &call, &res, err);
+    int rc = PS_OK;
+    for (int k = 0; !rc && k < n; k++) {
+        rc = ps_coll_group_create(ctx, sweeps[k].gpus, ranks, &groups[k], err);
+        if (!rc) {
+            /* Check every sweep up front (a forced algorithm that does not exist): the actors
+             * would otherwise stop mid-run. */
+            ps_coll_call call = {sweeps[k].op, 0, 0, sweeps[k].algo, sweeps[k].proto};
+            ps_coll_result res;
+            rc = ps_coll_predict(groups[k], &call, &res, err);
+        }
     }
+    free(ranks);
+    return rc;
+}
+
+int ps_nccl_simulate_many(ps_coll_ctx *ctx, const ps_nccl_sweep *sweeps, int n_sweeps,
+                          ps_nccl_row *const *rows, ps_error *err)
+{
+    if (n_sweeps < 1)
+        return ps_error_set(err, PS_EINPUT, "nothing to simulate");
+    ps_coll_group **groups = calloc((size_t)n_sweeps, sizeof *groups);
+    if (!groups)
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
+    int actors = 0;
+    int rc = make_groups(ctx, sweeps, n_sweeps, groups, &actors, err);
+    member_arg *args = rc ? NULL : calloc((size_t)actors, sizeof *args);
+    sweep_run run = {ctx, sweeps, n_sweeps, groups, rows, NULL, 0, {0, ""}};
+    if (!rc && !args)
+        rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
+    if (!rc && n_sweeps > 1 && !(run.between = sg_barrier_init((unsigned)actors)))
+        rc = ps_error_set(err, PS_EINTERNAL, "cannot create a SimGrid barrier");
     if (!rc) {
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < actors; i++) {
             char name[32];
             snprintf(name, sizeof name, "rank%d", i);
             args[i] = (member_arg){&run, i};
@@ -150,12 +193,22 @@ int ps_nccl_simulate(ps_coll_ctx *ctx, const ps_nccl_sweep *sw, ps_nccl_row *row
         simgrid_run();
         if (run.error.code)
             rc = ps_error_set(err, run.error.code, "%s", run.error.message);
-        else if (run.finished != n)
+        else if (run.finished != actors)
             rc = ps_error_set(err, PS_EINTERNAL, "simulation ended with %d of %d ranks unfinished "
-                              "(deadlock)", n - run.finished, n);
+                              "(deadlock)", actors - run.finished, actors);
     }
-    ps_coll_group_free(run.group);
-    free(ranks);
+    if (run.between)
+        sg_barrier_destroy(run.between);
+    for (int k = 0; k < n_sweeps; k++)
+        ps_coll_group_free(groups[k]);
+    free(groups);
     free(args);
     return rc;
+}
+
+int ps_nccl_simulate(ps_coll_ctx *ctx, const ps_nccl_sweep *sw, ps_nccl_row *rows,
+                     ps_error *err)
+{
+    ps_nccl_row *const all[1] = {rows};
+    return ps_nccl_simulate_many(ctx, sw, 1, all, err);
 }

@@ -228,6 +228,57 @@ static void test_two_ranks(void **state)
     ps_trace_summary_free(&sum);
 }
 
+/* All-gather and reduce-scatter sizes: NCCL's NVTX payload says one rank's share ("Message size
+ * [bytes]" = sendcount x type size for ncclAllGather, recvcount x type size for
+ * ncclReduceScatter); the trace format wants nccl-tests' size, the gathered output / the full
+ * input: x the communicator's 2 ranks. */
+static void test_gather_scatter_sizes(void **state)
+{
+    fixture *f = *state;
+    sqlite3 *db = create_db(f);
+    exec(db, "INSERT INTO StringIds VALUES (10, 'ncclAllGather'), (11, 'ncclReduceScatter'),"
+             " (12, 'ncclDevKernel_ReduceScatter_Sum_bf16_RING_LL(ncclDevKernelArgsStorage<4096ul>)')");
+    for (int r = 0; r < 2; r++) {
+        int pid = r ? 200 : 100;
+        char json[256];
+        snprintf(json, sizeof json, "{\"NCCL communicator ID\": 5, \"No. of ranks\": 2, \"Rank\": %d}", r);
+        nccl_range(db, 1000, 2000, pid, 7, json);
+        nccl_range(db, 10000, 11000, pid, 10, "{\"NCCL communicator ID\": 5, \"Message size [bytes]\": 8192}");
+        launch(db, 10500, 1, pid);
+        kernel(db, 20000, 21000, 13, 1, pid, 9);
+        nccl_range(db, 30000, 31000, pid, 11, "{\"NCCL communicator ID\": 5, \"Message size [bytes]\": 4096}");
+        launch(db, 30500, 2, pid);
+        kernel(db, 40000, 41000, 13, 2, pid, 12);
+    }
+    sqlite3_close(db);
+    ps_import_stats st;
+    ps_error err = {0};
+    if (run(f, &st, &err))
+        fail_msg("%s", err.message);
+    imp_rows rows;
+    if (imp_read_back(f->out, &rows, &err))
+        fail_msg("read back: %s", err.message);
+    assert_int_equal(rows.n_comms, 4);
+    for (int i = 0; i < 4; i++) {
+        const ps_trace_comm *c = &rows.comms[i];
+        assert_int_equal(c->group_size, 2);
+        assert_string_equal(c->group_id, "comm5");
+        if (i % 2 == 0) {
+            assert_int_equal(c->collective, PS_TRACE_ALLGATHER);
+            assert_int_equal(c->bytes, 16384); /* 8192 per rank x 2 */
+        } else {
+            assert_int_equal(c->collective, PS_TRACE_REDUCESCATTER);
+            assert_int_equal(c->bytes, 8192); /* 4096 per rank x 2 */
+            assert_string_equal(c->dtype, "bf16");
+        }
+    }
+    ps_trace_summary sum;
+    memset(&sum, 0, sizeof sum);
+    if (ps_trace_check(f->out, &sum, &err)) /* both ranks agree on every call */
+        fail_msg("trace check: %s", err.message);
+    ps_trace_summary_free(&sum);
+}
+
 /* An NVTX push/pop range (eventType 59) of the user on thread (pid, tid): its text either in the
  * `text` column or registered (textId), as nvtxRangePushA / nvtxDomainRangePushEx write them;
  * end < 0 writes NULL (never popped). */
@@ -501,6 +552,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_op_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_meta_old_exports, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gather_scatter_sizes, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -328,6 +328,76 @@ static void test_csv(void **state)
     ps_graph_free(&f.g);
 }
 
+/* The fields the cost model keys on (phase, GEMM role, attention heads, widths) agree with the id
+ * and with the shapes and bytes the builder computed from them: a field set wrong fails here. */
+static void check_op_fields(const fixture *f)
+{
+    const ps_plan *p = &f->plan;
+    const ps_model *m = f->m;
+    for (int r = 0; r < f->g.nranks; r++)
+        for (size_t i = 0; i < f->g.ranks[r].count; i++) {
+            const ps_op *op = &f->g.ranks[r].ops[i];
+            assert_int_equal(op->phase, f->step.phase);
+            assert_int_equal(strncmp(op->id, ps_phase_name(op->phase), strlen(ps_phase_name(op->phase))), 0);
+            const char *name = strrchr(op->id, '/') + 1;
+            double act = ps_dtype_bytes(f->prec.act), tokens = (double)op->tokens;
+            if (op->kind == PS_OP_GEMM) {
+                static const char *const ids[] = {"", "qkv_gemm", "o_gemm", "gate_up_gemm", "down_gemm", "lm_head"};
+                assert_true(op->gemm_role > PS_GEMM_NONE && op->gemm_role < PS_GEMM_ROLE_COUNT);
+                assert_string_equal(name, ids[op->gemm_role]);
+                assert_true(op->width == 0);
+            } else {
+                assert_int_equal(op->gemm_role, PS_GEMM_NONE);
+            }
+            if (op->kind == PS_OP_ATTENTION) {
+                assert_int_equal(op->heads, p->heads_per_rank);
+                assert_int_equal(op->kv_heads, p->kv_heads_per_rank);
+                assert_int_equal(op->head_dim, m->head_dim);
+                assert_int_equal(op->prefix, 0);
+                /* the output (heads x head_dim per token) is part of what it writes */
+                assert_true(op->bytes_written > tokens * (double)(op->heads * op->head_dim) * act);
+            } else {
+                assert_true(op->heads == 0 && op->kv_heads == 0 && op->head_dim == 0);
+            }
+            switch (op->kind) {
+            case PS_OP_RMSNORM:
+            case PS_OP_RESIDUAL:
+            case PS_OP_EMBEDDING:
+                assert_int_equal(op->width, m->hidden);
+                if (op->kind != PS_OP_EMBEDDING) /* writes one row of `width` per token */
+                    assert_close(op->bytes_written, tokens * (double)op->width * act, "row bytes");
+                break;
+            case PS_OP_ROPE:
+                assert_int_equal(op->width, (p->heads_per_rank + p->kv_heads_per_rank) * m->head_dim);
+                assert_close(op->bytes_read, tokens * (double)op->width * act, "rope bytes");
+                break;
+            case PS_OP_SILU_MUL:
+                assert_int_equal(op->width, p->intermediate_per_rank);
+                assert_close(op->bytes_read, 2 * tokens * (double)op->width * act, "silu_mul bytes");
+                break;
+            case PS_OP_SAMPLING:
+                assert_int_equal(op->width, p->vocab_per_rank * p->tp);
+                assert_close(op->bytes_read, tokens * (double)op->width * act, "sampling bytes");
+                break;
+            default:
+                if (op->kind != PS_OP_GEMM)
+                    assert_true(op->width == 0);
+            }
+        }
+}
+
+static void test_op_fields(void **state)
+{
+    (void)state;
+    fixture f;
+    build(&f, "llama3.1-70b", PS_DTYPE_FP8, 4, 2, 1, 3, 16, PS_PHASE_PREFILL, 0);
+    check_op_fields(&f);
+    ps_graph_free(&f.g);
+    build(&f, "llama3.1-8b", PS_DTYPE_BF16, 16, 1, 1, 2, 16, PS_PHASE_DECODE, 3); /* replicated KV heads */
+    check_op_fields(&f);
+    ps_graph_free(&f.g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -336,6 +406,7 @@ int main(void)
         cmocka_unit_test(test_comm_sizes),          cmocka_unit_test(test_pp_matching),
         cmocka_unit_test(test_ids_deps_streams),    cmocka_unit_test(test_layer_op_order),
         cmocka_unit_test(test_large_graph),         cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_op_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,1 +1,1 @@
-parsim plan --model llama3.1-8b --tp 2 --batch 4 --isl 128 --osl 2 --ops $PARSIM_TMP/ops.csv > /dev/null && parsim cost --gpu h200-sxm --queries $PARSIM_TMP/ops.csv | grep -E "^(phase|decode,0,0,.*L000)" | cut -d, -f8-9,14-19,28-
+parsim plan --model llama3.1-8b --tp 2 --batch 4 --isl 128 --osl 2 --ops $PARSIM_TMP/ops.csv > /dev/null && parsim cost --gpu h200-sxm --queries $PARSIM_TMP/ops.csv | grep -E "^(phase|decode,0,0,.*L000)" | cut -d, -f8-9,14-19,34-

@@ -1,0 +1,1 @@
+parsim calibrate --platform platforms/hgx-h100.xml --nccl tests/coll/logs/cluster-script-six-tests.log -o "$PARSIM_TMP/fit.nccl.json" 2>&1 | sed "s#$PARSIM_TMP#TMP#" && python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[\"fitted_on\"])" "$PARSIM_TMP/fit.nccl.json"

@@ -1,0 +1,1 @@
+parsim nccl --platform platforms/hgx-h100.xml --compare tests/coll/logs/cluster-script-six-tests.log --json | python3 -c "import json,sys; d=json.load(sys.stdin); print(d['log']); [print(s['section'], s['op'], s['gpus'], len(s['rows']), sorted(s)) for s in d['sections']]; print(d['skipped'])"

@@ -1,0 +1,1 @@
+parsim nccl --platform platforms/hgx-h100.xml --compare tests/coll/logs/cluster-script-six-tests.log --op reduce

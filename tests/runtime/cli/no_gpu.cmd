@@ -1,0 +1,1 @@
+if nvidia-smi -L >/dev/null 2>&1; then echo "SKIP: a GPU is present; this case checks the refusal without one" >&2; exit 77; fi; parsim-record --model llama3.1-8b --batch 1 --isl 128 -o "$PARSIM_TMP/t" 2>"$PARSIM_TMP/err"; echo "rc $?"; wc -l <"$PARSIM_TMP/err"; grep -o "^parsim-record: no CUDA device" "$PARSIM_TMP/err"; [ ! -e "$PARSIM_TMP/t" ] && echo "no trace written"
