@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Regenerates the shipped op-cost coefficient files (data/cost/*.cost) byte for byte from the
 # measured data, with the splits of issue 10 / docs/cost.md. Run from the repository root after a
-# build: scripts/cost-calibrate.sh [build/bin/parsim]. Needs ../shared/data (third-party tables)
+# build: scripts/cost-calibrate.sh [build/bin/parsim] [OUTDIR (default data/cost)]. Needs
+# ../shared/data (third-party tables)
 # and traces/h200-torch-reference (first-hand H200). The fit is deterministic (parsim/fit.h).
 set -euo pipefail
 bin=${1:-build/bin/parsim}
+out=${2:-data/cost}
 R=traces/h200-torch-reference
 V=../shared/data/vidur/data/profiling/compute
 L=../shared/data/llmservingsim/profiler/v0/perf_models/H100
 X=../shared/data/xla_sm90/matmul_sm90.csv
-[ -d ../shared/data ] || { echo "cost-calibrate: ../shared/data is missing" >&2; exit 2; }
+[ -d ../shared/data/vidur ] || { echo "SKIP: cost-calibrate: ../shared/data is missing" >&2; exit 77; }
 vidur_h100_other=()
 for m in meta-llama/Llama-2-70b-hf codellama/CodeLlama-34b-Instruct-hf internlm/internlm-20b Qwen/Qwen-72B microsoft/phi-2; do
   vidur_h100_other+=("$V/h100/$m/mlp.csv")
@@ -24,7 +26,7 @@ for f in tp1 tp2 tp4; do lss_layers+=("$L/mistralai/Mixtral-8x7B-v0.1/$f/layers.
 # attention fitted on the TP1 and TP4 head counts of 8B (32/8, 8/2), the others held out;
 # element-wise/embedding kernels from Vidur's fused H100 kernels (Llama-2-7b TP1; the H200 data
 # has only ATen compositions of them). Held out on H100: Vidur's other models and TP degrees.
-"$bin" calibrate --gpu h200-sxm -o data/cost/h200-sxm.cost \
+"$bin" calibrate --gpu h200-sxm -o "$out/h200-sxm.cost" \
   --ops "$R/gemm_graph.csv@model!=llama3.1-405b" "$R/gemm_eager.csv@model!=llama3.1-405b" \
         "$R/attention_graph.csv@tp=1,4" "$R/attention_eager.csv@tp=1,4" \
         "$V/h100/meta-llama/Llama-2-7b-hf/mlp.csv@tp=1@kind!=gemm" \
@@ -37,7 +39,7 @@ for f in tp1 tp2 tp4; do lss_layers+=("$L/mistralai/Mixtral-8x7B-v0.1/$f/layers.
 # the H200 first-hand eager data (the H100 tables are kernel times). Held out: Vidur's other
 # models and TP degrees, LLMServingSim's Llama-3.1-70B attention and its layers' GEMMs; on A100:
 # Vidur's A100 Llama-2 tables (error.scaled).
-"$bin" calibrate --gpu h100-sxm -o data/cost/h100-sxm.cost \
+"$bin" calibrate --gpu h100-sxm -o "$out/h100-sxm.cost" \
   --ops "$V/h100/meta-llama/Llama-2-7b-hf/mlp.csv@tp=1" "$X" \
         "$L/mistralai/Mixtral-8x7B-v0.1/tp4/attention.csv" \
         "$R/gemm_eager.csv@model!=llama3.1-405b" "$R/attention_eager.csv@tp=1,4" \

@@ -170,6 +170,8 @@ static int add_entry(ps_cost_model *m, const meta_graphs *mg, const occurrence *
     snprintf(e->op_id, sizeof e->op_id, "%s", first->op_id);
     e->time_us = med;
     e->spread_pct = med > 0 ? 100.0 * mad / med : 0;
+    if (e->spread_pct < 1e-6) /* rounding residue of equal occurrences */
+        e->spread_pct = 0;
     int p = strncmp(first->op_id, "decode/", 7) ? 0 : 1;
     if (!mg->built[p])
         return PS_OK;

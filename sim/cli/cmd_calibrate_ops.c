@@ -52,9 +52,14 @@ static void header_text(ps_strbuf *h, const ps_gpu_spec *gpu, char **fit, int nf
     ps_strbuf_appendf(h, "Held out (error.model on %s, error.scaled on other GPUs):\n", gpu->name);
     for (int i = 0; i < nhold; i++)
         ps_strbuf_appendf(h, "  %s\n", hold[i]);
+    /* The output is named by its base name, so that regenerating the file elsewhere (the
+     * byte-for-byte test) writes the same bytes. */
     ps_strbuf_appendf(h, "Command:\n  parsim");
-    for (int i = 0; i < argc; i++)
-        ps_strbuf_appendf(h, " %s", argv[i]);
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *slash = strrchr(a, '/');
+        bool out = i > 0 && (!strcmp(argv[i - 1], "-o") || !strcmp(argv[i - 1], "--output"));
+        ps_strbuf_appendf(h, " %s", out && slash ? slash + 1 : a);
+    }
     ps_strbuf_appendf(h, "\n");
 }
 

@@ -167,8 +167,11 @@ static void print_answer(const char *what, const ps_cost_answer *a, bool json)
     printf("flops        %.6g\n", a->flops);
     printf("bytes        %.6g\n", a->bytes);
     printf("bound        %s\n", ps_cost_bound_name(a->bound));
+    static const char *const why[] = {"spread of the op's occurrences in the trace",
+                                      "leave-one-out error of table interpolation",
+                                      "held-out median |error| of the model for this op kind"};
     if (a->error_pct >= 0)
-        printf("error_pct    %.3g (held-out median |error| of this source for this op kind)\n", a->error_pct);
+        printf("error_pct    %.3g (%s)\n", a->error_pct, why[a->source]);
     else
         printf("error_pct    unknown (no held-out data for this op kind)\n");
     printf("in_envelope  %s\n", a->in_envelope ? "true" : "false (shape, dtype or GPU outside the fit data)");

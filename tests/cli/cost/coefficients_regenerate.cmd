@@ -1,0 +1,1 @@
+scripts/cost-calibrate.sh "$bin" "$PARSIM_TMP" 2>/dev/null; rc=$?; [ $rc -eq 77 ] && { echo "SKIP: ../shared/data absent" >&2; exit 77; }; cmp data/cost/h200-sxm.cost "$PARSIM_TMP/h200-sxm.cost" && cmp data/cost/h100-sxm.cost "$PARSIM_TMP/h100-sxm.cost" && echo "byte-identical"
