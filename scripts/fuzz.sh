@@ -45,6 +45,7 @@ for t in $targets; do
     trace_check) extra=$(ls -d tests/trace/corpus/comms 2>/dev/null) ;;
     platform_load) extra=$(ls -d tests/fuzz/bad/platform 2>/dev/null) ;;
     coll_params) extra=$(ls -d tests/fuzz/bad/sidecar 2>/dev/null) ;;
+    nccl_log) extra=$(ls -d tests/coll/logs 2>/dev/null) ;;
   esac
   # platform_load: SimGrid aborts on purpose in the validator's forked child (a malformed file),
   # so SIGABRT must kill that child, not make libFuzzer report it; the oracles trap instead.

@@ -149,10 +149,14 @@ typedef struct parser {
     bool hint_ambiguous;
 } parser;
 
+/* "NAME:LINE: reason", one printable line: what the log holds (a token, a quoted line) is
+ * cut to 80 characters and its unprintable bytes shown as '?'. */
 static int fail(parser *p, int line, const char *fmt, const char *a, const char *b)
 {
-    char msg[400];
-    snprintf(msg, sizeof msg, fmt, a ? a : "", b ? b : "");
+    char msg[400], sa[96], sb[96];
+    printable(sa, sizeof sa, a ? a : "", 80);
+    printable(sb, sizeof sb, b ? b : "", 80);
+    snprintf(msg, sizeof msg, fmt, sa, sb);
     return ps_error_set(p->err, PS_EINPUT, "%s:%d: %s", p->name, line, msg);
 }
 
@@ -168,6 +172,7 @@ static int close_section(parser *p)
     if (!c)
         return PS_OK;
     p->open = false;
+    p->has_columns = false; /* a row after "Collective test concluded" belongs to no table */
     if (p->pending_fields)
         return fail(p, p->pending_line, "this row is incomplete: its other fields never came", NULL,
                     NULL);
@@ -486,7 +491,7 @@ static int on_fragment(parser *p, const char *text, bool eol)
         buf[have++] = ' ';
     }
     memcpy(buf + have, text, add + 1);
-    if (!p->has_columns)
+    if (!p->has_columns || !current(p))
         return fail(p, p->lineno, "not part of an nccl-tests table (a row before any \"# size "
                     "count type ... time\" column header: which column is the time?)", NULL, NULL);
     if (p->footer)
@@ -616,7 +621,7 @@ static int on_noise(parser *p, const char *s)
 {
     if (strstr(s, "Test failure") || strstr(s, "Test NCCL failure") ||
         strstr(s, "Test CUDA failure")) {
-        char text[100];
+        char text[96];
         printable(text, sizeof text, s, 80);
         return fail(p, p->lineno, "nccl-tests reports a failure here: \"%s\"", text, NULL);
     }
