@@ -324,7 +324,11 @@ static int run_comm(stream_actor *self, const replay_graph *rg, int pass, const 
     if (rp && !handoff)
         rp->tp_comm_s += t1 - t0;
     if (op->kind == PS_OP_RECV) /* the transfer itself (the call's time after both arrived) */
-        run->res->rank_pass[pass * run->res->nranks + self->rank].recv_xfer_s += cres.time_s;
+    {
+        replay_rank_pass *rr = &run->res->rank_pass[pass * run->res->nranks + self->rank];
+        rr->recv_xfer_s += cres.time_s;
+        rr->recv_count++;
+    }
     if (e->cfg.record_ops)
         record(run, pass, self->rank, sg->first, t0, t1);
     return PS_OK;

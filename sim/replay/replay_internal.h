@@ -130,6 +130,7 @@ typedef struct replay_rank_pass {
     double tp_comm_s;       /* collectives on the compute stream */
     double wait_recv_s;     /* blocked on a pp_recv (the upstream stage, then the transfer) */
     double recv_xfer_s;     /* transfer time of this rank's pp_recvs in the pass (recv stream) */
+    int recv_count;         /* pp_recvs in the pass */
     double wait_other_s;    /* blocked on anything else (feedback: the pipeline) */
 } replay_rank_pass;
 
