@@ -48,6 +48,7 @@ int cmd_calibrate_ops(int argc, char **argv); /* calibrate --ops, dispatched by 
 int cmd_trace(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_cost(int argc, char **argv);
 
