@@ -11,6 +11,9 @@
  * adds a reduction pass over an fp32 m x n buffer per split. The library's heuristic is modelled
  * as choosing the fastest (tile, split); the tile sizes are the usual Hopper ones (64x128,
  * 128x128, 128x256, 256x128: CUTLASS 3 sm90 and cuBLASLt nvjet kernel names in the H200 trace).
+ * Every tile streams its A and B panels, (tm + tn) x ks operands, from L2, at a rate tied to the
+ * SMs (peak FLOP/s x l2_bytes_per_flop): a tile count x panel bytes past that rate slows small
+ * tiles with long K (t_compute is the larger of the two).
  * Small m (decode) is bound by reading the weights: t_memory = bytes / (HBM x mem_eff).
  *     time = fixed_us + smooth_max(t_compute, t_memory; p)
  */
@@ -20,7 +23,7 @@
 #include "cost_internal.h"
 
 enum { P_FIXED = COST_P_FIRST_FAMILY, P_COMPUTE_EFF, P_K_HALF, P_MEM_EFF, P_WAVE_QUANT, P_TILE_SMALL,
-       P_TILE_MID, P_SMOOTH_P, P_COUNT };
+       P_TILE_MID, P_SMOOTH_P, P_L2_BYTES_PER_FLOP, P_COUNT };
 
 /* Defaults before any fit, from the H200 first-hand README (traces/h200-torch-reference): bf16
  * peaks at 81 % of the dense rating, fp8 at 75 %; decode GEMMs stream weights at 3.1-3.3 TB/s of
@@ -36,6 +39,7 @@ static const cost_param_def params[P_COUNT] = {
     {"tile_small_rel", 0.75, 0.2, 1.0, 0, true},
     {"tile_mid_rel", 0.9, 0.2, 1.0, 0, true},
     {"smooth_p", 4, 1, 20, 0, true},
+    {"l2_bytes_per_flop", 0.01, 1e-4, 1, 0, true},
 };
 
 static int class_of(const ps_cost_query *q)
@@ -70,6 +74,7 @@ static double compute_us(const double *v, const ps_gpu_spec *gpu, const cost_sha
     double m = (double)s->q.m, n = (double)s->q.n, k = (double)s->q.k;
     double sms = gpu->sm_count, peak_sm = cost_peak_flops(gpu, s->q.dtype) / sms;
     double bw = gpu->hbm_bandwidth_bytes_per_s * v[P_MEM_EFF];
+    double in_b = s->q.dtype == PS_DTYPE_FP8 ? 1 : 2;
     double best = INFINITY;
     for (size_t t = 0; t < sizeof tiles / sizeof tiles[0]; t++) {
         double rel = tiles[t].rel < 0 ? 1.0 : v[tiles[t].rel];
@@ -81,6 +86,11 @@ static double compute_us(const double *v, const ps_gpu_spec *gpu, const cost_sha
             double rate = peak_sm * v[P_COMPUTE_EFF] * rel * ks / (ks + v[P_K_HALF]);
             double t_tile = 2.0 * tiles[t].tm * tiles[t].tn * ks / rate;
             double t_c = cost_waves(count * split, sms, v[P_WAVE_QUANT]) * t_tile;
+            /* every tile streams its A and B panels from L2: (tm + tn) x ks operands */
+            double l2 = count * split * (tiles[t].tm + tiles[t].tn) * ks * in_b;
+            double t_l2 = l2 / (peak_sm * sms * v[P_L2_BYTES_PER_FLOP]);
+            if (t_l2 > t_c)
+                t_c = t_l2;
             if (split > 1) /* fp32 partials written and read back once per split */
                 t_c += m * n * 4.0 * 2.0 * split * s->batch / bw;
             if (t_c < best)

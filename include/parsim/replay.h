@@ -39,7 +39,8 @@ typedef struct ps_serving {
     int64_t max_batch_size;   /* sequences per microbatch; 0 = engine default */
     int64_t max_num_tokens;   /* tokens per iteration; 0 = engine default */
     int chunked_prefill;      /* -1 engine default, 0 off, 1 on */
-    int64_t requests;         /* --batch max / --rate: requests in the run (default 1000) */
+    int64_t requests;         /* requests in the run; 0 = default: 1000 for --batch max and --rate,
+                                 4 x N (at most 1000, at least N) for --batch N */
     double rate_per_s;        /* 0 = closed loop (--batch N keeps N in flight) */
     uint64_t seed;
     ps_allreduce_impl allreduce;
@@ -63,6 +64,7 @@ typedef struct ps_prediction {
     double batch;                 /* mean sequences in flight */
     double output_tok_s, output_tok_s_per_gpu, output_tok_s_per_user;
     double breakdown_ms[2][PS_PART_COUNT]; /* [ps_phase][part], ms per iteration */
+    double handoff_transfer_ms[2]; /* [ps_phase] one PP hand-off's transfer time (0 without PP) */
     double cost_sources[PS_COST_SOURCE_COUNT]; /* share of predicted compute time per source */
     double error_pct;
     bool in_envelope;
@@ -78,6 +80,12 @@ typedef struct ps_prediction {
     int64_t replayed_ops;          /* op-graph ops replayed (before merging) */
     int64_t activities;            /* SimGrid work items they cost */
     double simulated_ms;           /* simulated time of all replays */
+    /* in-flight scheduler (0 for static) */
+    int64_t max_batch_size, max_num_tokens; /* the limits used (engine defaults or flags) */
+    bool chunked_prefill;
+    int64_t kv_capacity_tokens;    /* KV cache per replica, tokens */
+    int64_t preemptions;           /* vLLM: requests preempted (recomputed) when the KV ran out */
+    int64_t distinct_iterations;   /* iteration compositions replayed (the rest reused) */
 } ps_prediction;
 
 typedef struct ps_predict_request {

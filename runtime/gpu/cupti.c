@@ -18,6 +18,10 @@
 
 #define BUFFER_BYTES (8u << 20)
 
+static const CUpti_ActivityKind kinds[] = {
+    CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL, CUPTI_ACTIVITY_KIND_MEMCPY,  CUPTI_ACTIVITY_KIND_MEMCPY2,
+    CUPTI_ACTIVITY_KIND_MEMSET,            CUPTI_ACTIVITY_KIND_RUNTIME, CUPTI_ACTIVITY_KIND_DRIVER,
+    CUPTI_ACTIVITY_KIND_EXTERNAL_CORRELATION};
 static ps_rec_collector *collector;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static ps_error async_error;            /* first failure inside a callback */
@@ -44,6 +48,11 @@ static void CUPTIAPI buffer_completed(CUcontext ctx, uint32_t stream_id, uint8_t
     (void)size;
     CUpti_Activity *record = NULL;
     pthread_mutex_lock(&lock);
+    if (!collector) { /* after ps_rec_cupti_stop (CUPTI may flush again at exit) */
+        pthread_mutex_unlock(&lock);
+        free(buffer);
+        return;
+    }
     while (cuptiActivityGetNextRecord(buffer, valid, &record) == CUPTI_SUCCESS) {
         ps_error err = {0};
         note_failure(ps_rec_collect_cupti(collector, record, &err), &err);
@@ -94,10 +103,6 @@ int ps_rec_cupti_start(ps_rec_collector *c, ps_error *err)
     CUptiResult r = cuptiActivityRegisterCallbacks(buffer_requested, buffer_completed);
     if (r != CUPTI_SUCCESS)
         return cupti_fail(err, r, "cuptiActivityRegisterCallbacks");
-    static const CUpti_ActivityKind kinds[] = {
-        CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL, CUPTI_ACTIVITY_KIND_MEMCPY,  CUPTI_ACTIVITY_KIND_MEMCPY2,
-        CUPTI_ACTIVITY_KIND_MEMSET,            CUPTI_ACTIVITY_KIND_RUNTIME, CUPTI_ACTIVITY_KIND_DRIVER,
-        CUPTI_ACTIVITY_KIND_EXTERNAL_CORRELATION};
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if ((r = cuptiActivityEnable(kinds[i])) != CUPTI_SUCCESS)
             return cupti_fail(err, r, "cuptiActivityEnable");
@@ -143,9 +148,14 @@ uint64_t ps_rec_cupti_now_ns(void)
 int ps_rec_cupti_stop(ps_error *err)
 {
     CUptiResult r = cuptiActivityFlushAll(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        cuptiActivityDisable(kinds[i]);
+    cuptiUnsubscribe(subscriber);
+    pthread_mutex_lock(&lock);
+    collector = NULL;
+    pthread_mutex_unlock(&lock);
     if (r != CUPTI_SUCCESS)
         return cupti_fail(err, r, "cuptiActivityFlushAll");
-    cuptiUnsubscribe(subscriber);
     if (async_error.code) {
         *err = async_error;
         return err->code;

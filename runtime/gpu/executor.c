@@ -341,8 +341,18 @@ int ps_rec_rank_step(ps_rec_rank_state *s, ps_error *err)
     CUDA_TRY(cudaSetDevice(s->r->device), "cudaSetDevice");
     if (s->o->launch == PS_REC_EAGER)
         return run_launches(s, err);
-    if (!s->captured && capture(s, err))
-        return err->code;
+    /* The first step runs eagerly: cuBLASLt's heuristics and lazy initialisation, module loading
+     * and NCCL's connection setup must not happen inside a stream capture. Then the step is
+     * captured; this and every later step replay the graph. */
+    if (!s->captured) {
+        if (run_launches(s, err))
+            return err->code;
+        CUDA_TRY(cudaStreamSynchronize(s->streams[0]), "eager warm-up step");
+        for (int i = 1; i < PS_STREAM_COUNT; i++)
+            CUDA_TRY(cudaStreamSynchronize(s->streams[i]), "eager warm-up step");
+        if (capture(s, err))
+            return err->code;
+    }
     CUDA_TRY(cudaGraphLaunch(s->exec, s->streams[0]), "cudaGraphLaunch");
     return PS_OK;
 }

@@ -25,6 +25,9 @@ typedef struct run_shared {
     pthread_barrier_t barrier;
     uint64_t window_start_ns;
     int failed;           /* set by any thread: the others stop at the next barrier */
+    pthread_mutex_t gate_lock;
+    pthread_cond_t gate;  /* threads start once every thread exists (or creation failed) */
+    int gate_state;       /* 0 wait, 1 go, 2 abandon */
 } run_shared;
 
 typedef struct run_thread {
@@ -56,6 +59,13 @@ static void *rank_thread(void *arg)
 {
     run_thread *t = arg;
     run_shared *sh = t->sh;
+    pthread_mutex_lock(&sh->gate_lock);
+    while (sh->gate_state == 0)
+        pthread_cond_wait(&sh->gate, &sh->gate_lock);
+    int state = sh->gate_state;
+    pthread_mutex_unlock(&sh->gate_lock);
+    if (state == 2)
+        return NULL; /* another thread could not be created: nobody enters the barriers */
     t->rc = ps_rec_rank_setup(&t->state, sh->o, sh->p, t->slot, sh->comms, &t->err);
     if (!t->rc)
         ps_rec_rank_stream_ids(t->state, sh->collector->stream_ids[t->slot]);
@@ -125,13 +135,19 @@ static int run_threads(run_shared *sh, ps_error *err)
         threads[i] = (run_thread){.sh = sh, .slot = i};
         sh->collector->device_rank[p->ranks[i].device] = i;
     }
+    pthread_mutex_init(&sh->gate_lock, NULL);
+    pthread_cond_init(&sh->gate, NULL);
     for (; started < p->nranks; started++)
         if (pthread_create(&ids[started], NULL, rank_thread, &threads[started]))
             break;
-    if (started < p->nranks) /* cannot happen in practice; the started ones would wait forever */
-        abort();
-    for (int i = 0; i < p->nranks; i++)
+    pthread_mutex_lock(&sh->gate_lock);
+    sh->gate_state = started == p->nranks ? 1 : 2;
+    pthread_cond_broadcast(&sh->gate);
+    pthread_mutex_unlock(&sh->gate_lock);
+    for (int i = 0; i < started; i++)
         pthread_join(ids[i], NULL);
+    if (started < p->nranks)
+        rc = ps_error_set(err, PS_EINTERNAL, "cannot start thread %d of %d", started + 1, p->nranks);
     for (int i = 0; i < p->nranks; i++) {
         if (threads[i].rc && !rc) {
             *err = threads[i].err;
@@ -140,6 +156,8 @@ static int run_threads(run_shared *sh, ps_error *err)
         ps_rec_rank_teardown(threads[i].state);
     }
     pthread_barrier_destroy(&sh->barrier);
+    pthread_cond_destroy(&sh->gate);
+    pthread_mutex_destroy(&sh->gate_lock);
     free(threads);
     free(ids);
     return rc;

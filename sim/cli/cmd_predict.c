@@ -6,6 +6,7 @@
  * 2 with one line for bad input, 1 for an internal failure.
  */
 #include <getopt.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,12 +27,30 @@ static void usage(FILE *out)
                  "\n");
     ps_workload_usage(out);
     fprintf(out, "serving:\n"
-                 "  --scheduler S         static | inflight (default inflight; inflight is not built yet)\n"
+                 "  --scheduler S         inflight (default): continuous batching as the engine runs it\n"
                  "                        static: prefill the batch, then OSL-1 decode steps together\n"
-                 "  --engine E            trtllm | vllm (default trtllm)\n"
+                 "  --engine E            trtllm (default) | vllm: the engine's scheduler defaults\n"
+                 "                        trtllm: max-batch-size 2048, max-num-tokens 8192, chunked prefill\n"
+                 "                        off, KV for prompt+output reserved at admission (GUARANTEED_NO_EVICT);\n"
+                 "                        with --batch max, trtllm-bench's tuning heuristic sets both limits\n"
+                 "                        vllm: max-num-seqs 1024, max-num-batched-tokens 16384, chunked\n"
+                 "                        prefill on, preemption when the KV cache runs out\n"
+                 "  --max-batch-size N    sequences per microbatch (vllm: max_num_seqs, all microbatches)\n"
+                 "  --max-num-tokens N    tokens per iteration (decode tokens + prompt chunks)\n"
+                 "  --chunked-prefill on|off\n"
+                 "  --requests R          requests in the run (default 1000; --batch N: 4N, at most 1000)\n"
+                 "  --rate Q              Poisson arrivals at Q requests/s instead of a closed loop\n"
+                 "  --seed S              seed of the arrivals (default 0)\n"
                  "  --launch L            graph | eager: how decode kernels are launched (default graph,\n"
                  "                        as both engines run decode; prefill is always eager)\n"
+                 "costs:\n"
+                 "  --trace DIR           a parsim trace directory (repeatable): ops it measured take the\n"
+                 "                        measured time, other shapes of its op kinds are interpolated\n"
+                 "                        from it, the rest comes from the calibrated model\n"
                  "output:\n"
+                 "  --timeline FILE.json  Chrome trace of the replay (Perfetto): one process per GPU, a track\n"
+                 "                        per stream and per PP link; kernels tagged with their cost source\n"
+                 "                        (in-flight: the first 2 million ops)\n"
                  "  --json                one JSON object (keys in docs/predict.md)\n"
                  "  -h, --help            this help\n");
 }
@@ -39,10 +58,14 @@ static void usage(FILE *out)
 typedef struct predict_args {
     ps_workload_args workload;
     ps_serving serving;
-    bool json, scheduler_set, engine_set, launch_set;
+    const char *timeline;
+    const char *traces[PS_PREDICT_MAX_TRACES];
+    int ntraces;
+    bool json, scheduler_set, engine_set, launch_set, mbs_set, mnt_set, chunk_set, req_set, rate_set, seed_set;
 } predict_args;
 
-enum { OPT_WORKLOAD = 256, OPT_JSON = 512, OPT_SCHEDULER, OPT_ENGINE, OPT_LAUNCH, PREDICT_OPTIONS = 5 };
+enum { OPT_WORKLOAD = 256, OPT_JSON = 512, OPT_SCHEDULER, OPT_ENGINE, OPT_LAUNCH, OPT_MBS, OPT_MNT, OPT_CHUNK,
+       OPT_REQUESTS, OPT_RATE, OPT_SEED, OPT_TIMELINE, OPT_TRACE, PREDICT_OPTIONS = 13 };
 
 static void fill_long_options(struct option *longs)
 {
@@ -53,6 +76,14 @@ static void fill_long_options(struct option *longs)
     longs[n++] = (struct option){"scheduler", required_argument, NULL, OPT_SCHEDULER};
     longs[n++] = (struct option){"engine", required_argument, NULL, OPT_ENGINE};
     longs[n++] = (struct option){"launch", required_argument, NULL, OPT_LAUNCH};
+    longs[n++] = (struct option){"max-batch-size", required_argument, NULL, OPT_MBS};
+    longs[n++] = (struct option){"max-num-tokens", required_argument, NULL, OPT_MNT};
+    longs[n++] = (struct option){"chunked-prefill", required_argument, NULL, OPT_CHUNK};
+    longs[n++] = (struct option){"requests", required_argument, NULL, OPT_REQUESTS};
+    longs[n++] = (struct option){"rate", required_argument, NULL, OPT_RATE};
+    longs[n++] = (struct option){"seed", required_argument, NULL, OPT_SEED};
+    longs[n++] = (struct option){"timeline", required_argument, NULL, OPT_TIMELINE};
+    longs[n++] = (struct option){"trace", required_argument, NULL, OPT_TRACE};
     longs[n++] = (struct option){"help", no_argument, NULL, 'h'};
     longs[n] = (struct option){NULL, 0, NULL, 0};
 }
@@ -95,6 +126,52 @@ static int parse_one(predict_args *a, int opt, const char *v, ps_error *err)
         if (!ps_launch_mode_parse(v, &a->serving.launch))
             return ps_error_set(err, PS_EINPUT, "--launch: '%s' is not one of graph eager", v);
         return PS_OK;
+    case OPT_MBS:
+    case OPT_MNT:
+    case OPT_REQUESTS: {
+        bool *set = opt == OPT_MBS ? &a->mbs_set : opt == OPT_MNT ? &a->mnt_set : &a->req_set;
+        const char *flag = opt == OPT_MBS ? "--max-batch-size" : opt == OPT_MNT ? "--max-num-tokens" : "--requests";
+        int64_t *dst = opt == OPT_MBS ? &a->serving.max_batch_size : opt == OPT_MNT ? &a->serving.max_num_tokens
+                                                                                   : &a->serving.requests;
+        if (once(set, flag, err))
+            return err->code;
+        if (ps_parse_i64(v, flag, dst, err))
+            return err->code;
+        if (*dst < 1 || *dst > 10000000)
+            return ps_error_set(err, PS_EINPUT, "%s: expected 1 to 10000000, got '%s'", flag, v);
+        return PS_OK;
+    }
+    case OPT_CHUNK:
+        if (once(&a->chunk_set, "--chunked-prefill", err))
+            return err->code;
+        if (strcmp(v, "on") && strcmp(v, "off"))
+            return ps_error_set(err, PS_EINPUT, "--chunked-prefill: '%s' is not one of on off", v);
+        a->serving.chunked_prefill = !strcmp(v, "on");
+        return PS_OK;
+    case OPT_RATE:
+        if (once(&a->rate_set, "--rate", err))
+            return err->code;
+        if (ps_parse_double(v, "--rate", &a->serving.rate_per_s, err))
+            return err->code;
+        if (!(a->serving.rate_per_s > 0) || a->serving.rate_per_s > 1e9)
+            return ps_error_set(err, PS_EINPUT, "--rate: expected requests per second > 0, got '%s'", v);
+        return PS_OK;
+    case OPT_TRACE:
+        if (a->ntraces == PS_PREDICT_MAX_TRACES)
+            return ps_error_set(err, PS_EINPUT, "--trace: at most %d trace directories", PS_PREDICT_MAX_TRACES);
+        if (strlen(v) >= PS_WORKLOAD_PATH_BYTES)
+            return ps_error_set(err, PS_EINPUT, "--trace: path too long");
+        a->traces[a->ntraces++] = v;
+        return PS_OK;
+    case OPT_TIMELINE:
+        if (a->timeline)
+            return ps_error_set(err, PS_EINPUT, "--timeline given twice (give each option once)");
+        a->timeline = v;
+        return PS_OK;
+    case OPT_SEED:
+        if (once(&a->seed_set, "--seed", err))
+            return err->code;
+        return ps_parse_u64(v, "--seed", &a->serving.seed, err);
     }
     const char *name = ps_workload_option_name(opt - OPT_WORKLOAD);
     if (!name)
@@ -129,6 +206,12 @@ static int parse_args(int argc, char **argv, predict_args *a, ps_error *err)
     }
     if (optind < argc)
         return ps_error_set(err, PS_EINPUT, "'%s': unexpected argument (see parsim predict --help)", argv[optind]);
+    if (a->serving.scheduler == PS_SCHED_STATIC && (a->mbs_set || a->mnt_set || a->chunk_set || a->req_set ||
+                                                    a->rate_set || a->seed_set))
+        return ps_error_set(err, PS_EINPUT, "--max-batch-size, --max-num-tokens, --chunked-prefill, --requests, --rate "
+                            "and --seed are in-flight scheduler limits (--scheduler static takes none)");
+    if (a->rate_set && a->workload.scenario.batch != PS_BATCH_MAX)
+        return ps_error_set(err, PS_EINPUT, "--rate and --batch N both set the load: give one of them");
     if (!a->workload.platform)
         return ps_error_set(err, PS_EINPUT, "--platform: a platform is needed (a file or a preset; see parsim platform --list)");
     return -1;
@@ -167,6 +250,17 @@ static int run(predict_args *a, ps_error *err)
     if (rc)
         return rc;
     req.serving = a->serving;
+    if (a->timeline && (ps_same_file(a->timeline, req.workload.gpu.platform_path) ||
+                        ps_same_file(a->timeline, a->workload.model_file)))
+        return ps_error_set(err, PS_EINPUT, "--timeline %s is an input of this command; write it elsewhere", a->timeline);
+    struct stat st;
+    if (a->timeline && stat(a->timeline, &st) == 0 && !S_ISREG(st.st_mode))
+        /* the atomic writer renames its temporary file over the path: never over a device */
+        return ps_error_set(err, PS_EINPUT, "--timeline %s: not a regular file", a->timeline);
+    req.timeline_path = a->timeline;
+    req.ntraces = a->ntraces;
+    for (int i = 0; i < a->ntraces; i++)
+        snprintf(req.traces[i], sizeof req.traces[i], "%s", a->traces[i]);
     req.platform = loaded_platform;
     snprintf(req.platform_path, sizeof req.platform_path, "%s", req.workload.gpu.platform_path);
     ps_prediction p;

@@ -21,8 +21,10 @@
 #include <string.h>
 
 #include "predict_internal.h"
+#include "sched_mixed.h"
 
 #define PP_P2P_CHANNELS 2 /* see the header comment */
+#define TIMELINE_MAX_EVENTS 2000000
 
 /* Validated errors of the NCCL model on hgx-h200 (docs/validation.md, median |error| of all_reduce
  * n = 2, 4, 8 against the AIConfigurator nccl-tests logs; these are calibration residuals: the
@@ -36,7 +38,7 @@ void ps_serving_init(ps_serving *s)
     s->engine = PS_ENGINE_TRTLLM;
     s->scheduler = PS_SCHED_INFLIGHT;
     s->chunked_prefill = -1;
-    s->requests = 1000;
+    s->requests = 0;
     s->allreduce = PS_ALLREDUCE_ENGINE;
     s->launch = PS_LAUNCH_GRAPH;
 }
@@ -68,6 +70,8 @@ static int op_cost(void *ctx, const ps_graph *g, int rank, const ps_op *op, repl
     (void)g;
     (void)rank;
     predict_case *pc = ctx;
+    if (pc->mixed && op->kind == PS_OP_ATTENTION)
+        return mixed_attention_cost(pc->cost, &pc->wl, &pc->mixed->mb[op->microbatch], pc->launch, out, err);
     ps_cost_query q;
     ps_cost_query_from_op(op, pc->launch, &q);
     ps_cost_answer a;
@@ -130,6 +134,17 @@ void predict_breakdown(const replay_result *res, int pass, double period_s, doub
     ms[PS_PART_HOST_GAPS] = 0; /* predictions: launch overhead is inside the cost model's op times */
     double rest = period_s * 1e3 - ms[PS_PART_COMPUTE] - ms[PS_PART_TP_COMM_EXPOSED] - ms[PS_PART_PP_HANDOFF];
     ms[PS_PART_PP_BUBBLE] = rest > 0 ? rest : 0;
+}
+
+double predict_handoff_ms(const replay_result *res, int pass)
+{
+    double best = 0;
+    for (int r = 0; r < res->nranks; r++) {
+        const replay_rank_pass *rp = &res->rank_pass[pass * res->nranks + r];
+        if (rp->recv_count > 0 && rp->recv_xfer_s / rp->recv_count > best)
+            best = rp->recv_xfer_s / rp->recv_count;
+    }
+    return best * 1e3;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -225,7 +240,13 @@ static int setup_sim(predict_case *pc, ps_prediction *out, ps_error *err)
                                    g0->hbm_bandwidth_bytes_per_s > 0 ? link / g0->hbm_bandwidth_bytes_per_s : 0,
                                    false};
     ps_coll_algo algo = PS_ALGO_AUTO;
-    replay_engine_config cfg = {pc->platform, pc->coll, &pc->wl.plan, algo, req->timeline_path != NULL};
+    if (req->timeline_path) {
+        ps_timeline_options o = {.origin_ns = 0, .gpu_name = pc->wl.gpu.spec.marketing_name, .label = "predicted"};
+        if (ps_timeline_open(&pc->timeline, req->timeline_path, &o, err))
+            return ps_error_prefix(err, "--timeline");
+    }
+    /* a timeline of a long in-flight run would be huge: the first TIMELINE_MAX_EVENTS ops */
+    replay_engine_config cfg = {pc->platform, pc->coll, &pc->wl.plan, algo, false, pc->timeline, TIMELINE_MAX_EVENTS};
     return replay_engine_create(&cfg, &pc->engine, err);
 }
 
@@ -276,11 +297,17 @@ int ps_predict(const ps_predict_request *req, ps_prediction *out, ps_error *err)
         if (req->serving.scheduler == PS_SCHED_STATIC)
             rc = sched_static_run(&pc, out, err);
         else
-            rc = ps_error_set(err, PS_EINPUT, "--scheduler inflight: not built yet (use --scheduler static)");
+            rc = sched_inflight_run(&pc, out, err);
     }
     if (!rc && out->fits)
         finish(&pc, out);
     replay_engine_free(pc.engine);
+    if (pc.timeline) {
+        if (!rc && out->fits)
+            rc = ps_timeline_close(pc.timeline, err);
+        else
+            ps_timeline_abort(pc.timeline);
+    }
     ps_cost_model_free(pc.cost);
     ps_coll_ctx_free(pc.coll);
     if (pc.owns_platform)

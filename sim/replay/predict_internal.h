@@ -20,8 +20,10 @@ typedef struct predict_case {
     ps_coll_ctx *coll;
     ps_cost_model *cost;
     replay_engine *engine;
+    ps_timeline *timeline;     /* --timeline */
     ps_launch_mode launch;     /* of the graph being priced (decode: --launch; prefill: eager) */
     replay_costing costing;
+    const struct mixed_step *mixed; /* the mixed iteration being priced (attention per part) */
     bool full_replay;          /* every decode step simulated (PARSIM_REPLAY_FULL=1; tests) */
     /* filled by the scheduler: graph-weighted sums for the error bar and the sources */
     double source_s[PS_COST_SOURCE_COUNT];
@@ -39,10 +41,13 @@ void predict_account_graph(predict_case *pc, const replay_graph *rg, double weig
 /* Critical-rank breakdown of one pass (ms): compute, exposed TP comm, PP hand-off wait, host
  * gaps, and the rest of `period_s` as the pipeline bubble. */
 void predict_breakdown(const replay_result *res, int pass, double period_s, double *ms_out);
+/* Mean transfer time (ms) of one PP hand-off in a pass (largest over ranks; 0 without PP). */
+double predict_handoff_ms(const replay_result *res, int pass);
 
 /* Fills the per-request statistics from arrays of n requests (ms); sorts them in place. */
 void predict_request_stats(double *ttft_ms, double *tpot_ms, double *e2e_ms, int64_t n, ps_prediction *out);
 
 int sched_static_run(predict_case *pc, ps_prediction *out, ps_error *err);
+int sched_inflight_run(predict_case *pc, ps_prediction *out, ps_error *err);
 
 #endif

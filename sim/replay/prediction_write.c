@@ -48,6 +48,8 @@ int ps_prediction_write_json(FILE *f, const ps_prediction *p, ps_error *err)
         };
         for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
             json_num(f, nums[i].key, nums[i].v, &first);
+        fprintf(f, ",\"handoff_transfer_ms\":{\"decode\":%.6g,\"prefill\":%.6g}", p->handoff_transfer_ms[PS_PHASE_DECODE],
+                p->handoff_transfer_ms[PS_PHASE_PREFILL]);
         fputs(",\"breakdown\":{\"decode\":", f);
         json_parts(f, p->breakdown_ms[PS_PHASE_DECODE]);
         fputs(",\"prefill\":", f);
@@ -59,6 +61,14 @@ int ps_prediction_write_json(FILE *f, const ps_prediction *p, ps_error *err)
         fprintf(f, ",\"replayed_ops\":%lld,\"activities\":%lld", (long long)p->replayed_ops,
                 (long long)p->activities);
         json_num(f, "simulated_ms", p->simulated_ms, &first);
+        if (p->scheduler == PS_SCHED_INFLIGHT) {
+            fprintf(f, ",\"requests\":%lld,\"iterations\":%.0f,\"distinct_iterations\":%lld", (long long)p->requests,
+                    p->iterations, (long long)p->distinct_iterations);
+            fprintf(f, ",\"max_batch_size\":%lld,\"max_num_tokens\":%lld,\"chunked_prefill\":%s", (long long)p->max_batch_size,
+                    (long long)p->max_num_tokens, p->chunked_prefill ? "true" : "false");
+            fprintf(f, ",\"kv_capacity_tokens\":%lld,\"preemptions\":%lld", (long long)p->kv_capacity_tokens,
+                    (long long)p->preemptions);
+        }
     }
     fprintf(f, ",\"inputs\":{\"parsim_version\":\"%s\",\"platform\":", PARSIM_VERSION);
     ps_json_write_string(f, p->platform);
@@ -103,6 +113,15 @@ int ps_prediction_write_text(FILE *f, const ps_prediction *p, ps_error *err)
             fprintf(f, " %15.3f", p->breakdown_ms[ph][k]);
         fputc('\n', f);
     }
+    if (p->scheduler == PS_SCHED_INFLIGHT)
+        fprintf(f, "engine limits      max-batch-size %lld, max-num-tokens %lld, chunked prefill %s, KV cache %lld tokens\n"
+                   "run                %lld requests, %.0f iterations (%lld distinct replayed), %lld preemptions\n",
+                (long long)p->max_batch_size, (long long)p->max_num_tokens, p->chunked_prefill ? "on" : "off",
+                (long long)p->kv_capacity_tokens, (long long)p->requests, p->iterations,
+                (long long)p->distinct_iterations, (long long)p->preemptions);
+    if (p->pp > 1)
+        fprintf(f, "PP hand-off        %.3f ms per prefill microbatch, %.3f ms per decode microbatch (transfer)\n",
+                p->handoff_transfer_ms[PS_PHASE_PREFILL], p->handoff_transfer_ms[PS_PHASE_DECODE]);
     fprintf(f, "cost sources       trace %.1f %%, table %.1f %%, model %.1f %%\n", 100 * p->cost_sources[PS_COST_TRACE],
             100 * p->cost_sources[PS_COST_TABLE], 100 * p->cost_sources[PS_COST_MODEL]);
     fprintf(f, "error bar          +-%.1f %% (%s the validated envelope)\n", p->error_pct,

@@ -243,12 +243,14 @@ static int fill_result(static_run *st, ps_prediction *out, ps_error *err)
     /* breakdowns: prefill from its first pass, decode from the middle sample's last rep */
     double pf_first = r->pass_end_s[0] - r->start_s;
     predict_breakdown(r, 0, pf_first, out->breakdown_ms[PS_PHASE_PREFILL]);
+    out->handoff_transfer_ms[PS_PHASE_PREFILL] = predict_handoff_ms(r, 0);
     double tp_pf = out->breakdown_ms[PS_PHASE_PREFILL][PS_PART_TP_COMM_EXPOSED] * 1e-3 * (double)st->n_pf;
     double tp_dec = 0;
     if (st->ndec > 0) {
         int mid = st->ndec / 2;
         int pass = st->pf_sim + (mid + 1) * st->reps - 1;
         predict_breakdown(r, pass, per[mid], out->breakdown_ms[PS_PHASE_DECODE]);
+        out->handoff_transfer_ms[PS_PHASE_DECODE] = predict_handoff_ms(r, pass);
         tp_dec = out->breakdown_ms[PS_PHASE_DECODE][PS_PART_TP_COMM_EXPOSED] * 1e-3 * (double)st->n_dec;
     }
     pc->comm_s += tp_pf + tp_dec;

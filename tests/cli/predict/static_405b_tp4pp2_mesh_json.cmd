@@ -1,1 +1,1 @@
-parsim predict --model llama3.1-405b --dtype fp8 --tp 4 --pp 2 --platform platforms/mesh8-h200.xml --scheduler static --batch 4 --isl 2048 --osl 16 --json | sed 's|"coefficients":"[^"]*/data/cost/|"coefficients":"data/cost/|'
+parsim predict --model llama3.1-405b --dtype fp8 --tp 4 --pp 2 --platform platforms/mesh8-h200.xml --scheduler static --batch 4 --isl 2048 --osl 16 --json | sed 's|"coefficients":"[^"]*/data/cost/|"coefficients":"data/cost/|' | tr ',' '\n' | tr -d '{}'

@@ -1,0 +1,630 @@
+/* parsim validate TRACE: measured against simulated, for the ops a trace holds (docs/validate.md).
+ *
+ * The trace's metadata gives the workload (model, plan, scenario); every op it recorded is
+ * predicted through the prediction path, never from its own durations: the op graph gives the
+ * op's shapes (found by op id), the cost model its time (coefficients only, the trace is not
+ * added to it), the collective model each NCCL call's time on the platform. Reported per op kind,
+ * per collective and size bucket, and end to end: the busiest rank's busy span (the union of its
+ * recorded intervals) against the sum of its ops' simulated times on its streams.
+ * --max-error PCT exits 3 when the end-to-end error is larger in magnitude.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "parsim/coll.h"
+#include "parsim/cost.h"
+#include "parsim/data.h"
+#include "parsim/graph.h"
+#include "parsim/platform.h"
+#include "parsim/trace.h"
+#include "parsim/util.h"
+#include "parsim/workload.h"
+
+#define EXIT_OVER_MAX_ERROR 3
+
+static void usage(FILE *out)
+{
+    fputs("usage: parsim validate TRACE_DIR [--platform FILE|PRESET] [--max-error PCT] [--json]\n"
+          "\n"
+          "Predicts the trace's own model, plan and scenario (its meta.json) on the platform through\n"
+          "the op graph, the cost model and the collective model (never the trace's durations) and\n"
+          "prints measured against simulated per op kind, per collective size bucket and end to end.\n"
+          "\n"
+          "  --platform P     platform file or preset (required when meta.json names none)\n"
+          "  --phase P        compare only the ops of one phase: prefill or decode\n"
+          "  --batch N        sequences per step, when the trace's steps do not all run meta.json's\n"
+          "                   batch (e.g. a prefill of 1 prompt recorded beside decodes of 32)\n"
+          "  --max-error PCT  exit 3 when |end-to-end error| > PCT percent (for CI)\n"
+          "  --json           one JSON object (keys in docs/validate.md)\n"
+          "  -h, --help       this help\n"
+          "exit: 0 ok, 3 over --max-error, 2 bad input, 1 internal error\n",
+          out);
+}
+
+typedef struct validate_args {
+    const char *trace, *platform, *phase;
+    double max_error_pct;
+    bool has_max, json;
+    int64_t batch;
+} validate_args;
+
+/* One activity with an op id, for instance counting and busy spans. */
+typedef struct rec {
+    int rank;
+    char *op_id;
+    int64_t start_ns, end_ns;
+    double sim_us;   /* simulated time of its op instance (on the instance's first record), else 0 */
+    int source;      /* ps_cost_source or -1 */
+    bool unmatched;  /* no op of the op graph has its id: left out of both sides */
+} rec;
+
+typedef struct agg {
+    char name[64];   /* op name or "collective bucket" */
+    char kind[32];
+    long count;
+    double measured_us, simulated_us;
+    int source;
+} agg;
+
+typedef struct vctx {
+    validate_args args;
+    ps_trace_meta meta;
+    ps_workload w;
+    char platform_path[PS_DATA_PATH_BYTES];
+    char calibration[PS_DATA_PATH_BYTES];
+    ps_platform *platform;
+    ps_cost_model *cost;
+    ps_coll_ctx *coll;
+    ps_graph graphs[2];
+    bool graph_built[2];
+    ps_launch_mode launch;
+    rec *recs;
+    size_t nrecs, cap;
+    agg ops[256], colls[128];
+    int nops, ncolls;
+    long unmatched;
+    double source_us[PS_COST_SOURCE_COUNT];
+    int nranks;
+    double *rank_sim_us;
+} vctx;
+
+/* ---- arguments ---- */
+
+static int parse_args(int argc, char **argv, validate_args *a, ps_error *err)
+{
+    static const struct option longs[] = {
+        {"platform", required_argument, NULL, 'p'}, {"max-error", required_argument, NULL, 'm'},
+        {"phase", required_argument, NULL, 'f'},   {"batch", required_argument, NULL, 'b'},
+        {"json", no_argument, NULL, 'j'},           {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    *a = (validate_args){0};
+    opterr = 0;
+    optind = 1;
+    int opt;
+    unsigned char seen[512] = {0};
+    char twice[64];
+    while ((opt = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+        if (opt == 'h') {
+            usage(stdout);
+            return 0;
+        }
+        if (opt == '?')
+            return ps_error_set(err, PS_EINPUT, "%s: unknown option (see parsim validate --help)", argv[optind - 1]);
+        if (opt == ':')
+            return ps_error_set(err, PS_EINPUT, "%s: needs a value (see parsim validate --help)", argv[optind - 1]);
+        if (ps_cli_repeated(longs, seen, opt, twice, sizeof twice))
+            return ps_error_set(err, PS_EINPUT, "%s given twice (give each option once)", twice);
+        switch (opt) {
+        case 'p': a->platform = optarg; break;
+        case 'j': a->json = true; break;
+        case 'f':
+            if (strcmp(optarg, "prefill") && strcmp(optarg, "decode"))
+                return ps_error_set(err, PS_EINPUT, "--phase: '%s' is not one of prefill decode", optarg);
+            a->phase = optarg;
+            break;
+        case 'b':
+            if (ps_parse_i64(optarg, "--batch", &a->batch, err) || a->batch < 1)
+                return ps_error_set(err, PS_EINPUT, "--batch: expected a number >= 1, got '%s'", optarg);
+            break;
+        case 'm':
+            if (ps_parse_double(optarg, "--max-error", &a->max_error_pct, err))
+                return err->code;
+            if (a->max_error_pct < 0)
+                return ps_error_set(err, PS_EINPUT, "--max-error: %s is negative (a percentage >= 0)", optarg);
+            a->has_max = true;
+            break;
+        }
+    }
+    if (optind >= argc)
+        return ps_error_set(err, PS_EINPUT, "give a trace directory (see parsim validate --help)");
+    if (optind + 1 < argc)
+        return ps_error_set(err, PS_EINPUT, "'%s': unexpected argument (one trace at a time)", argv[optind + 1]);
+    a->trace = argv[optind];
+    return -1;
+}
+
+/* ---- setup: workload, platform, models ---- */
+
+static int setup(vctx *c, ps_error *err)
+{
+    if (ps_trace_read_meta(c->args.trace, &c->meta, err))
+        return err->code;
+    if (!ps_workload_trace_meta_complete(&c->meta))
+        return ps_error_set(err, PS_EINPUT, "%s/meta.json: it does not say the model preset, the plan (tp) and the "
+                            "scenario (batch, isl, osl) this trace ran: validate predicts exactly that (parsim import "
+                            "takes --model --tp --batch --isl --osl)", c->args.trace);
+    if (ps_workload_from_trace_meta(&c->meta, &c->w, err))
+        return ps_error_prefix(err, "%s/meta.json:1", c->args.trace);
+    if (c->args.batch)
+        c->w.scenario.batch = c->args.batch;
+    const char *platform = c->args.platform ? c->args.platform : c->meta.platform;
+    if (!platform[0])
+        return ps_error_set(err, PS_EINPUT, "--platform: %s/meta.json names no platform: give one (a file or a preset)",
+                            c->args.trace);
+    if (ps_data_find(PS_DATA_PLATFORM, platform, c->platform_path, sizeof c->platform_path, err))
+        return ps_error_prefix(err, "--platform");
+    if (ps_platform_load(c->platform_path, &c->platform, err))
+        return ps_error_prefix(err, "--platform");
+    const ps_platform_gpu *g0 = ps_platform_gpu_at(c->platform, 0);
+    if (!g0 || ps_workload_gpu_from_properties(g0->gpu_model, g0->hbm_bytes, g0->hbm_bandwidth_bytes_per_s,
+                                               g0->peak_flops_bf16, g0->peak_flops_fp8, g0->sm_count,
+                                               &c->w.gpu.spec, err))
+        return g0 ? ps_error_prefix(err, "%s", c->platform_path)
+                  : ps_error_set(err, PS_EINPUT, "%s: the platform has no GPU", c->platform_path);
+    if (ps_platform_check_gpu_count(c->platform, ps_plan_gpus(&c->w.plan), false, err))
+        return err->code;
+    if (ps_cost_model_create(&c->w.gpu.spec, NULL, &c->cost, err))
+        return err->code;
+    ps_coll_params params;
+    if (ps_coll_params_for_platform(c->platform_path, NULL, &params, c->calibration, sizeof c->calibration, err) ||
+        ps_coll_ctx_create(c->platform, &params, &c->coll, err))
+        return err->code;
+    /* Kernels of a trace whose launch mode is not recorded ran eagerly (PyTorch's default). */
+    c->launch = !strcmp(c->meta.launch_mode, "graph") ? PS_LAUNCH_GRAPH : PS_LAUNCH_EAGER;
+    return PS_OK;
+}
+
+static const ps_graph *graph_of(vctx *c, ps_phase phase, ps_error *err)
+{
+    if (!c->graph_built[phase]) {
+        ps_step step;
+        ps_scenario sc = c->w.scenario;
+        if (sc.batch == PS_BATCH_MAX)
+            sc.batch = 1;
+        int rc = phase == PS_PHASE_PREFILL ? ps_step_prefill(&c->w.plan, &sc, 0, &step, err)
+                                           : ps_step_decode(&c->w.plan, &sc, 0, &step, err);
+        if (rc || ps_graph_build(&c->w.model, &c->w.precision, &c->w.plan, &step, &c->graphs[phase], err))
+            return NULL;
+        c->graph_built[phase] = true;
+    }
+    return &c->graphs[phase];
+}
+
+/* ---- aggregation ---- */
+
+static agg *agg_find(agg *table, int *n, int cap, const char *name, const char *kind)
+{
+    for (int i = 0; i < *n; i++)
+        if (!strcmp(table[i].name, name))
+            return &table[i];
+    if (*n == cap)
+        return NULL;
+    agg *a = &table[(*n)++];
+    memset(a, 0, sizeof *a);
+    snprintf(a->name, sizeof a->name, "%s", name);
+    snprintf(a->kind, sizeof a->kind, "%s", kind);
+    a->source = -1;
+    return a;
+}
+
+/* "decode/mb0/L001/qkv_gemm" -> phase and the op's name ("qkv_gemm"). */
+static bool split_op_id(const char *id, ps_phase *phase, const char **name)
+{
+    if (!strncmp(id, "prefill/", 8))
+        *phase = PS_PHASE_PREFILL;
+    else if (!strncmp(id, "decode/", 7))
+        *phase = PS_PHASE_DECODE;
+    else
+        return false;
+    const char *slash = strrchr(id, '/');
+    *name = slash ? slash + 1 : id;
+    return true;
+}
+
+static bool phase_wanted(const vctx *c, ps_phase phase)
+{
+    return !c->args.phase || !strcmp(c->args.phase, ps_phase_name(phase));
+}
+
+static int read_activities(vctx *c, ps_error *err)
+{
+    ps_trace_reader *r;
+    if (ps_trace_reader_open(&r, c->args.trace, PS_TRACE_TABLE_ACTIVITIES, err))
+        return err->code;
+    ps_trace_activity a;
+    bool done = false;
+    int rc;
+    while (!(rc = ps_trace_next_activity(r, &a, &done, err)) && !done) {
+        ps_phase phase;
+        const char *name;
+        if (!a.op_id || !a.op_id[0] || !split_op_id(a.op_id, &phase, &name) || !phase_wanted(c, phase))
+            continue;
+        if (c->nrecs == c->cap) {
+            size_t ncap = c->cap ? 2 * c->cap : 1024;
+            rec *grown = realloc(c->recs, ncap * sizeof *grown);
+            if (!grown) {
+                rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
+                break;
+            }
+            c->recs = grown;
+            c->cap = ncap;
+        }
+        rec *e = &c->recs[c->nrecs];
+        *e = (rec){a.rank, strdup(a.op_id), a.start_ns, a.end_ns, 0, -1, false};
+        if (!e->op_id) {
+            rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
+            break;
+        }
+        c->nrecs++;
+        if (a.rank + 1 > c->nranks)
+            c->nranks = a.rank + 1;
+    }
+    ps_trace_reader_close(r);
+    return rc;
+}
+
+static int by_rank_start(const void *pa, const void *pb)
+{
+    const rec *a = pa, *b = pb;
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
+    if (a->start_ns != b->start_ns)
+        return a->start_ns < b->start_ns ? -1 : 1;
+    if (!a->op_id || !b->op_id)
+        return !a->op_id - !b->op_id;
+    return strcmp(a->op_id, b->op_id);
+}
+
+/* A new instance of an op starts where a rank's activity has another op id than the one before;
+ * consecutive kernels of one op (a GEMM and its epilogue) are one instance. Prices each instance. */
+static int price_compute(vctx *c, ps_error *err)
+{
+    qsort(c->recs, c->nrecs, sizeof *c->recs, by_rank_start);
+    for (size_t i = 0; i < c->nrecs; i++) {
+        rec *e = &c->recs[i];
+        ps_phase phase;
+        const char *name;
+        split_op_id(e->op_id, &phase, &name);
+        bool first = i == 0 || c->recs[i - 1].rank != e->rank || strcmp(c->recs[i - 1].op_id, e->op_id);
+        const ps_graph *g = graph_of(c, phase, err);
+        if (!g)
+            return err->code;
+        const ps_op *op = ps_graph_find_op(g, e->rank, e->op_id);
+        if (!op) {
+            c->unmatched++;
+            e->unmatched = true;
+            continue;
+        }
+        if (ps_op_kind_is_comm(op->kind))
+            continue; /* NCCL kernels: compared through comms.csv */
+        agg *a = agg_find(c->ops, &c->nops, 256, name, ps_op_kind_name(op->kind));
+        if (!a)
+            return ps_error_set(err, PS_EINPUT, "%s: more than 256 op kinds", c->args.trace);
+        a->measured_us += (double)(e->end_ns - e->start_ns) / 1e3;
+        if (!first)
+            continue;
+        ps_cost_query q;
+        ps_cost_answer ans;
+        ps_cost_query_from_op(op, c->launch, &q);
+        if (ps_cost_estimate(c->cost, &q, &ans, err))
+            return ps_error_prefix(err, "%s: op %s on rank %d", c->args.trace, e->op_id, e->rank);
+        a->count++;
+        a->simulated_us += ans.time_us;
+        a->source = (int)ans.source;
+        e->sim_us = ans.time_us;
+        e->source = (int)ans.source;
+        c->source_us[ans.source] += ans.time_us;
+    }
+    return PS_OK;
+}
+
+static ps_coll_op coll_op_of(ps_trace_collective t)
+{
+    switch (t) {
+    case PS_TRACE_ALLREDUCE: return PS_COLL_ALL_REDUCE;
+    case PS_TRACE_ALLGATHER: return PS_COLL_ALL_GATHER;
+    case PS_TRACE_REDUCESCATTER: return PS_COLL_REDUCE_SCATTER;
+    case PS_TRACE_ALLTOALL: return PS_COLL_ALLTOALL;
+    case PS_TRACE_BROADCAST: return PS_COLL_BROADCAST;
+    default: return PS_COLL_SEND;
+    }
+}
+
+/* Size buckets of a factor of 4: "16K-64K" holds 16 KiB < bytes <= 64 KiB. */
+static void bucket_name(uint64_t bytes, char *buf, size_t size)
+{
+    static const char *const units[] = {"", "K", "M", "G", "T"};
+    uint64_t hi = 1024;
+    while (hi < bytes && hi < (UINT64_C(1) << 50))
+        hi *= 4;
+    uint64_t lo = hi / 4;
+    int ul = 0, uh = 0;
+    while (lo >= 1024 && lo % 1024 == 0 && ul < 4)
+        lo /= 1024, ul++;
+    while (hi >= 1024 && hi % 1024 == 0 && uh < 4)
+        hi /= 1024, uh++;
+    if (bytes <= 1024)
+        snprintf(buf, size, "<=1K");
+    else
+        snprintf(buf, size, "%llu%s-%llu%s", (unsigned long long)lo, units[ul], (unsigned long long)hi, units[uh]);
+}
+
+/* Adds measured and simulated times of every executed NCCL call; the calls' intervals join the
+ * rank's busy span and their simulated times its simulated busy time. */
+static int price_comms(vctx *c, ps_error *err)
+{
+    ps_trace_reader *r;
+    if (ps_trace_reader_open(&r, c->args.trace, PS_TRACE_TABLE_COMMS, err))
+        return err->code;
+    ps_trace_comm m;
+    bool done = false;
+    int rc;
+    int gpus = ps_platform_gpu_count(c->platform);
+    while (!(rc = ps_trace_next_comm(r, &m, &done, err)) && !done) {
+        ps_phase phase;
+        const char *name;
+        if (m.start_ns < 0 || !m.op_id || !split_op_id(m.op_id, &phase, &name) || !phase_wanted(c, phase))
+            continue;
+        bool p2p = m.collective == PS_TRACE_SEND || m.collective == PS_TRACE_RECV;
+        int n = p2p ? 2 : m.group_size;
+        int ranks[PS_PLATFORM_MAX_GPUS];
+        int first = p2p ? m.rank : m.rank - m.rank % n;
+        if (n > gpus || first + (p2p ? 0 : n - 1) >= gpus || (p2p && (m.peer < 0 || m.peer >= gpus)))
+            return ps_error_set(err, PS_EINPUT, "%s:%ld: a group of %d ranks from rank %d does not fit the %d GPUs of %s",
+                                ps_trace_reader_path(r), ps_trace_reader_line(r), n, first, gpus, c->platform_path);
+        for (int i = 0; i < n; i++)
+            ranks[i] = p2p ? (i == 0 ? (m.collective == PS_TRACE_SEND ? m.rank : m.peer)
+                                     : (m.collective == PS_TRACE_SEND ? m.peer : m.rank))
+                           : first + i;
+        ps_coll_group *group;
+        ps_coll_result res;
+        ps_coll_call call = {coll_op_of(m.collective), (double)m.bytes, 0, PS_ALGO_AUTO, PS_PROTO_AUTO};
+        if (n < 2) { /* a single-rank communicator (the H200 reference's all_reduce): a copy at most */
+            res.time_s = 0;
+        } else {
+            if (ps_coll_group_create(c->coll, n, ranks, &group, err))
+                break;
+            rc = ps_coll_predict(group, &call, &res, err);
+            ps_coll_group_free(group);
+            if (rc)
+                break;
+        }
+        char key[64], bucket[32];
+        bucket_name(m.bytes, bucket, sizeof bucket);
+        snprintf(key, sizeof key, "%s %s", ps_trace_collective_name(m.collective), bucket);
+        agg *a = agg_find(c->colls, &c->ncolls, 128, key, ps_trace_collective_name(m.collective));
+        if (!a) {
+            rc = ps_error_set(err, PS_EINPUT, "%s: more than 128 collective buckets", c->args.trace);
+            break;
+        }
+        a->count++;
+        a->measured_us += (double)(m.end_ns - m.start_ns) / 1e3;
+        a->simulated_us += res.time_s * 1e6;
+        if (m.rank >= c->nranks)
+            c->nranks = m.rank + 1;
+        /* keep the interval for the busy span (sim time carried on the record) */
+        if (c->nrecs == c->cap) {
+            size_t ncap = c->cap ? 2 * c->cap : 1024;
+            rec *grown = realloc(c->recs, ncap * sizeof *grown);
+            if (!grown) {
+                rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
+                break;
+            }
+            c->recs = grown;
+            c->cap = ncap;
+        }
+        c->recs[c->nrecs++] = (rec){m.rank, NULL, m.start_ns, m.end_ns, res.time_s * 1e6, -1, false};
+    }
+    ps_trace_reader_close(r);
+    return rc;
+}
+
+/* The busiest rank: the union of its recorded intervals, and the sum of its simulated times. */
+static void end_to_end(vctx *c, int *rank, double *measured_us, double *simulated_us)
+{
+    qsort(c->recs, c->nrecs, sizeof *c->recs, by_rank_start);
+    *rank = -1;
+    *measured_us = *simulated_us = 0;
+    size_t i = 0;
+    while (i < c->nrecs) {
+        int r = c->recs[i].rank;
+        double busy = 0, sim = 0;
+        int64_t cur_start = c->recs[i].start_ns, cur_end = c->recs[i].start_ns;
+        for (; i < c->nrecs && c->recs[i].rank == r; i++) {
+            const rec *e = &c->recs[i];
+            if (e->unmatched)
+                continue;
+            sim += e->sim_us;
+            if (e->start_ns > cur_end) {
+                busy += (double)(cur_end - cur_start);
+                cur_start = e->start_ns;
+            }
+            if (e->end_ns > cur_end)
+                cur_end = e->end_ns;
+        }
+        busy += (double)(cur_end - cur_start);
+        if (busy / 1e3 > *measured_us) {
+            *rank = r;
+            *measured_us = busy / 1e3;
+            *simulated_us = sim;
+        }
+    }
+}
+
+/* ---- output ---- */
+
+static double error_pct(double simulated, double measured)
+{
+    return measured > 0 ? 100.0 * (simulated / measured - 1.0) : NAN;
+}
+
+static int by_name(const void *pa, const void *pb) { return strcmp(((const agg *)pa)->name, ((const agg *)pb)->name); }
+
+static void write_text(const vctx *c, int rank, double meas, double sim)
+{
+    printf("trace        %s (%s, %s, TP%d PP%d, batch %lld, ISL %lld, OSL %lld%s%s)\n", c->args.trace,
+           c->meta.model, ps_dtype_name(c->w.precision.weights), c->w.plan.tp, c->w.plan.pp,
+           (long long)c->w.scenario.batch, (long long)c->w.scenario.isl, (long long)c->w.scenario.osl,
+           c->args.phase ? ", phase " : "", c->args.phase ? c->args.phase : "");
+    printf("platform     %s (GPU %s)\n", c->platform_path, c->w.gpu.spec.name);
+    printf("costs        cost model, launch %s (the trace's durations are not used)\n", ps_launch_mode_name(c->launch));
+    printf("collectives  %s\n\n", c->calibration[0] ? c->calibration : "NCCL model defaults (no calibration sidecar)");
+    printf("%-22s %-10s %6s %12s %12s %8s  %s\n", "op", "kind", "count", "measured_us", "simulated_us", "error%",
+           "source");
+    for (int i = 0; i < c->nops; i++) {
+        const agg *a = &c->ops[i];
+        printf("%-22s %-10s %6ld %12.2f %12.2f %+8.1f  %s\n", a->name, a->kind, a->count, a->measured_us,
+               a->simulated_us, error_pct(a->simulated_us, a->measured_us),
+               a->source >= 0 ? ps_cost_source_name((ps_cost_source)a->source) : "-");
+    }
+    if (c->ncolls) {
+        printf("\n%-30s %6s %12s %12s %8s\n", "collective bytes", "count", "measured_us", "simulated_us", "error%");
+        for (int i = 0; i < c->ncolls; i++) {
+            const agg *a = &c->colls[i];
+            printf("%-30s %6ld %12.2f %12.2f %+8.1f\n", a->name, a->count, a->measured_us, a->simulated_us,
+                   error_pct(a->simulated_us, a->measured_us));
+        }
+    }
+    printf("\nend to end   rank %d: busy %.2f us measured, %.2f us simulated: error %+.1f%%\n", rank, meas, sim,
+           error_pct(sim, meas));
+    if (c->unmatched)
+        printf("unmatched    %ld activities whose op id the op graph does not have (left out)\n", c->unmatched);
+}
+
+static void json_aggs(const agg *table, int n, bool with_source)
+{
+    for (int i = 0; i < n; i++) {
+        const agg *a = &table[i];
+        double e = error_pct(a->simulated_us, a->measured_us);
+        printf("%s\n  {\"name\": ", i ? "," : "");
+        ps_json_write_string(stdout, a->name);
+        printf(", \"kind\": ");
+        ps_json_write_string(stdout, a->kind);
+        printf(", \"count\": %ld, \"measured_us\": %.6g, \"simulated_us\": %.6g, \"error_pct\": ", a->count,
+               a->measured_us, a->simulated_us);
+        if (isfinite(e))
+            printf("%.4g", e);
+        else
+            printf("null");
+        if (with_source)
+            printf(", \"source\": \"%s\"", a->source >= 0 ? ps_cost_source_name((ps_cost_source)a->source) : "");
+        printf("}");
+    }
+}
+
+static void write_json(const vctx *c, int rank, double meas, double sim, bool over)
+{
+    printf("{\"trace\": ");
+    ps_json_write_string(stdout, c->args.trace);
+    printf(", \"platform\": ");
+    ps_json_write_string(stdout, c->platform_path);
+    printf(", \"calibration\": ");
+    ps_json_write_string(stdout, c->calibration);
+    printf(", \"launch\": \"%s\", \"phase\": ", ps_launch_mode_name(c->launch));
+    ps_json_write_string(stdout, c->args.phase ? c->args.phase : "");
+    printf(",\n \"ops\": [");
+    json_aggs(c->ops, c->nops, true);
+    printf("],\n \"collectives\": [");
+    json_aggs(c->colls, c->ncolls, false);
+    double e = error_pct(sim, meas);
+    printf("],\n \"end_to_end\": {\"rank\": %d, \"measured_busy_us\": %.6g, \"simulated_busy_us\": %.6g, "
+           "\"error_pct\": ", rank, meas, sim);
+    if (isfinite(e))
+        printf("%.4g", e);
+    else
+        printf("null");
+    double total = 0;
+    for (int s = 0; s < PS_COST_SOURCE_COUNT; s++)
+        total += c->source_us[s];
+    printf("},\n \"cost_sources\": {");
+    for (int s = 0; s < PS_COST_SOURCE_COUNT; s++)
+        printf("%s\"%s\": %.4g", s ? ", " : "", ps_cost_source_name((ps_cost_source)s),
+               total > 0 ? c->source_us[s] / total : 0.0);
+    printf("}, \"unmatched_activities\": %ld, \"max_error_pct\": ", c->unmatched);
+    if (c->args.has_max)
+        printf("%.6g", c->args.max_error_pct);
+    else
+        printf("null");
+    printf(", \"over_max_error\": %s}\n", over ? "true" : "false");
+}
+
+static int run(vctx *c, ps_error *err)
+{
+    int rc = setup(c, err);
+    if (!rc)
+        rc = read_activities(c, err);
+    if (!rc)
+        rc = price_compute(c, err);
+    if (!rc)
+        rc = price_comms(c, err);
+    if (rc)
+        return rc;
+    if (c->nops == 0 && c->ncolls == 0)
+        return ps_error_set(err, PS_EINPUT, "%s: no activity or NCCL call with an op id of the op graph%s%s: nothing to "
+                            "compare", c->args.trace, c->args.phase ? " in phase " : "", c->args.phase ? c->args.phase : "");
+    qsort(c->ops, (size_t)c->nops, sizeof c->ops[0], by_name);
+    qsort(c->colls, (size_t)c->ncolls, sizeof c->colls[0], by_name);
+    int rank;
+    double meas, sim;
+    end_to_end(c, &rank, &meas, &sim);
+    double e = error_pct(sim, meas);
+    bool over = c->args.has_max && (!isfinite(e) || fabs(e) > c->args.max_error_pct);
+    if (c->args.json)
+        write_json(c, rank, meas, sim, over);
+    else
+        write_text(c, rank, meas, sim);
+    if (fflush(stdout))
+        return ps_error_set(err, PS_EINTERNAL, "cannot write to stdout");
+    if (over) {
+        fprintf(stderr, "parsim validate: end-to-end error %+.1f%% is over --max-error %g%%\n", e, c->args.max_error_pct);
+        return EXIT_OVER_MAX_ERROR;
+    }
+    return PS_OK;
+}
+
+static void cleanup(vctx *c)
+{
+    for (size_t i = 0; i < c->nrecs; i++)
+        free(c->recs[i].op_id);
+    free(c->recs);
+    for (int p = 0; p < 2; p++)
+        if (c->graph_built[p])
+            ps_graph_free(&c->graphs[p]);
+    ps_cost_model_free(c->cost);
+    ps_coll_ctx_free(c->coll);
+    ps_platform_free(c->platform);
+}
+
+int cmd_validate(int argc, char **argv)
+{
+    static vctx c;
+    memset(&c, 0, sizeof c);
+    ps_error err = {0, ""};
+    int rc = parse_args(argc, argv, &c.args, &err);
+    if (rc == 0)
+        return 0;
+    if (rc < 0)
+        rc = run(&c, &err);
+    cleanup(&c);
+    if (rc == EXIT_OVER_MAX_ERROR)
+        return rc;
+    if (rc) {
+        fprintf(stderr, "parsim validate: %s\n", err.message);
+        return rc == PS_EINPUT ? 2 : 1;
+    }
+    return 0;
+}

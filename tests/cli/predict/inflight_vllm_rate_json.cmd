@@ -1,0 +1,1 @@
+parsim predict --model llama3.1-70b --dtype fp8 --tp 2 --pp 2 --platform platforms/hgx-h200.xml --engine vllm --rate 4 --requests 64 --seed 7 --isl 1024 --osl 64 --json | sed 's|"coefficients":"[^"]*/data/cost/|"coefficients":"data/cost/|' | tr ',' '\n' | tr -d '{}'

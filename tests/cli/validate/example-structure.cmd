@@ -1,0 +1,1 @@
+parsim validate traces/examples/llama3.1-8b-tp2-decode --platform hgx-h100 --json | awk -F"\"name\": " 'NF > 1 { split($2, a, "\""); names = names " " a[2] } /"end_to_end"/ { e2e = 1 } END { print names; print (e2e ? "end_to_end" : "no end_to_end") }'

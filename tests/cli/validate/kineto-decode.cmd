@@ -1,0 +1,1 @@
+parsim import kineto traces/h200-torch-reference/kineto_decoder.json -o $PARSIM_TMP/k --model llama3.1-8b --tp 1 --batch 32 --isl 1024 --osl 128 >/dev/null && parsim validate $PARSIM_TMP/k --platform hgx-h200 --phase decode --json | grep -o "\"count\": [0-9]*" | sort | uniq -c

@@ -1,0 +1,1 @@
+parsim validate --platform hgx-h100
