@@ -6,6 +6,7 @@
  * 2 with one line for bad input, 1 for an internal failure.
  */
 #include <getopt.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +43,14 @@ static void usage(FILE *out)
                  "  --seed S              seed of the arrivals (default 0)\n"
                  "  --launch L            graph | eager: how decode kernels are launched (default graph,\n"
                  "                        as both engines run decode; prefill is always eager)\n"
+                 "costs:\n"
+                 "  --trace DIR           a parsim trace directory (repeatable): ops it measured take the\n"
+                 "                        measured time, other shapes of its op kinds are interpolated\n"
+                 "                        from it, the rest comes from the calibrated model\n"
                  "output:\n"
+                 "  --timeline FILE.json  Chrome trace of the replay (Perfetto): one process per GPU, a track\n"
+                 "                        per stream and per PP link; kernels tagged with their cost source\n"
+                 "                        (in-flight: the first 2 million ops)\n"
                  "  --json                one JSON object (keys in docs/predict.md)\n"
                  "  -h, --help            this help\n");
 }
@@ -50,11 +58,14 @@ static void usage(FILE *out)
 typedef struct predict_args {
     ps_workload_args workload;
     ps_serving serving;
+    const char *timeline;
+    const char *traces[PS_PREDICT_MAX_TRACES];
+    int ntraces;
     bool json, scheduler_set, engine_set, launch_set, mbs_set, mnt_set, chunk_set, req_set, rate_set, seed_set;
 } predict_args;
 
 enum { OPT_WORKLOAD = 256, OPT_JSON = 512, OPT_SCHEDULER, OPT_ENGINE, OPT_LAUNCH, OPT_MBS, OPT_MNT, OPT_CHUNK,
-       OPT_REQUESTS, OPT_RATE, OPT_SEED, PREDICT_OPTIONS = 11 };
+       OPT_REQUESTS, OPT_RATE, OPT_SEED, OPT_TIMELINE, OPT_TRACE, PREDICT_OPTIONS = 13 };
 
 static void fill_long_options(struct option *longs)
 {
@@ -71,6 +82,8 @@ static void fill_long_options(struct option *longs)
     longs[n++] = (struct option){"requests", required_argument, NULL, OPT_REQUESTS};
     longs[n++] = (struct option){"rate", required_argument, NULL, OPT_RATE};
     longs[n++] = (struct option){"seed", required_argument, NULL, OPT_SEED};
+    longs[n++] = (struct option){"timeline", required_argument, NULL, OPT_TIMELINE};
+    longs[n++] = (struct option){"trace", required_argument, NULL, OPT_TRACE};
     longs[n++] = (struct option){"help", no_argument, NULL, 'h'};
     longs[n] = (struct option){NULL, 0, NULL, 0};
 }
@@ -142,6 +155,18 @@ static int parse_one(predict_args *a, int opt, const char *v, ps_error *err)
             return err->code;
         if (!(a->serving.rate_per_s > 0) || a->serving.rate_per_s > 1e9)
             return ps_error_set(err, PS_EINPUT, "--rate: expected requests per second > 0, got '%s'", v);
+        return PS_OK;
+    case OPT_TRACE:
+        if (a->ntraces == PS_PREDICT_MAX_TRACES)
+            return ps_error_set(err, PS_EINPUT, "--trace: at most %d trace directories", PS_PREDICT_MAX_TRACES);
+        if (strlen(v) >= PS_WORKLOAD_PATH_BYTES)
+            return ps_error_set(err, PS_EINPUT, "--trace: path too long");
+        a->traces[a->ntraces++] = v;
+        return PS_OK;
+    case OPT_TIMELINE:
+        if (a->timeline)
+            return ps_error_set(err, PS_EINPUT, "--timeline given twice (give each option once)");
+        a->timeline = v;
         return PS_OK;
     case OPT_SEED:
         if (once(&a->seed_set, "--seed", err))
@@ -225,6 +250,17 @@ static int run(predict_args *a, ps_error *err)
     if (rc)
         return rc;
     req.serving = a->serving;
+    if (a->timeline && (ps_same_file(a->timeline, req.workload.gpu.platform_path) ||
+                        ps_same_file(a->timeline, a->workload.model_file)))
+        return ps_error_set(err, PS_EINPUT, "--timeline %s is an input of this command; write it elsewhere", a->timeline);
+    struct stat st;
+    if (a->timeline && stat(a->timeline, &st) == 0 && !S_ISREG(st.st_mode))
+        /* the atomic writer renames its temporary file over the path: never over a device */
+        return ps_error_set(err, PS_EINPUT, "--timeline %s: not a regular file", a->timeline);
+    req.timeline_path = a->timeline;
+    req.ntraces = a->ntraces;
+    for (int i = 0; i < a->ntraces; i++)
+        snprintf(req.traces[i], sizeof req.traces[i], "%s", a->traces[i]);
     req.platform = loaded_platform;
     snprintf(req.platform_path, sizeof req.platform_path, "%s", req.workload.gpu.platform_path);
     ps_prediction p;

@@ -105,6 +105,17 @@ typedef struct coll_geom {
     double lat_intra_s; /* mean route latency of the flows inside a node (0: none) */
     double lat_inter_s; /* mean route latency of the flows between nodes (0: none) */
     double step_s_per_byte;
+    /* The scale-out network (engine_network.c; all neutral inside one node). */
+    double net_inter_steps;  /* of the steps, how many cross nodes (NCCL's nInterSteps) */
+    double net_proxy_step_s; /* host/proxy cost of one inter-node step (time) */
+    double net_plugin_s;     /* NCCL tuner's net-plugin latency per inter-node step (ranking) */
+    unsigned net_protocols;  /* PS_NET_PROTO_* the network allows */
+    /* The busiest link per byte among links intra-node flows use, and among links only
+     * inter-node flows use (NICs, rail uplinks): with a named network the two are charged at
+     * their own efficiencies (model.c coll_call_eff). step_s_per_byte is the max of the two. */
+    double step_s_per_byte_intra;
+    double step_s_per_byte_net;
+    double net_bandwidth_efficiency; /* 0: no network named, the protocol efficiency applies */
 } coll_geom;
 
 /* Takes a const group: the geometry cache is a memo the group points to (filling it changes
@@ -126,6 +137,23 @@ double coll_model_time(const ps_coll_params *params, ps_coll_op op, ps_coll_algo
  * steps that cross nodes (used only when geom->shape.inter_steps > 0). */
 double coll_latency_s(const ps_coll_proto_params *row, double net_hop_us, const coll_geom *geom);
 double coll_net_hop_us(const ps_coll_params *params, ps_coll_algo algo, ps_coll_proto proto);
+
+/* Pipeline-fill term (seconds) for a transfer time tb: 2 sqrt((steps x fill + inter-node steps x
+ * proxy step) x tb), see model.c. */
+double coll_fill_s(const ps_coll_proto_params *row, const coll_geom *geom, double tb);
+
+/* What the tuner adds to a pair's time to rank it (not time): NCCL's net-plugin latency per
+ * inter-node step, twice for Simple (tuning.cc:383-392). */
+double coll_rank_extra_s(const coll_geom *geom, ps_coll_proto proto);
+
+/* The one efficiency a call runs at (flows inflated by 1/it, tb divided by it): the protocol
+ * efficiency, or, with a named network whose NICs are the bottleneck, the lower rate the NICs
+ * allow -- folded into one number so the simulated task and the closed form stay identical. */
+double coll_call_eff(const ps_coll_params *params, ps_coll_op op, ps_coll_algo algo,
+                     ps_coll_proto proto, int n, const coll_geom *geom, double bytes);
+
+/* Whether the platform's network allows `proto` for this geometry (always inside a node). */
+bool coll_network_allows(const coll_geom *geom, ps_coll_proto proto);
 
 /* The protocol row and efficiency the model uses. */
 const ps_coll_proto_params *coll_proto_row(const ps_coll_params *params, ps_coll_algo algo,

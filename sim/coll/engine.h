@@ -50,6 +50,10 @@ struct ps_coll_group {
     ps_error error;
 };
 
+/* engine_network.c: fills the net_* fields of geom (shape and routes already in it) from the
+ * platform's network. */
+void coll_network_geom(const ps_coll_group *g, coll_geom *geom);
+
 /* engine_rings.c: fills g->rings and g->ring_count from g->topo and the fabric. */
 int coll_build_rings(ps_coll_group *g, ps_error *err);
 

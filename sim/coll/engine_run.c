@@ -63,7 +63,7 @@ static int lead(ps_coll_group *g, const ps_coll_call *call, ps_coll_result *res,
         return rc;
     const ps_coll_params *p = &g->ctx->params;
     const ps_coll_proto_params *row = coll_proto_row(p, choice.algo, choice.proto);
-    double eff = coll_effective_eff(p, call->op, choice.algo, choice.proto, g->n, call->bytes);
+    double eff = coll_call_eff(p, call->op, choice.algo, choice.proto, g->n, &geom, call->bytes);
     int steps = geom.shape.steps, activities = 0;
     double t0 = simgrid_get_clock();
     double tb = steps * call->bytes * geom.step_s_per_byte / eff;
@@ -78,7 +78,7 @@ static int lead(ps_coll_group *g, const ps_coll_call *call, ps_coll_result *res,
         sg_actor_parallel_execute(dim, g->hosts, g->flops, g->memo->matrix);
         activities++;
     }
-    sleep_counted(2.0 * sqrt(steps * row->fill_us * 1e-6 * tb), &activities);
+    sleep_counted(coll_fill_s(row, &geom, tb), &activities);
     choice.time_s = simgrid_get_clock() - t0;
     choice.activities = activities;
     *res = choice;

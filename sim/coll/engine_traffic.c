@@ -131,6 +131,7 @@ int coll_step_matrix(const ps_coll_group *g, const coll_shape *s, double bytes, 
 typedef struct link_load {
     sg_link_t link;
     double load;
+    bool intra; /* some flow inside a node crosses it (NVLink, PCIe); NIC-only links: false */
 } link_load;
 
 /* Idle-platform geometry of a shape: max route latency of its flows and the busiest link's
@@ -180,17 +181,23 @@ static int compute_geom(const ps_coll_group *g, const coll_shape *s, coll_geom *
                         loads = nl;
                         cap *= 2;
                     }
-                    loads[count++] = (link_load){link, 0};
+                    loads[count++] = (link_load){link, 0, false};
                 }
                 loads[i].load += frac;
+                loads[i].intra |= !side;
             }
         }
-    double spb = 0;
+    double spb = 0, spb_intra = 0, spb_net = 0;
     for (size_t i = 0; i < count && !rc; i++) {
-        double bw = sg_link_get_bandwidth(loads[i].link);
-        if (bw > 0 && loads[i].load / bw > spb)
-            spb = loads[i].load / bw;
+        double bw = sg_link_get_bandwidth(loads[i].link), v = bw > 0 ? loads[i].load / bw : 0;
+        spb = v > spb ? v : spb;
+        if (loads[i].intra)
+            spb_intra = v > spb_intra ? v : spb_intra;
+        else
+            spb_net = v > spb_net ? v : spb_net; /* links only inter-node flows use: NICs, rails */
     }
+    out->step_s_per_byte_intra = spb_intra;
+    out->step_s_per_byte_net = spb_net;
     free(loads);
     xbt_dynar_free(&route);
     out->lat_s = lat;
@@ -217,6 +224,7 @@ int coll_group_geom(const ps_coll_group *g, ps_coll_op op, ps_coll_algo algo, co
             int rc = compute_geom(g, &c->shape, c, err);
             if (rc)
                 return rc;
+            coll_network_geom(g, c);
         }
         c->valid = true;
     }

@@ -117,16 +117,63 @@ double coll_latency_s(const ps_coll_proto_params *row, double net_hop_us, const 
               inter * at_least(net_hop_us * 1e-6, geom->lat_inter_s);
     else
         lat = row->base_us * 1e-6 + steps * at_least(hop, geom->lat_mean_s);
+    /* The network's host/proxy cost of each inter-node step (engine_network.c; 0 in a node). */
+    lat += geom->net_inter_steps * geom->net_proxy_step_s;
     return at_least(lat, geom->lat_s);
+}
+
+/* Pipelining: each chunk pays the per-step overhead `fill` at each of the steps, and across
+ * nodes also the network's proxy round trip at each inter-node step; with the optimal chunk size
+ * the total is (sqrt(tb) + sqrt(H))^2 with H the sum of the per-chunk overheads over the stages
+ * (model.c header), i.e. tb + H + 2 sqrt(H tb); H itself is in the latency. */
+double coll_fill_s(const ps_coll_proto_params *row, const coll_geom *geom, double tb)
+{
+    double h = geom->shape.steps * row->fill_us * 1e-6 + geom->net_inter_steps * geom->net_proxy_step_s;
+    return 2.0 * sqrt(h * tb);
+}
+
+/* With a named network, NIC-only links (geom->step_s_per_byte_net) move data at the network's
+ * efficiency times the protocol's wire overhead -- LL carries 8 B of data per 16 B line (x 0.5),
+ * LL128 120 B per 128 B (x 0.9375), Simple none: the factors of AWS's cost model (aws-ofi-nccl
+ * src/tuner/nccl_ofi_model.cpp:14-120, ../shared/notes/network.md 1.6) -- while the scale-up links
+ * keep the calibrated protocol efficiency. tb = steps x bytes x max(spb_intra / eff,
+ * spb_net / eff_net); the call's one efficiency is the one that gives that tb on the busiest link
+ * overall. Without a named network (generic) every link runs at the protocol efficiency, as before
+ * network kinds existed. */
+double coll_call_eff(const ps_coll_params *p, ps_coll_op op, ps_coll_algo algo,
+                     ps_coll_proto proto, int n, const coll_geom *geom, double bytes)
+{
+    static const double wire[PS_PROTO_COUNT] = {0.5, 0.9375, 1.0};
+    double eff = coll_effective_eff(p, op, algo, proto, n, bytes);
+    if (!(geom->net_bandwidth_efficiency > 0) || !(geom->step_s_per_byte_net > 0) ||
+        proto < 0 || proto >= PS_PROTO_COUNT)
+        return eff;
+    double eff_net = geom->net_bandwidth_efficiency * wire[proto];
+    double per_byte = geom->step_s_per_byte_intra / eff;
+    double net = geom->step_s_per_byte_net / eff_net;
+    per_byte = net > per_byte ? net : per_byte;
+    return per_byte > 0 ? geom->step_s_per_byte / per_byte : eff;
+}
+
+double coll_rank_extra_s(const coll_geom *geom, ps_coll_proto proto)
+{
+    return geom->net_inter_steps * geom->net_plugin_s * (proto == PS_PROTO_SIMPLE ? 2.0 : 1.0);
+}
+
+bool coll_network_allows(const coll_geom *geom, ps_coll_proto proto)
+{
+    static const unsigned bit[PS_PROTO_COUNT] = {PS_NET_PROTO_LL, PS_NET_PROTO_LL128,
+                                                 PS_NET_PROTO_SIMPLE};
+    return proto >= 0 && proto < PS_PROTO_COUNT && (geom->net_protocols & bit[proto]);
 }
 
 double coll_model_time(const ps_coll_params *p, ps_coll_op op, ps_coll_algo algo,
                        ps_coll_proto proto, int n, const coll_geom *geom, double bytes)
 {
     const ps_coll_proto_params *row = coll_proto_row(p, algo, proto);
-    double eff = coll_effective_eff(p, op, algo, proto, n, bytes);
+    double eff = coll_call_eff(p, op, algo, proto, n, geom, bytes);
     int steps = geom->shape.steps;
     double tb = steps * bytes * geom->step_s_per_byte / eff;
     return coll_latency_s(row, coll_net_hop_us(p, algo, proto), geom) + tb +
-           2.0 * sqrt(steps * row->fill_us * 1e-6 * tb);
+           coll_fill_s(row, geom, tb);
 }

@@ -24,6 +24,7 @@ int coll_tune(const ps_coll_group *g, const ps_coll_params *params, ps_coll_op o
               ps_error *err)
 {
     *out = (coll_choice){INFINITY, PS_ALGO_AUTO, PS_PROTO_AUTO};
+    double best_rank = INFINITY;
     int n = ps_coll_group_size(g);
     for (int a = 0; a < PS_ALGO_COUNT; a++) {
         if (algo != PS_ALGO_AUTO && algo != a)
@@ -39,11 +40,15 @@ int coll_tune(const ps_coll_group *g, const ps_coll_params *params, ps_coll_op o
         for (int p = 0; p < PS_PROTO_COUNT; p++) {
             if (proto != PS_PROTO_AUTO && proto != p)
                 continue;
-            if (!coll_pair_allowed(op, (ps_coll_algo)a, (ps_coll_proto)p))
+            if (!coll_pair_allowed(op, (ps_coll_algo)a, (ps_coll_proto)p) ||
+                !coll_network_allows(&geom, (ps_coll_proto)p))
                 continue;
             double t = coll_model_time(params, op, (ps_coll_algo)a, (ps_coll_proto)p, n, &geom,
                                        bytes);
-            if (t < out->time_s) { /* strict: ties keep the earlier (ring before nvls, LL first) */
+            /* NCCL ranks with the net plugin's latency added (a ranking number, not time). */
+            double rank = t + coll_rank_extra_s(&geom, (ps_coll_proto)p);
+            if (rank < best_rank) { /* strict: ties keep the earlier (ring before nvls, LL first) */
+                best_rank = rank;
                 out->time_s = t;
                 out->algo = (ps_coll_algo)a;
                 out->proto = (ps_coll_proto)p;

@@ -146,8 +146,10 @@ static bool dim3_of(const ps_jv *v, int out[3])
 
 /* Global rank of the i-th member of a group, from "Process Group Ranks" ([0, 1] or the string
  * "[0, 1]"), else from "Global rank start" + i x "Global rank stride". PyTorch shortens the ranks
- * string of a group larger than 30 to "[r0, ..., r28, ..., rLast]" (record_param_comms'
- * kTruncatLength): past the "..." only the last member is known. -1 when unknown. */
+ * of a group larger than 30 to its first 30 and "..." (profiler/util.cpp format_list,
+ * kTruncatLength 30): "[r0, ..., r29, ...]"; members past those are unknown, except that a
+ * number written after the "..." (as some re-implementations print: "[r0, ..., rLast]") is the
+ * last member. -1 when unknown. */
 static int group_member(const ps_jv *args, int64_t i, int group_size)
 {
     const ps_jv *ranks = ps_jv_get(args, "Process Group Ranks");
@@ -161,7 +163,7 @@ static int group_member(const ps_jv *args, int64_t i, int group_size)
     } else if (ranks && ranks->type == PS_JV_STRING) {
         const char *p = ranks->text;
         int64_t k = 0;
-        long last = -1;
+        long after_cut = -1; /* the last number written after the "..." */
         bool cut = false;
         while (*p) {
             if (*p == '.') {
@@ -181,11 +183,14 @@ static int group_member(const ps_jv *args, int64_t i, int group_size)
                 return -1;
             if (!cut && k++ == i)
                 return x >= 0 && x <= PS_TRACE_MAX_RANK ? (int)x : -1;
-            last = x;
+            if (cut)
+                after_cut = x;
         }
-        if (cut && group_size > 0 && i == group_size - 1 && last >= 0 && last <= PS_TRACE_MAX_RANK)
-            return (int)last;
+        if (cut && group_size > 0 && i == group_size - 1 && after_cut >= 0 && after_cut <= PS_TRACE_MAX_RANK)
+            return (int)after_cut;
     }
+    /* PyTorch writes these only when the group's ranks are an arithmetic progression
+     * (ProcessGroupNCCL's globalRankStart/Stride, -1 otherwise): exact, not a guess. */
     int64_t start, stride;
     if (int_of(ps_jv_get(args, "Global rank start"), &start) && int_of(ps_jv_get(args, "Global rank stride"), &stride) &&
         start >= 0 && stride >= 1 && start <= PS_TRACE_MAX_RANK && stride <= PS_TRACE_MAX_RANK &&

@@ -42,15 +42,18 @@ static const ps_network_kind kinds[] = {
      * Quantum-2 port-to-port: secondary sources say 150-400 ns (network.md 4.1), 0.3 us
      * UNVERIFIED. Plugin latency 0 (net_ib "Not set", N net_ib/init.cc:558). Efficiency 47/50:
      * "For NDR @ 400Gbps you should see 46-48GB/s per NIC" (maintainer, nccl-tests#290). Proxy
-     * cost: fitted in docs/data/multinode.md when set above 0. */
+     * step 17 us: FITTED (least squares on log time, grid of 1 us) on the 3 x 8 H100 all_reduce
+     * points of nccl#1453 (61.6 us at 128 B, 75.4 us at 4 KiB; tests/platform/multinode,
+     * docs/data/multinode.md); held out: the Nebius 2 x 8 curve (docs/validation.md). */
     {"ib-ndr", "InfiniBand NDR: 1x ConnectX-7 400 Gb/s per GPU, Quantum-2 rail-optimised fat tree",
-     400, 1.5, 0.3, 0, 0, 0.94, 2, PS_NET_PROTO_ALL},
+     400, 1.5, 0.3, 0, 17, 0.94, 2, PS_NET_PROTO_ALL},
     /* RoCE v2: the same ConnectX-7 400GbE NIC and NCCL's same net_ib code and constants (N
      * net_ib/connect.cc:12-21); adaptive routing off by default on Ethernet (init.cc:439-442).
      * Ethernet switch hop 0.5 us: ASSUMPTION (no vendor figure found). Efficiency as IB
-     * (nccl-tests#290 speaks of "IB/RoCE"). */
+     * (nccl-tests#290 speaks of "IB/RoCE"). Proxy step: ib-ndr's fitted 17 us, BORROWED (the same
+     * NIC, plugin and proxy code; no public RoCE H100 table was found to fit or test it). */
     {"roce", "RoCE v2: 1x ConnectX-7 400GbE per GPU, Ethernet rail-optimised fabric",
-     400, 1.5, 0.5, 0, 0, 0.94, 2, PS_NET_PROTO_ALL},
+     400, 1.5, 0.5, 0, 17, 0.94, 2, PS_NET_PROTO_ALL},
     /* AWS EFA on p5 / p5e (H100 / H200): 32 EFA cards, 3,200 Gb/s per instance, i.e. 4 x 100
      * Gb/s per GPU (docs.aws.amazon.com p5-efa.html); aws-ofi-nccl groups a GPU's rails into one
      * NCCL device. Plugin latency 75 us on p5/p5e (A src/platform-aws.cpp:771-785). Proxy step
@@ -66,16 +69,19 @@ static const ps_network_kind kinds[] = {
      400, 1.5, 0.5, 35, 13, 0.9, 2, PS_NET_PROTO_ALL},
     /* GCP A3 High, GPUDirect-TCPX: 4 GPU NICs of 200 Gb/s for 8 GPUs (GX README "4-NIC"; A3 IPU
      * NICs at 200 Gb/s), so 100 Gb/s per GPU (INFERRED). Plugin latency 0 (GX net_tcpx.cc:737).
-     * TCPX is an UNPACK device: NCCL doubles the channels (N connect.cc:485-490), 4 per NIC. TCP
-     * stack costs: proxy step 0 until fitted; efficiency 0.9 ASSUMPTION. */
+     * TCPX is an UNPACK device: NCCL doubles the channels (N connect.cc:485-490), 4 per NIC. Proxy
+     * step: tcpxo's fitted 47 us, BORROWED (no A3 High table found); efficiency 0.9 ASSUMPTION. */
     {"tcpx", "GCP A3 High GPUDirect-TCPX: 4x 200 Gb/s NICs for 8 GPUs (100 Gb/s per GPU)",
-     100, 1.5, 0.5, 0, 0, 0.9, 4, PS_NET_PROTO_ALL},
+     100, 1.5, 0.5, 0, 47, 0.9, 4, PS_NET_PROTO_ALL},
     /* GCP A3 Mega, GPUDirect-TCPXO (FasTrak): 8 GPU NICs + 1 host NIC, 1,800 Gb/s total, so
      * 200 Gb/s per GPU (INFERRED, cloud.google.com gpu-network-bandwidth). Plugin latency 0 (GO
      * nccl_shim.cc:966). Google's profile sets NCCL_PROTO=Simple,LL128: no LL (GO
-     * tcpxo_scripts/nccl-env-profile.sh). Proxy step 0 until fitted; efficiency 0.9 ASSUMPTION. */
+     * tcpxo_scripts/nccl-env-profile.sh). Proxy step 47 us: FITTED (least squares on log time,
+     * grid of 1 us) on the 2 x a3-megagpu-8g all_reduce curve, 8 B - 8 GiB (ztan-NCCL-test-result,
+     * docs/data/multinode.md); held out: the TCPXO all_gather curve. Efficiency 0.9 of line rate:
+     * the same all_reduce's 181 GB/s algbw at 8 GiB over 8 x 25 GB/s (it is also in that fit). */
     {"tcpxo", "GCP A3 Mega GPUDirect-TCPXO: 8x 200 Gb/s NICs, one per GPU, no LL protocol",
-     200, 1.5, 0.5, 0, 0, 0.9, 2, PS_NET_PROTO_LL128 | PS_NET_PROTO_SIMPLE},
+     200, 1.5, 0.5, 0, 47, 0.9, 2, PS_NET_PROTO_LL128 | PS_NET_PROTO_SIMPLE},
 };
 
 int ps_network_kind_count(void) { return (int)(sizeof kinds / sizeof kinds[0]); }

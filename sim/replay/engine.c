@@ -66,6 +66,8 @@ struct replay_engine {
     const ps_op **tp_first; /* [graph group] the op of the first member to arrive */
     ps_coll_group **p2p;    /* [sender rank]: {rank, next stage's rank} (NULL on the last stage) */
     run_state *active;      /* the run in progress (deadlock report) */
+    int *send_link;         /* [rank] timeline link of its PP send pair (-1: none) */
+    int64_t timeline_events;
     bool driver_done;
 };
 
@@ -103,6 +105,22 @@ int replay_engine_create(const replay_engine_config *cfg, replay_engine **out, p
         int pair[2] = {r, ps_plan_rank(plan, replica, stage + 1, tp_rank)};
         rc = ps_coll_group_create(cfg->coll, 2, pair, &e->p2p[r], err);
     }
+    if (!rc && cfg->timeline) { /* one link track per PP pair, in the fabric's class */
+        e->send_link = malloc(sizeof(int) * (size_t)nranks);
+        if (!e->send_link)
+            rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
+        const char *cls = ps_fabric_name(ps_platform_fabric(cfg->platform)->kind);
+        for (int r = 0; r < nranks && !rc; r++) {
+            e->send_link[r] = -1;
+            int replica, stage, tp_rank;
+            ps_plan_coords(plan, r, &replica, &stage, &tp_rank);
+            if (stage + 1 >= plan->pp)
+                continue;
+            char name[64];
+            snprintf(name, sizeof name, "gpu%d->gpu%d", r, ps_plan_rank(plan, replica, stage + 1, tp_rank));
+            rc = ps_timeline_define_link(cfg->timeline, cls, name, &e->send_link[r], err);
+        }
+    }
     if (rc) {
         replay_engine_free(e);
         return rc;
@@ -126,6 +144,7 @@ void replay_engine_free(replay_engine *e)
     free(e->p2p);
     free(e->tp_arrived);
     free(e->tp_first);
+    free(e->send_link);
     free(e);
 }
 
@@ -180,8 +199,60 @@ static void notify(stream_state *t)
 
 /* ---- one segment ------------------------------------------------------------------------------ */
 
+/* One replayed op on the timeline: kernels on their stream's track, tagged with their cost
+ * source; collectives and hand-offs on the NCCL tracks; a hand-off also as a slice on the
+ * sender -> receiver link track. */
+static void timeline_write(run_state *run, const replay_graph *rg, int rank, int opi, double start, double end)
+{
+    replay_engine *e = run->engine;
+    ps_timeline *tl = e->cfg.timeline;
+    if (!tl || run->failed || (e->cfg.timeline_max_events && e->timeline_events >= e->cfg.timeline_max_events))
+        return;
+    const ps_op *op = &rg->graph->ranks[rank].ops[opi];
+    int64_t t0 = llround(start * 1e9), t1 = llround(end * 1e9);
+    if (t1 < t0)
+        t1 = t0;
+    ps_error err = {0, ""};
+    int rc = PS_OK;
+    const ps_platform_gpu *gpu = ps_platform_gpu_at(e->cfg.platform, rank);
+    if (op->kind == PS_OP_ALLREDUCE || op->kind == PS_OP_ALLGATHER || op->kind == PS_OP_SEND || op->kind == PS_OP_RECV) {
+        char group[48];
+        bool p2p = op->kind == PS_OP_SEND || op->kind == PS_OP_RECV;
+        int src = op->kind == PS_OP_SEND ? rank : op->peer, dst = op->kind == PS_OP_SEND ? op->peer : rank;
+        if (p2p)
+            snprintf(group, sizeof group, "pp%d-%d", src, dst);
+        else
+            snprintf(group, sizeof group, "tp%d", op->group);
+        ps_trace_comm c = {rank, op->stream, op->id, 0,
+                           op->kind == PS_OP_ALLREDUCE ? PS_TRACE_ALLREDUCE : op->kind == PS_OP_ALLGATHER ? PS_TRACE_ALLGATHER
+                           : op->kind == PS_OP_SEND ? PS_TRACE_SEND : PS_TRACE_RECV,
+                           (uint64_t)op->comm_bytes, op->dtype == PS_DTYPE_FP16 ? "f16" : "bf16",
+                           p2p ? op->peer : -1, group, p2p ? 2 : e->cfg.plan->tp, (uint64_t)e->timeline_events, t0, t1};
+        rc = ps_timeline_add_comm(tl, &c, NULL, &err);
+        if (!rc && op->kind == PS_OP_SEND && e->send_link && e->send_link[rank] >= 0)
+            rc = ps_timeline_add_link_slice(tl, e->send_link[rank], op->id, t0, t1, (uint64_t)op->comm_bytes, NULL, &err);
+    } else {
+        char name[PS_OP_ID_BYTES + 16];
+        snprintf(name, sizeof name, "%s", op->id);
+        ps_trace_activity a = {rank, gpu ? gpu->local_index : 0, op->stream, op->id, 0, PS_TRACE_KERNEL, name, t0, t1, 0,
+                               {0, 0, 0}, {0, 0, 0}};
+        ps_timeline_arg tags[2] = {PS_TIMELINE_STR("source", ps_cost_source_name((ps_cost_source)rg->op_source[rank][opi])),
+                                   PS_TIMELINE_STR("op_kind", ps_op_kind_name(op->kind))};
+        ps_timeline_args extra = {tags, 2};
+        rc = ps_timeline_add_activity(tl, &a, &extra, &err);
+    }
+    e->timeline_events++;
+    if (rc) {
+        run->failed = true;
+        run->error = err;
+    }
+}
+
 static void record(run_state *run, int pass, int rank, int op, double start, double end)
 {
+    timeline_write(run, run->passes[pass], rank, op, start, end);
+    if (!run->engine->cfg.record_ops)
+        return;
     replay_result *res = run->res;
     if (res->nevents == res->cap_events) {
         size_t cap = res->cap_events ? res->cap_events * 2 : 4096;
@@ -238,7 +309,7 @@ static void run_compute(stream_actor *self, const replay_graph *rg, int pass, co
         rp->compute_s += t1 - t0;
         rp->compute_ideal_s += sg->time_s;
     }
-    if (run->engine->cfg.record_ops) {
+    if (run->engine->cfg.record_ops || run->engine->cfg.timeline) {
         /* the ops of a merged segment share its time in proportion to their durations */
         const replay_stream_ops *so = &rg->streams[self->rank][self->stream];
         double done = 0, scale = sg->time_s > 0 ? (t1 - t0) / sg->time_s : 0;
@@ -329,7 +400,7 @@ static int run_comm(stream_actor *self, const replay_graph *rg, int pass, const 
         rr->recv_xfer_s += cres.time_s;
         rr->recv_count++;
     }
-    if (e->cfg.record_ops)
+    if (e->cfg.record_ops || e->cfg.timeline)
         record(run, pass, self->rank, sg->first, t0, t1);
     return PS_OK;
 }

@@ -22,12 +22,15 @@ void replay_graph_free(replay_graph *rg)
     for (int r = 0; r < rg->graph->nranks; r++) {
         if (rg->op_time_s)
             free(rg->op_time_s[r]);
+        if (rg->op_source)
+            free(rg->op_source[r]);
         for (int s = 0; rg->streams && s < PS_STREAM_COUNT; s++) {
             free(rg->streams[r][s].ops);
             free(rg->streams[r][s].segs);
         }
     }
     free(rg->op_time_s);
+    free(rg->op_source);
     free(rg->streams);
     memset(rg, 0, sizeof *rg);
 }
@@ -224,11 +227,12 @@ int replay_graph_prepare(const ps_graph *g, const replay_costing *c, replay_grap
         free_marks(&mk);
         rg->ops += (int64_t)g->ranks[r].count;
     }
-    for (int r = 0; meta && errs && r < g->nranks; r++) {
-        free(meta[r]);
+    for (int r = 0; errs && r < g->nranks; r++)
         free(errs[r]);
-    }
-    free(meta);
+    for (int r = 0; meta && r < g->nranks; r++) /* keep the sources (timeline tags) */
+        for (size_t i = 0; meta[r] && i < g->ranks[r].count; i++)
+            meta[r][i] &= 0x3f;
+    rg->op_source = meta;
     free(errs);
     if (rc) {
         replay_graph_free(rg);

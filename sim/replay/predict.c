@@ -24,6 +24,7 @@
 #include "sched_mixed.h"
 
 #define PP_P2P_CHANNELS 2 /* see the header comment */
+#define TIMELINE_MAX_EVENTS 2000000
 
 /* Validated errors of the NCCL model on hgx-h200 (docs/validation.md, median |error| of all_reduce
  * n = 2, 4, 8 against the AIConfigurator nccl-tests logs; these are calibration residuals: the
@@ -239,7 +240,13 @@ static int setup_sim(predict_case *pc, ps_prediction *out, ps_error *err)
                                    g0->hbm_bandwidth_bytes_per_s > 0 ? link / g0->hbm_bandwidth_bytes_per_s : 0,
                                    false};
     ps_coll_algo algo = PS_ALGO_AUTO;
-    replay_engine_config cfg = {pc->platform, pc->coll, &pc->wl.plan, algo, req->timeline_path != NULL};
+    if (req->timeline_path) {
+        ps_timeline_options o = {.origin_ns = 0, .gpu_name = pc->wl.gpu.spec.marketing_name, .label = "predicted"};
+        if (ps_timeline_open(&pc->timeline, req->timeline_path, &o, err))
+            return ps_error_prefix(err, "--timeline");
+    }
+    /* a timeline of a long in-flight run would be huge: the first TIMELINE_MAX_EVENTS ops */
+    replay_engine_config cfg = {pc->platform, pc->coll, &pc->wl.plan, algo, false, pc->timeline, TIMELINE_MAX_EVENTS};
     return replay_engine_create(&cfg, &pc->engine, err);
 }
 
@@ -295,6 +302,12 @@ int ps_predict(const ps_predict_request *req, ps_prediction *out, ps_error *err)
     if (!rc && out->fits)
         finish(&pc, out);
     replay_engine_free(pc.engine);
+    if (pc.timeline) {
+        if (!rc && out->fits)
+            rc = ps_timeline_close(pc.timeline, err);
+        else
+            ps_timeline_abort(pc.timeline);
+    }
     ps_cost_model_free(pc.cost);
     ps_coll_ctx_free(pc.coll);
     if (pc.owns_platform)

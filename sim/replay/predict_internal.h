@@ -20,6 +20,7 @@ typedef struct predict_case {
     ps_coll_ctx *coll;
     ps_cost_model *cost;
     replay_engine *engine;
+    ps_timeline *timeline;     /* --timeline */
     ps_launch_mode launch;     /* of the graph being priced (decode: --launch; prefill: eager) */
     replay_costing costing;
     const struct mixed_step *mixed; /* the mixed iteration being priced (attention per part) */

@@ -47,6 +47,7 @@
 #include "parsim/graph.h"
 #include "parsim/platform.h"
 #include "parsim/replay.h"
+#include "parsim/timeline.h"
 
 /* What a compute op costs. */
 typedef struct replay_op_cost {
@@ -84,6 +85,7 @@ typedef struct replay_stream_ops {
 typedef struct replay_graph {
     const ps_graph *graph;
     double **op_time_s;             /* [rank][op] compute duration (0 for communication) */
+    unsigned char **op_source;      /* [rank][op] ps_cost_source of a compute op */
     replay_stream_ops (*streams)[PS_STREAM_COUNT]; /* [rank][stream] */
     double overlap_share;           /* GPU share a concurrent hand-off kernel takes (0..1) */
     double compute_s_by_source[PS_COST_SOURCE_COUNT]; /* summed over ranks */
@@ -116,7 +118,9 @@ typedef struct replay_engine_config {
     ps_coll_ctx *coll;
     const ps_plan *plan;
     ps_coll_algo allreduce_algo;  /* PS_ALGO_AUTO: NCCL's tuner */
-    bool record_ops;              /* keep every op's start/end (timeline) */
+    bool record_ops;              /* keep every op's start/end in replay_result.events */
+    ps_timeline *timeline;        /* NULL, or every replayed op is written to it (--timeline) */
+    int64_t timeline_max_events;  /* stop writing after this many (0: no limit) */
 } replay_engine_config;
 
 int replay_engine_create(const replay_engine_config *config, replay_engine **out, ps_error *err);

@@ -513,6 +513,8 @@ static void test_pytorch_1_8_layout(void **state)
  * ProcessGroupNCCL::broadcast passes opts.rootRank (a rank of the group) as the op's rank, which
  * Kineto prints as "Rank"; the importer maps it to a global rank through the group. This file is
  * global rank 3 (distributedInfo). */
+/* the 40 odd ranks 1..79 as PyTorch prints them: the first 30, then "..." */
+#define PG40 "[1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31, 33, 35, 37, 39, 41, 43, 45, 47, 49, 51, 53, 55, 57, 59, ...]"
 static const char *const root_json =
     "{\"distributedInfo\": {\"rank\": 3}, \"traceEvents\": [\n"
     /* 1. group [2, 3], root 1 of the group -> global 3 = this rank (the root itself) */
@@ -525,18 +527,23 @@ static const char *const root_json =
     " \"pid\": 0, \"tid\": 20, \"ts\": 20, \"dur\": 1, \"args\": {\"device\": 0, \"stream\": 20, \"correlation\": 2,\n"
     " \"Collective name\": \"broadcast\", \"dtype\": \"Float\", \"In msg nelems\": 10, \"Out msg nelems\": 10,\n"
     " \"Group size\": 2, \"Process Group Name\": \"1\", \"Process Group Ranks\": [2, 3], \"Rank\": 0}},\n"
-    /* 3. a 40-rank group, ranks string shortened by PyTorch: root 39 = the last one, 79 */
+    /* 3. a 40-rank group, ranks string shortened as PyTorch's format_list does (the first 30,
+     *    then "..."): root 29 is the 30th member, 59 */
     "{\"ph\": \"X\", \"cat\": \"kernel\", \"name\": \"ncclDevKernel_Broadcast_RING_LL(ncclDevKernelArgsStorage<4096ul>)\",\n"
     " \"pid\": 0, \"tid\": 20, \"ts\": 30, \"dur\": 1, \"args\": {\"device\": 0, \"stream\": 20, \"correlation\": 3,\n"
     " \"Collective name\": \"broadcast\", \"dtype\": \"Byte\", \"In msg nelems\": 7, \"Out msg nelems\": 7, \"Group size\": 40,\n"
-    " \"Process Group Name\": \"2\", \"Process Group Ranks\": \"[1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31,"
-    " 33, 35, 37, 39, 41, 43, 45, 47, 49, 51, 53, 55, 57, ..., 79]\", \"Rank\": 39}},\n"
-    /* 4. same group, root 30: past the \"...\", unknown -> skipped, not guessed */
+    " \"Process Group Name\": \"2\", \"Process Group Ranks\": \"" PG40 "\", \"Rank\": 29}},\n"
+    /* 4. same group, root 39 (the last one): past the "...", unknown -> skipped, not guessed (it
+     *    is not the last number printed, 59) */
     "{\"ph\": \"X\", \"cat\": \"kernel\", \"name\": \"ncclDevKernel_Broadcast_RING_LL(ncclDevKernelArgsStorage<4096ul>)\",\n"
     " \"pid\": 0, \"tid\": 20, \"ts\": 40, \"dur\": 1, \"args\": {\"device\": 0, \"stream\": 20, \"correlation\": 4,\n"
     " \"Collective name\": \"broadcast\", \"dtype\": \"Byte\", \"In msg nelems\": 7, \"Out msg nelems\": 7, \"Group size\": 40,\n"
-    " \"Process Group Name\": \"2\", \"Process Group Ranks\": \"[1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31,"
-    " 33, 35, 37, 39, 41, 43, 45, 47, 49, 51, 53, 55, 57, ..., 79]\", \"Rank\": 30}},\n"
+    " \"Process Group Name\": \"2\", \"Process Group Ranks\": \"" PG40 "\", \"Rank\": 39}},\n"
+    /* 4b. a writer that prints the last member after the "..." ("[r0, ..., rLast]"): root 39 = 79 */
+    "{\"ph\": \"X\", \"cat\": \"kernel\", \"name\": \"ncclDevKernel_Broadcast_RING_LL(ncclDevKernelArgsStorage<4096ul>)\",\n"
+    " \"pid\": 0, \"tid\": 20, \"ts\": 45, \"dur\": 1, \"args\": {\"device\": 0, \"stream\": 20, \"correlation\": 7,\n"
+    " \"Collective name\": \"broadcast\", \"dtype\": \"Byte\", \"In msg nelems\": 7, \"Out msg nelems\": 7, \"Group size\": 40,\n"
+    " \"Process Group Name\": \"2\", \"Process Group Ranks\": \"[1, 3, 5, ..., 79]\", \"Rank\": 39}},\n"
     /* 5. a reduce described by its record_param_comms op, \"Root\" 2, no ranks list: global rank
      *    start 1 + 2 x stride 2 = 5 */
     "{\"ph\": \"X\", \"cat\": \"cpu_op\", \"name\": \"record_param_comms\", \"pid\": 100, \"tid\": 100, \"ts\": 49, \"dur\": 2,\n"
@@ -562,10 +569,10 @@ static void test_broadcast_root(void **state)
     imp_rows rows;
     if (imp_read_back(f->out, &rows, &err))
         fail_msg("read back: %s", err.message);
-    assert_int_equal(st.nccl_kernels, 6);
-    assert_int_equal(st.comms_described, 4);
+    assert_int_equal(st.nccl_kernels, 7);
+    assert_int_equal(st.comms_described, 5);
     assert_int_equal(st.comms_skipped, 2); /* root past the "...", no root */
-    assert_int_equal(rows.n_comms, 4);
+    assert_int_equal(rows.n_comms, 5);
     const ps_trace_comm *c = rows.comms;
     assert_int_equal(c[0].collective, PS_TRACE_BROADCAST);
     assert_int_equal(c[0].peer, 3);          /* this rank is the root */
@@ -575,14 +582,15 @@ static void test_broadcast_root(void **state)
     assert_int_equal(c[1].peer, 2);
     assert_int_equal(c[1].bytes, 40);        /* 10 f32 */
     assert_int_equal(c[1].seq, 1);
-    assert_int_equal(c[2].peer, 79);
+    assert_int_equal(c[2].peer, 59);
     assert_int_equal(c[2].group_size, 40);
     assert_string_equal(c[2].dtype, "u8");   /* "Byte" */
-    assert_int_equal(c[3].collective, PS_TRACE_REDUCE);
-    assert_int_equal(c[3].peer, 5);
-    assert_int_equal(c[3].bytes, 128);       /* 64 f16 */
-    assert_string_equal(c[3].dtype, "f16");
-    assert_int_equal(c[3].start_ns, 40000);  /* kernel at 50 us, the first at 10 us */
+    assert_int_equal(c[3].peer, 79);         /* 4b */
+    assert_int_equal(c[4].collective, PS_TRACE_REDUCE);
+    assert_int_equal(c[4].peer, 5);
+    assert_int_equal(c[4].bytes, 128);       /* 64 f16 */
+    assert_string_equal(c[4].dtype, "f16");
+    assert_int_equal(c[4].start_ns, 40000);  /* kernel at 50 us, the first at 10 us */
 }
 
 static void expect_error(fixture *f, const char *json, const char *where, const char *reason)

@@ -1,0 +1,38 @@
+/* sim/coll/engine_network.c: the platform's scale-out network (its network kind and overrides,
+ * ps_platform_network, sim/platform/network.c) as the collective model sees it. It fills the
+ * network part of a group's geometry once per (op, algo):
+ *   net_inter_steps  how many of the shape's synchronous steps cross nodes: the tree shapes say
+ *                    it (2 log2i(N)); a ring's chunk crosses a node boundary (N-1)/(n-1) of its
+ *                    steps, which is NCCL's nInterSteps (2(N-1) for all_reduce, N-1 for
+ *                    all_gather / reduce_scatter, tuning.cc; ../shared/notes/network.md 1.1);
+ *                    point-to-point shapes (alltoall, send/recv) 1 when a flow leaves the node;
+ *   net_proxy_step_s the host/proxy cost of one such step beyond NCCL's hwLat (network.md 2.4):
+ *                    paid in the latency, and once per chunk in the pipeline (model.c);
+ *   net_plugin_s     the net plugin's latency NCCL's tuner adds per inter-node step (twice for
+ *                    Simple, tuning.cc:383-392): it ranks the algorithms (tuner.c), it is not time;
+ *   net_protocols    the protocols the network's NCCL profile allows (TCPXO: no LL);
+ *   net_bandwidth_efficiency  the NICs' achievable fraction of line rate, with a named network
+ *                    only (model.c coll_call_eff charges NIC-only links at it).
+ * On one node, or on a platform that names no network (the generic kind: zero costs, every
+ * protocol), all of it is neutral, so the single-node model and its calibration are unchanged.
+ */
+#include "engine.h"
+
+void coll_network_geom(const ps_coll_group *g, coll_geom *geom)
+{
+    const ps_platform_network *net = &g->ctx->fabric.network;
+    const coll_shape *s = &geom->shape;
+    double inter = 0;
+    bool crosses = geom->lat_inter_s > 0; /* some flow of the shape leaves its node */
+    if (crosses && s->inter_steps > 0)
+        inter = s->inter_steps;
+    else if (crosses && (s->pattern == PAT_RING || s->pattern == PAT_CHAIN) && g->n > 1)
+        inter = s->steps * (double)(g->topo.nodes - 1) / (g->n - 1);
+    else if (crosses)
+        inter = s->steps;
+    geom->net_inter_steps = inter;
+    geom->net_proxy_step_s = crosses ? net->proxy_step_us * 1e-6 : 0;
+    geom->net_plugin_s = crosses ? net->plugin_latency_us * 1e-6 : 0;
+    geom->net_protocols = crosses ? net->protocols : PS_NET_PROTO_ALL;
+    geom->net_bandwidth_efficiency = crosses && net->named ? net->bandwidth_efficiency : 0;
+}

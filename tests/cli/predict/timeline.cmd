@@ -1,0 +1,1 @@
+parsim predict --model llama3.1-8b --tp 2 --pp 2 --platform platforms/hgx-h200.xml --scheduler static --batch 4 --isl 256 --osl 4 --timeline "$PARSIM_TMP/t.json" >/dev/null && grep -o "\"cat\": \"[a-z_]*\"\|\"source\": \"[a-z]*\"\|\"name\": \"predicted[^\"]*\"" "$PARSIM_TMP/t.json" | sort | uniq -c

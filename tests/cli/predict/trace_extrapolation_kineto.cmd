@@ -1,0 +1,1 @@
+parsim import kineto traces/h200-torch-reference/kineto_decoder.json -o "$PARSIM_TMP/kt" --model llama3.1-8b --tp 1 >/dev/null && parsim predict --model llama3.1-8b --tp 2 --platform platforms/hgx-h200.xml --scheduler static --batch 32 --isl 1024 --osl 128 --trace "$PARSIM_TMP/kt" | grep -E "^(TTFT|TPOT|end-to-end|cost sources)"

@@ -1,0 +1,1 @@
+parsim sweep --help | head -1

@@ -1,0 +1,1 @@
+parsim sweep --merge tests/cli/sweep/data/empty-a1.csv tests/cli/sweep/data/empty-a1.csv

@@ -1,0 +1,1 @@
+parsim sweep --model llama3.1-405b --dtype fp8 --platform hgx-h200 --isl 128 --osl 4 --scheduler static --csv $PARSIM_TMP/s.csv && awk -F, 'NR==1{for(i=1;i<=NF;i++)c[$i]=i; next} {print "TP" $2 "xPP" $3 "xDP" $4, $5, "fits=" $c["fits"], "tpot=" ($c["tpot_ms"]=="" ? "empty" : "set"), "memory=" ($c["memory_bytes_per_gpu"]=="" ? "empty" : "set")}' $PARSIM_TMP/s.csv
