@@ -356,6 +356,7 @@ static int gather_rows(const ps_rec_collector *c, const ps_rec_plan *p, uint64_t
 #define PS_REC_CLAMP_NS 1000
 
 typedef struct stream_end { int slot; uint32_t stream; int64_t end; } stream_end;
+#define PS_REC_MAX_STREAMS 4096 /* ours are 3 per GPU; NCCL and cuBLASLt run on them */
 
 static int write_activity(ps_trace_writer *w, const ps_rec_collector *c, const ps_rec_plan *p, const row_ref *ref,
                           stream_end *ends, size_t *nends, ps_rec_write_stats *st, ps_error *err)
@@ -372,6 +373,8 @@ static int write_activity(ps_trace_writer *w, const ps_rec_collector *c, const p
     while (e < *nends && (ends[e].slot != ref->slot || ends[e].stream != r->stream))
         e++;
     if (e == *nends) {
+        if (*nends == PS_REC_MAX_STREAMS)
+            return ps_error_set(err, PS_EINPUT, "more than %d CUDA streams in one recording", PS_REC_MAX_STREAMS);
         ends[(*nends)++] = (stream_end){ref->slot, r->stream, 0};
     } else if (a.start_ns < ends[e].end) {
         if (ends[e].end - a.start_ns > PS_REC_CLAMP_NS)
@@ -514,7 +517,7 @@ int ps_rec_write_trace(const ps_rec_collector *c, const ps_rec_plan *p, const ps
         return rc;
     ps_trace_writer *w = NULL;
     rc = ps_trace_writer_open(&w, dir, meta, PS_TRACE_WRITE_OPS | (overwrite ? PS_TRACE_WRITE_OVERWRITE : 0), err);
-    stream_end *ends = rc ? NULL : calloc(64 * 3 * 4 + (size_t)p->nranks * 64, sizeof *ends);
+    stream_end *ends = rc ? NULL : calloc(PS_REC_MAX_STREAMS, sizeof *ends);
     size_t nends = 0;
     if (!rc && !ends)
         rc = ps_error_set(err, PS_EINTERNAL, "out of memory");

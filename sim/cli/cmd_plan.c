@@ -7,7 +7,6 @@
  * documented in docs/workload.md; --ops writes the op graph of the first prefill step and the first
  * decode step as CSV.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "commands.h"
+#include "options.h"
 #include "parsim/platform.h"
 #include "parsim/gpu.h"
 #include "parsim/graph.h"
@@ -24,82 +24,32 @@
 #include "parsim/util.h"
 #include "parsim/workload.h"
 
-static void usage(FILE *out)
-{
-    fprintf(out, "usage: parsim plan (--model NAME | --model-file config.json) [options]\n"
-                 "\n"
-                 "Memory per GPU, largest batch and work per step of a TP x PP x DP plan; no simulation.\n"
-                 "\n");
-    ps_workload_usage(out);
-    fprintf(out, "output:\n"
-                 "  --json                one JSON object (keys in docs/workload.md)\n"
-                 "  --ops FILE.csv        write the op graph (first prefill step, first decode step)\n"
-                 "  -h, --help            this help\n");
-}
-
 typedef struct plan_args {
     ps_workload_args workload;
     const char *ops_path;
     int json;
 } plan_args;
 
-/* getopt values: workload options are OPT_WORKLOAD + their index in the workload table. */
-enum { OPT_WORKLOAD = 256, OPT_JSON = 512, OPT_OPS, PLAN_OPTIONS = 3 };
+static const char *const plan_usage[] = {"parsim plan (--model NAME | --model-file config.json) [options]", NULL};
+static const ps_command_help plan_help = {
+    .command = "parsim plan",
+    .usage = plan_usage,
+    .description = "Memory per GPU, largest batch and work per step of a TP x PP x DP plan; no simulation.",
+};
 
-static void fill_long_options(struct option *longs)
-{
-    int n = ps_workload_option_count();
-    for (int i = 0; i < n; i++)
-        longs[i] = (struct option){ps_workload_option_name(i), required_argument, NULL, OPT_WORKLOAD + i};
-    longs[n++] = (struct option){"json", no_argument, NULL, OPT_JSON};
-    longs[n++] = (struct option){"ops", required_argument, NULL, OPT_OPS};
-    longs[n++] = (struct option){"help", no_argument, NULL, 'h'};
-    longs[n] = (struct option){NULL, 0, NULL, 0};
-}
-
-static int parse_one(plan_args *a, int opt, const char *v, ps_error *err)
-{
-    switch (opt) {
-    case OPT_JSON: a->json = 1; return PS_OK;
-    case OPT_OPS:
-        if (a->ops_path)
-            return ps_error_set(err, PS_EINPUT, "--ops given twice (give each option once)");
-        a->ops_path = v;
-        return PS_OK;
-    }
-    const char *name = ps_workload_option_name(opt - OPT_WORKLOAD);
-    if (!name)
-        return ps_error_set(err, PS_EINTERNAL, "unhandled option %d", opt);
-    return ps_workload_parse_option(&a->workload, name, v, err);
-}
-
-/* Returns -1 to continue, else the exit code (0 after --help). */
+/* Returns PS_OK to go on, PS_OPTIONS_HELP after --help, else the error code. */
 static int parse_args(int argc, char **argv, plan_args *a, ps_error *err)
 {
     *a = (plan_args){0};
     ps_workload_args_init(&a->workload, "parsim plan");
-    struct option longs[64];
-    if (ps_workload_option_count() + PLAN_OPTIONS + 1 > (int)(sizeof longs / sizeof longs[0]))
-        return ps_error_set(err, PS_EINTERNAL, "plan: option table too small");
-    fill_long_options(longs);
-    opterr = 0;
-    optind = 1;
-    int opt;
-    while ((opt = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
-        if (opt == 'h') {
-            usage(stdout);
-            return 0;
-        }
-        if (opt == '?')
-            return ps_error_set(err, PS_EINPUT, "%s: unknown option (see parsim plan --help)", argv[optind - 1]);
-        if (opt == ':')
-            return ps_error_set(err, PS_EINPUT, "%s: needs a value (see parsim plan --help)", argv[optind - 1]);
-        if (parse_one(a, opt, optarg, err))
-            return err->code;
-    }
-    if (optind < argc)
-        return ps_error_set(err, PS_EINPUT, "'%s': unexpected argument (see parsim plan --help)", argv[optind]);
-    return -1;
+    const ps_option opts[] = {
+        PS_OPT_WORKLOAD(&a->workload),
+        PS_OPT_GROUP("output"),
+        PS_OPT_FLAG(0, "json", &a->json, "one JSON object (keys in docs/workload.md)"),
+        PS_OPT_STRING(0, "ops", &a->ops_path, "FILE.csv", "write the op graph (first prefill step, first decode step)"),
+        PS_OPT_END(),
+    };
+    return ps_options_parse(&plan_help, opts, argc, argv, NULL, NULL, err);
 }
 
 /* Everything the reports need. */
@@ -460,29 +410,23 @@ static int print_json(const plan_ctx *c, ps_error *err)
     return PS_OK;
 }
 
-int cmd_plan(int argc, char **argv)
+int cmd_plan(int argc, char **argv, ps_error *err)
 {
-    ps_error err = {0};
     plan_ctx *c = calloc(1, sizeof *c);
-    if (!c) {
-        fprintf(stderr, "parsim plan: out of memory\n");
-        return PS_EINTERNAL;
-    }
-    int rc = parse_args(argc, argv, &c->args, &err);
-    if (rc < 0) {
+    if (!c)
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
+    int rc = parse_args(argc, argv, &c->args, err);
+    if (rc == PS_OPTIONS_HELP)
         rc = PS_OK;
-        if (setup(c, &err) || compute_work(c, &err) || write_ops(c, &err))
-            rc = err.code ? err.code : PS_EINTERNAL;
-        else if (c->args.json)
-            rc = print_json(c, &err);
+    else if (!rc && !(rc = setup(c, err)) && !(rc = compute_work(c, err)) && !(rc = write_ops(c, err))) {
+        if (c->args.json)
+            rc = print_json(c, err);
         else {
             print_header(c);
             print_memory(c);
             print_work(c);
         }
     }
-    if (rc)
-        fprintf(stderr, "parsim plan: %s\n", err.message);
     free(c);
     return rc;
 }

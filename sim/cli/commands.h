@@ -1,19 +1,30 @@
 /* sim/cli/commands.h: the parsim command table (git.c style).
  *
  * Every subcommand lives in its own file sim/cli/cmd_<name>.c, defines one function
- * `int cmd_<name>(int argc, char **argv)` (argv[0] is the subcommand name) that returns the exit
- * code (0 ok, 2 bad usage or input, 1 internal), handles its own --help, and is listed once in
- * the table in commands.c. Adding a subcommand = adding one file and one table row.
+ * `int cmd_<name>(int argc, char **argv, ps_error *err)` (argv[0] is the subcommand name) that
+ * returns the exit code (0 ok, 2 bad usage or input, 1 internal) and fills err, which parsim.c
+ * prints once; its options and --help come from one table (options.h). It is listed once in the
+ * table in commands.c: {"name", NULL, "summary", cmd_name}. Adding a subcommand = adding one file
+ * and one table row. (Older commands still use `int cmd_<name>(int argc, char **argv)`, print
+ * their own error line and sit in the row's second field.)
  */
 #ifndef PARSIM_CLI_COMMANDS_H
 #define PARSIM_CLI_COMMANDS_H
 
+#include "parsim/error.h"
+
+/* Old convention: prints its own error line, returns the exit code. */
 typedef int (*ps_command_fn)(int argc, char **argv);
+/* The convention new and converted commands use: returns the exit code (PS_OK, PS_EINPUT,
+ * PS_EINTERNAL) with err filled on failure; parsim.c prints "parsim NAME: MESSAGE" once.
+ * Options come from a declarative table (options.h), which also writes --help. */
+typedef int (*ps_command_err_fn)(int argc, char **argv, ps_error *err);
 
 typedef struct ps_command {
     const char *name;
-    ps_command_fn run;
-    const char *summary; /* one line for `parsim --help` */
+    ps_command_fn run;          /* old convention, or NULL */
+    const char *summary;        /* one line for `parsim --help` */
+    ps_command_err_fn run_err;  /* new convention, or NULL */
 } ps_command;
 
 extern const ps_command ps_commands[];
@@ -29,7 +40,7 @@ struct option;
 int ps_cli_repeated(const struct option *longs, unsigned char *seen, int c, char *name, size_t size);
 
 /* Declarations of every subcommand (one line each). */
-int cmd_plan(int argc, char **argv);
+int cmd_plan(int argc, char **argv, ps_error *err);
 int cmd_platform(int argc, char **argv);
 int cmd_nccl(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "parsim/error.h"
 
 #ifndef PARSIM_VERSION
 #define PARSIM_VERSION "0.1.0"
@@ -36,7 +37,14 @@ int main(int argc, char **argv)
     for (int i = 0; i < ps_command_count; i++) {
         if (strcmp(name, ps_commands[i].name))
             continue;
-        int rc = ps_commands[i].run(argc - 1, argv + 1);
+        const ps_command *cmd = &ps_commands[i];
+        ps_error err = {0};
+        int rc = cmd->run_err ? cmd->run_err(argc - 1, argv + 1, &err) : cmd->run(argc - 1, argv + 1);
+        if (cmd->run_err && rc) {
+            /* the one place a converted command's error is printed */
+            fprintf(stderr, "parsim %s: %s\n", name, err.message[0] ? err.message : "failed (no reason given)");
+            return rc == PS_EINPUT ? 2 : 1;
+        }
         /* A report lost on a full disk or closed pipe must not exit 0: check what stdio kept. */
         if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout))) {
             fprintf(stderr, "parsim %s: writing to stdout failed: %s\n", name, strerror(errno));

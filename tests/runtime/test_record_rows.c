@@ -91,6 +91,59 @@ static int count_lines(const char *path, const char *needle)
     return n;
 }
 
+/* Shard emulation: rank 11 of llama3.1-405b TP8 x PP8 (stage 1), one layer, on one GPU. Its
+ * kernels are recorded, its NCCL calls only sized: comm rows without times, one per call per
+ * step, seq counting per communicator and peer. Written to `dir` for parsim trace check. */
+static void test_emulated(const char *dir)
+{
+    char *args[] = {"parsim-record", "--model", "llama3.1-405b", "--tp", "8", "--pp", "8", "--batch", "8", "--isl",
+                    "256", "--dtype", "fp8", "--emulate-rank", "11", "--layers", "1", "--iters", "2", "-o",
+                    (char *)dir, NULL};
+    ps_rec_options o;
+    ps_rec_plan p;
+    ps_error err = {0};
+    if (ps_rec_parse_args(21, args, &o, &err) || ps_rec_plan_build(&o, &p, &err)) {
+        fprintf(stderr, "%s\n", err.message);
+        CHECK(0);
+        return;
+    }
+    ps_rec_collector c;
+    ps_rec_collector_init(&c);
+    c.device_rank[0] = 0;
+    c.stream_ids[0][0] = 13, c.stream_ids[0][1] = 14, c.stream_ids[0][2] = 15;
+    uint64_t clock = UINT64_C(1000000000);
+    size_t executed = 0, comms = 0;
+    for (int it = 0; it < ITERS; it++)
+        for (size_t i = 0; i < p.ranks[0].nlaunches; i++, clock += 1000) {
+            const ps_rec_launch *l = &p.ranks[0].launches[i];
+            if (!l->executed) {
+                comms++;
+                continue;
+            }
+            executed++;
+            feed_kernel(&c, 0, ps_rec_ext_id(0, (int)i), clock, clock + 1000, kernel_name(l), 0);
+        }
+    ps_trace_meta meta;
+    CHECK(ps_rec_trace_meta(&o, &p, &meta, &err) == PS_OK);
+    ps_rec_write_stats st;
+    int rc = ps_rec_write_trace(&c, &p, &meta, ITERS, 0, dir, true, &st, &err);
+    if (rc)
+        fprintf(stderr, "write: %s\n", err.message);
+    CHECK(rc == PS_OK && st.activities == executed && st.comms == comms);
+    CHECK(comms == ITERS * 8 * (2 * 1 + 2)); /* per microbatch: 2 all-reduces of the layer, recv, send */
+    char path[1200];
+    snprintf(path, sizeof path, "%s/comms.csv", dir);
+    /* microbatch 7's receive from rank 3 (stage 0) in the second step: seq 8 + 7, 1 token x 16384 x
+     * 2 bytes, no times */
+    CHECK(count_lines(path, "11,14,decode/mb7/S1/pp_recv,0,recv,32768,bf16,3,pp0-1,2,15,,\n") == 1);
+    CHECK(count_lines(path, ",allreduce,") == ITERS * 8 * 2);
+    snprintf(path, sizeof path, "%s/meta.json", dir);
+    CHECK(count_lines(path, "\"emulated_rank\": 11") == 1 && count_lines(path, "\"shard_emulation\": true") == 1);
+    CHECK(count_lines(path, "\"layer_first\": 15") == 1 && count_lines(path, "\"layer_count\": 1") == 1);
+    ps_rec_collector_free(&c);
+    ps_rec_plan_free(&p);
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "rows-trace";
@@ -191,5 +244,8 @@ int main(int argc, char **argv)
                            "fewer --iters");
     ps_rec_collector_free(&c);
     ps_rec_plan_free(&p);
+    char emulated[1100];
+    snprintf(emulated, sizeof emulated, "%s-emulated", dir);
+    test_emulated(emulated);
     return rt_result("test_record_rows");
 }
