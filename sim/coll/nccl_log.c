@@ -730,6 +730,27 @@ static int csv_row(ps_nccl_log *log, parser *p, char *line)
     return push_row(p, &log->curves[0], f[0], f[1]);
 }
 
+/* A line longer than the buffer: no table row or header is that long, but noise can be (a
+ * progress bar redrawn with '\r', a long NCCL topology dump). Its rest is read and dropped; it
+ * is skipped when its start is noise outside a table, refused otherwise. */
+static int long_line(parser *p, FILE *f, char *start)
+{
+    int ch;
+    while ((ch = getc(f)) != EOF && ch != '\n')
+        if (ch == '\0')
+            return fail(p, p->lineno, "NUL byte (not a text log)", NULL, NULL);
+    strip_tags(start);
+    bool debug = cut_nccl_debug(start);
+    const char *s = start;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    bool in_table = p->open && p->has_columns && !p->footer;
+    if ((debug && !*s) || (!in_table && !p->pending_fields && *s != '#' &&
+                           !isdigit((unsigned char)*s)))
+        return PS_OK;
+    return fail(p, p->lineno, "line longer than 4094 bytes", NULL, NULL);
+}
+
 int ps_nccl_log_read_stream(FILE *f, const char *name, int gpus, ps_nccl_log *log, ps_error *err)
 {
     memset(log, 0, sizeof *log);
@@ -750,7 +771,7 @@ int ps_nccl_log_read_stream(FILE *f, const char *name, int gpus, ps_nccl_log *lo
         if (nul) {
             rc = fail(&p, p.lineno, "NUL byte (not a text log)", NULL, NULL);
         } else if (len == sizeof line - 1 && line[len - 1] != '\n') {
-            rc = fail(&p, p.lineno, "line longer than 4094 bytes", NULL, NULL);
+            rc = long_line(&p, f, line);
         } else if (p.lineno == 1 && !strncmp(line, "size_bytes,time_us", 18)) {
             csv = true;
             rc = open_section(&p);

@@ -142,6 +142,14 @@ L.insert(4, "node0:4000:4000 [0] NCCL INFO Bootstrap : Using eth0:10.0.0.1<0>")
 L += [row_current(t, r) for r in t.rows] + footer(t)
 case("current-allreduce-8gpu", L, [(0, t.expect(1, 2))])
 
+# ---- 1b. overlong noise lines: a progress bar redrawn with CR, a long NCCL topology dump ---------
+t = Test("all_gather", 8, sizes=[1 << (12 + 2 * i) for i in range(8)], base_us=10.1, gbps=340,
+         redop="none", per_rank_count=True)
+L = ["Pulling image" + "\r  37%|######    | 1.2G/3.3G" * 300] + header_current(t)
+L.insert(5, "node0:4000:4000 [0] NCCL INFO Trees" + " [0] 1/-1/-1->0->-1" * 300)
+L += [row_current(t, r) for r in t.rows] + footer(t)
+case("long-noise-lines", L, [(0, t.expect(1, 2))])
+
 # ---- 2. nccl-tests 2.0-2.12: no root column, "error" column, 3-space Rank lines --------------------
 t = Test("all_reduce", 8, sizes=[8 << (2 * i) for i in range(14)], base_us=22.0, gbps=120)
 L = ["$ mpirun -np 8 ./build/all_reduce_perf -b 8 -e 512M -f 4 -g 1",
