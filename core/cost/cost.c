@@ -10,6 +10,7 @@
 #include "parsim/data.h"
 #include "cost_internal.h"
 #include "cost_model.h"
+#include "parsim/data.h"
 
 const cost_family *const cost_families[COST_FAMILY_COUNT] = {
     &cost_family_gemm, &cost_family_attention, &cost_family_eltwise, &cost_family_gather};
@@ -111,16 +112,12 @@ void cost_eval_shape(const cost_family *f, const double *v, const ps_gpu_spec *g
 
 /* ---- model creation -------------------------------------------------------------------------- */
 
-#ifndef PARSIM_SOURCE_DATA_DIR
-#define PARSIM_SOURCE_DATA_DIR ""
-#endif
-
-/* Looks for cost/<gpu>.cost through the data lookup (parsim/data.h: $PARSIM_DATA_DIR, the source
- * tree's data/ or an installed binary's share/parsim, the install prefix). */
+/* <gpu>.cost through the data lookup (parsim/data.h: $PARSIM_DATA_DIR/cost/, the source tree's
+ * data/cost/, the install prefix's share/parsim/cost/). */
 static bool find_coeff_file(const char *gpu, char *path, size_t size)
 {
-    ps_error ignored;
-    return ps_data_find(PS_DATA_COST_MODEL, gpu, path, size, &ignored) == PS_OK && access(path, R_OK) == 0;
+    ps_error ignore = {0};
+    return ps_data_find(PS_DATA_COST_MODEL, gpu, path, size, &ignore) == PS_OK && access(path, R_OK) == 0;
 }
 
 /* The GPU whose coefficients stand in for one without its own file: the same architecture's
@@ -153,9 +150,12 @@ int ps_cost_model_create(const ps_gpu_spec *gpu, const char *coeff_path, ps_cost
             found = find_coeff_file(*s, m->coeff_path, sizeof m->coeff_path);
         if (!found) {
             free(m);
-            return ps_error_set(err, PS_EINPUT, "no cost coefficients for %s (looked for cost/%s.cost in "
-                                "$PARSIM_DATA_DIR and %s)", gpu->name, gpu->name,
-                                PARSIM_SOURCE_DATA_DIR[0] ? PARSIM_SOURCE_DATA_DIR : "the source tree");
+            char dirs[3][PS_DATA_PATH_BYTES];
+            for (int i = 0; i < 3; i++)
+                if (!ps_data_dir(PS_DATA_COST_MODEL, i, dirs[i], sizeof dirs[i]) || !dirs[i][0])
+                    snprintf(dirs[i], sizeof dirs[i], "-");
+            return ps_error_set(err, PS_EINPUT, "no cost coefficients for %s nor a stand-in (looked for %s.cost "
+                                "in %.200s, %.200s, %.200s)", gpu->name, gpu->name, dirs[0], dirs[1], dirs[2]);
         }
     }
     int rc = cost_coeffs_read(m->coeff_path, &m->coeffs, err);
@@ -233,9 +233,32 @@ int ps_cost_estimate(const ps_cost_model *m, const ps_cost_query *q, ps_cost_ans
 
 /* ---- query of an op -------------------------------------------------------------------------- */
 
-/* ps_op does not carry heads, head_dim, width or the phase yet: they are recovered from the
- * op's id and its byte and FLOP counts (core/workload/graph.c formulas), head_dim = 128 (every
- * preset's). */
+/* The op graph's fields are the query's (ps_op carries phase, heads, widths and prefix). An op
+ * that lacks them (0: written by an older producer) gets them from its id and its byte and FLOP
+ * counts (core/workload/graph.c formulas, head_dim 128 as every preset has). */
+static void derive_missing(const ps_op *op, ps_cost_query *q)
+{
+    double a = ps_dtype_bytes(op->dtype), t = op->tokens > 0 ? (double)op->tokens : 1;
+    if (op->kind == PS_OP_ATTENTION && q->heads <= 0) {
+        if (q->head_dim <= 0)
+            q->head_dim = 128;
+        double hd = (double)q->head_dim, s = op->seqs > 0 ? (double)op->seqs : 1, ql = t / s;
+        double ctx = (double)op->context;
+        double pairs = q->phase == PS_PHASE_DECODE ? ctx : ql * (ql + 1) / 2;
+        q->heads = llround(op->flops / (4.0 * hd * pairs * s));
+        /* written = T x heads x hd x a (output) + T x 2 x kv_heads x hd x kv bytes (new K, V) */
+        q->kv_heads = llround((op->bytes_written / t - (double)q->heads * hd * a) / (2.0 * hd * a));
+        if (q->kv_heads < 1)
+            q->kv_heads = 1;
+    }
+    if (op->kind != PS_OP_ATTENTION && op->kind != PS_OP_GEMM && q->width <= 0) {
+        if (op->kind == PS_OP_ROPE || op->kind == PS_OP_SAMPLING)
+            q->width = llround(op->bytes_read / (t * a));
+        else
+            q->width = llround(op->bytes_written / (t * (op->kind == PS_OP_EMBEDDING ? 2 : a)));
+    }
+}
+
 void ps_cost_query_from_op(const ps_op *op, ps_launch_mode launch, ps_cost_query *q)
 {
     memset(q, 0, sizeof *q);
@@ -247,35 +270,20 @@ void ps_cost_query_from_op(const ps_op *op, ps_launch_mode launch, ps_cost_query
     q->m = op->m;
     q->n = op->n;
     q->k = op->k;
-    q->phase = strncmp(op->id, "decode/", 7) ? PS_PHASE_PREFILL : PS_PHASE_DECODE;
-    double a = ps_dtype_bytes(op->dtype), t = op->tokens > 0 ? (double)op->tokens : 1;
-    switch (op->kind) {
-    case PS_OP_ATTENTION: {
+    q->phase = op->phase;
+    if (strncmp(op->id, "decode/", 7) == 0) /* the id is the authority when both exist */
+        q->phase = PS_PHASE_DECODE;
+    else if (strncmp(op->id, "prefill/", 8) == 0)
+        q->phase = PS_PHASE_PREFILL;
+    if (op->kind == PS_OP_ATTENTION) {
         q->seqs = op->seqs;
         q->context = op->context;
-        q->head_dim = 128;
-        double s = op->seqs > 0 ? (double)op->seqs : 1, ql = t / s, ctx = (double)op->context;
-        double pairs = q->phase == PS_PHASE_DECODE ? ctx : ql * (ql + 1) / 2;
-        q->heads = llround(op->flops / (4.0 * 128 * pairs * s));
-        /* written = T x heads x hd x a (output) + T x 2 x kv_heads x hd x kv bytes (new K, V) */
-        q->kv_heads = llround((op->bytes_written / t - (double)q->heads * 128 * a) / (2.0 * 128 * a));
-        if (q->kv_heads < 1)
-            q->kv_heads = 1;
-        break;
+        q->heads = op->heads;
+        q->kv_heads = op->kv_heads;
+        q->head_dim = op->head_dim;
+        q->prefix = op->prefix;
+    } else if (op->kind != PS_OP_GEMM) {
+        q->width = op->width;
     }
-    case PS_OP_RMSNORM:
-    case PS_OP_SILU_MUL:
-    case PS_OP_RESIDUAL:
-    case PS_OP_EMBEDDING:
-        q->width = llround(op->bytes_written / (t * (op->kind == PS_OP_EMBEDDING ? 2 : a)));
-        break;
-    case PS_OP_ROPE:
-        q->width = llround(op->bytes_read / (t * a));
-        break;
-    case PS_OP_SAMPLING:
-        q->width = llround(op->bytes_read / (t * a));
-        break;
-    default:
-        break;
-    }
+    derive_missing(op, q);
 }

@@ -16,8 +16,8 @@
  * catalogue peak (FLOP/s of the dtype, HBM bytes/s), which is what makes scaling across GPUs a
  * matter of swapping the catalogue entry: scaled_from names the GPU the coefficients came from.
  *
- * Coefficients: a key=value text file per GPU (data/cost/<gpu>.cost), libc-only reader, found via
- * $PARSIM_DATA_DIR/cost/, then the source tree's data/cost/. A GPU without its own file uses the
+ * Coefficients: a key=value text file per GPU (data/cost/<gpu>.cost), libc-only reader, found by
+ * the data lookup (parsim/data.h: $PARSIM_DATA_DIR/cost/, the source tree, the install prefix). A GPU without its own file uses the
  * nearest one (same architecture, else h200-sxm) and says so in scaled_from.
  *
  * Invariants: answers are deterministic (same query, same bits); ps_cost_estimate allocates
@@ -91,8 +91,8 @@ void ps_cost_model_free(ps_cost_model *model);
 /* Adds a parsim trace directory: its exact op ids (source trace) and its points (source table). */
 int ps_cost_model_add_trace(ps_cost_model *model, const char *trace_dir, ps_error *err);
 
-/* The query of an op of the op graph. Attention heads and widths are derived from the op's FLOPs
- * and bytes (head_dim 128, as every preset has) until ps_op carries them. */
+/* The query of an op of the op graph (its phase, heads, widths, prefix; an op without them, e.g.
+ * from an older CSV, gets them from its FLOPs and bytes with head_dim 128). */
 void ps_cost_query_from_op(const ps_op *op, ps_launch_mode launch, ps_cost_query *query);
 
 /* True for the kinds this model prices (not the collectives and hand-offs). */

@@ -51,6 +51,8 @@ static void usage(FILE *out)
                  "  --timeline FILE.json  Chrome trace of the replay (Perfetto): one process per GPU, a track\n"
                  "                        per stream and per PP link; kernels tagged with their cost source\n"
                  "                        (in-flight: the first 2 million ops)\n"
+                 "  --explain             after the table, the decode step in words: what bounds it, what the\n"
+                 "                        all-reduces and the pipeline cost\n"
                  "  --json                one JSON object (keys in docs/predict.md)\n"
                  "  -h, --help            this help\n");
 }
@@ -61,11 +63,12 @@ typedef struct predict_args {
     const char *timeline;
     const char *traces[PS_PREDICT_MAX_TRACES];
     int ntraces;
+    bool explain;
     bool json, scheduler_set, engine_set, launch_set, mbs_set, mnt_set, chunk_set, req_set, rate_set, seed_set;
 } predict_args;
 
 enum { OPT_WORKLOAD = 256, OPT_JSON = 512, OPT_SCHEDULER, OPT_ENGINE, OPT_LAUNCH, OPT_MBS, OPT_MNT, OPT_CHUNK,
-       OPT_REQUESTS, OPT_RATE, OPT_SEED, OPT_TIMELINE, OPT_TRACE, PREDICT_OPTIONS = 13 };
+       OPT_REQUESTS, OPT_RATE, OPT_SEED, OPT_TIMELINE, OPT_TRACE, OPT_EXPLAIN, PREDICT_OPTIONS = 14 };
 
 static void fill_long_options(struct option *longs)
 {
@@ -84,6 +87,7 @@ static void fill_long_options(struct option *longs)
     longs[n++] = (struct option){"seed", required_argument, NULL, OPT_SEED};
     longs[n++] = (struct option){"timeline", required_argument, NULL, OPT_TIMELINE};
     longs[n++] = (struct option){"trace", required_argument, NULL, OPT_TRACE};
+    longs[n++] = (struct option){"explain", no_argument, NULL, OPT_EXPLAIN};
     longs[n++] = (struct option){"help", no_argument, NULL, 'h'};
     longs[n] = (struct option){NULL, 0, NULL, 0};
 }
@@ -100,6 +104,7 @@ static int parse_one(predict_args *a, int opt, const char *v, ps_error *err)
 {
     switch (opt) {
     case OPT_JSON: a->json = true; return PS_OK;
+    case OPT_EXPLAIN: a->explain = true; return PS_OK;
     case OPT_SCHEDULER:
         if (once(&a->scheduler_set, "--scheduler", err))
             return err->code;
@@ -266,7 +271,11 @@ static int run(predict_args *a, ps_error *err)
     ps_prediction p;
     if (ps_predict(&req, &p, err))
         return err->code;
-    return a->json ? ps_prediction_write_json(stdout, &p, err) : ps_prediction_write_text(stdout, &p, err);
+    if (a->json)
+        return ps_prediction_write_json(stdout, &p, err);
+    if (ps_prediction_write_text(stdout, &p, err))
+        return err->code;
+    return a->explain ? ps_prediction_write_explain(stdout, &p, err) : PS_OK;
 }
 
 int cmd_predict(int argc, char **argv)

@@ -250,6 +250,37 @@ static int setup_sim(predict_case *pc, ps_prediction *out, ps_error *err)
     return replay_engine_create(&cfg, &pc->engine, err);
 }
 
+/* The --explain figures: a decode step at the run's mean batch, middle of the output. */
+static int explain_figures(predict_case *pc, ps_prediction *out, ps_error *err)
+{
+    ps_scenario sc = pc->wl.scenario;
+    int64_t b = (int64_t)(out->batch + 0.5);
+    sc.batch = b < 1 ? 1 : b;
+    ps_step step;
+    ps_graph g;
+    replay_graph rg;
+    if (ps_step_decode(&pc->wl.plan, &sc, sc.osl / 2, &step, err) || predict_prepare_step(pc, &step, &g, &rg, err))
+        return err->code;
+    const ps_rank_ops *ro = &g.ranks[0];
+    for (size_t i = 0; i < ro->count; i++) {
+        const ps_op *op = &ro->ops[i];
+        if (op->kind == PS_OP_ALLREDUCE) {
+            out->explain_allreduces++;
+            out->explain_allreduce_bytes = op->comm_bytes;
+        }
+        out->explain_hbm_bytes += op->bytes_read + op->bytes_written;
+        out->explain_flops += op->flops;
+    }
+    out->explain_batch = sc.batch;
+    out->explain_hbm_bytes_per_s = pc->wl.gpu.spec.hbm_bandwidth_bytes_per_s;
+    out->explain_peak_flops = pc->wl.precision.weights == PS_DTYPE_FP8 ? pc->wl.gpu.spec.peak_flops_fp8
+                                                                       : pc->wl.gpu.spec.peak_flops_bf16;
+    out->explain_compute_bound_share = rg.compute_s > 0 ? rg.compute_bound_s / rg.compute_s : 0;
+    replay_graph_free(&rg);
+    ps_graph_free(&g);
+    return PS_OK;
+}
+
 static void finish(predict_case *pc, ps_prediction *out)
 {
     double total = 0;
@@ -301,6 +332,8 @@ int ps_predict(const ps_predict_request *req, ps_prediction *out, ps_error *err)
     }
     if (!rc && out->fits)
         finish(&pc, out);
+    if (!rc && out->fits)
+        rc = explain_figures(&pc, out, err);
     replay_engine_free(pc.engine);
     if (pc.timeline) {
         if (!rc && out->fits)
