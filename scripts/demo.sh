@@ -70,3 +70,8 @@ if [ "$sched" = static ]; then
   echo "Scheduler: static batching (the whole batch prefilled, then decoded together); at max load"
   echo "NVIDIA's figures come from in-flight batching, which keeps the GPUs busier than this."
 fi
+echo
+echo "== parsim sweep: every 8-GPU layout on both platforms, both loads -> report.html (docs/sweep.md)"
+"$parsim" sweep $model --gpus 8 --platform hgx-h200,mesh8-h200 --scheduler "$sched" \
+  --csv "${PARSIM_DEMO_CSV:-sweep.csv}" --html "${PARSIM_DEMO_REPORT:-report.html}"
+echo "wrote ${PARSIM_DEMO_REPORT:-report.html} (open it in a browser) and ${PARSIM_DEMO_CSV:-sweep.csv}"
