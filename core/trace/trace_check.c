@@ -182,11 +182,31 @@ static int check_op_id_graph(check_ctx *c, const ps_trace_reader *r, int rank, c
     return PS_OK;
 }
 
+/* parsim-trace 2 layer subset (layer_count > 0): an op of a layer outside
+ * [layer_first, layer_first + layer_count) was not run, so no row may name it. Op ids carry the
+ * global layer as ".../L<digits>/..." (parsim/graph.h). */
+static int check_layer_subset(check_ctx *c, const ps_trace_reader *r, const char *op_id, ps_error *err)
+{
+    const char *l = strstr(op_id, "/L");
+    if (c->meta.layer_count <= 0 || !l || l[2] < '0' || l[2] > '9')
+        return PS_OK;
+    long layer = strtol(l + 2, NULL, 10);
+    long first = c->meta.layer_first, last = first + c->meta.layer_count - 1;
+    if (layer >= first && layer <= last)
+        return PS_OK;
+    char fmt[160];
+    snprintf(fmt, sizeof fmt, "op id '%%.64s' is outside the layers %ld..%ld that meta.json says were run%%.0lld",
+             first, last);
+    return row_error(r, err, fmt, op_id, 0);
+}
+
 static int check_op_id(check_ctx *c, const ps_trace_reader *r, int rank, const char *op_id, ps_error *err)
 {
     if (!op_id || !*op_id)
         return PS_OK;
     int rc;
+    if ((rc = check_layer_subset(c, r, op_id, err)))
+        return rc;
     if (c->use_graph && (rc = check_op_id_graph(c, r, rank, op_id, err)))
         return rc;
     if (!c->have_ops)
@@ -198,6 +218,12 @@ static int check_op_id(check_ctx *c, const ps_trace_reader *r, int rank, const c
 
 static int check_rank(check_ctx *c, const ps_trace_reader *r, const char *what, int rank, ps_error *err)
 {
+    /* parsim-trace 2: a shard emulation of one rank holds that rank's rows only (peers differ) */
+    if (c->meta.emulated_rank >= 0 && !strcmp(what, "rank") && rank != c->meta.emulated_rank) {
+        char fmt[160];
+        snprintf(fmt, sizeof fmt, "%%s %%lld is not the emulated rank %d of meta.json", c->meta.emulated_rank);
+        return row_error(r, err, fmt, what, rank);
+    }
     if (c->world > 0 && rank >= c->world) {
         char fmt[160];
         snprintf(fmt, sizeof fmt, "%%s %%lld is outside the plan of meta.json (tp %d x pp %d x dp %d = %d ranks)",

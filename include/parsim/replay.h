@@ -74,6 +74,7 @@ typedef struct ps_prediction {
     char calibration[PS_WORKLOAD_PATH_BYTES];
     /* added by the replay owner */
     ps_scheduler scheduler;
+    ps_allreduce_impl allreduce;   /* the all-reduce implementation used (never ENGINE) */
     int64_t isl, osl, requests;    /* requests = requests simulated */
     int tp, pp, dp;
     double iterations;             /* engine iterations of the run */
@@ -86,6 +87,14 @@ typedef struct ps_prediction {
     int64_t kv_capacity_tokens;    /* KV cache per replica, tokens */
     int64_t preemptions;           /* vLLM: requests preempted (recomputed) when the KV ran out */
     int64_t distinct_iterations;   /* iteration compositions replayed (the rest reused) */
+    /* --explain: one decode step of the scenario on the busiest rank (rank 0's stage) */
+    int64_t explain_allreduces;        /* TP all-reduces per decode step on one GPU */
+    double explain_allreduce_bytes;    /* the size of one */
+    double explain_hbm_bytes;          /* HBM bytes read + written per decode step on one GPU */
+    double explain_flops;              /* FLOPs per decode step on one GPU */
+    double explain_hbm_bytes_per_s, explain_peak_flops; /* the GPU's ratings */
+    double explain_compute_bound_share; /* of the decode step's priced compute time */
+    int64_t explain_batch;             /* sequences of that decode step */
 } ps_prediction;
 
 typedef struct ps_predict_request {
@@ -110,5 +119,7 @@ const char *ps_allreduce_impl_name(ps_allreduce_impl impl); /* "engine", "nccl",
 int ps_prediction_write_json(FILE *out, const ps_prediction *p, ps_error *err);
 /* The human table: latency, throughput, memory, breakdown, sources. */
 int ps_prediction_write_text(FILE *out, const ps_prediction *p, ps_error *err);
+/* --explain: the same case in words: where a decode step's time goes, what bounds it, why. */
+int ps_prediction_write_explain(FILE *out, const ps_prediction *p, ps_error *err);
 
 #endif

@@ -35,6 +35,9 @@ static void usage(FILE *out)
                  "                        with --batch max, trtllm-bench's tuning heuristic sets both limits\n"
                  "                        vllm: max-num-seqs 1024, max-num-batched-tokens 16384, chunked\n"
                  "                        prefill on, preemption when the KV cache runs out\n"
+                 "  --allreduce A         nccl | trtllm | vllm: who runs the TP all-reduces (default: the\n"
+                 "                        engine's own kernels: one-shot/two-shot over NVLink up to 8 MiB,\n"
+                 "                        NCCL above; nccl: every all-reduce through NCCL's model)\n"
                  "  --max-batch-size N    sequences per microbatch (vllm: max_num_seqs, all microbatches)\n"
                  "  --max-num-tokens N    tokens per iteration (decode tokens + prompt chunks)\n"
                  "  --chunked-prefill on|off\n"
@@ -51,6 +54,8 @@ static void usage(FILE *out)
                  "  --timeline FILE.json  Chrome trace of the replay (Perfetto): one process per GPU, a track\n"
                  "                        per stream and per PP link; kernels tagged with their cost source\n"
                  "                        (in-flight: the first 2 million ops)\n"
+                 "  --explain             after the table, the decode step in words: what bounds it, what the\n"
+                 "                        all-reduces and the pipeline cost\n"
                  "  --json                one JSON object (keys in docs/predict.md)\n"
                  "  -h, --help            this help\n");
 }
@@ -61,11 +66,12 @@ typedef struct predict_args {
     const char *timeline;
     const char *traces[PS_PREDICT_MAX_TRACES];
     int ntraces;
+    bool explain, allreduce_set;
     bool json, scheduler_set, engine_set, launch_set, mbs_set, mnt_set, chunk_set, req_set, rate_set, seed_set;
 } predict_args;
 
 enum { OPT_WORKLOAD = 256, OPT_JSON = 512, OPT_SCHEDULER, OPT_ENGINE, OPT_LAUNCH, OPT_MBS, OPT_MNT, OPT_CHUNK,
-       OPT_REQUESTS, OPT_RATE, OPT_SEED, OPT_TIMELINE, OPT_TRACE, PREDICT_OPTIONS = 13 };
+       OPT_REQUESTS, OPT_RATE, OPT_SEED, OPT_TIMELINE, OPT_TRACE, OPT_EXPLAIN, OPT_ALLREDUCE, PREDICT_OPTIONS = 15 };
 
 static void fill_long_options(struct option *longs)
 {
@@ -84,6 +90,8 @@ static void fill_long_options(struct option *longs)
     longs[n++] = (struct option){"seed", required_argument, NULL, OPT_SEED};
     longs[n++] = (struct option){"timeline", required_argument, NULL, OPT_TIMELINE};
     longs[n++] = (struct option){"trace", required_argument, NULL, OPT_TRACE};
+    longs[n++] = (struct option){"explain", no_argument, NULL, OPT_EXPLAIN};
+    longs[n++] = (struct option){"allreduce", required_argument, NULL, OPT_ALLREDUCE};
     longs[n++] = (struct option){"help", no_argument, NULL, 'h'};
     longs[n] = (struct option){NULL, 0, NULL, 0};
 }
@@ -100,6 +108,19 @@ static int parse_one(predict_args *a, int opt, const char *v, ps_error *err)
 {
     switch (opt) {
     case OPT_JSON: a->json = true; return PS_OK;
+    case OPT_EXPLAIN: a->explain = true; return PS_OK;
+    case OPT_ALLREDUCE:
+        if (once(&a->allreduce_set, "--allreduce", err))
+            return err->code;
+        if (!strcmp(v, "nccl"))
+            a->serving.allreduce = PS_ALLREDUCE_NCCL;
+        else if (!strcmp(v, "trtllm"))
+            a->serving.allreduce = PS_ALLREDUCE_TRTLLM;
+        else if (!strcmp(v, "vllm"))
+            a->serving.allreduce = PS_ALLREDUCE_VLLM;
+        else
+            return ps_error_set(err, PS_EINPUT, "--allreduce: '%s' is not one of nccl trtllm vllm", v);
+        return PS_OK;
     case OPT_SCHEDULER:
         if (once(&a->scheduler_set, "--scheduler", err))
             return err->code;
@@ -266,7 +287,11 @@ static int run(predict_args *a, ps_error *err)
     ps_prediction p;
     if (ps_predict(&req, &p, err))
         return err->code;
-    return a->json ? ps_prediction_write_json(stdout, &p, err) : ps_prediction_write_text(stdout, &p, err);
+    if (a->json)
+        return ps_prediction_write_json(stdout, &p, err);
+    if (ps_prediction_write_text(stdout, &p, err))
+        return err->code;
+    return a->explain ? ps_prediction_write_explain(stdout, &p, err) : PS_OK;
 }
 
 int cmd_predict(int argc, char **argv)

@@ -33,7 +33,8 @@ int ps_prediction_write_json(FILE *f, const ps_prediction *p, ps_error *err)
     first = 0;
     json_num(f, "shortfall_bytes", p->shortfall_bytes, &first);
     json_num(f, "memory_bytes_per_gpu", p->memory_bytes_per_gpu, &first);
-    fprintf(f, ",\"scheduler\":\"%s\"", ps_scheduler_name(p->scheduler));
+    fprintf(f, ",\"scheduler\":\"%s\",\"allreduce\":\"%s\"", ps_scheduler_name(p->scheduler),
+            ps_allreduce_impl_name(p->allreduce));
     fprintf(f, ",\"tp\":%d,\"pp\":%d,\"dp\":%d,\"gpus\":%d,\"isl\":%lld,\"osl\":%lld", p->tp, p->pp, p->dp,
             p->gpus, (long long)p->isl, (long long)p->osl);
     json_num(f, "batch", p->batch, &first);
@@ -84,8 +85,9 @@ int ps_prediction_write_json(FILE *f, const ps_prediction *p, ps_error *err)
 
 int ps_prediction_write_text(FILE *f, const ps_prediction *p, ps_error *err)
 {
-    fprintf(f, "plan               TP%d x PP%d x DP%d on %d GPUs, %s scheduler, ISL %lld, OSL %lld\n", p->tp, p->pp,
-            p->dp, p->gpus, ps_scheduler_name(p->scheduler), (long long)p->isl, (long long)p->osl);
+    fprintf(f, "plan               TP%d x PP%d x DP%d on %d GPUs, %s scheduler, %s all-reduce, ISL %lld, OSL %lld\n",
+            p->tp, p->pp, p->dp, p->gpus, ps_scheduler_name(p->scheduler), ps_allreduce_impl_name(p->allreduce),
+            (long long)p->isl, (long long)p->osl);
     fprintf(f, "platform           %s\n", p->platform);
     fprintf(f, "memory per GPU     %.2f GB (%s)\n", p->memory_bytes_per_gpu / 1e9,
             p->fits ? "fits" : "does not fit");
@@ -128,4 +130,54 @@ int ps_prediction_write_text(FILE *f, const ps_prediction *p, ps_error *err)
             p->in_envelope ? "inside" : "outside");
     fprintf(f, "calibration        %s\n", p->calibration[0] ? p->calibration : "(NCCL defaults, no sidecar)");
     return ferror(f) ? ps_error_set(err, PS_EINTERNAL, "cannot write the prediction") : PS_OK;
+}
+
+int ps_prediction_write_explain(FILE *f, const ps_prediction *p, ps_error *err)
+{
+    if (!p->fits) {
+        fprintf(f, "\nThe plan does not fit: the busiest GPU needs %.2f GB more than it may use, so nothing ran.\n",
+                p->shortfall_bytes / 1e9);
+        return ferror(f) ? ps_error_set(err, PS_EINTERNAL, "cannot write the explanation") : PS_OK;
+    }
+    const double *d = p->breakdown_ms[PS_PHASE_DECODE];
+    double step = 0;
+    for (int k = 0; k < PS_PART_COUNT; k++)
+        step += d[k];
+    double hbm_ms = p->explain_hbm_bytes_per_s > 0 ? p->explain_hbm_bytes / p->explain_hbm_bytes_per_s * 1e3 : 0;
+    double flop_ms = p->explain_peak_flops > 0 ? p->explain_flops / p->explain_peak_flops * 1e3 : 0;
+    fprintf(f, "\nwhy (one decode step, the busiest GPU):\n");
+    fprintf(f, "  A decode step takes %.3f ms: %.3f ms of kernels, %.3f ms of TP all-reduces, %.3f ms waiting for\n"
+               "  the PP hand-off, %.3f ms idle in the pipeline.\n",
+            step, d[PS_PART_COMPUTE], d[PS_PART_TP_COMM_EXPOSED], d[PS_PART_PP_HANDOFF], d[PS_PART_PP_BUBBLE]);
+    fprintf(f, "  Its kernels move %.2f GB through HBM (%.3f ms at the rated %.1f TB/s) and do %.2f TFLOP (%.3f ms at\n"
+               "  the rated %.0f TFLOP/s) for %lld sequence(s): %s-bound (%.0f %% of the kernel time is in compute-bound\n"
+               "  kernels). Batching more sequences per step %s.\n",
+            p->explain_hbm_bytes / 1e9, hbm_ms, p->explain_hbm_bytes_per_s / 1e12, p->explain_flops / 1e12, flop_ms,
+            p->explain_peak_flops / 1e12, (long long)p->explain_batch, hbm_ms >= flop_ms ? "HBM" : "tensor-core",
+            100 * p->explain_compute_bound_share,
+            hbm_ms >= flop_ms ? "costs little more time (the weights are read once per step either way)"
+                              : "costs time in proportion");
+    if (p->explain_allreduces > 0)
+        fprintf(f, "  TP%d pays %lld all-reduces of %.1f KB per decode step: %.3f ms of the step's %.3f ms (%.0f %%), on\n"
+                   "  the critical path (they run on the compute stream); each is mostly latency at this size.\n",
+                p->tp, (long long)p->explain_allreduces, p->explain_allreduce_bytes / 1e3, d[PS_PART_TP_COMM_EXPOSED],
+                step, step > 0 ? 100 * d[PS_PART_TP_COMM_EXPOSED] / step : 0);
+    if (p->pp > 1)
+        fprintf(f, "  PP%d: a token crosses all %d stages one after another, so one request gets a token per full\n"
+                   "  traversal (TPOT %.3f ms); up to %d microbatches in flight keep the stages busy, %s\n"
+                   "  One hand-off of a decode microbatch takes %.3f ms, of a prefill microbatch %.3f ms.\n",
+                p->pp, p->pp, p->tpot_ms, p->pp,
+                p->explain_batch < p->pp ? "but with fewer sequences than stages they wait (the idle time above)."
+                                         : "which is where PP's throughput comes from.",
+                p->handoff_transfer_ms[PS_PHASE_DECODE], p->handoff_transfer_ms[PS_PHASE_PREFILL]);
+    if (p->tp > 1 && p->pp == 1)
+        fprintf(f, "  Against PP on the same GPUs: TP splits every layer, so each GPU reads 1/%d of the weights per\n"
+                   "  step and a token needs one pass (low TPOT); PP would make each token cross %d stages but pay no\n"
+                   "  all-reduces (more throughput per GPU at large batches). `make demo` compares both.\n",
+                p->tp, p->tp);
+    fprintf(f, "  Sources: %.0f %% of the kernel time from traces, %.0f %% interpolated from trace tables, %.0f %% from\n"
+               "  the calibrated model; error bar +-%.1f %%.\n",
+            100 * p->cost_sources[PS_COST_TRACE], 100 * p->cost_sources[PS_COST_TABLE],
+            100 * p->cost_sources[PS_COST_MODEL], p->error_pct);
+    return ferror(f) ? ps_error_set(err, PS_EINTERNAL, "cannot write the explanation") : PS_OK;
 }

@@ -181,6 +181,9 @@ def main():
         "emulated_rank_outside_plan.json": meta_with(emulated_rank=2, shard_emulation=True),
         "emulated_rank_below_none.json": meta_with(emulated_rank=-2),
         "layer_first_without_count.json": meta_with(layer_first=8),
+        # base/ has rows of ranks 0 and 1 and ops of layer 0 only
+        "emulated_rank_rows_differ.json": meta_with(shard_emulation=True, emulated_rank=1),
+        "layer_subset_excludes_rows.json": meta_with(layer_first=5, layer_count=2),
         "missing_key.json": meta_with(gpu_name=None),
         "extra_key.json": meta_text(dict(META, gpu_nmae="typo")),
         "duplicate_key.json": meta_text(META).replace('"tp": 2,', '"tp": 2,\n  "tp": 4,'),
@@ -201,8 +204,8 @@ def main():
         write("meta/" + name, data)
     # Valid variants: each replaces base/meta.json and must pass (run_corpus.sh).
     write("good/v1_meta.json", meta_text(V1_META))
-    write("good/v2_shard_emulation.json", meta_with(shard_emulation=True, emulated_rank=1, layer_first=0,
-                                                    layer_count=2, launch_mode="eager"))
+    write("good/v2_shard_emulation.json", meta_with(shard_emulation=True, emulated_rank=-1, layer_first=0,
+                                                    layer_count=1, launch_mode="eager"))
 
 
 if __name__ == "__main__":
