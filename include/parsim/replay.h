@@ -77,6 +77,7 @@ typedef struct ps_prediction {
     char calibration[PS_WORKLOAD_PATH_BYTES];
     /* added by the replay owner */
     ps_scheduler scheduler;
+    ps_allreduce_impl allreduce;   /* the all-reduce implementation used (never ENGINE) */
     int64_t isl, osl, requests;    /* requests = requests simulated */
     int tp, pp, dp;
     double iterations;             /* engine iterations of the run */
