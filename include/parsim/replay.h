@@ -23,7 +23,10 @@
 
 #include "parsim/cost.h"
 #include "parsim/error.h"
-#include "parsim/platform.h"
+/* The loaded platform, opaque here (parsim/platform.h, which needs SimGrid): the reports that
+ * read a prediction include this header and must not pull in SimGrid (tests/layering). C11 allows
+ * this typedef to repeat platform.h's. */
+typedef struct ps_platform ps_platform;
 #include "parsim/workload.h"
 
 typedef enum ps_engine { PS_ENGINE_TRTLLM = 0, PS_ENGINE_VLLM } ps_engine;
