@@ -493,12 +493,11 @@ static int print_comparisons(const nccl_opts *o, const compare_job *j, const cha
 static int make_sizes(const nccl_opts *o, double *sizes)
 {
     int count = 0;
+    /* nccl-tests multiplies size by -f; from -b 0 that would stay at 0 forever, so after the
+     * 0-byte row the sweep continues at 1 byte (then 2, 4, ... up to -e). */
     for (double s = (double)o->min_bytes; s <= (double)o->max_bytes && count < MAX_SIZES;
-         s *= o->factor) {
+         s = s == 0 ? 1 : s * o->factor)
         sizes[count++] = s;
-        if (s == 0)
-            break;
-    }
     return count;
 }
 

@@ -9,6 +9,8 @@
  *   - time is per iteration; with -g G one thread launches on G GPUs one after another, and
  *     iterations are queued asynchronously, so an iteration costs max(GPU time, host launch time)
  *     = max(T, G x launch_us) (the ~35 us floor of single-process -g 8 runs, nccl-model.md 1.4).
+ *   - a size that rounds to 0 elements launches nothing (NCCL returns at once for count 0):
+ *     its row is printed with time 0 and bandwidth 0, as nccl-tests prints ~0 us for it.
  * Between sizes every actor passes the group's barrier (inside ps_coll_run), so sizes never
  * overlap. The run is deterministic.
  */
@@ -49,6 +51,15 @@ static void fill_row(const ps_nccl_sweep *sw, double size, long long count, doub
     row->activities = res->activities;
 }
 
+/* A 0-element collective: NCCL launches nothing, so no time and no bandwidth. */
+static void zero_row(const ps_nccl_sweep *sw, long long count, ps_nccl_row *row)
+{
+    *row = (ps_nccl_row){0};
+    row->count = count;
+    row->algo = sw->algo;
+    row->proto = sw->proto;
+}
+
 int ps_nccl_predict_rows(ps_coll_ctx *ctx, const ps_nccl_sweep *sw, ps_nccl_row *rows,
                          ps_error *err)
 {
@@ -66,6 +77,10 @@ int ps_nccl_predict_rows(ps_coll_ctx *ctx, const ps_nccl_sweep *sw, ps_nccl_row 
         ps_nccl_round_size(sw->op, sw->gpus, sw->type_bytes, sw->sizes[i], &size, &count);
         ps_coll_call call = {sw->op, size, 0, sw->algo, sw->proto};
         ps_coll_result res;
+        if (size <= 0) {
+            zero_row(sw, count, &rows[i]);
+            continue;
+        }
         rc = ps_coll_predict(g, &call, &res, err);
         if (!rc)
             fill_row(sw, size, count, res.time_s, &res, ps_coll_ctx_params(ctx)->launch_us,
@@ -108,6 +123,11 @@ static bool run_sizes(sweep_run *run, int k, int member)
         ps_coll_call call = {sw->op, size, 0, sw->algo, sw->proto};
         ps_coll_result res;
         ps_error err = {0, ""};
+        if (size <= 0) { /* every member sees the same size: all skip it together */
+            if (member == 0)
+                zero_row(sw, count, &run->rows[k][i]);
+            continue;
+        }
         double t0 = simgrid_get_clock();
         if (ps_coll_run(run->groups[k], member, &call, &res, &err)) {
             if (member == 0)

@@ -1,0 +1,1 @@
+parsim nccl --platform hgx-h200 -b 1 -e 1 --predict
