@@ -431,6 +431,48 @@ static int push_row(parser *p, ps_nccl_curve *c, double size, double time_us)
     return PS_OK;
 }
 
+/* Plausibility bounds on a measured row, so a typo or a corrupted file is refused with its line
+ * instead of being compared (or overflowing the size rounding, which works in 64-bit counts):
+ *   - size <= 1 TiB: no GPU holds a buffer that large (H200: 141 GB HBM3e, NVIDIA H200 datasheet;
+ *     B200: 192 GB, NVIDIA DGX B200 datasheet), and nccl-tests allocates it on every GPU;
+ *   - time <= 1e9 us (1000 s per iteration): even 1 TiB at 1 GB/s is ~1100 s, and nccl-tests runs
+ *     20 iterations per size by default, so such a row would be a 6-hour size: not a measurement. */
+#define MAX_LOG_SIZE_BYTES 1099511627776.0
+#define MAX_LOG_TIME_US 1e9
+
+static int check_size_time(parser *p, int line, const char *size_col, double size,
+                           const char *time_col, double time_us)
+{
+    char a[48];
+    if (size > MAX_LOG_SIZE_BYTES) {
+        snprintf(a, sizeof a, "%.6g", size);
+        return fail(p, line, "column %s: size %s B is larger than 1 TiB (no GPU holds that "
+                    "buffer)", size_col, a);
+    }
+    if (time_us > MAX_LOG_TIME_US) {
+        snprintf(a, sizeof a, "%.6g", time_us);
+        return fail(p, line, "column %s: time %s us is longer than 1e9 us (1000 s per "
+                    "iteration: not a measurement)", time_col, a);
+    }
+    return PS_OK;
+}
+
+/* nccl-tests prints count = size / type (per rank x n for the per-rank-count ops, whose size is
+ * count x n x type), so the size is always a whole multiple of count x type bytes. */
+static int check_count(parser *p, int line, double size, double count, int type_bytes,
+                       const char *count_tok, const char *type_tok)
+{
+    double unit = count * type_bytes;
+    bool ok = count == floor(count) &&
+              (count == 0 ? size == 0 : (size >= unit && fmod(size, unit) == 0));
+    if (ok)
+        return PS_OK;
+    char fmt[160]; /* the size is a whole number (checked before): no '%' in it */
+    snprintf(fmt, sizeof fmt, "column count: size %.0f B does not hold %%s whole %%s elements "
+             "(nor that many per rank)", size);
+    return fail(p, line, fmt, count_tok, type_tok);
+}
+
 /* One complete row (tokens as the header's columns). */
 static int table_row(parser *p, char **tok, int line)
 {
@@ -448,6 +490,9 @@ static int table_row(parser *p, char **tok, int line)
         return fail(p, line, "root \"%s\" is not a number", tok[k->root], NULL);
     if (!parse_num(tok[k->time], &time_us) || !(time_us > 0))
         return fail(p, line, "time \"%s\" is not a positive number", tok[k->time], NULL);
+    if (check_size_time(p, line, "size", size, "time", time_us) ||
+        check_count(p, line, size, count, tb, tok[k->elements], tok[k->type]))
+        return PS_EINPUT;
     for (int f = k->time + 1; f <= k->time + 2; f++)
         if (strcmp(tok[f], "N/A") && !parse_num(tok[f], &v))
             return fail(p, line, "bandwidth \"%s\" is not a number or N/A", tok[f], NULL);
@@ -727,6 +772,8 @@ static int csv_row(ps_nccl_log *log, parser *p, char *line)
                     NULL, NULL);
     if (f[0] < 0 || !(f[1] > 0))
         return fail(p, p->lineno, "size must be >= 0 and time > 0", NULL, NULL);
+    if (check_size_time(p, p->lineno, "size_bytes", f[0], "time_us", f[1]))
+        return PS_EINPUT;
     return push_row(p, &log->curves[0], f[0], f[1]);
 }
 

@@ -1,0 +1,1 @@
+parsim nccl --platform platforms/hgx-h100.xml --compare tests/coll/data/huge-size.log --op all_reduce --gpus 8
