@@ -22,7 +22,7 @@ mkdir -p "$out/obj" "$out/corpus" "$out/artifacts"
 # reader (coll_params) link against it.
 flags="-g -O1 -std=c11 -D_DEFAULT_SOURCE -fsanitize=address,undefined -fno-sanitize-recover=undefined -Iinclude -Isim -Icore $(pkg-config --cflags libcjson sqlite3 simgrid)"
 libs="$(pkg-config --libs libcjson sqlite3 zlib simgrid) -lcsv -lm"
-srcs=$(ls core/util/*.c core/trace/*.c core/workload/*.c sim/import/*.c sim/export/*.c sim/platform/*.c sim/coll/*.c 2>/dev/null)
+srcs=$(ls core/util/*.c core/trace/*.c core/workload/*.c core/cost/*.c sim/import/*.c sim/export/*.c sim/platform/*.c sim/coll/*.c 2>/dev/null)
 objs=""
 for src in $srcs; do
   obj="$out/obj/$(echo "$src" | tr / _ | sed 's/\.c$/.o/')"

@@ -102,7 +102,7 @@ static int set_class_key(cost_coeffs *c, const char *key, const char *value, con
     if (p < 0)
         return ps_error_set(err, PS_EINPUT, "%s: unknown parameter in '%s'", what, key);
     int rc = ps_parse_double(value, what, &cc->v[p], err);
-    if (!rc && (cc->v[p] < fam->params[p].lo || cc->v[p] > fam->params[p].hi))
+    if (!rc && !(cc->v[p] >= fam->params[p].lo && cc->v[p] <= fam->params[p].hi))
         rc = ps_error_set(err, PS_EINPUT, "%s: %s=%g is outside [%g, %g]", what, key, cc->v[p], fam->params[p].lo,
                           fam->params[p].hi);
     return rc;
@@ -164,6 +164,18 @@ static int read_line(cost_coeffs *c, char *line, const char *what, seen_keys *se
     return set_class_key(c, key, value, what, err);
 }
 
+/* Coefficient files are ASCII; refusing other bytes up front keeps every message one printable line. */
+static bool ascii_line(const char *line, const char *what, ps_error *err)
+{
+    for (const char *b = line; *b; b++)
+        if (((unsigned char)*b < 0x20 && *b != '\n' && *b != '\r' && *b != '\t') || (unsigned char)*b >= 0x7f) {
+            ps_error_set(err, PS_EINPUT, "%s: byte 0x%02x at column %ld: coefficient files are ASCII", what,
+                         (unsigned char)*b, (long)(b - line) + 1);
+            return false;
+        }
+    return true;
+}
+
 int cost_coeffs_read(const char *path, cost_coeffs *c, ps_error *err)
 {
     cost_coeffs_default(c);
@@ -183,6 +195,8 @@ int cost_coeffs_read(const char *path, cost_coeffs *c, ps_error *err)
             rc = ps_error_set(err, PS_EINPUT, "%s: line longer than 4096 bytes", what);
         else if ((size_t)len != strlen(line))
             rc = ps_error_set(err, PS_EINPUT, "%s: NUL byte", what);
+        else if (!ascii_line(line, what, err))
+            rc = PS_EINPUT;
         else
             rc = read_line(c, line, what, &seen, err);
     }

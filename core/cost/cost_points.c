@@ -34,6 +34,18 @@ int cost_points_push(ps_cost_points *p, const cost_point *pt, ps_error *err)
     return PS_OK;
 }
 
+int cost_points_push_row(const cost_csv *c, ps_cost_points *pts, const cost_point *p, ps_error *err)
+{
+    if (ps_cost_query_validate(&p->s.q, err))
+        return ps_error_prefix(err, "%s:%ld", c->path, c->lineno);
+    if (!(p->time_us > 0 && p->time_us < 1e12))
+        return ps_error_set(err, PS_EINPUT, "%s:%ld: time %g us is not a positive kernel time", c->path, c->lineno,
+                            p->time_us);
+    if (p->s.batch < 1)
+        return ps_error_set(err, PS_EINPUT, "%s:%ld: batch %d < 1", c->path, c->lineno, p->s.batch);
+    return cost_points_push(pts, p, err);
+}
+
 void ps_cost_points_at(const ps_cost_points *p, size_t i, ps_cost_point_view *v)
 {
     const cost_point *pt = &p->v[i];
@@ -112,6 +124,12 @@ int cost_csv_next(cost_csv *c, ps_error *err)
         ps_error_set(err, PS_EINPUT, "%s:%ld: NUL byte", c->path, c->lineno);
         return -1;
     }
+    for (const char *b = c->line; *b; b++)
+        if (((unsigned char)*b < 0x20 && *b != '\n' && *b != '\r' && *b != '\t') || (unsigned char)*b >= 0x7f) {
+            ps_error_set(err, PS_EINPUT, "%s:%ld: byte 0x%02x at column %ld: these tables are ASCII", c->path,
+                         c->lineno, (unsigned char)*b, (long)(b - c->line) + 1);
+            return -1;
+        }
     c->nfields = split(c->line, c->field, 128);
     if (c->nfields < 0 || (c->nheader && c->nfields != c->nheader)) {
         ps_error_set(err, PS_EINPUT, "%s:%ld: %d fields, the header has %d", c->path, c->lineno,
@@ -143,8 +161,10 @@ int cost_csv_num(const cost_csv *c, int col, double *out, ps_error *err)
     char what[600];
     snprintf(what, sizeof what, "%s:%ld: %s", c->path, c->lineno, c->header[col]);
     int rc = ps_parse_double(c->field[col], what, out, err);
-    if (!rc && !(*out >= 0))
-        rc = ps_error_set(err, PS_EINPUT, "%s: expected a number >= 0, got '%s'", what, c->field[col]);
+    /* 1e9 bounds every column these tables have (shapes, TP degrees, times in ms, us or ns: a
+     * second at most) and keeps the integer conversions of the readers defined. */
+    if (!rc && !(*out >= 0 && *out <= 1e9))
+        rc = ps_error_set(err, PS_EINPUT, "%s: expected a number in [0, 1e9], got '%s'", what, c->field[col]);
     return rc;
 }
 

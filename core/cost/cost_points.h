@@ -47,6 +47,10 @@ int cost_csv_col(const cost_csv *c, const char *name); /* -1 when absent */
 /* A numeric field by column index; error names FILE:LINE and the column. */
 int cost_csv_num(const cost_csv *c, int col, double *out, ps_error *err);
 
+/* Checks the point's shape (ps_cost_query_validate) and time (> 0, finite), then appends it;
+ * errors name the row (FILE:LINE). */
+int cost_points_push_row(const cost_csv *c, ps_cost_points *pts, const cost_point *p, ps_error *err);
+
 /* The readers; each returns PS_EINPUT naming FILE:LINE: column on a bad row. */
 int cost_read_h200_gemm(cost_csv *c, ps_cost_points *pts, ps_error *err);
 int cost_read_h200_attention(cost_csv *c, ps_cost_points *pts, ps_error *err);

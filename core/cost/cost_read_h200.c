@@ -51,14 +51,16 @@ static int bad(cost_csv *c, const char *col, const char *text, ps_error *err)
 int cost_read_h200_gemm(cost_csv *c, ps_cost_points *pts, ps_error *err)
 {
     static const char *const names[] = {"tp", "m_tokens", "n", "k", "time_us"};
-    int rc, more;
+    int rc, more, c_dtype = cost_csv_col(c, "dtype"), c_op = cost_csv_col(c, "op");
+    if (c_dtype < 0 || c_op < 0)
+        return ps_error_set(err, PS_EINPUT, "%s:1: no column '%s'", c->path, c_dtype < 0 ? "dtype" : "op");
     while ((more = cost_csv_next(c, err)) > 0) {
         double v[5];
         if ((rc = nums(c, names, 5, v, err)))
             return rc;
         cost_point p;
         base_point(&p, c->path, "h200");
-        const char *dt = c->field[cost_csv_col(c, "dtype")];
+        const char *dt = c->field[c_dtype];
         if (!ps_dtype_parse(dt, &p.s.q.dtype))
             return bad(c, "dtype", dt, err);
         p.s.q.kind = PS_OP_GEMM;
@@ -67,10 +69,10 @@ int cost_read_h200_gemm(cost_csv *c, ps_cost_points *pts, ps_error *err)
         p.time_us = v[4];
         p.tp = (int)v[0];
         snprintf(p.model, sizeof p.model, "%s", c->field[0]);
-        snprintf(p.op, sizeof p.op, "%s", c->field[cost_csv_col(c, "op")]);
+        snprintf(p.op, sizeof p.op, "%s", c->field[c_op]);
         if (p.s.q.m < 1 || p.s.q.n < 1 || p.s.q.k < 1 || !(p.time_us > 0))
             return ps_error_set(err, PS_EINPUT, "%s:%ld: m_tokens, n, k and time_us must be > 0", c->path, c->lineno);
-        if ((rc = cost_points_push(pts, &p, err)))
+        if ((rc = cost_points_push_row(c, pts, &p, err)))
             return rc;
     }
     return more < 0 ? err->code : PS_OK;
@@ -115,7 +117,7 @@ int cost_read_h200_attention(cost_csv *c, ps_cost_points *pts, ps_error *err)
         snprintf(p.op, sizeof p.op, "sdpa_%s", phase);
         if ((rc = ps_cost_query_validate(q, err)))
             return ps_error_prefix(err, "%s:%ld", c->path, c->lineno);
-        if ((rc = cost_points_push(pts, &p, err)))
+        if ((rc = cost_points_push_row(c, pts, &p, err)))
             return rc;
     }
     return more < 0 ? err->code : PS_OK;
@@ -146,7 +148,7 @@ int cost_read_h200_memory(cost_csv *c, ps_cost_points *pts, ps_error *err)
         p.s.q.tokens = (int64_t)v[0] / width;
         p.time_us = v[1];
         snprintf(p.op, sizeof p.op, "%.23s", op);
-        if ((rc = cost_points_push(pts, &p, err)))
+        if ((rc = cost_points_push_row(c, pts, &p, err)))
             return rc;
     }
     return more < 0 ? err->code : PS_OK;

@@ -97,7 +97,7 @@ int cost_read_lss_layers(cost_csv *c, ps_cost_points *pts, ps_error *err)
         snprintf(p.op, sizeof p.op, "%.23s", c->field[0]);
         p.tp = (int)tp;
         p.time_us = ns / 1e3;
-        if ((rc = cost_points_push(pts, &p, err)))
+        if ((rc = cost_points_push_row(c, pts, &p, err)))
             return rc;
     }
     return more < 0 ? err->code : PS_OK;

@@ -68,7 +68,7 @@ static int push_op(cost_csv *c, ps_cost_points *pts, const cost_point *base, con
     snprintf(p.op, sizeof p.op, "%s", op);
     if (!(p.time_us > 0))
         return ps_error_set(err, PS_EINPUT, "%s:%ld: %s: time must be > 0", c->path, c->lineno, name);
-    return cost_points_push(pts, &p, err);
+    return cost_points_push_row(c, pts, &p, err);
 }
 
 static int mlp_row(cost_csv *c, ps_cost_points *pts, const cost_point *base, const vidur_shape *v, ps_error *err)
@@ -188,7 +188,7 @@ int cost_read_attention_csv(cost_csv *c, ps_cost_points *pts, ps_error *err)
             return rc;
         if (prefill ? kv < chunk : kv < batch)
             continue; /* fewer keys than queries (prefill) or than sequences (decode): no such call */
-        if ((rc = attention_row(c, &p, prefill, err)) || (rc = cost_points_push(pts, &p, err)))
+        if ((rc = attention_row(c, &p, prefill, err)) || (rc = cost_points_push_row(c, pts, &p, err)))
             return rc;
     }
     return more < 0 ? err->code : PS_OK;

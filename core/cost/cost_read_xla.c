@@ -33,7 +33,7 @@ int cost_read_xla_matmul(cost_csv *c, ps_cost_points *pts, ps_error *err)
         p.time_us = v[4];
         snprintf(p.source, sizeof p.source, "xla");
         snprintf(p.op, sizeof p.op, "matmul_b%d", (int)v[0]);
-        if ((rc = cost_points_push(pts, &p, err)))
+        if ((rc = cost_points_push_row(c, pts, &p, err)))
             return rc;
     }
     return more < 0 ? err->code : PS_OK;

@@ -1,5 +1,5 @@
 /* Trace row rules shared by the writer and the readers (libc only, so it lives in
- * parsim_core_min with the writer; the file name matches *_write* for that reason).
+ * parsim_core_min with the writer; core/CMakeLists.txt decides that, not the file name).
  *
  * One set of rules: a row the writer accepts is a row the reader accepts, and the other way
  * round. Messages name the field and the rule; callers prefix FILE:LINE.

@@ -1,6 +1,7 @@
 /* The growable array (see parsim/array.h). */
 #include "parsim/array.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,10 +14,14 @@ int ps_grow(void *data, size_t *cap, size_t need, size_t elem_size)
         return 0;
     if (elem_size == 0)
         return -1;
-    size_t limit = SIZE_MAX / elem_size; /* the most elements whose bytes fit in size_t */
+    /* The most elements whose bytes an allocation can hold: no object is larger than PTRDIFF_MAX
+     * (C11 7.20.3; glibc and ASan refuse such sizes), so a request past it is an overflow. */
+    size_t limit = (size_t)PTRDIFF_MAX / elem_size;
     if (need > limit)
         return -1;
     size_t grown_cap = *cap ? *cap : ARRAY_FIRST_CAP;
+    if (grown_cap > limit) /* the first capacity too must fit (16 huge elements overflowed) */
+        grown_cap = limit;
     while (grown_cap < need)
         grown_cap = grown_cap > limit / 2 ? limit : grown_cap * 2;
     void *old;

@@ -14,8 +14,9 @@
 
 enum ps_status {
     PS_OK = 0,
-    PS_EINTERNAL = 1, /* a bug or a resource failure (out of memory, write failed) */
-    PS_EINPUT = 2,    /* bad usage or bad input: the user can fix it */
+    PS_EINTERNAL = 1, /* a bug or out of memory */
+    PS_EINPUT = 2,    /* bad usage or bad input, and a failed write (full disk, closed pipe, a
+                         directory that cannot be created): the user can fix it, exit 2 */
 };
 
 #define PS_ERROR_MESSAGE_BYTES 512

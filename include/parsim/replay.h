@@ -23,7 +23,10 @@
 
 #include "parsim/cost.h"
 #include "parsim/error.h"
-#include "parsim/platform.h"
+/* The loaded platform, opaque here (parsim/platform.h, which needs SimGrid): the reports that
+ * read a prediction include this header and must not pull in SimGrid (tests/layering). C11 allows
+ * this typedef to repeat platform.h's. */
+typedef struct ps_platform ps_platform;
 #include "parsim/workload.h"
 
 typedef enum ps_engine { PS_ENGINE_TRTLLM = 0, PS_ENGINE_VLLM } ps_engine;
@@ -74,6 +77,7 @@ typedef struct ps_prediction {
     char calibration[PS_WORKLOAD_PATH_BYTES];
     /* added by the replay owner */
     ps_scheduler scheduler;
+    ps_allreduce_impl allreduce;   /* the all-reduce implementation used (never ENGINE) */
     int64_t isl, osl, requests;    /* requests = requests simulated */
     int tp, pp, dp;
     double iterations;             /* engine iterations of the run */

@@ -19,7 +19,8 @@
  *     (rank, group_id, peer) for send/recv (checked by the reader; ps_trace_check also matches
  *     groups across ranks).
  *
- * The writer is libc only (core/trace/ files named *_write*, linked by the CUDA recorder); it writes into a
+ * The writer is libc only (parsim_core_min, linked by the CUDA recorder; core/CMakeLists.txt lists
+ * which core files need the reader libraries); it writes into a
  * temporary directory beside the target and renames it into place on close, so a reader never
  * sees half a trace. The readers (core/trace/, libcsv + cJSON) stream: memory stays bounded
  * whatever the file size, and every rejection is one line "FILE:LINE: reason" with PS_EINPUT.

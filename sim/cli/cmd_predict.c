@@ -35,6 +35,9 @@ static void usage(FILE *out)
                  "                        with --batch max, trtllm-bench's tuning heuristic sets both limits\n"
                  "                        vllm: max-num-seqs 1024, max-num-batched-tokens 16384, chunked\n"
                  "                        prefill on, preemption when the KV cache runs out\n"
+                 "  --allreduce A         nccl | trtllm | vllm: who runs the TP all-reduces (default: the\n"
+                 "                        engine's own kernels: one-shot/two-shot over NVLink up to 8 MiB,\n"
+                 "                        NCCL above; nccl: every all-reduce through NCCL's model)\n"
                  "  --max-batch-size N    sequences per microbatch (vllm: max_num_seqs, all microbatches)\n"
                  "  --max-num-tokens N    tokens per iteration (decode tokens + prompt chunks)\n"
                  "  --chunked-prefill on|off\n"
@@ -63,12 +66,12 @@ typedef struct predict_args {
     const char *timeline;
     const char *traces[PS_PREDICT_MAX_TRACES];
     int ntraces;
-    bool explain;
+    bool explain, allreduce_set;
     bool json, scheduler_set, engine_set, launch_set, mbs_set, mnt_set, chunk_set, req_set, rate_set, seed_set;
 } predict_args;
 
 enum { OPT_WORKLOAD = 256, OPT_JSON = 512, OPT_SCHEDULER, OPT_ENGINE, OPT_LAUNCH, OPT_MBS, OPT_MNT, OPT_CHUNK,
-       OPT_REQUESTS, OPT_RATE, OPT_SEED, OPT_TIMELINE, OPT_TRACE, OPT_EXPLAIN, PREDICT_OPTIONS = 14 };
+       OPT_REQUESTS, OPT_RATE, OPT_SEED, OPT_TIMELINE, OPT_TRACE, OPT_EXPLAIN, OPT_ALLREDUCE, PREDICT_OPTIONS = 15 };
 
 static void fill_long_options(struct option *longs)
 {
@@ -88,6 +91,7 @@ static void fill_long_options(struct option *longs)
     longs[n++] = (struct option){"timeline", required_argument, NULL, OPT_TIMELINE};
     longs[n++] = (struct option){"trace", required_argument, NULL, OPT_TRACE};
     longs[n++] = (struct option){"explain", no_argument, NULL, OPT_EXPLAIN};
+    longs[n++] = (struct option){"allreduce", required_argument, NULL, OPT_ALLREDUCE};
     longs[n++] = (struct option){"help", no_argument, NULL, 'h'};
     longs[n] = (struct option){NULL, 0, NULL, 0};
 }
@@ -105,6 +109,18 @@ static int parse_one(predict_args *a, int opt, const char *v, ps_error *err)
     switch (opt) {
     case OPT_JSON: a->json = true; return PS_OK;
     case OPT_EXPLAIN: a->explain = true; return PS_OK;
+    case OPT_ALLREDUCE:
+        if (once(&a->allreduce_set, "--allreduce", err))
+            return err->code;
+        if (!strcmp(v, "nccl"))
+            a->serving.allreduce = PS_ALLREDUCE_NCCL;
+        else if (!strcmp(v, "trtllm"))
+            a->serving.allreduce = PS_ALLREDUCE_TRTLLM;
+        else if (!strcmp(v, "vllm"))
+            a->serving.allreduce = PS_ALLREDUCE_VLLM;
+        else
+            return ps_error_set(err, PS_EINPUT, "--allreduce: '%s' is not one of nccl trtllm vllm", v);
+        return PS_OK;
     case OPT_SCHEDULER:
         if (once(&a->scheduler_set, "--scheduler", err))
             return err->code;

@@ -14,6 +14,7 @@ const ps_command ps_commands[] = {
     {"nccl", cmd_nccl, "nccl-tests on a simulated platform; compare with a real nccl-tests log"},
     {"calibrate", cmd_calibrate, "fit the NCCL model's parameters to nccl-tests logs (writes PLATFORM.nccl.json)"},
     {"trace", cmd_trace, "check a trace directory, export it to Perfetto / chrome://tracing"},
+    {"replay", cmd_replay, "replay a recorded trace on a platform: recorded kernels, re-timed collectives"},
     {"predict", cmd_predict, "replay a plan on a platform: TTFT, TPOT, tok/s, where the time goes"},
     {"sweep", cmd_sweep, "every TP x PP x DP layout on one or more platforms: CSV, JSON, HTML report"},
     {"validate", cmd_validate, "measured against simulated for a trace: per op kind, per collective, end to end"},

@@ -50,6 +50,7 @@ int cmd_import(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 int cmd_cost(int argc, char **argv);
 
 #endif

@@ -92,9 +92,18 @@ static int check_keys(const cJSON *obj, const char *const *allowed, const char *
         bool ok = false;
         for (int i = 0; allowed[i]; i++)
             ok |= it->string && !strcmp(it->string, allowed[i]);
-        if (!ok)
-            return ps_error_set(err, PS_EINPUT, "%s: unknown key \"%s\" in %s", path,
-                                it->string ? it->string : "", where);
+        if (!ok) {
+            /* The key is quoted from the file: at most 64 bytes, anything outside printable
+             * ASCII shown as '?', so the message stays one printable line (fuzz finding,
+             * tests/fuzz/coll_params: a raw control byte in a key). */
+            char key[68];
+            size_t n = 0;
+            for (const char *c = it->string ? it->string : ""; *c && n < 64; c++)
+                key[n++] = (unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f ? '?' : *c;
+            key[n] = '\0';
+            return ps_error_set(err, PS_EINPUT, "%s: unknown key \"%s%s\" in %s", path, key,
+                                it->string && strlen(it->string) > n ? "..." : "", where);
+        }
     }
     return PS_OK;
 }

@@ -705,7 +705,7 @@ int ps_json_skip(ps_json_reader *r, ps_error *err)
     return rc;
 }
 
-int ps_json_key(ps_json_reader *r, ps_arena *arena, const char **key, ps_error *err)
+int ps_json_read_key(ps_json_reader *r, ps_arena *arena, const char **key, ps_error *err)
 {
     int rc = ps_json_expect(r, '"', "a member name", err);
     if (rc)

@@ -19,7 +19,7 @@
  * Errors are PS_EINPUT with "FILE:LINE: reason" (LINE counts '\n' from 1, in the decompressed text
  * for gzip input).
  *
- * Use: ps_json_open, then walk the top level with ps_json_peek / ps_json_expect / ps_json_key and
+ * Use: ps_json_open, then walk the top level with ps_json_peek / ps_json_expect / ps_json_read_key and
  * materialise the values you want with ps_json_value (into an arena you reset between values) or
  * skip them with ps_json_skip.
  */
@@ -90,7 +90,7 @@ int ps_json_expect(ps_json_reader *r, char c, const char *what, ps_error *err);
 /* After an element or member: consumes ',' (returns *more = true) or `close` (*more = false). */
 int ps_json_next(ps_json_reader *r, char close, bool *more, ps_error *err);
 /* Reads a member name and the ':' after it into `arena`. */
-int ps_json_key(ps_json_reader *r, ps_arena *arena, const char **key, ps_error *err);
+int ps_json_read_key(ps_json_reader *r, ps_arena *arena, const char **key, ps_error *err);
 /* Materialises the next value into `arena`. */
 int ps_json_value(ps_json_reader *r, ps_arena *arena, ps_jv **out, ps_error *err);
 /* Validates and discards the next value (strings and numbers are checked, nothing is kept). */

@@ -560,7 +560,7 @@ static int parse_document(kin_ctx *k)
         while (more && !rc) {
             const char *key;
             ps_arena_reset(&meta_arena);
-            if ((rc = ps_json_key(k->r, &meta_arena, &key, k->err)))
+            if ((rc = ps_json_read_key(k->r, &meta_arena, &key, k->err)))
                 break;
             if (!strcmp(key, "traceEvents")) {
                 if (seen_events) {

@@ -135,6 +135,8 @@ void replay_engine_free(replay_engine *e)
 {
     if (!e)
         return;
+    if (e->active) /* a run that never returned (deadlock): its result was never handed over */
+        replay_result_free(e->active->res);
     free_run(e->active);
     for (int i = 0; e->tp && i < e->ntp; i++)
         ps_coll_group_free(e->tp[i]);
@@ -342,6 +344,14 @@ static int run_comm(stream_actor *self, const replay_graph *rg, int pass, const 
             call.op = PS_COLL_ALL_GATHER;
         group = op->group >= 0 && op->group < e->ntp ? e->tp[op->group] : NULL;
         member = ro->tp_rank;
+        if (op->kind == PS_OP_ALLREDUCE && e->cfg.custom_ar && group) {
+            ps_coll_group *cg;
+            ps_coll_call cc;
+            if (replay_custom_ar_call(e->cfg.custom_ar, op->group, op->comm_bytes, &cg, &cc)) {
+                group = cg;
+                call = cc;
+            }
+        }
         break;
     case PS_OP_SEND:
     case PS_OP_RECV:

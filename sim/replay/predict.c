@@ -240,13 +240,30 @@ static int setup_sim(predict_case *pc, ps_prediction *out, ps_error *err)
                                    g0->hbm_bandwidth_bytes_per_s > 0 ? link / g0->hbm_bandwidth_bytes_per_s : 0,
                                    false};
     ps_coll_algo algo = PS_ALGO_AUTO;
+    ps_allreduce_impl impl = req->serving.allreduce;
+    if (impl == PS_ALLREDUCE_ENGINE)
+        impl = req->serving.engine == PS_ENGINE_VLLM ? PS_ALLREDUCE_VLLM : PS_ALLREDUCE_TRTLLM;
+    out->allreduce = impl;
+    if (impl != PS_ALLREDUCE_NCCL) {
+        /* the fixed cost of a graph-launched kernel, as the cost model prices the smallest one */
+        ps_cost_query q = {.kind = PS_OP_RESIDUAL, .dtype = pc->wl.precision.act, .launch = PS_LAUNCH_GRAPH,
+                           .tokens = 1, .width = pc->wl.model.hidden};
+        ps_cost_answer a;
+        if (ps_cost_estimate(pc->cost, &q, &a, err))
+            return ps_error_prefix(err, "--allreduce %s", ps_allreduce_impl_name(impl));
+        replay_custom_ar_config ac = {pc->platform, &pc->wl.plan, impl, &params, a.time_us,
+                                      (double)pc->wl.model.hidden * ps_dtype_bytes(pc->wl.precision.act)};
+        if (replay_custom_ar_create(&ac, &pc->custom_ar, err))
+            return err->code;
+    }
     if (req->timeline_path) {
         ps_timeline_options o = {.origin_ns = 0, .gpu_name = pc->wl.gpu.spec.marketing_name, .label = "predicted"};
         if (ps_timeline_open(&pc->timeline, req->timeline_path, &o, err))
             return ps_error_prefix(err, "--timeline");
     }
     /* a timeline of a long in-flight run would be huge: the first TIMELINE_MAX_EVENTS ops */
-    replay_engine_config cfg = {pc->platform, pc->coll, &pc->wl.plan, algo, false, pc->timeline, TIMELINE_MAX_EVENTS};
+    replay_engine_config cfg = {pc->platform, pc->coll, &pc->wl.plan, algo, false, pc->timeline, TIMELINE_MAX_EVENTS,
+                                pc->custom_ar};
     return replay_engine_create(&cfg, &pc->engine, err);
 }
 
@@ -301,7 +318,9 @@ static void finish(predict_case *pc, ps_prediction *out)
     out->error_pct = (1 - comm_frac) * cost_err + comm_frac * comm_err;
     const ps_platform_fabric_info *fab = ps_platform_fabric(pc->platform);
     bool calibrated = out->calibration[0] != '\0';
-    out->in_envelope = pc->outside_envelope_s <= 0 && pc->unknown_error_s <= 0 && fab->node_count == 1 && calibrated;
+    /* the engines' all-reduce kernels have no validation data (allreduce_engine.c) */
+    out->in_envelope = pc->outside_envelope_s <= 0 && pc->unknown_error_s <= 0 && fab->node_count == 1 && calibrated &&
+                       !pc->custom_ar;
     out->replayed_ops = pc->replayed_ops;
     out->activities = pc->activities;
     out->simulated_ms = pc->sim_seconds * 1e3;
@@ -335,6 +354,7 @@ int ps_predict(const ps_predict_request *req, ps_prediction *out, ps_error *err)
     if (!rc && out->fits)
         rc = explain_figures(&pc, out, err);
     replay_engine_free(pc.engine);
+    replay_custom_ar_free(pc.custom_ar);
     if (pc.timeline) {
         if (!rc && out->fits)
             rc = ps_timeline_close(pc.timeline, err);

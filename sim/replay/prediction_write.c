@@ -33,7 +33,8 @@ int ps_prediction_write_json(FILE *f, const ps_prediction *p, ps_error *err)
     first = 0;
     json_num(f, "shortfall_bytes", p->shortfall_bytes, &first);
     json_num(f, "memory_bytes_per_gpu", p->memory_bytes_per_gpu, &first);
-    fprintf(f, ",\"scheduler\":\"%s\"", ps_scheduler_name(p->scheduler));
+    fprintf(f, ",\"scheduler\":\"%s\",\"allreduce\":\"%s\"", ps_scheduler_name(p->scheduler),
+            ps_allreduce_impl_name(p->allreduce));
     fprintf(f, ",\"tp\":%d,\"pp\":%d,\"dp\":%d,\"gpus\":%d,\"isl\":%lld,\"osl\":%lld", p->tp, p->pp, p->dp,
             p->gpus, (long long)p->isl, (long long)p->osl);
     json_num(f, "batch", p->batch, &first);
@@ -84,8 +85,9 @@ int ps_prediction_write_json(FILE *f, const ps_prediction *p, ps_error *err)
 
 int ps_prediction_write_text(FILE *f, const ps_prediction *p, ps_error *err)
 {
-    fprintf(f, "plan               TP%d x PP%d x DP%d on %d GPUs, %s scheduler, ISL %lld, OSL %lld\n", p->tp, p->pp,
-            p->dp, p->gpus, ps_scheduler_name(p->scheduler), (long long)p->isl, (long long)p->osl);
+    fprintf(f, "plan               TP%d x PP%d x DP%d on %d GPUs, %s scheduler, %s all-reduce, ISL %lld, OSL %lld\n",
+            p->tp, p->pp, p->dp, p->gpus, ps_scheduler_name(p->scheduler), ps_allreduce_impl_name(p->allreduce),
+            (long long)p->isl, (long long)p->osl);
     fprintf(f, "platform           %s\n", p->platform);
     fprintf(f, "memory per GPU     %.2f GB (%s)\n", p->memory_bytes_per_gpu / 1e9,
             p->fits ? "fits" : "does not fit");

@@ -6,8 +6,14 @@
 #   <name>.err  expected stderr (optional; compared exactly when present)
 #   <name>.tol  optional: a relative tolerance for numbers, first field, then a comment saying why
 #               (which numbers vary and by how much). Without it stdout must match byte for byte.
+# The command runs under `set -o pipefail`: its exit code is the last failing one of a pipeline,
+# so a binary that prints and then exits non-zero fails a piped case (tests/cli_runner checks it).
+# With --bless first, the case's .out (and .err when it exists, and .rc) are rewritten from this
+# run instead (scripts/bless-cli-tests.sh).
 # Exit 0 = pass, 1 = fail, 77 = skip (the command printed SKIP: on stderr and exited 77).
 set -u
+bless=0
+if [ "${1:-}" = --bless ]; then bless=1; shift; fi
 case_file=$1
 base=${case_file%.cmd}
 bin=${PARSIM_BIN:?PARSIM_BIN is not set}
@@ -18,9 +24,17 @@ parsim() { "$bin" "$@"; }
 export -f parsim
 export bin
 export PARSIM_TMP="$tmp"
-bash -c "parsim() { \"\$bin\" \"\$@\"; }; $cmd" >"$tmp/out" 2>"$tmp/err"
+# pipefail: in "parsim ... | grep X" a parsim that printed and then failed must fail the case.
+bash -c "set -o pipefail; parsim() { \"\$bin\" \"\$@\"; }; $cmd" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 77 ] && { cat "$tmp/err"; exit 77; }
+if [ "$bless" -eq 1 ]; then
+  # scripts/bless-cli-tests.sh: record what the current binary does (same run as a check).
+  cp "$tmp/out" "$base.out"
+  if [ -f "$base.err" ]; then cp "$tmp/err" "$base.err"; fi
+  if [ "$rc" -ne 0 ]; then echo "$rc" > "$base.rc"; else rm -f "$base.rc"; fi
+  exit 0
+fi
 want_rc=0
 [ -f "$base.rc" ] && want_rc=$(cat "$base.rc")
 fail=0

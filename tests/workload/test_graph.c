@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "parsim/graph.h"
+#include "ps_test.h"
 
 typedef struct fixture {
     const ps_model *m;
@@ -281,21 +282,6 @@ static void test_large_graph(void **state)
     ps_graph_free(&f.g);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    assert_non_null(fp);
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *text = malloc((size_t)n + 1);
-    assert_non_null(text);
-    assert_int_equal(fread(text, 1, (size_t)n, fp), (size_t)n);
-    text[n] = '\0';
-    fclose(fp);
-    return text;
-}
-
 static void test_csv(void **state)
 {
     (void)state;
@@ -309,7 +295,7 @@ static void test_csv(void **state)
     snprintf(f.g.ranks[0].ops[0].id, PS_OP_ID_BYTES, "odd,\"id\"");
     const ps_graph *one[1] = {&f.g};
     assert_int_equal(ps_graph_write_csv(one, 1, path, &err), PS_OK);
-    char *text = slurp(path);
+    char *text = ps_test_slurp(path);
     size_t lines = 0;
     for (char *c = text; *c; c++)
         lines += *c == '\n';

@@ -1,0 +1,1 @@
+parsim replay no-such-trace --platform platforms/hgx-h200.xml

@@ -1,0 +1,1 @@
+parsim import kineto traces/h200-torch-reference/kineto_decoder.json -o "$PARSIM_TMP/kt" --model llama3.1-8b --tp 1 >/dev/null && parsim replay "$PARSIM_TMP/kt" --platform platforms/hgx-h200.xml --json | sed -n "s/.*\"change_pct\":\([-0-9.e+]*\).*/\1/p" | awk "{ print (\$1 < 1e-6 && \$1 > -1e-6) ? \"replayed span equals the recorded one\" : \"differs: \" \$1 }"
