@@ -5,7 +5,7 @@
 # held-out tables first, then the fit residuals, clearly labelled. Only the part between the
 # "BEGIN cost" and "END cost" markers is rewritten (other areas own other sections).
 # Usage: scripts/cost-validation.sh [PARSIM_BIN] [OUTPUT]. Needs ../shared/data; exits 77 without.
-set -eu
+set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-$root/build/bin/parsim}
 out=${2:-$root/docs/validation.md}

@@ -161,11 +161,20 @@ int cost_csv_num(const cost_csv *c, int col, double *out, ps_error *err)
     char what[600];
     snprintf(what, sizeof what, "%s:%ld: %s", c->path, c->lineno, c->header[col]);
     int rc = ps_parse_double(c->field[col], what, out, err);
-    /* 1e9 bounds every column these tables have (shapes, TP degrees, times in ms, us or ns: a
-     * second at most) and keeps the integer conversions of the readers defined. */
-    if (!rc && !(*out >= 0 && *out <= 1e9))
-        rc = ps_error_set(err, PS_EINPUT, "%s: expected a number in [0, 1e9], got '%s'", what, c->field[col]);
+    /* 1e12 bounds every column these tables have (shapes, element counts, times in ms, us or ns)
+     * and keeps the int64 conversions of the readers defined; TP degrees and batch counts, which
+     * become int, are checked by cost_csv_small. */
+    if (!rc && !(*out >= 0 && *out <= 1e12))
+        rc = ps_error_set(err, PS_EINPUT, "%s: expected a number in [0, 1e12], got '%s'", what, c->field[col]);
     return rc;
+}
+
+int cost_csv_small(const cost_csv *c, const char *name, double v, ps_error *err)
+{
+    if (v >= 1 && v <= 1e6 && v == (double)(int)v)
+        return PS_OK;
+    return ps_error_set(err, PS_EINPUT, "%s:%ld: %s: expected an integer in [1, 1e6], got %g", c->path, c->lineno,
+                        name, v);
 }
 
 /* ---- specs and layouts ----------------------------------------------------------------------- */

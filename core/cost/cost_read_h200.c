@@ -67,6 +67,8 @@ int cost_read_h200_gemm(cost_csv *c, ps_cost_points *pts, ps_error *err)
         p.s.q.m = (int64_t)v[1], p.s.q.n = (int64_t)v[2], p.s.q.k = (int64_t)v[3];
         p.s.q.tokens = p.s.q.m;
         p.time_us = v[4];
+        if ((rc = cost_csv_small(c, "tp", v[0], err)))
+            return rc;
         p.tp = (int)v[0];
         snprintf(p.model, sizeof p.model, "%s", c->field[0]);
         snprintf(p.op, sizeof p.op, "%s", c->field[c_op]);

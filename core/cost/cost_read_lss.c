@@ -86,6 +86,8 @@ int cost_read_lss_layers(cost_csv *c, ps_cost_points *pts, ps_error *err)
             return rc;
         if (T < 1 || tp < 1 || !(ns > 0))
             return ps_error_set(err, PS_EINPUT, "%s:%ld: input, tp_size, latency must be > 0", c->path, c->lineno);
+        if ((rc = cost_csv_small(c, "tp_size", tp, err)))
+            return rc;
         cost_point p = {.s.batch = 1};
         if (!shape_of(m, c->field[0], (int64_t)tp, (int64_t)T, &p.s.q))
             continue;

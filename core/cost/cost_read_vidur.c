@@ -122,6 +122,8 @@ int cost_read_vidur_mlp(cost_csv *c, ps_cost_points *pts, ps_error *err)
         if (v.heads < 1 || v.kv_heads < 1 || v.hidden < 1 || v.ffn < 1 || v.tokens < 1 || v.tp < 1)
             return ps_error_set(err, PS_EINPUT, "%s:%ld: model shape columns must be >= 1", c->path, c->lineno);
         v.gated = !strcmp(c->field[gated_col], "True");
+        if ((rc = cost_csv_small(c, "num_tensor_parallel_workers", v.tp, err)))
+            return rc;
         base.tp = (int)v.tp;
         if ((rc = mlp_row(c, pts, &base, &v, err)))
             return rc;
@@ -138,6 +140,8 @@ static int attention_row(cost_csv *c, cost_point *p, bool prefill, ps_error *err
         (rc = col_num(c, "batch_size", &batch, err)) || (rc = col_num(c, "prefill_chunk_size", &chunk, err)) ||
         (rc = col_num(c, "kv_cache_size", &kv, err)) ||
         (rc = col_num(c, prefill ? "time_stats.attn_prefill.median" : "time_stats.attn_decode.median", &ms, err)))
+        return rc;
+    if ((rc = cost_csv_small(c, "num_tensor_parallel_workers", tp, err)) || (rc = cost_csv_small(c, "batch_size", batch > 0 ? batch : 1, err)))
         return rc;
     ps_cost_query *q = &p->s.q;
     q->kind = PS_OP_ATTENTION;

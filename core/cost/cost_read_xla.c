@@ -26,6 +26,8 @@ int cost_read_xla_matmul(cost_csv *c, ps_cost_points *pts, ps_error *err)
                 return rc;
         if (v[0] < 1 || v[1] < 1 || v[2] < 1 || v[3] < 1 || !(v[4] > 0))
             return ps_error_set(err, PS_EINPUT, "%s:%ld: b, m, n, k, time must be > 0", c->path, c->lineno);
+        if ((rc = cost_csv_small(c, "b", v[0], err)))
+            return rc;
         cost_point p = {.s.batch = (int)v[0]};
         p.s.q = (ps_cost_query){.kind = PS_OP_GEMM, .dtype = PS_DTYPE_BF16, .launch = PS_LAUNCH_GRAPH,
                                 .m = (int64_t)v[1], .n = (int64_t)v[2], .k = (int64_t)v[3], .tokens = (int64_t)v[1]};

@@ -2,6 +2,8 @@
  * where the trace checker and the writer's ordering rules were their only users. */
 #include "parsim/map.h"
 
+#include "parsim/array.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -115,15 +117,12 @@ static size_t strset_slot(const ps_strset *set, const char *s)
 static int strset_grow(ps_strset *set)
 {
     size_t cap = set->cap ? set->cap * 2 : 64;
-    uint32_t *slots = calloc(cap, sizeof *slots);
-    char **strings = realloc(set->strings, cap / 2 * sizeof *strings);
-    if (!slots || !strings) {
-        free(slots);
-        if (strings)
-            set->strings = strings;
+    size_t strings_cap = set->cap / 2; /* strings[] holds cap / 2: the load stays <= 1/2 */
+    if (cap < set->cap || ps_grow(&set->strings, &strings_cap, cap / 2, sizeof *set->strings))
         return -1;
-    }
-    set->strings = strings;
+    uint32_t *slots = calloc(cap, sizeof *slots);
+    if (!slots)
+        return -1;
     free(set->slots);
     set->slots = slots;
     set->cap = cap;

@@ -109,6 +109,16 @@ int ps_atomic_open(ps_atomic_file *af, const char *path, ps_error *err)
         ps_atomic_abort(af);
         return ps_error_set(err, PS_EINTERNAL, "%s: out of memory", path);
     }
+    /* The temporary file is renamed over `path`: over a device (/dev/full, /dev/null), a FIFO or
+     * a directory that would replace the node itself (run as root, it removed /dev/full). */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        free(af->temp_path);
+        af->temp_path = NULL;
+        ps_atomic_abort(af);
+        return ps_error_set(err, PS_EINPUT, "%s: not a regular file (outputs are written to a temporary file and renamed into place)",
+                            path);
+    }
     snprintf(af->temp_path, n + 16, "%s.XXXXXX", path);
     int fd = mkstemp(af->temp_path);
     if (fd < 0) {

@@ -135,6 +135,8 @@ void replay_engine_free(replay_engine *e)
 {
     if (!e)
         return;
+    if (e->active) /* a run that never returned (deadlock): its result was never handed over */
+        replay_result_free(e->active->res);
     free_run(e->active);
     for (int i = 0; e->tp && i < e->ntp; i++)
         ps_coll_group_free(e->tp[i]);

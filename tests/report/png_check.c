@@ -80,5 +80,9 @@ int main(int argc, char **argv)
     }
     printf("%s: %ux%u, %.1f%% not white, %zu pixels of the chart colour\n", argv[1], w, h, 100.0 * nonwhite / total,
            chart);
+    free(buf);
+    free(idat);
+    free(raw);
+    free(img);
     return nonwhite * 100 > total && chart >= 200 ? 0 : 1;
 }
