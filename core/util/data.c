@@ -108,9 +108,12 @@ int ps_data_find(ps_data_kind kind, const char *name, char *out, size_t size, ps
 {
     if (kind < 0 || kind >= PS_DATA_KIND_COUNT || !name || !size)
         return ps_error_set(err, PS_EINTERNAL, "ps_data_find: bad arguments");
+    const data_kind *k = &data_kinds[kind];
+    struct stat st;
+    if (name[0] && stat(name, &st) == 0 && S_ISDIR(st.st_mode))
+        return ps_error_set(err, PS_EINPUT, "%s: is a directory, not a %s file", name, k->what);
     if (!name[0] || strchr(name, '/') || is_file(name))
         return copy_out(name, out, size, err);
-    const data_kind *k = &data_kinds[kind];
     const char *ext = ends_with(name, k->ext) ? "" : k->ext;
     char dirs[DATA_DIR_COUNT][PS_DATA_PATH_BYTES];
     for (int i = 0; i < DATA_DIR_COUNT; i++) {
