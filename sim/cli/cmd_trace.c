@@ -138,7 +138,7 @@ static int run_check(int argc, char **argv)
     ps_error err = {0};
     int rc = ps_trace_check(dir, &summary, &err);
     if (rc) {
-        fprintf(stderr, "%s\n", err.message);
+        fprintf(stderr, "parsim trace check: %s\n", err.message);
         return rc;
     }
     if (json)
@@ -192,7 +192,7 @@ static int run_export(int argc, char **argv)
     uint64_t events = 0, skipped = 0;
     int rc = ps_timeline_export_trace(argv[optind], out, &events, &skipped, &err);
     if (rc) {
-        fprintf(stderr, "%s\n", err.message);
+        fprintf(stderr, "parsim trace export: %s\n", err.message);
         return rc;
     }
     printf("wrote %s: %llu events", out, (unsigned long long)events);

@@ -1,0 +1,1 @@
+parsim trace export tests -o $PARSIM_TMP/x.json
