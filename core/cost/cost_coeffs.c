@@ -179,19 +179,19 @@ static bool ascii_line(const char *line, const char *what, ps_error *err)
 int cost_coeffs_read(const char *path, cost_coeffs *c, ps_error *err)
 {
     cost_coeffs_default(c);
-    FILE *fp = fopen(path, "r");
+    FILE *fp = ps_open_text_input(path, err);
     if (!fp)
-        return ps_error_set(err, PS_EINPUT, "%s: cannot open cost coefficients", path);
+        return ps_error_prefix(err, "cost coefficients: ");
     char *line = NULL, what[600];
     size_t cap = 0;
     ssize_t len;
     long lineno = 0;
     int rc = PS_OK;
     seen_keys seen = {0};
-    while (!rc && (len = getline(&line, &cap, fp)) >= 0) {
+    while (!rc && (len = ps_getline_bounded(&line, &cap, fp, 4097)) != -1) {
         lineno++;
         snprintf(what, sizeof what, "%s:%ld", path, lineno);
-        if (len > 4096)
+        if (len == -2 || len > 4096)
             rc = ps_error_set(err, PS_EINPUT, "%s: line longer than 4096 bytes", what);
         else if ((size_t)len != strlen(line))
             rc = ps_error_set(err, PS_EINPUT, "%s: NUL byte", what);

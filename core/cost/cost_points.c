@@ -93,9 +93,9 @@ int cost_csv_open(cost_csv *c, const char *path, ps_error *err)
 {
     memset(c, 0, sizeof *c);
     c->path = path;
-    FILE *fp = fopen(path, "r");
+    FILE *fp = ps_open_text_input(path, err);
     if (!fp)
-        return ps_error_set(err, PS_EINPUT, "%s: cannot open", path);
+        return err->code;
     c->fp = fp;
     int rc = cost_csv_next(c, err);
     if (rc == 0)
@@ -116,10 +116,15 @@ int cost_csv_open(cost_csv *c, const char *path, ps_error *err)
 
 int cost_csv_next(cost_csv *c, ps_error *err)
 {
-    ssize_t len = getline(&c->line, &c->cap, (FILE *)c->fp);
-    if (len < 0)
+    /* Measured tables have short rows; a longer line is not one of them (/dev/zero has no newline). */
+    long len = ps_getline_bounded(&c->line, &c->cap, (FILE *)c->fp, 1 << 20);
+    if (len == -1)
         return 0;
     c->lineno++;
+    if (len == -2) {
+        ps_error_set(err, PS_EINPUT, "%s:%ld: line longer than 1 MiB (not a CSV table)", c->path, c->lineno);
+        return -1;
+    }
     if ((size_t)len != strlen(c->line)) {
         ps_error_set(err, PS_EINPUT, "%s:%ld: NUL byte", c->path, c->lineno);
         return -1;

@@ -216,3 +216,35 @@ void ps_strbuf_free(ps_strbuf *sb)
     free(sb->data);
     memset(sb, 0, sizeof *sb);
 }
+
+FILE *ps_open_text_input(const char *path, ps_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        ps_error_set(err, PS_EINPUT, "%s: is a directory", path);
+        return NULL;
+    }
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        ps_error_set(err, PS_EINPUT, "%s: cannot open: %s", path, strerror(errno));
+    return fp;
+}
+
+long ps_getline_bounded(char **line, size_t *cap, FILE *fp, size_t max_bytes)
+{
+    size_t len = 0;
+    int c;
+    while ((c = getc(fp)) != EOF) {
+        if (len + 2 > *cap && ps_grow(line, cap, len + 2 > 128 ? len + 2 : 128, 1))
+            return -2;
+        (*line)[len++] = (char)c;
+        if (c == '\n')
+            break;
+        if (len > max_bytes)
+            return -2;
+    }
+    if (len == 0)
+        return -1;
+    (*line)[len] = '\0';
+    return (long)len;
+}

@@ -39,6 +39,13 @@ void ps_atomic_abort(ps_atomic_file *af);                /* closes and removes t
  * input is refused instead of replacing the input. */
 bool ps_same_file(const char *a, const char *b);
 
+/* Text inputs. ps_open_text_input refuses a directory (fopen succeeds on one and the first read
+ * fails, which readers took for an empty file). ps_getline_bounded is getline with a ceiling:
+ * it returns the length, -1 at end of file, -2 when a line exceeds max_bytes (a file without
+ * newlines, /dev/zero, would otherwise grow the buffer without end). */
+FILE *ps_open_text_input(const char *path, ps_error *err);
+long ps_getline_bounded(char **line, size_t *cap, FILE *fp, size_t max_bytes);
+
 /* Writes text as a JSON string literal (quotes, backslash escapes, \u00XX for other control
  * characters; UTF-8 passes through). NULL writes "". For writers that must stay libc only. */
 void ps_json_write_string(FILE *fp, const char *text);

@@ -291,13 +291,16 @@ static int answer_row(const ps_cost_model *m, const query_cols *qc, char **f, co
     return PS_OK;
 }
 
+/* A query row is a few hundred bytes; a longer line is not a query file (/dev/zero has none). */
+#define QUERY_LINE_MAX_BYTES 65536
+
 int cost_cli_queries(const ps_cost_model *m, const char *path, const char *out, ps_error *err)
 {
     if (out && ps_same_file(out, path))
         return ps_error_set(err, PS_EINPUT, "-o %s is the input %s; write the answers elsewhere", out, path);
-    FILE *in = fopen(path, "r");
+    FILE *in = ps_open_text_input(path, err);
     if (!in)
-        return ps_error_set(err, PS_EINPUT, "%s: cannot open", path);
+        return err->code;
     ps_atomic_file af = {0};
     FILE *fp = stdout;
     int rc = out ? ps_atomic_open(&af, out, err) : PS_OK;
@@ -308,8 +311,13 @@ int cost_cli_queries(const ps_cost_model *m, const char *path, const char *out, 
     ssize_t len;
     long lineno = 0;
     query_cols qc = {0};
-    while (!rc && (len = getline(&line, &cap, in)) >= 0) {
+    while (!rc && (len = ps_getline_bounded(&line, &cap, in, QUERY_LINE_MAX_BYTES)) != -1) {
         lineno++;
+        if (len == -2) {
+            rc = ps_error_set(err, PS_EINPUT, "%s:%ld: line longer than %d bytes (not a query CSV)", path, lineno,
+                              QUERY_LINE_MAX_BYTES);
+            break;
+        }
         if ((size_t)len != strlen(line)) {
             rc = ps_error_set(err, PS_EINPUT, "%s:%ld: NUL byte", path, lineno);
             break;

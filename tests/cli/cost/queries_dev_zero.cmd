@@ -1,0 +1,1 @@
+parsim cost --gpu h100-sxm --queries /dev/zero
