@@ -1,1 +1,1 @@
-parsim nccl --platform hgx-h200 -b 1 -e 1 --predict
+parsim nccl --platform platforms/hgx-h200.xml -b 1 -e 1 --predict

@@ -1,1 +1,1 @@
-parsim nccl --platform hgx-h200 -b 0 -e 8
+parsim nccl --platform platforms/hgx-h200.xml -b 0 -e 8
