@@ -11,7 +11,7 @@
 const ps_command ps_commands[] = {
     {"plan", NULL, "model, parallel plan, memory per GPU, op graph (no simulation)", cmd_plan},
     {"platform", cmd_platform, "write, list and describe SimGrid GPU platforms (NVLink, NVSwitch, PCIe, IB)"},
-    {"nccl", cmd_nccl, "nccl-tests on a simulated platform; compare with a real nccl-tests log"},
+    {"nccl", NULL, "nccl-tests on a simulated platform; compare with a real nccl-tests log", cmd_nccl},
     {"calibrate", cmd_calibrate, "fit the NCCL model's parameters to nccl-tests logs (writes PLATFORM.nccl.json)"},
     {"trace", cmd_trace, "check a trace directory, export it to Perfetto / chrome://tracing"},
     {"replay", cmd_replay, "replay a recorded trace on a platform: recorded kernels, re-timed collectives"},
