@@ -1,6 +1,7 @@
 /* sim/export/timeline.c: the Chrome trace-event JSON writer of parsim/timeline.h (the layout,
  * the extra-argument hook and the invariants are described there). */
 #include "parsim/timeline.h"
+#include "parsim/array.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -31,7 +32,8 @@ struct ps_timeline {
     char classes[PS_TIMELINE_MAX_LINK_CLASSES][PS_TRACE_MAX_TEXT_BYTES + 1];
     int n_classes;
     tl_link *links;
-    int n_links, cap_links;
+    int n_links;
+    size_t cap_links;
 };
 
 static uint64_t mix(uint64_t x)
@@ -329,14 +331,8 @@ int ps_timeline_define_link(ps_timeline *w, const char *link_class, const char *
         fprintf(fp, "{\"name\": \"process_sort_index\", \"ph\": \"M\", \"pid\": %d, \"args\": {\"sort_index\": %d}}",
                 pid, pid);
     }
-    if (w->n_links == w->cap_links) {
-        int cap = w->cap_links ? w->cap_links * 2 : 64;
-        tl_link *l = realloc(w->links, (size_t)cap * sizeof *l);
-        if (!l)
-            return ps_error_set(err, PS_EINTERNAL, "out of memory");
-        w->links = l;
-        w->cap_links = cap;
-    }
+    if (ps_grow(&w->links, &w->cap_links, (size_t)w->n_links + 1, sizeof *w->links))
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
     int id = w->n_links++;
     snprintf(w->links[id].name, sizeof w->links[id].name, "%s", link_name);
     w->links[id].class_index = cls;
