@@ -43,7 +43,7 @@ int main(int argc, char **argv)
         if (cmd->run_err && rc) {
             /* the one place a converted command's error is printed */
             fprintf(stderr, "parsim %s: %s\n", name, err.message[0] ? err.message : "failed (no reason given)");
-            return rc == PS_EINPUT ? 2 : 1;
+            return rc == PS_EXIT_CHECK_FAILED ? PS_EXIT_CHECK_FAILED : rc == PS_EINPUT ? 2 : 1;
         }
         /* A report lost on a full disk or closed pipe must not exit 0: check what stdio kept. */
         if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout))) {

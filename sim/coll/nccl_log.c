@@ -428,11 +428,10 @@ static int push_row(parser *p, ps_nccl_curve *c, double size, double time_us)
 
 /* Plausibility bounds on a measured row, so a typo or a corrupted file is refused with its line
  * instead of being compared (or overflowing the size rounding, which works in 64-bit counts):
- *   - size <= 1 TiB: no GPU holds a buffer that large (H200: 141 GB HBM3e, NVIDIA H200 datasheet;
- *     B200: 192 GB, NVIDIA DGX B200 datasheet), and nccl-tests allocates it on every GPU;
+ *   - size <= 1 TiB (PS_NCCL_MAX_SIZE_BYTES, parsim/coll.h: no GPU holds a larger buffer);
  *   - time <= 1e9 us (1000 s per iteration): even 1 TiB at 1 GB/s is ~1100 s, and nccl-tests runs
  *     20 iterations per size by default, so such a row would be a 6-hour size: not a measurement. */
-#define MAX_LOG_SIZE_BYTES 1099511627776.0
+#define MAX_LOG_SIZE_BYTES ((double)PS_NCCL_MAX_SIZE_BYTES)
 #define MAX_LOG_TIME_US 1e9
 
 static int check_size_time(parser *p, int line, const char *size_col, double size,
