@@ -11,7 +11,7 @@
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 const ps_command ps_commands[] = {
     {"plan", NULL, "model, parallel plan, memory per GPU, op graph (no simulation)", cmd_plan},
-    {"platform", cmd_platform, "write, list and describe SimGrid GPU platforms (NVLink, NVSwitch, PCIe, IB)"},
+    {"platform", NULL, "write, list and describe SimGrid GPU platforms (NVLink, NVSwitch, PCIe, IB)", cmd_platform},
     {"nccl", NULL, "nccl-tests on a simulated platform; compare with a real nccl-tests log", cmd_nccl},
     {"calibrate", cmd_calibrate, "fit the NCCL model's parameters to nccl-tests logs (writes PLATFORM.nccl.json)"},
     {"trace", NULL, "check a trace directory, export it to Perfetto / chrome://tracing", NULL, ps_trace_actions},

@@ -49,7 +49,7 @@ int ps_cli_repeated(const struct option *longs, unsigned char *seen, int c, char
 
 /* Declarations of every subcommand (one line each). */
 int cmd_plan(int argc, char **argv, ps_error *err);
-int cmd_platform(int argc, char **argv);
+int cmd_platform(int argc, char **argv, ps_error *err);
 int cmd_nccl(int argc, char **argv, ps_error *err);
 int cmd_calibrate(int argc, char **argv);
 int cmd_calibrate_ops(int argc, char **argv); /* calibrate --ops, dispatched by cmd_calibrate */
