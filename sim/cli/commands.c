@@ -19,7 +19,7 @@ const ps_command ps_commands[] = {
     {"predict", cmd_predict, "replay a plan on a platform: TTFT, TPOT, tok/s, where the time goes"},
     {"sweep", cmd_sweep, "every TP x PP x DP layout on one or more platforms: CSV, JSON, HTML report"},
     {"validate", cmd_validate, "measured against simulated for a trace: per op kind, per collective, end to end"},
-    {"import", cmd_import, "convert an Nsight Systems (SQLite) or PyTorch/Kineto (JSON) trace to a parsim trace"},
+    {"import", NULL, "convert an Nsight Systems (SQLite) or PyTorch/Kineto (JSON) trace to a parsim trace", cmd_import},
     {"cost", cmd_cost, "how long a compute op takes on a GPU: trace, table or fitted roofline model, with its error"},
 };
 #pragma GCC diagnostic pop

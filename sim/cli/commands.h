@@ -53,7 +53,7 @@ int cmd_platform(int argc, char **argv, ps_error *err);
 int cmd_nccl(int argc, char **argv, ps_error *err);
 int cmd_calibrate(int argc, char **argv);
 int cmd_calibrate_ops(int argc, char **argv); /* calibrate --ops, dispatched by cmd_calibrate */
-int cmd_import(int argc, char **argv);
+int cmd_import(int argc, char **argv, ps_error *err);
 int cmd_validate(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
