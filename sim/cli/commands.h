@@ -15,6 +15,10 @@
 
 #include "parsim/error.h"
 
+/* A check a command ran and that failed (validate --max-error): its message is printed like an
+ * error's, the exit code is 3 so that CI tells "over the bound" from "bad input". */
+#define PS_EXIT_CHECK_FAILED 3
+
 /* Old convention: prints its own error line, returns the exit code. */
 typedef int (*ps_command_fn)(int argc, char **argv);
 /* The convention new and converted commands use: returns the exit code (PS_OK, PS_EINPUT,
@@ -55,8 +59,8 @@ int cmd_calibrate(int argc, char **argv);
 int cmd_calibrate_ops(int argc, char **argv); /* calibrate --ops, dispatched by cmd_calibrate */
 int cmd_import(int argc, char **argv, ps_error *err);
 int cmd_validate(int argc, char **argv);
-int cmd_sweep(int argc, char **argv);
-int cmd_predict(int argc, char **argv);
+int cmd_sweep(int argc, char **argv, ps_error *err);
+int cmd_predict(int argc, char **argv, ps_error *err);
 int cmd_replay(int argc, char **argv);
 int cmd_cost(int argc, char **argv);
 

@@ -81,7 +81,7 @@ static int run_command(const ps_command *cmd, int argc, char **argv)
     if (cmd->run_err && rc) {
         /* the one place a converted command's error is printed */
         fprintf(stderr, "%s: %s\n", label, err.message[0] ? err.message : "failed (no reason given)");
-        return rc == PS_EINPUT ? 2 : 1;
+        return rc == PS_EXIT_CHECK_FAILED ? PS_EXIT_CHECK_FAILED : rc == PS_EINPUT ? 2 : 1;
     }
     /* A report lost on a full disk or closed pipe must not exit 0: check what stdio kept. */
     if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout))) {
