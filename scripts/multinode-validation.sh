@@ -27,7 +27,8 @@ section() {
   echo "\`--network\`). Error = simulated / measured time - 1."
   echo
   echo "Roles: **fit** = a network figure was fitted on the curve (\`sim/platform/network.c\`: tcpxo's"
-  echo "proxy 47 us on the TCPXO all_reduce, ib-ndr's 17 us on the nccl#1453 points; efa-p5's 15 us"
+  echo "proxy 47 us on the TCPXO all_reduce, roce's 17 us on the nccl#1453 points (a RoCE cluster,"
+  echo "docs/data/multinode.md; ib-ndr borrows it); efa-p5's 15 us"
   echo "is AWS's own model, but the 2-node EFA all_reduce decided that tree and p2p shapes pay the"
   echo "proxy per chunk); **form** = the curve decided a form of the model (the TCPXO all_gather showed"
   echo "that a ring does not pay the proxy per chunk, model.c \`coll_fill_s\`), so it is not held out;"
