@@ -90,7 +90,7 @@ int mixed_attention_cost(const ps_cost_model *cost, const ps_workload *wl, const
     q.heads = wl->plan.heads_per_rank;
     q.kv_heads = wl->plan.kv_heads_per_rank;
     q.head_dim = wl->model.head_dim;
-    *out = (replay_op_cost){0, PS_COST_MODEL, false, 0, true};
+    *out = (replay_op_cost){0, PS_COST_MODEL, false, 0, true, 0};
     double err_weighted = 0;
     bool unknown = false;
     for (int part = -1; part < mb->nchunks; part++) {
