@@ -108,6 +108,8 @@ static int op_cost(void *ctx, const ps_graph *g, int rank, const ps_op *op, repl
     }
     ps_cost_query q;
     ps_cost_query_from_op(op, pc->launch, &q);
+    if (op->kind == PS_OP_ATTENTION && q.phase == PS_PHASE_DECODE)
+        q.dtype = pc->wl.precision.kv; /* the cache's dtype: mixed_attention_cost, graph_mixed.c */
     ps_cost_answer a;
     if (ps_cost_estimate(pc->cost, &q, &a, err))
         return ps_error_prefix(err, "op %s", op->id);
