@@ -19,8 +19,18 @@
  *   - options and positional arguments may be interleaved; "--" ends the options;
  *   - a value option given twice is refused ("--tp given twice (give each option once)") unless
  *     marked PS_OPT_REPEATABLE (its callback then sees every value); flags may repeat;
- *   - -h / --help prints the help (ps_options_usage) to stdout: ps_options_parse returns
- *     PS_OPTIONS_HELP and the command exits 0;
+ *   - -h / --help prints the help (ps_options_parse prints ps_options_usage to stdout and
+ *     returns PS_OPTIONS_HELP; the command exits 0);
+ *   - PS_OPT_GREEDY: the arguments that follow such an option, up to the next option, are more
+ *     values of it ("--ops a.csv b.csv --gpu x": a.csv and b.csv both go to --ops);
+ *   - PS_OPT_EXACT: the option matches only its full name (a hidden refusal such as sweep's
+ *     "--tp" must not take the prefixes of visible options: "--d" stays --dtype);
+ *   - PS_OPT_WORKLOAD_EXCEPT(args, names): every workload option but the NULL-terminated
+ *     `names`, in parsing and in --help (a command that sets them itself, e.g. sweep's --tp);
+ *     PS_OPT_OBSERVER(fn, data):
+ *     not an option: after every option parsed, fn gets a copy of this entry whose long_name is
+ *     that option's long name (NULL for a short-only one), and the value (NULL for a flag), in
+ *     command-line order (sweep records the arguments that define a sweep);
  *   - every error is PS_EINPUT with one line naming the argument and "(see parsim CMD --help)".
  * Help: "usage:" lines and a description from ps_command_help, then the table in order: groups
  * as "name:" lines, each option as "  LEFT  help" with LEFT padded to the command's help_column
@@ -45,10 +55,13 @@ typedef enum ps_option_type {
     PS_OPTION_CALLBACK, /* callback(option, value, err) */
     PS_OPTION_WORKLOAD, /* every workload option, into a ps_workload_args * */
     PS_OPTION_TEXT,     /* a free help line (no option), e.g. a list generated elsewhere */
+    PS_OPTION_OBSERVER, /* callback(copy, value, err) after every option parsed (no option) */
 } ps_option_type;
 
 #define PS_OPT_REPEATABLE 1 /* a value option that may be given more than once */
 #define PS_OPT_HIDDEN 2     /* parsed, not shown by --help */
+#define PS_OPT_EXACT 4      /* matched by its full long name only, never by a prefix */
+#define PS_OPT_GREEDY 8     /* a repeatable option that also takes the arguments after it */
 
 struct ps_option;
 typedef int (*ps_option_fn)(const struct ps_option *opt, const char *value, ps_error *err);
@@ -63,7 +76,7 @@ typedef struct ps_option {
     int flags;
     int min, max;          /* PS_OPTION_INT */
     ps_option_fn callback; /* PS_OPTION_CALLBACK */
-    void *data;            /* for the callback */
+    void *data;            /* for the callback; PS_OPTION_WORKLOAD: the names left out, or NULL */
 } ps_option;
 
 #define PS_OPT_END() {PS_OPTION_END, 0, NULL, NULL, NULL, NULL, 0, 0, 0, NULL, NULL}
@@ -74,6 +87,9 @@ typedef struct ps_option {
 #define PS_OPT_INT(s, l, v, a, lo, hi, h) {PS_OPTION_INT, (s), (l), (v), (a), (h), 0, (lo), (hi), NULL, NULL}
 #define PS_OPT_CALLBACK(s, l, a, h, fn, d, f) {PS_OPTION_CALLBACK, (s), (l), NULL, (a), (h), (f), 0, 0, (fn), (d)}
 #define PS_OPT_WORKLOAD(args) {PS_OPTION_WORKLOAD, 0, NULL, (args), NULL, NULL, 0, 0, 0, NULL, NULL}
+/* `names`: a `const char *[]` ending in NULL (a non-const array: data is void *). */
+#define PS_OPT_WORKLOAD_EXCEPT(args, names) {PS_OPTION_WORKLOAD, 0, NULL, (args), NULL, NULL, 0, 0, 0, NULL, (names)}
+#define PS_OPT_OBSERVER(fn, d) {PS_OPTION_OBSERVER, 0, NULL, NULL, NULL, NULL, 0, 0, 0, (fn), (d)}
 
 /* What --help shows besides the table, and how messages name the command. */
 typedef struct ps_command_help {
