@@ -14,10 +14,10 @@ const ps_command ps_commands[] = {
     {"nccl", NULL, "nccl-tests on a simulated platform; compare with a real nccl-tests log", cmd_nccl},
     {"calibrate", cmd_calibrate, "fit the NCCL model's parameters to nccl-tests logs (writes PLATFORM.nccl.json)"},
     {"trace", cmd_trace, "check a trace directory, export it to Perfetto / chrome://tracing"},
-    {"replay", cmd_replay, "replay a recorded trace on a platform: recorded kernels, re-timed collectives"},
+    {"replay", NULL, "replay a recorded trace on a platform: recorded kernels, re-timed collectives", cmd_replay},
     {"predict", NULL, "replay a plan on a platform: TTFT, TPOT, tok/s, where the time goes", cmd_predict},
     {"sweep", NULL, "every TP x PP x DP layout on one or more platforms: CSV, JSON, HTML report", cmd_sweep},
-    {"validate", cmd_validate, "measured against simulated for a trace: per op kind, per collective, end to end"},
+    {"validate", NULL, "measured against simulated for a trace: per op kind, per collective, end to end", cmd_validate},
     {"import", cmd_import, "convert an Nsight Systems (SQLite) or PyTorch/Kineto (JSON) trace to a parsim trace"},
     {"cost", cmd_cost, "how long a compute op takes on a GPU: trace, table or fitted roofline model, with its error"},
 };

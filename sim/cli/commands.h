@@ -51,10 +51,10 @@ int cmd_calibrate(int argc, char **argv);
 int cmd_calibrate_ops(int argc, char **argv); /* calibrate --ops, dispatched by cmd_calibrate */
 int cmd_trace(int argc, char **argv);
 int cmd_import(int argc, char **argv);
-int cmd_validate(int argc, char **argv);
+int cmd_validate(int argc, char **argv, ps_error *err);
 int cmd_sweep(int argc, char **argv, ps_error *err);
 int cmd_predict(int argc, char **argv, ps_error *err);
-int cmd_replay(int argc, char **argv);
+int cmd_replay(int argc, char **argv, ps_error *err);
 int cmd_cost(int argc, char **argv);
 
 #endif
