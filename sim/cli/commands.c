@@ -19,7 +19,7 @@ const ps_command ps_commands[] = {
     {"sweep", NULL, "every TP x PP x DP layout on one or more platforms: CSV, JSON, HTML report", cmd_sweep},
     {"validate", NULL, "measured against simulated for a trace: per op kind, per collective, end to end", cmd_validate},
     {"import", cmd_import, "convert an Nsight Systems (SQLite) or PyTorch/Kineto (JSON) trace to a parsim trace"},
-    {"cost", cmd_cost, "how long a compute op takes on a GPU: trace, table or fitted roofline model, with its error"},
+    {"cost", NULL, "how long a compute op takes on a GPU: trace, table or fitted roofline model, with its error", cmd_cost},
 };
 #pragma GCC diagnostic pop
 
