@@ -31,6 +31,7 @@ typedef enum ps_fabric {
     PS_FABRIC_NVSWITCH = 0, /* non-blocking switch: any pair can use a GPU's whole NVLink bandwidth */
     PS_FABRIC_MESH = 1,     /* switchless full mesh: one private link per GPU pair */
     PS_FABRIC_PCIE = 2,     /* no NVLink: PCIe switches and CPU root complexes */
+    PS_FABRIC_COUNT
 } ps_fabric;
 
 typedef struct ps_platform_gpu {
@@ -184,6 +185,7 @@ typedef struct ps_platform_summary {
 int ps_platform_summarize(const ps_platform *platform, ps_platform_summary *out, ps_error *err);
 
 const char *ps_fabric_name(ps_fabric kind); /* "nvswitch", "mesh", "pcie" */
+const char *ps_fabric_summary(ps_fabric kind); /* a few words for --help: "non-blocking switch" */
 int ps_fabric_parse(const char *text, ps_fabric *out); /* PS_OK or PS_EINPUT (no message) */
 
 /* ---- Generator ------------------------------------------------------------------------------

@@ -78,7 +78,8 @@ static const ps_network_kind kinds[] = {
      * nccl_shim.cc:966). Google's profile sets NCCL_PROTO=Simple,LL128: no LL (GO
      * tcpxo_scripts/nccl-env-profile.sh). Proxy step 47 us: FITTED (least squares on log time,
      * grid of 1 us) on the 2 x a3-megagpu-8g all_reduce curve, 8 B - 8 GiB (ztan-NCCL-test-result,
-     * docs/data/multinode.md); held out: the TCPXO all_gather curve. Efficiency 0.9 of line rate:
+     * docs/data/multinode.md); the TCPXO all_gather curve decided that rings pay it in the latency
+     * only (model.c coll_fill_s), so it is not held out. Efficiency 0.9 of line rate:
      * the same all_reduce's 181 GB/s algbw at 8 GiB over 8 x 25 GB/s (it is also in that fit). */
     {"tcpxo", "GCP A3 Mega GPUDirect-TCPXO: 8x 200 Gb/s NICs, one per GPU, no LL protocol",
      200, 1.5, 0.5, 0, 47, 0.9, 2, PS_NET_PROTO_LL128 | PS_NET_PROTO_SIMPLE},
