@@ -147,15 +147,17 @@ static int list_presets(void)
 
 static int list_networks(void)
 {
-    printf("%-9s %6s %8s %8s %8s %8s %5s %4s  %-16s %s\n", "network", "Gb/s", "nic_us", "switch_us",
-           "plugin", "proxy_us", "eff", "ch", "protocols", "summary");
+    printf("%-9s %6s %8s %8s %8s %8s %5s %4s  %-16s %-18s %s\n", "network", "Gb/s", "nic_us",
+           "switch_us", "plugin", "proxy_us", "eff", "ch", "protocols", "algorithms", "summary");
     for (int i = 0; i < ps_network_kind_count(); i++) {
         const ps_network_kind *k = ps_network_kind_at(i);
-        char protos[32];
+        char protos[32], algos[32];
         ps_network_protocols_format(k->protocols, protos, sizeof protos);
-        printf("%-9s %6.6g %8.6g %9.6g %8.6g %8.6g %5.3g %4d  %-16s %s\n", k->name, k->nic_gbps,
-               k->nic_latency_us, k->switch_latency_us, k->plugin_latency_us, k->proxy_step_us,
-               k->bandwidth_efficiency, k->channels_per_nic, protos, k->summary);
+        ps_network_algorithms_format(k->algorithms, algos, sizeof algos);
+        printf("%-9s %6.6g %8.6g %9.6g %8.6g %8.6g %5.3g %4d  %-16s %-18s %s\n", k->name,
+               k->nic_gbps, k->nic_latency_us, k->switch_latency_us, k->plugin_latency_us,
+               k->proxy_step_us, k->bandwidth_efficiency, k->channels_per_nic, protos, algos,
+               k->summary);
     }
     return 0;
 }
@@ -168,10 +170,11 @@ static cJSON *network_json(const ps_platform_fabric_info *f)
     if (f->node_count < 2)
         return cJSON_CreateNull();
     cJSON *o = cJSON_CreateObject();
-    char protos[32];
+    char protos[32], algos[32];
     if (!o)
         return NULL;
     ps_network_protocols_format(n->protocols, protos, sizeof protos);
+    ps_network_algorithms_format(n->algorithms, algos, sizeof algos);
     cJSON_AddStringToObject(o, "kind", n->kind);
     cJSON_AddBoolToObject(o, "named", n->named);
     cJSON_AddNumberToObject(o, "nic_latency_us", n->nic_latency_us);
@@ -181,6 +184,7 @@ static cJSON *network_json(const ps_platform_fabric_info *f)
     cJSON_AddNumberToObject(o, "bandwidth_efficiency", n->bandwidth_efficiency);
     cJSON_AddNumberToObject(o, "channels_per_nic", n->channels_per_nic);
     cJSON_AddStringToObject(o, "protocols", protos);
+    cJSON_AddStringToObject(o, "algorithms", algos);
     return o;
 }
 
@@ -280,13 +284,15 @@ static void describe_text(const ps_platform *p, const ps_platform_summary *s)
         printf("%-28s -\n", "nic");
     if (f->node_count > 1) {
         const ps_platform_network *n = &f->network;
-        char protos[32];
+        char protos[32], algos[32];
         ps_network_protocols_format(n->protocols, protos, sizeof protos);
+        ps_network_algorithms_format(n->algorithms, algos, sizeof algos);
         printf("%-28s %s%s: NIC %.6g us + switch %.6g us per side, plugin latency %.6g us, proxy "
-               "%.6g us per step,\n%-28s %.6g of line rate, %d channels per NIC, protocols %s\n",
+               "%.6g us per step,\n%-28s %.6g of line rate, %d channels per NIC, protocols %s, "
+               "algorithms %s\n",
                "network", n->kind, n->named ? "" : " (none named)", n->nic_latency_us,
                n->switch_latency_us, n->plugin_latency_us, n->proxy_step_us, "",
-               n->bandwidth_efficiency, n->channels_per_nic, protos);
+               n->bandwidth_efficiency, n->channels_per_nic, protos, algos);
     }
     print_range("pair bandwidth", &s->pair_bandwidth_bytes_per_s, s->has_pairs, 1e-9, "GB/s");
     print_range("  intra-node", &s->intra_bandwidth_bytes_per_s, s->has_intra, 1e-9, "GB/s");

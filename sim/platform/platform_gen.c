@@ -282,6 +282,8 @@ static void put_network_props(gen *g)
     fprintf(g->out, "%s<prop id=\"network_channels_per_nic\" value=\"%d\"/>\n", in, k->channels_per_nic);
     ps_network_protocols_format(k->protocols, protos, sizeof protos);
     fprintf(g->out, "%s<prop id=\"network_protocols\" value=\"%s\"/>\n", in, protos);
+    ps_network_algorithms_format(k->algorithms, protos, sizeof protos);
+    fprintf(g->out, "%s<prop id=\"network_algorithms\" value=\"%s\"/>\n", in, protos);
 }
 
 static void put_zone_props(gen *g)
