@@ -392,7 +392,7 @@ static int price_comms(vctx *c, ps_error *err)
                            : first + i;
         ps_coll_group *group;
         ps_coll_result res;
-        ps_coll_call call = {coll_op_of(m.collective), (double)m.bytes, 0, PS_ALGO_AUTO, PS_PROTO_AUTO};
+        ps_coll_call call = {coll_op_of(m.collective), (double)m.bytes, 0, PS_ALGO_AUTO, PS_PROTO_AUTO, 0, 0};
         if (n < 2) { /* a single-rank communicator (the H200 reference's all_reduce): a copy at most */
             res.time_s = 0;
         } else {
