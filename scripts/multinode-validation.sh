@@ -27,7 +27,8 @@ section() {
   echo "\`--network\`). Error = simulated / measured time - 1."
   echo
   echo "Roles: **fit** = a network figure was fitted on the curve (\`sim/platform/network.c\`: tcpxo's"
-  echo "proxy 47 us on the TCPXO all_reduce, ib-ndr's 17 us on the nccl#1453 points; efa-p5's 15 us"
+  echo "proxy 47 us on the TCPXO all_reduce, roce's 17 us on the nccl#1453 points (a RoCE cluster,"
+  echo "docs/data/multinode.md; ib-ndr borrows it); efa-p5's 15 us"
   echo "is AWS's own model, but the 2-node EFA all_reduce decided that tree and p2p shapes pay the"
   echo "proxy per chunk); **form** = the curve decided a form of the model (the TCPXO all_gather showed"
   echo "that a ring does not pay the proxy per chunk, model.c \`coll_fill_s\`), so it is not held out;"
@@ -44,7 +45,10 @@ section() {
   echo "42 us (+17 us over its 1 KiB time) is not in the NCCL 2.20 / 2.26 H200 curves and no flat"
   echo "NVLS latency follows it. The TCPXO all_reduce's worst sizes (4-16 MiB, -37 % to -62 %) are"
   echo "where Google's tuner plugin (NCCL_TUNER_PLUGIN in the TCPXO profile, its table not public)"
-  echo "chooses; the Nebius curve is PyTorch-timed, not nccl-tests."
+  echo "chooses; the Nebius curve is PyTorch-timed, not nccl-tests. The TCPX curve is Google's sample"
+  echo "run (1.6-1.9 ms from 1 to 16 MiB, cause not stated); its NCCL profile (NCCL_ALGO=Ring,"
+  echo "NCCL_PROTO=Simple) is in the \`tcpx\` kind from that profile, not from the curve, which the"
+  echo "model meets within 3 % from 256 MiB (a ring's NIC load at 0.9 of line rate)."
   echo "<!-- END multinode -->"
 }
 if grep -q '^<!-- BEGIN multinode' "$out"; then

@@ -124,6 +124,7 @@ typedef struct coll_geom {
     double net_proxy_step_s; /* host/proxy cost of one inter-node step (time) */
     double net_plugin_s;     /* NCCL tuner's net-plugin latency per inter-node step (ranking) */
     unsigned net_protocols;  /* PS_NET_PROTO_* the network allows */
+    unsigned net_algorithms; /* PS_NET_ALGO_* the network lets the tuner pick */
     /* The busiest link per byte among links intra-node flows use, and among links only
      * inter-node flows use (NICs, rail uplinks): with a named network the two are charged at
      * their own efficiencies (model.c coll_call_eff). step_s_per_byte is the max of the two. */
@@ -168,6 +169,9 @@ double coll_call_eff(const ps_coll_params *params, ps_coll_op op, ps_coll_algo a
 
 /* Whether the platform's network allows `proto` for this geometry (always inside a node). */
 bool coll_network_allows(const coll_geom *geom, ps_coll_proto proto);
+/* Whether the network's NCCL profile lets the tuner pick `algo` for this geometry (NCCL_ALGO of
+ * the profile, e.g. TCPX: Ring only); a forced algorithm is the user's NCCL_ALGO and runs. */
+bool coll_network_allows_algo(const coll_geom *geom, ps_coll_algo algo);
 
 /* The protocol row and efficiency the model uses. */
 const ps_coll_proto_params *coll_proto_row(const ps_coll_params *params, ps_coll_algo algo,

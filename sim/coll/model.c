@@ -180,6 +180,15 @@ bool coll_network_allows(const coll_geom *geom, ps_coll_proto proto)
     return proto >= 0 && proto < PS_PROTO_COUNT && (geom->net_protocols & bit[proto]);
 }
 
+bool coll_network_allows_algo(const coll_geom *geom, ps_coll_algo algo)
+{
+    unsigned bit = algo == PS_ALGO_RING ? PS_NET_ALGO_RING
+                   : algo == PS_ALGO_TREE ? PS_NET_ALGO_TREE
+                   : algo == PS_ALGO_NVLS_TREE ? PS_NET_ALGO_NVLS_TREE
+                                               : 0; /* NVLS (one node), p2p: not restricted */
+    return !bit || (geom->net_algorithms & bit);
+}
+
 double coll_model_time(const ps_coll_params *p, ps_coll_op op, ps_coll_algo algo,
                        ps_coll_proto proto, int n, const coll_geom *geom, double bytes)
 {

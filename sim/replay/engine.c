@@ -305,6 +305,7 @@ static void run_compute(stream_actor *self, const replay_graph *rg, int pass, co
     if (rp) {
         rp->compute_s += t1 - t0;
         rp->compute_ideal_s += sg->time_s;
+        rp->host_gap_s += sg->host_gap_s;
     }
     if (run->engine->cfg.record_ops || run->engine->cfg.timeline) {
         /* the ops of a merged segment share its time in proportion to their durations */
