@@ -24,7 +24,8 @@ section() {
   echo "\`tests/platform/multinode/compare.sh --markdown\` (ctest \`platform.multinode\` fails when a"
   echo "median grows by more than a quarter, or an NVLS-forced H200 curve's worst size passes 20 %)."
   echo "Each curve runs on the shipped platform of its system (3- and 4-node ones generated with"
-  echo "\`--network\`). Error = simulated / measured time - 1."
+  echo "\`--network\`). Error = simulated / measured time - 1. The second table sums the held-out"
+  echo "rows up per network kind against the issue's targets."
   echo
   echo "Roles: **fit** = a network figure was fitted on the curve (\`sim/platform/network.c\`: tcpxo's"
   echo "proxy 47 us on the TCPXO all_reduce, roce's 17 us on the nccl#1453 points (a RoCE cluster,"
