@@ -501,31 +501,27 @@ static void test_errors(void **state)
     sqlite3_close(db);
     expect_error(f, "no CUPTI_ACTIVITY_KIND_KERNEL table");
 
-    remove(f->in);
-    db = create_db(f);
-    kernel(db, 5000, 4000, 7, 1, 100, 1);
-    sqlite3_close(db);
-    expect_error(f, "CUPTI_ACTIVITY_KIND_KERNEL row 1: negative duration");
-
-    remove(f->in);
-    db = create_db(f);
-    kernel(db, 5000, 6000, 7, 1, 100, 1);
-    exec(db, "UPDATE CUPTI_ACTIVITY_KIND_KERNEL SET start = 'soon'");
-    sqlite3_close(db);
-    expect_error(f, "row 1: start is text, not an integer");
-
-    remove(f->in);
-    db = create_db(f);
-    kernel(db, 5000, 6000, 7, 1, 100, 555);
-    sqlite3_close(db);
-    expect_error(f, "kernel name id not found in StringIds");
-
-    remove(f->in);
-    db = create_db(f);
-    kernel(db, 5000, 6000, 7, 1, 100, 1);
-    exec(db, "UPDATE CUPTI_ACTIVITY_KIND_KERNEL SET gridX = -4");
-    sqlite3_close(db);
-    expect_error(f, "gridX = -4 is out of range");
+    /* One bad kernel row each: its end, its name id, what is changed after the insert. */
+    static const struct {
+        int64_t end;
+        int name_id;
+        const char *update; /* NULL: none */
+        const char *reason;
+    } bad_kernels[] = {
+        {4000, 1, NULL, "CUPTI_ACTIVITY_KIND_KERNEL row 1: negative duration"},
+        {6000, 1, "UPDATE CUPTI_ACTIVITY_KIND_KERNEL SET start = 'soon'", "row 1: start is text, not an integer"},
+        {6000, 555, NULL, "kernel name id not found in StringIds"},
+        {6000, 1, "UPDATE CUPTI_ACTIVITY_KIND_KERNEL SET gridX = -4", "gridX = -4 is out of range"},
+    };
+    for (size_t i = 0; i < sizeof bad_kernels / sizeof bad_kernels[0]; i++) {
+        remove(f->in);
+        db = create_db(f);
+        kernel(db, 5000, bad_kernels[i].end, 7, 1, 100, bad_kernels[i].name_id);
+        if (bad_kernels[i].update)
+            exec(db, bad_kernels[i].update);
+        sqlite3_close(db);
+        expect_error(f, bad_kernels[i].reason);
+    }
 
     /* A view in place of the kernel table is refused (it could run arbitrary SQL). */
     remove(f->in);
