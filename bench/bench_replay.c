@@ -34,7 +34,7 @@ static int op_cost(void *ctx, const ps_graph *g, int rank, const ps_op *op, repl
     ps_cost_answer a;
     if (ps_cost_estimate(ctx, &q, &a, err))
         return err->code;
-    *out = (replay_op_cost){a.time_us * 1e-6, a.source, a.bound == PS_BOUND_COMPUTE, a.error_pct, a.in_envelope};
+    *out = (replay_op_cost){a.time_us * 1e-6, a.source, a.bound == PS_BOUND_COMPUTE, a.error_pct, a.in_envelope, 0};
     return PS_OK;
 }
 

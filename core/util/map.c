@@ -4,6 +4,7 @@
 
 #include "parsim/array.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,26 +32,33 @@ uint64_t ps_hash_bytes(const void *data, size_t n)
 
 /* ---- u64 -> i64 map --------------------------------------------------------------------------- */
 
+#define U64MAP_EMPTY UINT64_MAX
+#define U64MAP_FIRST_CAP 64
+
 static int u64map_grow(ps_u64map *m)
 {
-    size_t cap = m->cap ? m->cap * 2 : 64;
+    size_t cap = m->cap ? m->cap * 2 : U64MAP_FIRST_CAP;
+    /* cap + 1 values, cap keys: refuse a table whose bytes would not fit an object (C11 7.20.3) */
+    if (cap < m->cap || cap >= (size_t)PTRDIFF_MAX / sizeof(uint64_t))
+        return -1;
     uint64_t *keys = malloc(cap * sizeof *keys);
-    int64_t *values = malloc(cap * sizeof *values);
+    int64_t *values = malloc((cap + 1) * sizeof *values);
     if (!keys || !values) {
         free(keys);
         free(values);
         return -1;
     }
-    memset(keys, 0xff, cap * sizeof *keys);
+    memset(keys, 0xff, cap * sizeof *keys); /* every slot U64MAP_EMPTY */
     for (size_t i = 0; i < m->cap; i++) {
-        if (m->keys[i] == UINT64_MAX)
+        if (m->keys[i] == U64MAP_EMPTY)
             continue;
         size_t j = ps_hash_u64(m->keys[i]) & (cap - 1);
-        while (keys[j] != UINT64_MAX)
+        while (keys[j] != U64MAP_EMPTY)
             j = (j + 1) & (cap - 1);
         keys[j] = m->keys[i];
         values[j] = m->values[i];
     }
+    values[cap] = m->has_max_key ? m->values[m->cap] : 0;
     free(m->keys);
     free(m->values);
     m->keys = keys;
@@ -59,17 +67,23 @@ static int u64map_grow(ps_u64map *m)
     return 0;
 }
 
+/* The slot of `key` (not U64MAP_EMPTY), or the empty slot where it would go. */
+static size_t u64map_slot(const ps_u64map *m, uint64_t key)
+{
+    size_t j = ps_hash_u64(key) & (m->cap - 1);
+    while (m->keys[j] != U64MAP_EMPTY && m->keys[j] != key)
+        j = (j + 1) & (m->cap - 1);
+    return j;
+}
+
 int64_t *ps_u64map_find(const ps_u64map *m, uint64_t key)
 {
     if (!m->cap)
         return NULL;
-    size_t j = ps_hash_u64(key) & (m->cap - 1);
-    while (m->keys[j] != UINT64_MAX) {
-        if (m->keys[j] == key)
-            return &m->values[j];
-        j = (j + 1) & (m->cap - 1);
-    }
-    return NULL;
+    if (key == U64MAP_EMPTY)
+        return m->has_max_key ? &m->values[m->cap] : NULL;
+    size_t j = u64map_slot(m, key);
+    return m->keys[j] == key ? &m->values[j] : NULL;
 }
 
 int64_t *ps_u64map_get(ps_u64map *m, uint64_t key, int64_t init, int *full)
@@ -86,13 +100,24 @@ int64_t *ps_u64map_get(ps_u64map *m, uint64_t key, int64_t init, int *full)
     }
     if ((m->len + 1) * 2 > m->cap && u64map_grow(m) != 0)
         return NULL;
-    size_t j = ps_hash_u64(key) & (m->cap - 1);
-    while (m->keys[j] != UINT64_MAX)
-        j = (j + 1) & (m->cap - 1);
+    m->len++;
+    if (key == U64MAP_EMPTY) {
+        m->has_max_key = true;
+        m->values[m->cap] = init;
+        return &m->values[m->cap];
+    }
+    size_t j = u64map_slot(m, key);
     m->keys[j] = key;
     m->values[j] = init;
-    m->len++;
     return &m->values[j];
+}
+
+int ps_u64map_add(ps_u64map *m, uint64_t key, int *full)
+{
+    size_t before = m->len;
+    if (!ps_u64map_get(m, key, 0, full))
+        return -1;
+    return m->len > before;
 }
 
 void ps_u64map_free(ps_u64map *m)
@@ -140,7 +165,8 @@ long ps_strset_index(ps_strset *set, const char *s, int insert)
     }
     if (!insert)
         return PS_STRSET_ABSENT;
-    if (set->len >= (set->max ? set->max : PS_MAP_DEFAULT_MAX_KEYS))
+    size_t max = set->max ? set->max : PS_MAP_DEFAULT_MAX_KEYS;
+    if (set->len >= (max < PS_STRSET_MAX_KEYS ? max : PS_STRSET_MAX_KEYS))
         return PS_STRSET_FULL;
     if ((set->len + 1) * 2 > set->cap && strset_grow(set) != 0)
         return PS_STRSET_NOMEM;

@@ -316,13 +316,23 @@ static void generated_help(workload_option_id id, char *buf, size_t size)
     }
 }
 
-void ps_workload_usage(FILE *out)
+static bool listed(const char *const *names, const char *name)
+{
+    for (; names && *names; names++)
+        if (!strcmp(*names, name))
+            return true;
+    return false;
+}
+
+void ps_workload_usage(FILE *out) { ps_workload_usage_except(out, NULL); }
+
+void ps_workload_usage_except(FILE *out, const char *const *except)
 {
     for (int i = 0; i < OPT_COUNT; i++) {
         const workload_option *o = &workload_options[i];
         if (o->section)
             fprintf(out, "%s:\n", o->section);
-        if (!o->usage)
+        if (!o->usage || listed(except, o->name))
             continue;
         char generated[512];
         generated_help((workload_option_id)i, generated, sizeof generated);

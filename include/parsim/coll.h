@@ -229,6 +229,12 @@ int ps_nccl_simulate_many(ps_coll_ctx *ctx, const ps_nccl_sweep *sweeps, int n_s
 int ps_nccl_predict_rows(ps_coll_ctx *ctx, const ps_nccl_sweep *sweep, ps_nccl_row *rows,
                          ps_error *err);
 
+/* The largest nccl-tests size parsim accepts, from a flag (-b, -e, --peak) or a log row: 1 TiB.
+ * No GPU holds a larger buffer (H200: 141 GB HBM3e, NVIDIA H200 datasheet; B200: 192 GB, NVIDIA
+ * DGX B200 datasheet), nccl-tests allocates it on every GPU, and the size rounding works in
+ * 64-bit element counts. */
+#define PS_NCCL_MAX_SIZE_BYTES (1ull << 40)
+
 /* A measured curve: one test (section) of an nccl-tests stdout log, or a CSV with the header
  * size_bytes,time_us,algbw_GBps,busbw_GBps (../shared/data/nccl). What the file does not say
  * (op, GPU count, -g) comes from the caller (has_* false = unknown). */

@@ -31,6 +31,7 @@ typedef enum ps_fabric {
     PS_FABRIC_NVSWITCH = 0, /* non-blocking switch: any pair can use a GPU's whole NVLink bandwidth */
     PS_FABRIC_MESH = 1,     /* switchless full mesh: one private link per GPU pair */
     PS_FABRIC_PCIE = 2,     /* no NVLink: PCIe switches and CPU root complexes */
+    PS_FABRIC_COUNT
 } ps_fabric;
 
 typedef struct ps_platform_gpu {
@@ -59,6 +60,12 @@ typedef struct ps_platform_gpu {
 #define PS_NET_PROTO_LL128 2u
 #define PS_NET_PROTO_SIMPLE 4u
 #define PS_NET_PROTO_ALL 7u
+/* The algorithms the network's NCCL profile lets the tuner pick for a collective that crosses
+ * nodes (NCCL_ALGO; send/recv and alltoall are not collectives of this kind and always run). */
+#define PS_NET_ALGO_RING 1u
+#define PS_NET_ALGO_TREE 2u
+#define PS_NET_ALGO_NVLS_TREE 4u
+#define PS_NET_ALGO_ALL 7u
 
 typedef struct ps_network_kind {
     const char *name;            /* "ib-ndr", "roce", "efa-p5", ...; "generic" = no kind named */
@@ -71,6 +78,7 @@ typedef struct ps_network_kind {
     double bandwidth_efficiency; /* achievable / line rate, 0 < e <= 1 */
     int channels_per_nic;        /* NCCL runtime channels per NIC */
     unsigned protocols;          /* PS_NET_PROTO_* the network's NCCL profile allows */
+    unsigned algorithms;         /* PS_NET_ALGO_* the network's NCCL profile allows */
 } ps_network_kind;
 
 int ps_network_kind_count(void);
@@ -80,6 +88,9 @@ const ps_network_kind *ps_network_kind_find(const char *name); /* NULL when unkn
  * case-sensitive; PS_EINPUT (no message) otherwise. */
 void ps_network_protocols_format(unsigned protocols, char *buf, size_t size);
 int ps_network_protocols_parse(const char *text, unsigned *out);
+/* The same for algorithms, in NCCL_ALGO's spelling: "Ring,Tree,NVLSTree". */
+void ps_network_algorithms_format(unsigned algorithms, char *buf, size_t size);
+int ps_network_algorithms_parse(const char *text, unsigned *out);
 
 /* The network of a loaded platform: the kind named by the file (or "generic") with the file's
  * overrides applied. On one node it is the generic kind and means nothing. */
@@ -93,6 +104,7 @@ typedef struct ps_platform_network {
     double bandwidth_efficiency;
     int channels_per_nic;
     unsigned protocols;
+    unsigned algorithms;
 } ps_platform_network;
 
 typedef struct ps_platform_fabric_info {
@@ -184,6 +196,7 @@ typedef struct ps_platform_summary {
 int ps_platform_summarize(const ps_platform *platform, ps_platform_summary *out, ps_error *err);
 
 const char *ps_fabric_name(ps_fabric kind); /* "nvswitch", "mesh", "pcie" */
+const char *ps_fabric_summary(ps_fabric kind); /* a few words for --help: "non-blocking switch" */
 int ps_fabric_parse(const char *text, ps_fabric *out); /* PS_OK or PS_EINPUT (no message) */
 
 /* ---- Generator ------------------------------------------------------------------------------

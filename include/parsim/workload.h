@@ -105,6 +105,10 @@ int ps_workload_build(const ps_workload_args *args, const ps_workload_hooks *hoo
 /* The help lines of the workload options (same text in every program): sections "model:",
  * "plan:", "scenario:", one option per line, value lists from the presets and the catalogue. */
 void ps_workload_usage(FILE *out);
+/* The same without the lines of the options in `except` (NULL-terminated; a line that shows
+ * several options, "--tp N --pp N --dp N", is left out with its first): a command that sets
+ * those itself (sweep: the layout). */
+void ps_workload_usage_except(FILE *out, const char *const *except);
 
 /* The platform GPU from a platform's first GPU: the catalogue entry `gpu_model` with the host
  * properties the platform file gives (a user-edited file wins over the catalogue; a property <= 0

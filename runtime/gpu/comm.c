@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "record_gpu.h"
+#include "parsim/array.h"
 
 typedef struct group_comm {
     char name[24];
@@ -25,7 +26,8 @@ typedef struct group_comm {
 struct ps_rec_comms {
     const ps_rec_plan *plan;
     group_comm *groups;
-    int ngroups, cap;
+    int ngroups;
+    size_t cap;
 };
 
 static int nccl_fail(ps_error *err, ncclResult_t r, const char *what)
@@ -60,14 +62,8 @@ static int collect_groups(ps_rec_comms *c, ps_error *err)
                 continue;
             group_comm *g = find_group(c, l->group);
             if (!g) {
-                if (c->ngroups == c->cap) {
-                    int cap = c->cap ? 2 * c->cap : 16;
-                    group_comm *grown = realloc(c->groups, (size_t)cap * sizeof *grown);
-                    if (!grown)
-                        return ps_error_set(err, PS_EINTERNAL, "out of memory");
-                    c->groups = grown;
-                    c->cap = cap;
-                }
+                if (ps_grow(&c->groups, &c->cap, (size_t)c->ngroups + 1, sizeof *c->groups))
+                    return ps_error_set(err, PS_EINTERNAL, "out of memory");
                 g = &c->groups[c->ngroups++];
                 memset(g, 0, sizeof *g);
                 snprintf(g->name, sizeof g->name, "%s", l->group);

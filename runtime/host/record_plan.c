@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "record.h"
+#include "parsim/array.h"
 
 static const char *const kind_names[PS_RL_KIND_COUNT] = {
     "embedding", "rmsnorm", "quant_fp8", "gemm", "rope", "kv_write", "attention_prefill", "attention_decode",
@@ -107,15 +108,9 @@ typedef struct plan_builder {
 static ps_rec_launch *add_launch(plan_builder *b, ps_rec_launch_kind kind, int op, ps_error *err)
 {
     ps_rec_rank_plan *r = b->r;
-    if (r->nlaunches == b->cap) {
-        size_t cap = b->cap ? 2 * b->cap : 256;
-        ps_rec_launch *grown = realloc(r->launches, cap * sizeof *grown);
-        if (!grown) {
-            ps_error_set(err, PS_EINTERNAL, "out of memory");
-            return NULL;
-        }
-        r->launches = grown;
-        b->cap = cap;
+    if (ps_grow(&r->launches, &b->cap, r->nlaunches + 1, sizeof *r->launches)) {
+        ps_error_set(err, PS_EINTERNAL, "out of memory");
+        return NULL;
     }
     const ps_op *o = &r->ops->ops[op];
     ps_rec_launch *l = &r->launches[r->nlaunches];

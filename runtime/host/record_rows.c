@@ -6,81 +6,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parsim/array.h"
+
 /* libstdc++'s demangler, callable from C (recording.md section 1.10: CUPTI names are mangled). */
 extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
-/* ---- small containers ---- */
+/* ---- ext ids in the shared map ---- */
 
-static uint64_t hash64(uint64_t x)
+/* The ext ids are uint64 and the map's values int64: their bits are copied as they are. */
+static int put_ext(ps_u64map *m, uint64_t key, uint64_t ext)
 {
-    x ^= x >> 33;
-    x *= UINT64_C(0xff51afd7ed558ccd);
-    x ^= x >> 33;
-    return x;
-}
-
-static int map_grow(ps_rec_map *m)
-{
-    size_t cap = m->cap ? 2 * m->cap : 1024;
-    uint64_t *keys = calloc(cap, sizeof *keys), *values = calloc(cap, sizeof *values);
-    if (!keys || !values) {
-        free(keys);
-        free(values);
+    int64_t *value = ps_u64map_get(m, key, 0, NULL);
+    if (!value)
         return PS_EINTERNAL;
-    }
-    for (size_t i = 0; i < m->cap; i++)
-        if (m->keys[i]) {
-            size_t j = hash64(m->keys[i]) & (cap - 1);
-            while (keys[j])
-                j = (j + 1) & (cap - 1);
-            keys[j] = m->keys[i];
-            values[j] = m->values[i];
-        }
-    free(m->keys);
-    free(m->values);
-    m->keys = keys;
-    m->values = values;
-    m->cap = cap;
+    memcpy(value, &ext, sizeof ext);
     return PS_OK;
 }
 
-/* key 0 is the empty slot: callers store key + 1 where 0 can occur. */
-static int map_put(ps_rec_map *m, uint64_t key, uint64_t value)
+static bool get_ext(const ps_u64map *m, uint64_t key, uint64_t *ext)
 {
-    if ((m->len + 1) * 2 > m->cap && map_grow(m))
-        return PS_EINTERNAL;
-    size_t j = hash64(key) & (m->cap - 1);
-    while (m->keys[j] && m->keys[j] != key)
-        j = (j + 1) & (m->cap - 1);
-    if (!m->keys[j])
-        m->len++;
-    m->keys[j] = key;
-    m->values[j] = value;
-    return PS_OK;
-}
-
-static bool map_get(const ps_rec_map *m, uint64_t key, uint64_t *value)
-{
-    if (!m->cap)
+    const int64_t *value = ps_u64map_find(m, key);
+    if (!value)
         return false;
-    for (size_t j = hash64(key) & (m->cap - 1); m->keys[j]; j = (j + 1) & (m->cap - 1))
-        if (m->keys[j] == key) {
-            *value = m->values[j];
-            return true;
-        }
-    return false;
-}
-
-static void map_free(ps_rec_map *m)
-{
-    free(m->keys);
-    free(m->values);
-    memset(m, 0, sizeof *m);
+    memcpy(ext, value, sizeof *ext);
+    return true;
 }
 
 void ps_rec_collector_init(ps_rec_collector *c)
 {
     memset(c, 0, sizeof *c);
+    c->ext_by_correlation.max = c->ext_by_graph_node.max = PS_MAP_NO_LIMIT;
     for (int i = 0; i < 1024; i++)
         c->device_rank[i] = -1;
     for (int i = 0; i < 64; i++)
@@ -94,32 +49,23 @@ void ps_rec_collector_free(ps_rec_collector *c)
         free(c->names[i]);
     free(c->names);
     free(c->records);
-    map_free(&c->names_by_hash);
-    map_free(&c->ext_by_correlation);
-    map_free(&c->ext_by_graph_node);
+    ps_strset_free(&c->mangled_names);
+    ps_u64map_free(&c->ext_by_correlation);
+    ps_u64map_free(&c->ext_by_graph_node);
     memset(c, 0, sizeof *c);
 }
 
 uint64_t ps_rec_ext_id(int rank_slot, int launch) { return ((uint64_t)(rank_slot + 1) << 32) | (uint32_t)launch; }
 
-static uint64_t hash_text(const char *s)
-{
-    uint64_t h = UINT64_C(14695981039346656037);
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
-    return h | 1; /* never 0 (the empty key) */
-}
-
-/* Interns a display name: demangled when it is a mangled C++ name. A hash collision between two
- * different names would merge them; with 64-bit FNV over the few hundred kernel names of a run
- * the chance is ~1e-15. */
+/* Interns a display name: demangled when it is a mangled C++ name. Kernels are named by their
+ * mangled name (its index in mangled_names is its index in names). */
 static int intern_name(ps_rec_collector *c, const char *mangled, uint32_t *out, ps_error *err)
 {
     if (!mangled || !*mangled)
         mangled = "(unnamed kernel)";
-    uint64_t h = hash_text(mangled), index;
-    if (map_get(&c->names_by_hash, h, &index)) {
-        *out = (uint32_t)(index - 1);
+    long index = ps_strset_index(&c->mangled_names, mangled, 0);
+    if (index >= 0) {
+        *out = (uint32_t)index;
         return PS_OK;
     }
     int status = -1;
@@ -127,36 +73,28 @@ static int intern_name(ps_rec_collector *c, const char *mangled, uint32_t *out, 
     char *name = status == 0 && demangled ? demangled : strdup(mangled);
     if (name != demangled)
         free(demangled);
-    if (c->nnames == c->names_cap) {
-        size_t cap = c->names_cap ? 2 * c->names_cap : 64;
-        char **grown = realloc(c->names, cap * sizeof *grown);
-        if (!grown) {
-            free(name);
-            return ps_error_set(err, PS_EINTERNAL, "out of memory");
-        }
-        c->names = grown;
-        c->names_cap = cap;
-    }
-    if (!name || map_put(&c->names_by_hash, h, c->nnames + 1)) {
+    if (!name || ps_grow(&c->names, &c->names_cap, c->nnames + 1, sizeof *c->names)) {
         free(name);
         return ps_error_set(err, PS_EINTERNAL, "out of memory");
     }
-    c->names[c->nnames] = name;
-    *out = (uint32_t)c->nnames++;
+    index = ps_strset_index(&c->mangled_names, mangled, 1);
+    if (index < 0) {
+        free(name);
+        if (index == PS_STRSET_FULL)
+            return ps_error_set(err, PS_EINTERNAL, "more than %u distinct kernel names", PS_MAP_DEFAULT_MAX_KEYS);
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
+    }
+    c->names[index] = name; /* index == nnames: both grow by one per new name */
+    c->nnames++;
+    *out = (uint32_t)index;
     return PS_OK;
 }
 
 static ps_rec_gpu_record *new_record(ps_rec_collector *c, ps_error *err)
 {
-    if (c->count == c->cap) {
-        size_t cap = c->cap ? 2 * c->cap : 4096;
-        ps_rec_gpu_record *grown = realloc(c->records, cap * sizeof *grown);
-        if (!grown) {
-            ps_error_set(err, PS_EINTERNAL, "out of memory");
-            return NULL;
-        }
-        c->records = grown;
-        c->cap = cap;
+    if (ps_grow(&c->records, &c->cap, c->count + 1, sizeof *c->records)) {
+        ps_error_set(err, PS_EINTERNAL, "out of memory");
+        return NULL;
     }
     ps_rec_gpu_record *r = &c->records[c->count++];
     memset(r, 0, sizeof *r);
@@ -254,7 +192,7 @@ int ps_rec_collect_cupti(ps_rec_collector *c, const void *record, ps_error *err)
         const CUpti_ActivityExternalCorrelation *e = record;
         if (e->externalKind != CUPTI_EXTERNAL_CORRELATION_KIND_CUSTOM0)
             return PS_OK;
-        if (map_put(&c->ext_by_correlation, (uint64_t)e->correlationId + 1, e->externalId))
+        if (put_ext(&c->ext_by_correlation, e->correlationId, e->externalId))
             return ps_error_set(err, PS_EINTERNAL, "out of memory");
         return PS_OK;
     }
@@ -264,7 +202,7 @@ int ps_rec_collect_cupti(ps_rec_collector *c, const void *record, ps_error *err)
 
 int ps_rec_collect_graph_node(ps_rec_collector *c, uint64_t node_id, uint64_t ext, ps_error *err)
 {
-    if (map_put(&c->ext_by_graph_node, node_id + 1, ext))
+    if (put_ext(&c->ext_by_graph_node, node_id, ext))
         return ps_error_set(err, PS_EINTERNAL, "out of memory");
     return PS_OK;
 }
@@ -272,7 +210,7 @@ int ps_rec_collect_graph_node(ps_rec_collector *c, uint64_t node_id, uint64_t ex
 int ps_rec_collect_graph_clone(ps_rec_collector *c, uint64_t node_id, uint64_t original_id, ps_error *err)
 {
     uint64_t ext;
-    if (!map_get(&c->ext_by_graph_node, original_id + 1, &ext))
+    if (!get_ext(&c->ext_by_graph_node, original_id, &ext))
         return PS_OK; /* a node no op of ours created (NCCL-internal, cuBLASLt-internal) */
     return ps_rec_collect_graph_node(c, node_id, ext, err);
 }
@@ -284,9 +222,9 @@ static bool record_launch(const ps_rec_collector *c, const ps_rec_plan *p, const
                           int *launch)
 {
     uint64_t ext;
-    bool found = r->graph_node ? map_get(&c->ext_by_graph_node, r->graph_node + 1, &ext) : false;
+    bool found = r->graph_node ? get_ext(&c->ext_by_graph_node, r->graph_node, &ext) : false;
     if (!found)
-        found = map_get(&c->ext_by_correlation, (uint64_t)r->correlation + 1, &ext);
+        found = get_ext(&c->ext_by_correlation, r->correlation, &ext);
     if (!found)
         return false;
     *slot = (int)(ext >> 32) - 1;

@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "parsim/map.h"
 #include "record.h"
 
 typedef struct ps_rec_gpu_record {
@@ -39,19 +40,16 @@ typedef struct ps_rec_gpu_record {
     int grid[3], block[3];
 } ps_rec_gpu_record;
 
-typedef struct ps_rec_map { /* open addressing u64 -> u64, key 0 = empty */
-    uint64_t *keys, *values;
-    size_t cap, len;
-} ps_rec_map;
-
 typedef struct ps_rec_collector {
     ps_rec_gpu_record *records;
     size_t count, cap;
-    char **names;
+    char **names;              /* display (demangled) names, by index */
     size_t nnames, names_cap;
-    ps_rec_map names_by_hash;  /* hash of a mangled name -> index + 1 */
-    ps_rec_map ext_by_correlation;
-    ps_rec_map ext_by_graph_node;
+    ps_strset mangled_names;   /* CUPTI's (mangled) name -> its index in names */
+    /* CUPTI id -> ext id (the uint64's bits in the map's int64 value). No key limit: the keys
+     * are the recorder's own launches, not a user's input. */
+    ps_u64map ext_by_correlation;
+    ps_u64map ext_by_graph_node;
     uint64_t dropped;          /* CUPTI's dropped-record count, summed */
     uint64_t other_records;    /* kinds not recorded (API records and the like) */
     int device_rank[1024];     /* device -> rank slot, -1 = not ours */

@@ -1,193 +1,232 @@
 /* parsim nccl: nccl-tests on a simulated platform -- the same table as all_reduce_perf & co, and
  * a measured-vs-simulated comparison for a real nccl-tests log (--compare). See docs/nccl.md.
+ *
+ * parse_args (the option table: flags and --help) -> check_args (rules between flags) ->
+ * run_sweep or run_compare (simulate or predict) -> print_table / print_json / print_compare.
  */
-#include <getopt.h>
-#include <math.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
+#include "options.h"
+#include "parsim/array.h"
 #include "parsim/coll.h"
+#include "parsim/dtype.h"
 #include "parsim/platform.h"
+#include "parsim/stats.h"
 #include "parsim/util.h"
 
-#define MAX_SIZES 4096 /* sizes per sweep or compared log (Vidur curves have 994) */
+#define MAX_SIZES 4096 /* rows per compared log (Vidur curves have 994) */
 
-typedef struct nccl_opts {
+typedef struct nccl_args {
     const char *platform;
     const char *calibration;
     const char *compare;
     ps_coll_op op;
     bool op_given;
-    int gpus;
+    int gpus;             /* --gpus; 0 = every GPU of the platform (or the log's count) */
     uint64_t min_bytes, max_bytes;
     int factor;
-    int type_bytes;
-    const char *type_name;
+    ps_dtype dtype;
+    bool dtype_given;
     ps_coll_algo algo;
     ps_coll_proto proto;
     int gpus_per_thread;
-    bool json;
-    bool predict;
+    int json;
+    int predict;
     int section;          /* --section N (1-based); 0 = none */
-    bool dtype_given;
-    bool gpus_given;
-} nccl_opts;
+} nccl_args;
 
-static void usage(FILE *out)
+/* parsim's defaults (docs/nccl.md): -b 8 -e 8G -f 2 (31 sizes), bf16, all GPUs, -g 1, the tuner's
+ * algorithm and protocol. */
+static void nccl_args_init(nccl_args *a)
 {
-    fprintf(out,
-            "usage: parsim nccl --platform FILE [--op OP] [--gpus N] [-b MIN] [-e MAX] [-f FACTOR]\n"
-            "                   [--dtype bf16|fp16|fp32] [--algo ring|nvls|p2p|tree|nvls_tree] [--proto LL|LL128|Simple]\n"
-            "                   [-g GPUS_PER_THREAD] [--calibration FILE] [--predict] [--json]\n"
-            "       parsim nccl --platform FILE --compare LOG [--op OP | --section N] [--gpus N] ...\n\n"
-            "Simulates an nccl-tests sweep on a SimGrid platform and prints the nccl-tests table\n"
-            "(out-of-place and in-place halves are the same simulation). Sizes and busbw follow\n"
-            "nccl-tests: for all_gather, reduce_scatter and alltoall the size is the total buffer;\n"
-            "sendrecv is the ring pattern of sendrecv_perf.\n\n"
-            "  --op OP            all_reduce (default), all_gather, reduce_scatter, alltoall,\n"
-            "                     sendrecv, broadcast\n"
-            "  --gpus N           group size: GPUs 0..N-1 of the platform (default: all)\n"
-            "  -b, -e, -f         min size, max size (8, 64K, 1M, 8G), multiplication factor\n"
-            "                     (defaults 8, 8G, 2: 31 sizes)\n"
-            "  --dtype T          bf16 (default), fp16 or fp32 (also nccl-tests' half, float, bfloat16)\n"
-            "  --algo, --proto    force NCCL_ALGO / NCCL_PROTO (default: the tuner's choice)\n"
-            "  -g G               nccl-tests -g: one thread drives G GPUs; time >= G x launch_us\n"
-            "  --calibration F    fitted parameters (default: PLATFORM.nccl.json beside the .xml)\n"
-            "  --predict          closed-form idle-platform model instead of a SimGrid run\n"
-            "  --compare LOG      simulate the sizes of an nccl-tests log (or calibration CSV) and\n"
-            "                     print measured vs simulated time, error per size and the medians;\n"
-            "                     a log of several tests is compared test by test\n"
-            "  --op OP, --section N  with --compare: the test of that collective, or the N-th test\n"
-            "                     of the log (1-based); a log that does not name its collective\n"
-            "                     needs --op\n"
-            "  --json             {\"rows\":[{size_bytes,time_us,algbw_gbps,busbw_gbps,algo,proto}]}\n");
+    *a = (nccl_args){
+        .op = PS_COLL_ALL_REDUCE,
+        .min_bytes = 8,
+        .max_bytes = 8ull << 30,
+        .factor = 2,
+        .dtype = PS_DTYPE_BF16,
+        .algo = PS_ALGO_AUTO,
+        .proto = PS_PROTO_AUTO,
+        .gpus_per_thread = 1,
+    };
 }
 
-static int parse_dtype(const char *t, nccl_opts *o)
+static const char *type_name(const nccl_args *a) { return ps_dtype_nccl_tests_name(a->dtype); }
+
+/* ---- options ---------------------------------------------------------------------------------
+ * Every value list below is generated from the table that parses it (sim/coll's collective,
+ * algorithm and protocol names, parsim/dtype.h's dtypes), so adding an algorithm or a dtype
+ * there needs no edit here. */
+
+/* "a, b, c" from names[0..n-1] (truncated to size). */
+static void join_names(char *buf, size_t size, const char *(*name)(int), int n)
 {
-    if (!strcmp(t, "bf16") || !strcmp(t, "bfloat16")) {
-        o->type_bytes = 2;
-        o->type_name = "bfloat16";
-    } else if (!strcmp(t, "fp16") || !strcmp(t, "half")) {
-        o->type_bytes = 2;
-        o->type_name = "half";
-    } else if (!strcmp(t, "fp32") || !strcmp(t, "float")) {
-        o->type_bytes = 4;
-        o->type_name = "float";
-    } else {
-        return 1;
-    }
-    return 0;
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "", name(i));
 }
 
-static int parse_args(int argc, char **argv, nccl_opts *o)
+static const char *algo_name_at(int i) { return ps_coll_algo_name((ps_coll_algo)i); }
+static const char *proto_name_at(int i) { return ps_coll_proto_name((ps_coll_proto)i); }
+static const char *dtype_name_at(int i) { return ps_dtype_at(i)->name; }
+
+/* nccl-tests' type names where they differ from parsim's ("bfloat16, half, float, ..."). */
+static void nccl_type_names(char *buf, size_t size)
 {
-    enum { O_PLATFORM = 256, O_OP, O_GPUS, O_DTYPE, O_ALGO, O_PROTO, O_JSON, O_CAL, O_COMPARE,
-           O_PREDICT, O_SECTION };
-    static const struct option longs[] = {
-        {"platform", required_argument, 0, O_PLATFORM}, {"op", required_argument, 0, O_OP},
-        {"gpus", required_argument, 0, O_GPUS},         {"minbytes", required_argument, 0, 'b'},
-        {"maxbytes", required_argument, 0, 'e'},        {"stepfactor", required_argument, 0, 'f'},
-        {"dtype", required_argument, 0, O_DTYPE},       {"algo", required_argument, 0, O_ALGO},
-        {"proto", required_argument, 0, O_PROTO},       {"json", no_argument, 0, O_JSON},
-        {"calibration", required_argument, 0, O_CAL},   {"compare", required_argument, 0, O_COMPARE},
-        {"predict", no_argument, 0, O_PREDICT},         {"gpus-per-thread", required_argument, 0, 'g'},
-        {"section", required_argument, 0, O_SECTION},
-        {"help", no_argument, 0, 'h'},                  {0, 0, 0, 0}};
-    ps_error err = {0, ""};
-    int c;
-    optind = 1;
-    opterr = 0;
-    unsigned char seen[512] = {0};
-    char twice[64];
-    while ((c = getopt_long(argc, argv, "b:e:f:d:g:h", longs, NULL)) != -1) {
-        int rc = 0;
-        if (c != '?' && c != ':' && ps_cli_repeated(longs, seen, c, twice, sizeof twice)) {
-            fprintf(stderr, "parsim nccl: %s given twice (give each option once)\n", twice);
-            return 2;
-        }
-        switch (c) {
-        case O_PLATFORM: o->platform = optarg; break;
-        case O_CAL: o->calibration = optarg; break;
-        case O_COMPARE: o->compare = optarg; break;
-        case O_JSON: o->json = true; break;
-        case O_PREDICT: o->predict = true; break;
-        case O_OP:
-            if (ps_coll_op_parse(optarg, &o->op) || !ps_coll_op_has_nccl_test(o->op)) {
-                char ops[256];
-                ps_coll_op_list(ops, sizeof ops, true);
-                if (ps_nccl_tests_unmodelled(optarg))
-                    fprintf(stderr, "parsim nccl: --op: parsim does not model %s (it models %s)\n",
-                            optarg, ops);
-                else
-                    fprintf(stderr, "parsim nccl: --op: unknown collective '%s' (%s)\n", optarg,
-                            ops);
-                return 2;
-            }
-            o->op_given = true;
-            break;
-        case O_GPUS:
-            rc = ps_parse_int(optarg, "--gpus", 1, PS_PLATFORM_MAX_GPUS, &o->gpus, &err);
-            o->gpus_given = true;
-            break;
-        case O_SECTION: rc = ps_parse_int(optarg, "--section", 1, 100000, &o->section, &err); break;
-        case 'g': rc = ps_parse_int(optarg, "-g", 1, 1024, &o->gpus_per_thread, &err); break;
-        case 'b': rc = ps_parse_size_bytes(optarg, "-b", &o->min_bytes, &err); break;
-        case 'e': rc = ps_parse_size_bytes(optarg, "-e", &o->max_bytes, &err); break;
-        case 'f': rc = ps_parse_int(optarg, "-f", 2, 1024, &o->factor, &err); break;
-        case 'd':
-        case O_DTYPE:
-            if (parse_dtype(optarg, o)) {
-                fprintf(stderr, "parsim nccl: --dtype: unknown type '%s' (bf16, fp16, fp32)\n", optarg);
-                return 2;
-            }
-            o->dtype_given = true;
-            break;
-        case O_ALGO:
-            if (ps_coll_algo_parse(optarg, &o->algo)) {
-                fprintf(stderr, "parsim nccl: --algo: unknown algorithm '%s' (ring, nvls, p2p, tree, nvls_tree)\n", optarg);
-                return 2;
-            }
-            break;
-        case O_PROTO:
-            if (ps_coll_proto_parse(optarg, &o->proto)) {
-                fprintf(stderr, "parsim nccl: --proto: unknown protocol '%s' (LL, LL128, Simple)\n", optarg);
-                return 2;
-            }
-            break;
-        case 'h': usage(stdout); return -1;
-        default:
-            fprintf(stderr, "parsim nccl: unknown or incomplete option '%s' (see parsim nccl --help)\n",
-                    argv[optind - 1]);
-            return 2;
-        }
-        if (rc) {
-            fprintf(stderr, "parsim nccl: %s\n", err.message);
-            return 2;
-        }
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < ps_dtype_count() && used < size; i++) {
+        const ps_dtype_info *d = ps_dtype_at(i);
+        if (strcmp(d->nccl_tests_name, d->name))
+            used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? ", " : "", d->nccl_tests_name);
     }
-    if (optind < argc) {
-        fprintf(stderr, "parsim nccl: unexpected argument '%s'\n", argv[optind]);
-        return 2;
-    }
-    if (!o->platform) {
-        fprintf(stderr, "parsim nccl: --platform FILE is required\n");
-        return 2;
-    }
-    if (o->section && !o->compare) {
-        fprintf(stderr, "parsim nccl: --section needs --compare LOG\n");
-        return 2;
-    }
-    if (o->min_bytes > o->max_bytes) {
-        fprintf(stderr, "parsim nccl: -b %llu is larger than -e %llu\n",
-                (unsigned long long)o->min_bytes, (unsigned long long)o->max_bytes);
-        return 2;
-    }
-    return 0;
 }
+
+static int parse_op(const ps_option *opt, const char *value, ps_error *err)
+{
+    nccl_args *a = opt->data;
+    if (ps_coll_op_parse(value, &a->op) || !ps_coll_op_has_nccl_test(a->op)) {
+        char ops[256];
+        ps_coll_op_list(ops, sizeof ops, true);
+        if (ps_nccl_tests_unmodelled(value))
+            return ps_error_set(err, PS_EINPUT, "--op: parsim does not model %s (it models %s)", value, ops);
+        return ps_error_set(err, PS_EINPUT, "--op: unknown collective '%s' (%s)", value, ops);
+    }
+    a->op_given = true;
+    return PS_OK;
+}
+
+/* -b / -e: an nccl-tests size, at most PS_NCCL_MAX_SIZE_BYTES (1 TiB: no GPU holds a larger
+ * buffer; the bound --compare puts on a log's rows). */
+static int parse_size(const ps_option *opt, const char *value, ps_error *err)
+{
+    char flag[4] = {'-', opt->short_name, '\0'};
+    uint64_t *out = opt->data;
+    int rc = ps_parse_size_bytes(value, flag, out, err);
+    if (rc)
+        return rc;
+    if (*out > PS_NCCL_MAX_SIZE_BYTES)
+        return ps_error_set(err, PS_EINPUT, "%s: %s is larger than 1 TiB (no GPU holds that buffer)", flag, value);
+    return PS_OK;
+}
+
+static int parse_dtype(const ps_option *opt, const char *value, ps_error *err)
+{
+    nccl_args *a = opt->data;
+    if (!ps_dtype_from_alias(value, &a->dtype)) {
+        char names[256];
+        join_names(names, sizeof names, dtype_name_at, ps_dtype_count());
+        return ps_error_set(err, PS_EINPUT, "--dtype: unknown type '%s' (%s)", value, names);
+    }
+    a->dtype_given = true;
+    return PS_OK;
+}
+
+static int parse_algo(const ps_option *opt, const char *value, ps_error *err)
+{
+    if (!ps_coll_algo_parse(value, opt->data))
+        return PS_OK;
+    char names[256];
+    join_names(names, sizeof names, algo_name_at, PS_ALGO_COUNT);
+    return ps_error_set(err, PS_EINPUT, "--algo: unknown algorithm '%s' (%s)", value, names);
+}
+
+static int parse_proto(const ps_option *opt, const char *value, ps_error *err)
+{
+    if (!ps_coll_proto_parse(value, opt->data))
+        return PS_OK;
+    char names[128];
+    join_names(names, sizeof names, proto_name_at, PS_PROTO_COUNT);
+    return ps_error_set(err, PS_EINPUT, "--proto: unknown protocol '%s' (%s)", value, names);
+}
+
+static const char *const nccl_usage[] = {
+    "parsim nccl --platform FILE [--op OP] [--gpus N] [-b MIN] [-e MAX] [-f FACTOR] [-d T]",
+    "            [--algo A] [--proto P] [-g GPUS_PER_THREAD] [--calibration FILE] [--predict] [--json]",
+    "parsim nccl --platform FILE --compare LOG [--op OP | --section N] [--gpus N] ...",
+    NULL,
+};
+static const ps_command_help nccl_help = {
+    .command = "parsim nccl",
+    .usage = nccl_usage,
+    .description =
+        "Simulates an nccl-tests sweep on a SimGrid platform and prints the nccl-tests table\n"
+        "(out-of-place and in-place halves are the same simulation). Sizes and busbw follow\n"
+        "nccl-tests: for all_gather, reduce_scatter and alltoall the size is the total buffer;\n"
+        "sendrecv is the ring pattern of sendrecv_perf.",
+    .help_column = 22,
+};
+
+/* Returns PS_OK to go on, PS_OPTIONS_HELP after --help, else the error code. */
+static int parse_args(int argc, char **argv, nccl_args *a, ps_error *err)
+{
+    nccl_args_init(a);
+    char ops[256], algos[256], protos[128], dtypes[256], nccl_names[256];
+    ps_coll_op_list(ops, sizeof ops, true);
+    join_names(algos, sizeof algos, algo_name_at, PS_ALGO_COUNT);
+    join_names(protos, sizeof protos, proto_name_at, PS_PROTO_COUNT);
+    join_names(dtypes, sizeof dtypes, dtype_name_at, ps_dtype_count());
+    nccl_type_names(nccl_names, sizeof nccl_names);
+    char op_help[512], algo_help[512], proto_help[256], dtype_help[768];
+    snprintf(op_help, sizeof op_help, "collective (default all_reduce):\n%s", ops);
+    snprintf(algo_help, sizeof algo_help, "force NCCL_ALGO (default: the tuner's choice):\n%s", algos);
+    snprintf(proto_help, sizeof proto_help, "force NCCL_PROTO (default: the tuner's choice):\n%s", protos);
+    snprintf(dtype_help, sizeof dtype_help, "element type (default bf16):\n%s\n(or nccl-tests' names: %s)", dtypes,
+             nccl_names);
+    const ps_option opts[] = {
+        PS_OPT_STRING(0, "platform", &a->platform, "FILE", "SimGrid platform (required)"),
+        PS_OPT_STRING(0, "calibration", &a->calibration, "FILE",
+                      "fitted parameters (default: PLATFORM.nccl.json beside the .xml)"),
+        PS_OPT_GROUP("sweep (nccl-tests' flags)"),
+        PS_OPT_CALLBACK(0, "op", "OP", op_help, parse_op, a, 0),
+        PS_OPT_INT(0, "gpus", &a->gpus, "N", 1, PS_PLATFORM_MAX_GPUS,
+                   "group size: GPUs 0..N-1 of the platform (default: all)"),
+        PS_OPT_CALLBACK('b', "minbytes", "MIN", "min size (8, 64K, 1M, 8G; default 8)", parse_size,
+                        &a->min_bytes, 0),
+        PS_OPT_CALLBACK('e', "maxbytes", "MAX", "max size (default 8G; at most 1T)", parse_size, &a->max_bytes, 0),
+        PS_OPT_INT('f', "stepfactor", &a->factor, "FACTOR", 2, 1024,
+                   "multiplication factor between sizes (default 2: 31 sizes)"),
+        PS_OPT_CALLBACK('d', "dtype", "T", dtype_help, parse_dtype, a, 0),
+        PS_OPT_CALLBACK(0, "algo", "A", algo_help, parse_algo, &a->algo, 0),
+        PS_OPT_CALLBACK(0, "proto", "P", proto_help, parse_proto, &a->proto, 0),
+        PS_OPT_INT('g', "gpus-per-thread", &a->gpus_per_thread, "G", 1, 1024,
+                   "nccl-tests -g: one thread drives G GPUs; time >= G x launch_us"),
+        PS_OPT_FLAG(0, "predict", &a->predict, "closed-form idle-platform model instead of a SimGrid run"),
+        PS_OPT_GROUP("comparison with a measured log"),
+        PS_OPT_STRING(0, "compare", &a->compare, "LOG",
+                      "simulate the sizes of an nccl-tests log (or calibration CSV) and\n"
+                      "print measured vs simulated time, error per size and the medians;\n"
+                      "a log of several tests is compared test by test; with --op, the\n"
+                      "test of that collective (a log that does not name its collective\n"
+                      "needs --op)"),
+        PS_OPT_INT(0, "section", &a->section, "N", 1, 100000, "with --compare: the N-th test of the log (1-based)"),
+        PS_OPT_GROUP("output"),
+        PS_OPT_FLAG(0, "json", &a->json, "{\"rows\":[{size_bytes,time_us,algbw_gbps,busbw_gbps,algo,proto}]}"),
+        PS_OPT_END(),
+    };
+    return ps_options_parse(&nccl_help, opts, argc, argv, NULL, NULL, err);
+}
+
+/* The rules between flags. */
+static int check_args(const nccl_args *a, ps_error *err)
+{
+    if (!a->platform)
+        return ps_error_set(err, PS_EINPUT, "--platform FILE is required");
+    if (a->section && !a->compare)
+        return ps_error_set(err, PS_EINPUT, "--section needs --compare LOG");
+    if (a->min_bytes > a->max_bytes)
+        return ps_error_set(err, PS_EINPUT, "-b %llu is larger than -e %llu", (unsigned long long)a->min_bytes,
+                            (unsigned long long)a->max_bytes);
+    return PS_OK;
+}
+
+/* ---- printing -------------------------------------------------------------------------------- */
 
 /* nccl-tests prints times with 2 decimals below 10 ms... (src/common.cu, 2.17: %7.2f below
  * 10000 us, %7.1f up to 100000, %7.0f above). */
@@ -201,13 +240,13 @@ static void format_time(char *buf, size_t size, double us)
         snprintf(buf, size, "%7.2f", us);
 }
 
-static void print_table(const nccl_opts *o, const ps_nccl_sweep *sw, const ps_nccl_row *rows,
+static void print_table(const nccl_args *o, const ps_nccl_sweep *sw, const ps_nccl_row *rows,
                         const char *cal_used)
 {
     int root = ps_coll_op_root(sw->op);
     printf("# parsim nccl: %s_perf on %d GPUs of %s (%s), type %s, -g %d\n",
            ps_coll_op_name(sw->op), sw->gpus, o->platform,
-           o->predict ? "closed-form model" : "SimGrid simulation", o->type_name, sw->gpus_per_thread);
+           o->predict ? "closed-form model" : "SimGrid simulation", type_name(o), sw->gpus_per_thread);
     printf("# calibration: %s\n", cal_used[0] ? cal_used : "none (NCCL tuning.cc defaults)");
     printf("# algo/proto per size: the tuner's choice%s (last column)\n",
            sw->algo != PS_ALGO_AUTO || sw->proto != PS_PROTO_AUTO ? ", restricted by --algo/--proto" : "");
@@ -220,7 +259,7 @@ static void print_table(const nccl_opts *o, const ps_nccl_sweep *sw, const ps_nc
         const ps_nccl_row *r = &rows[i];
         char t[32];
         format_time(t, sizeof t, r->time_us);
-        printf("%12.0f  %12lld  %8s  %6s  %6i", r->size_bytes, r->count, o->type_name,
+        printf("%12.0f  %12lld  %8s  %6s  %6i", r->size_bytes, r->count, type_name(o),
                ps_coll_op_redop(sw->op), root);
         for (int half = 0; half < 2; half++)
             printf("  %7s  %6.2f  %6.2f  %5s", t, r->algbw_gbps, r->busbw_gbps, "N/A");
@@ -243,23 +282,9 @@ static void print_json(const ps_nccl_sweep *sw, const ps_nccl_row *rows)
     printf("\n]}\n");
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    if (n == 0)
-        return NAN;
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 /* Measured vs simulated per size and the medians. The error buffers are allocated before
  * anything is printed: a failed allocation is an error, never half a table (or a NULL store). */
-static int print_compare(const nccl_opts *o, const ps_nccl_curve *cv, const ps_nccl_sweep *sw,
+static int print_compare(const nccl_args *o, const ps_nccl_curve *cv, const ps_nccl_sweep *sw,
                          const ps_nccl_row *rows, const char *cal_used, int section,
                          ps_error *err)
 {
@@ -302,10 +327,20 @@ static int print_compare(const nccl_opts *o, const ps_nccl_curve *cv, const ps_n
                    rows[i].time_us, 100 * e, ps_coll_algo_name(rows[i].algo),
                    ps_coll_proto_name(rows[i].proto));
     }
-    double mb = median(big, nb), ms = median(small, ns);
+    double mb = 0, ms = 0; /* ps_median: the mean of the middle two for an even count */
+    int rc = PS_OK;
+    if (nb)
+        rc = ps_median(big, (size_t)nb, &mb, err);
+    if (!rc && ns)
+        rc = ps_median(small, (size_t)ns, &ms, err);
+    if (rc) {
+        free(big);
+        free(small);
+        return rc;
+    }
     if (o->json)
         printf("\n],\"median_abs_error_ge_1MiB\":%.4f,\"median_abs_error_lt_1MiB\":%.4f}",
-               nb ? mb : 0.0, ns ? ms : 0.0);
+               mb, ms);
     else {
         if (nb)
             printf("# median |error|, sizes >= 1 MiB: %.1f%% (%d sizes)\n", 100 * mb, nb);
@@ -320,7 +355,7 @@ static int print_compare(const nccl_opts *o, const ps_nccl_curve *cv, const ps_n
 /* ---- --compare ------------------------------------------------------------------------------ */
 
 /* Why a test of the log cannot be compared, or "" (it can). */
-static const char *skip_reason(const nccl_opts *o, const ps_nccl_curve *c)
+static const char *skip_reason(const nccl_args *o, const ps_nccl_curve *c)
 {
     if (c->has_op || (!c->op_name[0] && o->op_given))
         return "";
@@ -328,15 +363,15 @@ static const char *skip_reason(const nccl_opts *o, const ps_nccl_curve *c)
 }
 
 /* The sweep that reproduces curve c: its op, GPU count, -g and type, unless the options say. */
-static void compare_sweep(const nccl_opts *o, const ps_platform *pf, const ps_nccl_curve *c,
+static void compare_sweep(const nccl_args *o, const ps_platform *pf, const ps_nccl_curve *c,
                           ps_nccl_sweep *sw)
 {
-    int type_bytes = o->type_bytes;
+    int type_bytes = ps_dtype_bytes(o->dtype);
     if (!o->dtype_given && c->type_bytes == 4)
         type_bytes = 4; /* a float log: sizes round to 4-byte elements */
     *sw = (ps_nccl_sweep){
         .op = c->has_op ? c->op : o->op,
-        .gpus = o->gpus_given ? o->gpus : c->gpus ? c->gpus : ps_platform_gpu_count(pf),
+        .gpus = o->gpus ? o->gpus : c->gpus ? c->gpus : ps_platform_gpu_count(pf),
         .sizes = c->size_bytes,
         .count = c->n_rows,
         .type_bytes = type_bytes,
@@ -366,7 +401,7 @@ static void compare_job_free(compare_job *j)
 }
 
 /* Which tests to compare: the selected one, the only one, or every one parsim can. */
-static int pick_tests(const nccl_opts *o, compare_job *j, ps_error *err)
+static int pick_tests(const nccl_args *o, compare_job *j, ps_error *err)
 {
     ps_nccl_log *log = &j->log;
     j->picked = calloc((size_t)log->n_curves, sizeof *j->picked);
@@ -400,7 +435,7 @@ static int pick_tests(const nccl_opts *o, compare_job *j, ps_error *err)
     return PS_OK;
 }
 
-static int prepare_sweeps(const nccl_opts *o, const ps_platform *pf, compare_job *j,
+static int prepare_sweeps(const nccl_args *o, const ps_platform *pf, compare_job *j,
                           ps_error *err)
 {
     j->sweeps = calloc((size_t)j->n_picked, sizeof *j->sweeps);
@@ -432,7 +467,7 @@ static int prepare_sweeps(const nccl_opts *o, const ps_platform *pf, compare_job
     return PS_OK;
 }
 
-static int print_comparisons(const nccl_opts *o, const compare_job *j, const char *cal_used,
+static int print_comparisons(const nccl_args *o, const compare_job *j, const char *cal_used,
                              ps_error *err)
 {
     const ps_nccl_log *log = &j->log;
@@ -490,92 +525,94 @@ static int print_comparisons(const nccl_opts *o, const compare_job *j, const cha
 
 /* ---- the command ------------------------------------------------------------------------------ */
 
-static int make_sizes(const nccl_opts *o, double *sizes)
+/* The sizes of a sweep: nccl-tests multiplies size by -f; from -b 0 that would stay at 0 forever,
+ * so after the 0-byte row the sweep continues at 1 byte (then 2, 4, ... up to -e). With -e at
+ * most 1 TiB and -f at least 2 that is at most 42 sizes. */
+static int make_sizes(const nccl_args *a, ps_array *sizes, ps_error *err)
 {
-    int count = 0;
-    /* nccl-tests multiplies size by -f; from -b 0 that would stay at 0 forever, so after the
-     * 0-byte row the sweep continues at 1 byte (then 2, 4, ... up to -e). */
-    for (double s = (double)o->min_bytes; s <= (double)o->max_bytes && count < MAX_SIZES;
-         s = s == 0 ? 1 : s * o->factor)
-        sizes[count++] = s;
-    return count;
+    for (double s = (double)a->min_bytes; s <= (double)a->max_bytes; s = s == 0 ? 1 : s * a->factor) {
+        double *slot = ps_array_push(sizes);
+        if (!slot)
+            return ps_error_set(err, PS_EINTERNAL, "out of memory");
+        *slot = s;
+    }
+    return PS_OK;
 }
 
-static int run_sweep(const nccl_opts *o, ps_platform *pf, ps_coll_ctx *ctx, const char *cal_used,
-                     ps_error *err)
+static int run_sweep(const nccl_args *a, ps_platform *pf, ps_coll_ctx *ctx, const char *cal_used, ps_error *err)
 {
-    double *sizes = malloc(sizeof(double) * MAX_SIZES);
-    ps_nccl_row *rows = calloc(MAX_SIZES, sizeof *rows);
-    int rc = PS_OK;
-    if (!sizes || !rows)
+    ps_array sizes;
+    ps_array_init(&sizes, sizeof(double));
+    ps_nccl_row *rows = NULL;
+    int gpus = a->gpus ? a->gpus : ps_platform_gpu_count(pf);
+    int rc = make_sizes(a, &sizes, err);
+    if (!rc && !(rows = calloc(sizes.len, sizeof *rows)))
         rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
-    int gpus = o->gpus ? o->gpus : ps_platform_gpu_count(pf);
     if (!rc)
         rc = ps_platform_check_gpu_count(pf, gpus, false, err);
     if (!rc) {
-        ps_nccl_sweep sw = {o->op, gpus, sizes, make_sizes(o, sizes), o->type_bytes, o->algo,
-                            o->proto, o->gpus_per_thread};
-        rc = o->predict ? ps_nccl_predict_rows(ctx, &sw, rows, err)
-                        : ps_nccl_simulate(ctx, &sw, rows, err);
-        if (!rc && o->json)
+        ps_nccl_sweep sw = {a->op, gpus, sizes.data, (int)sizes.len, ps_dtype_bytes(a->dtype), a->algo, a->proto,
+                            a->gpus_per_thread};
+        rc = a->predict ? ps_nccl_predict_rows(ctx, &sw, rows, err) : ps_nccl_simulate(ctx, &sw, rows, err);
+        if (!rc && a->json)
             print_json(&sw, rows);
         else if (!rc)
-            print_table(o, &sw, rows, cal_used);
+            print_table(a, &sw, rows, cal_used);
     }
     free(rows);
-    free(sizes);
+    ps_array_free(&sizes);
     return rc;
 }
 
-static int run_compare(const nccl_opts *o, compare_job *j, ps_platform *pf, ps_coll_ctx *ctx,
-                       const char *cal_used, ps_error *err)
+static int run_compare(const nccl_args *a, compare_job *j, ps_platform *pf, ps_coll_ctx *ctx, const char *cal_used,
+                       ps_error *err)
 {
-    int rc = prepare_sweeps(o, pf, j, err);
-    for (int k = 0; !rc && o->predict && k < j->n_picked; k++)
+    int rc = prepare_sweeps(a, pf, j, err);
+    for (int k = 0; !rc && a->predict && k < j->n_picked; k++)
         rc = ps_nccl_predict_rows(ctx, &j->sweeps[k], j->rows[k], err);
-    if (!rc && !o->predict)
+    if (!rc && !a->predict)
         rc = ps_nccl_simulate_many(ctx, j->sweeps, j->n_picked, j->rows, err);
     if (!rc)
-        rc = print_comparisons(o, j, cal_used, err);
+        rc = print_comparisons(a, j, cal_used, err);
     return rc;
 }
 
-int cmd_nccl(int argc, char **argv)
+/* The log (first: a bad log is reported before the platform is loaded), the platform and its
+ * calibration, then the sweep or the comparison. */
+static int run(const nccl_args *a, ps_error *err)
 {
-    nccl_opts o = {NULL, NULL, NULL, PS_COLL_ALL_REDUCE, false, 0, 8, 8ull << 30, 2, 2,
-                   "bfloat16", PS_ALGO_AUTO, PS_PROTO_AUTO, 1, false, false, 0, false, false};
-    int rc = parse_args(argc, argv, &o);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    ps_error err = {0, ""};
-    compare_job job;
-    memset(&job, 0, sizeof job);
+    compare_job job = {0};
     ps_platform *pf = NULL;
     ps_coll_ctx *ctx = NULL;
     ps_coll_params params;
     char cal_used[1024];
-    if (o.compare) { /* the log first: a bad log is reported before the platform is loaded */
-        if ((rc = ps_nccl_log_read(o.compare, o.gpus_given ? o.gpus : 0, &job.log, &err)) ||
-            (rc = pick_tests(&o, &job, &err)))
-            goto out;
-    }
-    if ((rc = ps_platform_load(o.platform, &pf, &err)))
+    int rc = PS_OK;
+    if (a->compare && ((rc = ps_nccl_log_read(a->compare, a->gpus, &job.log, err)) || (rc = pick_tests(a, &job, err))))
+        goto out;
+    if ((rc = ps_platform_load(a->platform, &pf, err)))
         goto out;
     if (ps_platform_warning(pf))
         fprintf(stderr, "parsim nccl: warning: %s\n", ps_platform_warning(pf));
-    if ((rc = ps_coll_params_for_platform(o.platform, o.calibration, &params, cal_used,
-                                          sizeof cal_used, &err)) ||
-        (rc = ps_coll_ctx_create(pf, &params, &ctx, &err)))
+    if ((rc = ps_coll_params_for_platform(a->platform, a->calibration, &params, cal_used, sizeof cal_used, err)) ||
+        (rc = ps_coll_ctx_create(pf, &params, &ctx, err)))
         goto out;
-    rc = o.compare ? run_compare(&o, &job, pf, ctx, cal_used, &err)
-                   : run_sweep(&o, pf, ctx, cal_used, &err);
+    rc = a->compare ? run_compare(a, &job, pf, ctx, cal_used, err) : run_sweep(a, pf, ctx, cal_used, err);
     if (!rc && (fflush(stdout) || ferror(stdout)))
-        rc = ps_error_set(&err, PS_EINPUT, "cannot write the output: %s", strerror(errno));
+        rc = ps_error_set(err, PS_EINPUT, "cannot write the output: %s", strerror(errno));
 out:
-    if (rc)
-        fprintf(stderr, "parsim nccl: %s\n", err.message);
     compare_job_free(&job);
     ps_coll_ctx_free(ctx);
     ps_platform_free(pf);
     return rc;
+}
+
+int cmd_nccl(int argc, char **argv, ps_error *err)
+{
+    nccl_args a;
+    int rc = parse_args(argc, argv, &a, err);
+    if (rc == PS_OPTIONS_HELP)
+        return PS_OK;
+    if (rc || (rc = check_args(&a, err)))
+        return rc;
+    return run(&a, err);
 }

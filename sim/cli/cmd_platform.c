@@ -1,8 +1,9 @@
 /* parsim platform: write SimGrid platform files (presets or a general description), list the
  * presets, and describe a platform file (GPUs, fabric, pair bandwidth/latency matrix summary).
- * Thin layer over sim/platform/ (parsim/platform.h): parsing flags, printing, exit codes.
+ * Thin layer over sim/platform/ (parsim/platform.h): parse_args (the option table, from which
+ * --help comes; every value list is generated from the GPU catalogue, the fabric and network
+ * tables) -> pick_mode -> list_presets / list_networks / describe / generate.
  */
-#include <getopt.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,53 +12,127 @@
 #include <cjson/cJSON.h>
 
 #include "commands.h"
+#include "options.h"
 #include "parsim/gpu.h"
 #include "parsim/platform.h"
 #include "parsim/util.h"
 
-static void usage(FILE *out)
+typedef struct platform_args {
+    const char *preset, *gpu, *fabric, *output, *describe, *network;
+    int gpus_per_node;                /* 0 = not given */
+    int nodes;                        /* 0 = not given (1) */
+    double nic_gbps, nic_latency_us;
+    const char *nic_gbps_text, *nic_latency_text; /* as given, NULL when not */
+    int json, list, list_networks;
+} platform_args;
+
+/* --nic-gbps / --nic-latency-us: a number in (0, 1e6], kept with its text for the messages.
+ * 1e6 Gb/s is 1000 x today's fastest NIC (800G), 1e6 us is 1 s: typo guards that also keep
+ * every derived bandwidth finite (1e300 wrote "inf" into a file the loader then refused); 0
+ * would be an infinite NIC or a wire without latency. The rules that need the other flags (a
+ * network needs --nodes 2 or more) are custom_spec's. */
+static int parse_positive(const ps_option *opt, const char *value, ps_error *err)
 {
-    fprintf(out,
-            "usage: parsim platform --preset NAME [-o FILE]\n"
-            "       parsim platform --gpu MODEL --gpus-per-node N [--nodes K] --fabric nvswitch|mesh|pcie\n"
-            "                       [--network KIND] [--nic-gbps G] [--nic-latency-us U] [-o FILE]\n"
-            "       parsim platform --describe FILE [--json]\n"
-            "       parsim platform --list | --list-networks\n\n"
-            "Writes a SimGrid platform (XML) whose flows take exactly latency + bytes / bandwidth\n"
-            "(host/model ptask_L07, TCP-gamma 0), with GPU and fabric properties; to stdout\n"
-            "unless -o FILE. --describe loads a platform file and summarises its GPUs, fabric and\n"
-            "pair bandwidth/latency matrix (GB/s = 1e9 B/s per direction).\n\n"
-            "options:\n"
-            "  --preset NAME        one of the shipped platforms (see --list)\n"
-            "  --gpu MODEL          GPU catalogue name:");
-    for (int i = 0; i < ps_gpu_catalog_count(); i++)
-        fprintf(out, " %s", ps_gpu_catalog_at(i)->name);
-    fprintf(out, "\n"
-                 "  --gpus-per-node N    GPUs in one scale-up domain (node)\n"
-                 "  --nodes K            nodes (default 1); more than one adds per-GPU NICs and a\n"
-                 "                       rail-optimised fat tree\n"
-                 "  --fabric F           nvswitch (non-blocking switch), mesh (one link per pair),\n"
-                 "                       pcie (PCIe switches and CPU sockets, no NVLink)\n"
-                 "  --network KIND       scale-out network (needs --nodes > 1), one of:");
-    for (int i = 0; i < ps_network_kind_count(); i++)
-        fprintf(out, " %s", ps_network_kind_at(i)->name);
-    fprintf(out, "\n"
-                 "                       (figures and sources: --list-networks, docs/platforms.md)\n"
-                 "  --nic-gbps G         NIC line rate in Gb/s per GPU (default: the network's, 400)\n"
-                 "  --nic-latency-us U   one side of a NIC link, GPU to rail leaf (default: the\n"
-                 "                       network's, 1.5)\n"
-                 "  -o, --output FILE    write to FILE (atomically) instead of stdout\n"
-                 "  --describe FILE      summarise a platform file\n"
-                 "  --json               with --describe: JSON instead of text\n"
-                 "  --list               list the presets\n"
-                 "  --list-networks      list the network kinds and their figures\n"
-                 "  -h, --help           this help\n");
+    platform_args *a = opt->data;
+    bool gbps = !strcmp(opt->long_name, "nic-gbps");
+    double v;
+    if (ps_parse_double(value, gbps ? "--nic-gbps" : "--nic-latency-us", &v, err))
+        return err->code;
+    *(gbps ? &a->nic_gbps : &a->nic_latency_us) = v;
+    *(gbps ? &a->nic_gbps_text : &a->nic_latency_text) = value;
+    return PS_OK;
 }
 
-static int fail(const ps_error *err)
+static int check_positive(const char *flag, double v, const char *text, ps_error *err)
 {
-    fprintf(stderr, "parsim platform: %s\n", err->message);
-    return err->code ? err->code : 1;
+    if (!(v > 0) || v > 1e6)
+        return ps_error_set(err, PS_EINPUT, "%s: must be > 0 and at most 1e6, got '%s'", flag, text ? text : "the default");
+    return PS_OK;
+}
+
+static const char *const platform_usage[] = {
+    "parsim platform --preset NAME [-o FILE]",
+    "parsim platform --gpu MODEL --gpus-per-node N [--nodes K] --fabric F",
+    "                [--network KIND] [--nic-gbps G] [--nic-latency-us U] [-o FILE]",
+    "parsim platform --describe FILE [--json]",
+    "parsim platform --list | --list-networks",
+    NULL,
+};
+static const ps_command_help platform_help = {
+    .command = "parsim platform",
+    .usage = platform_usage,
+    .description = "Writes a SimGrid platform (XML) whose flows take exactly latency + bytes / bandwidth\n"
+                   "(host/model ptask_L07, TCP-gamma 0), with GPU and fabric properties; to stdout\n"
+                   "unless -o FILE. --describe loads a platform file and summarises its GPUs, fabric and\n"
+                   "pair bandwidth/latency matrix (GB/s = 1e9 B/s per direction).",
+};
+
+/* "a, b, c" of a table's names, for --help. */
+static void gpu_names(char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < ps_gpu_catalog_count() && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "", ps_gpu_catalog_at(i)->name);
+}
+
+static void network_names(char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < ps_network_kind_count() && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "", ps_network_kind_at(i)->name);
+}
+
+/* One line per fabric: "nvswitch (non-blocking switch)". */
+static void fabric_lines(char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < PS_FABRIC_COUNT && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, "\n%s (%s)", ps_fabric_name((ps_fabric)i),
+                                 ps_fabric_summary((ps_fabric)i));
+}
+
+/* Returns PS_OK to go on, PS_OPTIONS_HELP after --help, else the error code. */
+static int parse_args(int argc, char **argv, platform_args *a, ps_error *err)
+{
+    *a = (platform_args){.nic_gbps = 400}; /* ConnectX-7 NDR, the DGX H100 compute NIC (hardware.md 3.4) */
+    char gpus[512], networks[256], fabrics[512];
+    gpu_names(gpus, sizeof gpus);
+    network_names(networks, sizeof networks);
+    fabric_lines(fabrics, sizeof fabrics);
+    char gpu_help[640], network_help[512], fabric_help[640];
+    snprintf(gpu_help, sizeof gpu_help, "GPU catalogue name:\n%s", gpus);
+    snprintf(network_help, sizeof network_help,
+             "scale-out network (needs --nodes > 1):\n%s\n(figures and sources: --list-networks, docs/platforms.md)",
+             networks);
+    snprintf(fabric_help, sizeof fabric_help, "scale-up fabric:%s", fabrics);
+    const ps_option opts[] = {
+        PS_OPT_GROUP("a shipped platform"),
+        PS_OPT_STRING(0, "preset", &a->preset, "NAME", "one of the shipped platforms (see --list)"),
+        PS_OPT_GROUP("the general form"),
+        PS_OPT_STRING(0, "gpu", &a->gpu, "MODEL", gpu_help),
+        PS_OPT_INT(0, "gpus-per-node", &a->gpus_per_node, "N", 1, PS_PLATFORM_MAX_GPUS,
+                   "GPUs in one scale-up domain (node)"),
+        PS_OPT_INT(0, "nodes", &a->nodes, "K", 1, PS_PLATFORM_MAX_GPUS,
+                   "nodes (default 1); more than one adds per-GPU NICs and a\nrail-optimised fat tree"),
+        PS_OPT_STRING(0, "fabric", &a->fabric, "F", fabric_help),
+        PS_OPT_STRING(0, "network", &a->network, "KIND", network_help),
+        PS_OPT_CALLBACK(0, "nic-gbps", "G", "NIC line rate in Gb/s per GPU (default: the network's, 400)",
+                        parse_positive, a, 0),
+        PS_OPT_CALLBACK(0, "nic-latency-us", "U",
+                        "one side of a NIC link, GPU to rail leaf (default: the\nnetwork's, 1.5)", parse_positive,
+                        a, 0),
+        PS_OPT_STRING('o', "output", &a->output, "FILE", "write to FILE (atomically) instead of stdout"),
+        PS_OPT_GROUP("reading"),
+        PS_OPT_STRING(0, "describe", &a->describe, "FILE", "summarise a platform file (or preset)"),
+        PS_OPT_FLAG(0, "json", &a->json, "with --describe: JSON instead of text"),
+        PS_OPT_FLAG(0, "list", &a->list, "list the presets"),
+        PS_OPT_FLAG(0, "list-networks", &a->list_networks, "list the network kinds and their figures"),
+        PS_OPT_END(),
+    };
+    return ps_options_parse(&platform_help, opts, argc, argv, NULL, NULL, err);
 }
 
 static int list_presets(void)
@@ -67,20 +142,22 @@ static int list_presets(void)
         printf("%-16s %4d GPUs  %-8s  %s\n", s->name, s->node_count * s->gpus_per_node,
                ps_fabric_name(s->fabric), s->summary);
     }
-    return 0;
+    return PS_OK;
 }
 
 static int list_networks(void)
 {
-    printf("%-9s %6s %8s %8s %8s %8s %5s %4s  %-16s %s\n", "network", "Gb/s", "nic_us", "switch_us",
-           "plugin", "proxy_us", "eff", "ch", "protocols", "summary");
+    printf("%-9s %6s %8s %8s %8s %8s %5s %4s  %-16s %-18s %s\n", "network", "Gb/s", "nic_us",
+           "switch_us", "plugin", "proxy_us", "eff", "ch", "protocols", "algorithms", "summary");
     for (int i = 0; i < ps_network_kind_count(); i++) {
         const ps_network_kind *k = ps_network_kind_at(i);
-        char protos[32];
+        char protos[32], algos[32];
         ps_network_protocols_format(k->protocols, protos, sizeof protos);
-        printf("%-9s %6.6g %8.6g %9.6g %8.6g %8.6g %5.3g %4d  %-16s %s\n", k->name, k->nic_gbps,
-               k->nic_latency_us, k->switch_latency_us, k->plugin_latency_us, k->proxy_step_us,
-               k->bandwidth_efficiency, k->channels_per_nic, protos, k->summary);
+        ps_network_algorithms_format(k->algorithms, algos, sizeof algos);
+        printf("%-9s %6.6g %8.6g %9.6g %8.6g %8.6g %5.3g %4d  %-16s %-18s %s\n", k->name,
+               k->nic_gbps, k->nic_latency_us, k->switch_latency_us, k->plugin_latency_us,
+               k->proxy_step_us, k->bandwidth_efficiency, k->channels_per_nic, protos, algos,
+               k->summary);
     }
     return 0;
 }
@@ -93,10 +170,11 @@ static cJSON *network_json(const ps_platform_fabric_info *f)
     if (f->node_count < 2)
         return cJSON_CreateNull();
     cJSON *o = cJSON_CreateObject();
-    char protos[32];
+    char protos[32], algos[32];
     if (!o)
         return NULL;
     ps_network_protocols_format(n->protocols, protos, sizeof protos);
+    ps_network_algorithms_format(n->algorithms, algos, sizeof algos);
     cJSON_AddStringToObject(o, "kind", n->kind);
     cJSON_AddBoolToObject(o, "named", n->named);
     cJSON_AddNumberToObject(o, "nic_latency_us", n->nic_latency_us);
@@ -106,6 +184,7 @@ static cJSON *network_json(const ps_platform_fabric_info *f)
     cJSON_AddNumberToObject(o, "bandwidth_efficiency", n->bandwidth_efficiency);
     cJSON_AddNumberToObject(o, "channels_per_nic", n->channels_per_nic);
     cJSON_AddStringToObject(o, "protocols", protos);
+    cJSON_AddStringToObject(o, "algorithms", algos);
     return o;
 }
 
@@ -121,14 +200,14 @@ static cJSON *range_json(const ps_platform_range *r, bool present, double scale)
     return o;
 }
 
-static int describe_json(const ps_platform *p, const ps_platform_summary *s)
+static int describe_json(const ps_platform *p, const ps_platform_summary *s, ps_error *err)
 {
     const ps_platform_fabric_info *f = ps_platform_fabric(p);
     const ps_platform_gpu *g0 = ps_platform_gpu_at(p, 0);
     const char *warning = ps_platform_warning(p);
     cJSON *o = cJSON_CreateObject();
     if (!o)
-        return 1;
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
     cJSON_AddStringToObject(o, "file", ps_platform_path(p));
     cJSON_AddNumberToObject(o, "gpus", s->gpu_count);
     cJSON_AddStringToObject(o, "gpu_model", s->gpu_model);
@@ -164,10 +243,10 @@ static int describe_json(const ps_platform *p, const ps_platform_summary *s)
     char *text = cJSON_Print(o);
     cJSON_Delete(o);
     if (!text)
-        return 1;
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
     printf("%s\n", text);
     free(text);
-    return 0;
+    return PS_OK;
 }
 
 static void print_range(const char *label, const ps_platform_range *r, bool present, double scale,
@@ -205,13 +284,15 @@ static void describe_text(const ps_platform *p, const ps_platform_summary *s)
         printf("%-28s -\n", "nic");
     if (f->node_count > 1) {
         const ps_platform_network *n = &f->network;
-        char protos[32];
+        char protos[32], algos[32];
         ps_network_protocols_format(n->protocols, protos, sizeof protos);
+        ps_network_algorithms_format(n->algorithms, algos, sizeof algos);
         printf("%-28s %s%s: NIC %.6g us + switch %.6g us per side, plugin latency %.6g us, proxy "
-               "%.6g us per step,\n%-28s %.6g of line rate, %d channels per NIC, protocols %s\n",
+               "%.6g us per step,\n%-28s %.6g of line rate, %d channels per NIC, protocols %s, "
+               "algorithms %s\n",
                "network", n->kind, n->named ? "" : " (none named)", n->nic_latency_us,
                n->switch_latency_us, n->plugin_latency_us, n->proxy_step_us, "",
-               n->bandwidth_efficiency, n->channels_per_nic, protos);
+               n->bandwidth_efficiency, n->channels_per_nic, protos, algos);
     }
     print_range("pair bandwidth", &s->pair_bandwidth_bytes_per_s, s->has_pairs, 1e-9, "GB/s");
     print_range("  intra-node", &s->intra_bandwidth_bytes_per_s, s->has_intra, 1e-9, "GB/s");
@@ -221,187 +302,116 @@ static void describe_text(const ps_platform *p, const ps_platform_summary *s)
     print_range("  inter-node", &s->inter_latency_s, s->has_inter, 1e6, "us");
 }
 
-static int describe(const char *path, bool json)
+static int describe(const char *path, bool json, ps_error *err)
 {
-    ps_error err = {0};
     ps_platform *p = NULL;
     ps_platform_summary s;
-    if (ps_platform_load(path, &p, &err))
-        return fail(&err);
+    int rc = ps_platform_load(path, &p, err);
+    if (rc)
+        return rc;
     if (ps_platform_warning(p))
         fprintf(stderr, "parsim platform: warning: %s\n", ps_platform_warning(p));
-    int rc = ps_platform_summarize(p, &s, &err);
-    if (rc) {
-        ps_platform_free(p);
-        return fail(&err);
-    }
-    rc = json ? describe_json(p, &s) : (describe_text(p, &s), 0);
+    rc = ps_platform_summarize(p, &s, err);
+    if (!rc && json)
+        rc = describe_json(p, &s, err);
+    else if (!rc)
+        describe_text(p, &s);
     ps_platform_free(p);
     return rc;
 }
 
 /* ---- generation ----------------------------------------------------------------------------- */
 
-static int generate(const ps_platform_spec *spec, const char *output)
+static int generate(const ps_platform_spec *spec, const char *output, ps_error *err)
 {
-    ps_error err = {0};
-    int rc = output ? ps_platform_generate_file(spec, output, &err)
-                    : ps_platform_generate(spec, stdout, &err);
+    int rc = output ? ps_platform_generate_file(spec, output, err) : ps_platform_generate(spec, stdout, err);
     if (!rc && !output && fflush(stdout) != 0)
-        rc = ps_error_set(&err, PS_EINPUT, "writing to stdout failed: %s", strerror(errno));
-    return rc ? fail(&err) : 0;
+        rc = ps_error_set(err, PS_EINPUT, "writing to stdout failed: %s", strerror(errno));
+    return rc;
 }
 
-enum { OPT_PRESET = 256, OPT_GPU, OPT_GPN, OPT_NODES, OPT_FABRIC, OPT_NIC, OPT_DESCRIBE, OPT_JSON, OPT_LIST,
-       OPT_NETWORK, OPT_NIC_LATENCY, OPT_LIST_NETWORKS };
-
-typedef struct options {
-    const char *preset, *gpu, *fabric, *output, *describe;
-    const char *gpn, *nodes, *nic, *network, *nic_latency;
-    bool json, list, list_networks;
-} options;
-
-static int parse_options(int argc, char **argv, options *o)
+static bool general_form(const platform_args *a)
 {
-    static const struct option longopts[] = {
-        {"preset", required_argument, NULL, OPT_PRESET},
-        {"gpu", required_argument, NULL, OPT_GPU},
-        {"gpus-per-node", required_argument, NULL, OPT_GPN},
-        {"nodes", required_argument, NULL, OPT_NODES},
-        {"fabric", required_argument, NULL, OPT_FABRIC},
-        {"nic-gbps", required_argument, NULL, OPT_NIC},
-        {"describe", required_argument, NULL, OPT_DESCRIBE},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"list", no_argument, NULL, OPT_LIST},
-        {"network", required_argument, NULL, OPT_NETWORK},
-        {"nic-latency-us", required_argument, NULL, OPT_NIC_LATENCY},
-        {"list-networks", no_argument, NULL, OPT_LIST_NETWORKS},
-        {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int c;
-    opterr = 0;
-    optind = 1;
-    unsigned char seen[512] = {0};
-    char twice[64];
-    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-        if (c != '?' && c != ':' && ps_cli_repeated(longopts, seen, c, twice, sizeof twice)) {
-            fprintf(stderr, "parsim platform: %s given twice (give each option once)\n", twice);
-            return 2;
-        }
-        switch (c) {
-        case OPT_PRESET: o->preset = optarg; break;
-        case OPT_GPU: o->gpu = optarg; break;
-        case OPT_GPN: o->gpn = optarg; break;
-        case OPT_NODES: o->nodes = optarg; break;
-        case OPT_FABRIC: o->fabric = optarg; break;
-        case OPT_NIC: o->nic = optarg; break;
-        case OPT_DESCRIBE: o->describe = optarg; break;
-        case OPT_JSON: o->json = true; break;
-        case OPT_LIST: o->list = true; break;
-        case OPT_NETWORK: o->network = optarg; break;
-        case OPT_NIC_LATENCY: o->nic_latency = optarg; break;
-        case OPT_LIST_NETWORKS: o->list_networks = true; break;
-        case 'o': o->output = optarg; break;
-        case 'h': usage(stdout); return -1;
-        case ':':
-            fprintf(stderr, "parsim platform: %s needs a value (see --help)\n", argv[optind - 1]);
-            return 2;
-        default:
-            fprintf(stderr, "parsim platform: unknown option '%s' (see --help)\n", argv[optind - 1]);
-            return 2;
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "parsim platform: unexpected argument '%s' (see --help)\n", argv[optind]);
-        return 2;
-    }
-    return 0;
+    return a->gpu || a->gpus_per_node || a->nodes || a->fabric || a->nic_gbps_text || a->network ||
+           a->nic_latency_text;
 }
 
 /* Builds the spec of the general form from the flags. */
-static int custom_spec(const options *o, ps_platform_spec *spec, ps_error *err)
+static int custom_spec(const platform_args *a, ps_platform_spec *spec, ps_error *err)
 {
-    double nic_gbps = 400; /* ConnectX-7 NDR, the DGX H100 compute NIC (hardware.md 3.4) */
-    double nic_latency_us = 0;
-    int rc;
-    if (!o->gpu || !o->gpn || !o->fabric)
+    if (!a->gpu || !a->gpus_per_node || !a->fabric)
         return ps_error_set(err, PS_EINPUT, "give --preset NAME, or --gpu, --gpus-per-node and "
                             "--fabric (see --help)");
-    memset(spec, 0, sizeof *spec);
-    spec->gpu_model = o->gpu;
-    spec->node_count = 1;
-    if ((rc = ps_parse_int(o->gpn, "--gpus-per-node", 1, PS_PLATFORM_MAX_GPUS, &spec->gpus_per_node, err)) ||
-        (o->nodes && (rc = ps_parse_int(o->nodes, "--nodes", 1, PS_PLATFORM_MAX_GPUS, &spec->node_count, err))) ||
-        (o->nic && (rc = ps_parse_double(o->nic, "--nic-gbps", &nic_gbps, err))) ||
-        (o->nic_latency && (rc = ps_parse_double(o->nic_latency, "--nic-latency-us", &nic_latency_us, err))))
-        return rc;
-    const ps_network_kind *kind = o->network ? ps_network_kind_find(o->network) : NULL;
-    if (o->network && !kind)
-        return ps_error_set(err, PS_EINPUT, "--network: unknown network kind '%s' (see --list-networks)",
-                            o->network);
-    if ((o->network || o->nic_latency) && spec->node_count < 2)
+    *spec = (ps_platform_spec){.gpu_model = a->gpu, .gpus_per_node = a->gpus_per_node,
+                               .node_count = a->nodes ? a->nodes : 1};
+    const ps_network_kind *kind = a->network ? ps_network_kind_find(a->network) : NULL;
+    if (a->network && !kind)
+        return ps_error_set(err, PS_EINPUT, "--network: unknown network kind '%s' (see --list-networks)", a->network);
+    if ((a->network || a->nic_latency_text) && spec->node_count < 2)
         return ps_error_set(err, PS_EINPUT, "%s: a network joins nodes, give --nodes 2 or more",
-                            o->network ? "--network" : "--nic-latency-us");
-    /* Upper bound 1e6 us (1 s): a typo guard; 0 would be a wire without latency. */
-    if (o->nic_latency && (!(nic_latency_us > 0) || nic_latency_us > 1e6))
-        return ps_error_set(err, PS_EINPUT, "--nic-latency-us: must be > 0 and at most 1e6, got '%s'",
-                            o->nic_latency);
-    if (kind && !o->nic)
-        nic_gbps = kind->nic_gbps;
-    spec->network = o->network;
-    spec->nic_latency_us = nic_latency_us;
-    /* Upper bound 1e6 Gb/s, 1000 x today's fastest NIC (800G): a typo guard that also keeps
-     * every derived bandwidth finite (1e300 wrote "inf" into a file the loader then refused). */
-    if (!(nic_gbps > 0) || nic_gbps > 1e6)
-        return ps_error_set(err, PS_EINPUT, "--nic-gbps: must be > 0 and at most 1e6, got '%s'", o->nic);
-    if (ps_fabric_parse(o->fabric, &spec->fabric))
-        return ps_error_set(err, PS_EINPUT, "--fabric: expected nvswitch, mesh or pcie, got '%s'", o->fabric);
+                            a->network ? "--network" : "--nic-latency-us");
+    int rc;
+    if (a->nic_latency_text && (rc = check_positive("--nic-latency-us", a->nic_latency_us, a->nic_latency_text, err)))
+        return rc;
+    double nic_gbps = kind && !a->nic_gbps_text ? kind->nic_gbps : a->nic_gbps;
+    spec->network = a->network;
+    spec->nic_latency_us = a->nic_latency_text ? a->nic_latency_us : 0;
+    if ((rc = check_positive("--nic-gbps", nic_gbps, a->nic_gbps_text, err)))
+        return rc;
+    if (ps_fabric_parse(a->fabric, &spec->fabric)) {
+        char names[128];
+        size_t used = 0;
+        for (int i = 0; i < PS_FABRIC_COUNT; i++)
+            used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", i == 0 ? "" : i + 1 < PS_FABRIC_COUNT ?
+                                     ", " : " or ", ps_fabric_name((ps_fabric)i));
+        return ps_error_set(err, PS_EINPUT, "--fabric: expected %s, got '%s'", names, a->fabric);
+    }
     spec->nic_bytes_per_s = nic_gbps * 1e9 / 8;
-    if (!ps_gpu_find(o->gpu))
-        return ps_error_set(err, PS_EINPUT, "--gpu: unknown GPU model '%s' (see --help)", o->gpu);
+    if (!ps_gpu_find(a->gpu))
+        return ps_error_set(err, PS_EINPUT, "--gpu: unknown GPU model '%s' (see --help)", a->gpu);
     return ps_platform_spec_check(spec, err);
 }
 
-int cmd_platform(int argc, char **argv)
+/* Exactly one mode, and the flags that go with it. */
+static int check_mode(const platform_args *a, ps_error *err)
 {
-    options o = {0};
-    int rc = parse_options(argc, argv, &o);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    ps_error err = {0};
-    bool general = o.gpu || o.gpn || o.nodes || o.fabric || o.nic || o.network || o.nic_latency;
-    int modes = (o.preset != NULL) + general + (o.describe != NULL) + o.list + o.list_networks;
-    if (modes != 1) {
-        fprintf(stderr, "parsim platform: give exactly one of --preset, the general form (--gpu ...), "
-                        "--describe, --list or --list-networks (see --help)\n");
-        return 2;
-    }
-    if (o.json && !o.describe) {
-        fprintf(stderr, "parsim platform: --json goes with --describe\n");
-        return 2;
-    }
-    if (o.output && (o.describe || o.list || o.list_networks)) {
-        fprintf(stderr, "parsim platform: -o goes with --preset or the general form\n");
-        return 2;
-    }
-    if (o.list)
+    int modes = (a->preset != NULL) + general_form(a) + (a->describe != NULL) + a->list + a->list_networks;
+    if (modes != 1)
+        return ps_error_set(err, PS_EINPUT, "give exactly one of --preset, the general form (--gpu ...), "
+                            "--describe, --list or --list-networks (see --help)");
+    if (a->json && !a->describe)
+        return ps_error_set(err, PS_EINPUT, "--json goes with --describe");
+    if (a->output && (a->describe || a->list || a->list_networks))
+        return ps_error_set(err, PS_EINPUT, "-o goes with --preset or the general form");
+    return PS_OK;
+}
+
+static int run(const platform_args *a, ps_error *err)
+{
+    if (a->list)
         return list_presets();
-    if (o.list_networks)
+    if (a->list_networks)
         return list_networks();
-    if (o.describe)
-        return describe(o.describe, o.json);
-    if (o.preset) {
-        const ps_platform_spec *spec = ps_platform_preset_find(o.preset);
-        if (!spec) {
-            ps_error_set(&err, PS_EINPUT, "--preset: unknown platform '%s' (see --list)", o.preset);
-            return fail(&err);
-        }
-        return generate(spec, o.output);
+    if (a->describe)
+        return describe(a->describe, a->json, err);
+    if (a->preset) {
+        const ps_platform_spec *spec = ps_platform_preset_find(a->preset);
+        if (!spec)
+            return ps_error_set(err, PS_EINPUT, "--preset: unknown platform '%s' (see --list)", a->preset);
+        return generate(spec, a->output, err);
     }
     ps_platform_spec spec;
-    if ((rc = custom_spec(&o, &spec, &err)))
-        return fail(&err);
-    return generate(&spec, o.output);
+    int rc = custom_spec(a, &spec, err);
+    return rc ? rc : generate(&spec, a->output, err);
+}
+
+int cmd_platform(int argc, char **argv, ps_error *err)
+{
+    platform_args a;
+    int rc = parse_args(argc, argv, &a, err);
+    if (rc == PS_OPTIONS_HELP)
+        return PS_OK;
+    if (rc || (rc = check_mode(&a, err)))
+        return rc;
+    return run(&a, err);
 }

@@ -7,7 +7,6 @@
  * platform reads its GPU count, nodes and link bandwidths, then a worker per case builds the
  * workload, loads the platform and calls ps_predict once.
  */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include <xbt/log.h>
 
 #include "commands.h"
+#include "options.h"
 #include "parsim/data.h"
 #include "parsim/model.h"
 #include "parsim/platform.h"
@@ -27,39 +27,7 @@
 
 #define MAX_PLATFORMS 64 /* the report draws up to 64 platforms (report_internal.h) */
 #define MAX_SHARD_FILES 4096
-
-static void usage(FILE *out)
-{
-    fputs("usage: parsim sweep (--model NAME | --model-file config.json) --platform P1[,P2...] [options]\n"
-          "       parsim sweep --merge SHARD.csv... [--csv FILE] [--json] [--html FILE]\n"
-          "\n"
-          "Predicts every TP x PP x DP layout of N GPUs that the model and each platform allow (TP divides\n"
-          "the heads, TP inside a node, PP <= layers) in two scenarios, max_throughput (--batch max) and\n"
-          "min_latency (--batch 1), and marks per platform the best layout for throughput (tok/s per GPU),\n"
-          "for speed per user (tok/s per user) and the Pareto front of the two (docs/sweep.md).\n"
-          "\n"
-          "sweep:\n"
-          "  --platform P1,P2,..   platform files or presets (parsim platform --list)\n"
-          "  --gpus N              GPUs per layout (default: all GPUs of each platform)\n"
-          "  --batch N             the second scenario keeps N requests in flight (default 1: min_latency)\n"
-          "  --allow-cross-node-tp let a TP group span nodes\n"
-          "  --jobs J              worker processes (default: the CPUs this process may use)\n"
-          "  --shard K/N           run the K-th of N slices of the cases; writes a shard CSV (--csv)\n"
-          "  --merge FILE...       join the shard CSVs of one sweep into its outputs\n"
-          "output (default: a table on stdout):\n"
-          "  --csv FILE            one row per (platform, layout, scenario); columns in docs/sweep.md\n"
-          "  --json                the same rows as one JSON document on stdout\n"
-          "  --html FILE           a self-contained report (table, charts as SVG)\n"
-          "  -h, --help            this help\n"
-          "\n",
-          out);
-    ps_workload_usage(out);
-    ps_cli_serving_usage(out);
-    fputs("(--tp, --pp, --dp, --stage-layers are what the sweep varies: not accepted here)\n", out);
-}
-
-enum { OPT_WORKLOAD = 256, OPT_SERVING = 512, OPT_PLATFORM = 768, OPT_GPUS, OPT_BATCH, OPT_CROSS, OPT_JOBS,
-       OPT_SHARD, OPT_MERGE, OPT_CSV, OPT_JSON, OPT_HTML };
+#define MAX_BATCH (1 << 30)
 
 typedef struct sweep_platform {
     const char *name;                   /* as given */
@@ -77,15 +45,13 @@ typedef struct sweep_case {
 
 typedef struct sweep_args {
     ps_workload_args workload;
-    ps_serving serving;
-    unsigned serving_seen;
+    ps_cli_serving serving;
     const char *platforms, *csv, *html, *batch_text;
-    bool json, cross_node_tp, merge, gpus_set;
-    int gpus, jobs;
+    int json, cross_node_tp, merge;
+    int gpus, jobs;                     /* gpus 0 = every GPU of each platform */
     ps_shard shard;
     ps_strbuf canonical;                /* the arguments that define the sweep (for the digest) */
-    unsigned char seen[1024];
-    char **files;
+    char **files;                       /* --merge: the shard files (argc entries) */
     int nfiles;
 } sweep_args;
 
@@ -103,97 +69,77 @@ typedef struct sweep_ctx {
 
 /* ---- arguments ---- */
 
-static const char *const refused[] = {"tp", "pp", "dp", "stage-layers", "platform", "gpus", "batch"};
+static const char *const sweep_usage[] = {
+    "parsim sweep (--model NAME | --model-file config.json) --platform P1[,P2...] [options]",
+    "parsim sweep --merge SHARD.csv... [--csv FILE] [--json] [--html FILE]", NULL};
+static const ps_command_help sweep_help = {
+    .command = "parsim sweep",
+    .usage = sweep_usage,
+    .description = "Predicts every TP x PP x DP layout of N GPUs that the model and each platform allow (TP divides\n"
+                   "the heads, TP inside a node, PP <= layers) in two scenarios, max_throughput (--batch max) and\n"
+                   "min_latency (--batch 1), and marks per platform the best layout for throughput (tok/s per GPU),\n"
+                   "for speed per user (tok/s per user) and the Pareto front of the two (docs/sweep.md).",
+    .positional = true,
+};
 
-static bool is_refused(const char *name)
+/* The workload options the sweep sets itself per case (the layout) or takes in its own sense
+ * (--platform: a list, --gpus: per layout, --batch: the second scenario). */
+static const char *workload_set_by_sweep[] = {"tp", "pp", "dp", "stage-layers", "platform", "gpus", "batch", NULL};
+
+static int refuse_layout(const ps_option *opt, const char *value, ps_error *err)
 {
-    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
-        if (!strcmp(name, refused[i]))
-            return true;
-    return false;
+    (void)value;
+    return ps_error_set(err, PS_EINPUT, "--%s: the sweep varies the layout itself (see parsim sweep --help)",
+                        opt->long_name);
 }
 
-static int fill_long_options(struct option *longs, int cap)
+static int parse_batch(const ps_option *opt, const char *value, ps_error *err)
 {
-    static const struct option own[] = {
-        {"platform", required_argument, NULL, OPT_PLATFORM}, {"gpus", required_argument, NULL, OPT_GPUS},
-        {"batch", required_argument, NULL, OPT_BATCH}, {"allow-cross-node-tp", no_argument, NULL, OPT_CROSS},
-        {"jobs", required_argument, NULL, OPT_JOBS}, {"shard", required_argument, NULL, OPT_SHARD},
-        {"merge", no_argument, NULL, OPT_MERGE}, {"csv", required_argument, NULL, OPT_CSV},
-        {"json", no_argument, NULL, OPT_JSON}, {"html", required_argument, NULL, OPT_HTML},
-        {"help", no_argument, NULL, 'h'},
-    };
-    int n = 0;
-    for (int i = 0; i < ps_workload_option_count() && n < cap - 1; i++) {
-        const char *name = ps_workload_option_name(i);
-        if (!is_refused(name))
-            longs[n++] = (struct option){name, required_argument, NULL, OPT_WORKLOAD + i};
-    }
-    static const char *const serving[] = {"scheduler", "engine", "launch"};
-    for (size_t i = 0; i < sizeof serving / sizeof serving[0] && n < cap - 1; i++)
-        longs[n++] = (struct option){serving[i], required_argument, NULL, OPT_SERVING + (int)i};
-    for (size_t i = 0; i < sizeof own / sizeof own[0] && n < cap - 1; i++)
-        longs[n++] = own[i];
-    longs[n] = (struct option){NULL, 0, NULL, 0};
-    return n;
+    sweep_args *a = opt->data;
+    int batch;
+    if (ps_parse_int(value, "--batch", 1, MAX_BATCH, &batch, err))
+        return ps_error_set(err, PS_EINPUT, "--batch: expected a number >= 1 (the second scenario; the first is max), "
+                            "got '%s'", value);
+    a->batch_text = value;
+    return PS_OK;
 }
 
-static const char *option_name(const struct option *longs, int opt)
+static int parse_shard(const ps_option *opt, const char *value, ps_error *err)
 {
-    for (const struct option *o = longs; o->name; o++)
-        if (o->val == opt)
-            return o->name;
-    return "?";
+    return ps_shard_parse(value, "--shard", &((sweep_args *)opt->data)->shard, err);
 }
 
-static int parse_one(sweep_args *a, const struct option *longs, int opt, const char *v, ps_error *err)
+/* What defines the sweep goes into the digest, in command-line order; outputs, --jobs and
+ * --shard do not (shards of one sweep differ in them). */
+static int record_canonical(const ps_option *seen, const char *value, ps_error *err)
 {
-    const char *name = option_name(longs, opt);
-    if (opt != OPT_MERGE && opt != OPT_JSON && opt != OPT_CROSS && a->seen[opt - 256])
-        return ps_error_set(err, PS_EINPUT, "--%s given twice (give each option once)", name);
-    a->seen[opt - 256] = 1;
-    /* what defines the sweep goes into the digest; outputs, --jobs and --shard do not */
-    if (opt < OPT_PLATFORM || opt == OPT_PLATFORM || opt == OPT_GPUS || opt == OPT_BATCH || opt == OPT_CROSS)
-        if (ps_strbuf_appendf(&a->canonical, "%s--%s%s%s", a->canonical.len ? " " : "", name, v ? " " : "",
-                              v ? v : ""))
-            return ps_error_set(err, PS_EINTERNAL, "out of memory");
-    if (opt >= OPT_WORKLOAD && opt < OPT_SERVING)
-        return ps_workload_parse_option(&a->workload, name, v, err);
-    if (opt >= OPT_SERVING && opt < OPT_PLATFORM)
-        return ps_cli_parse_serving_option(&a->serving, &a->serving_seen, name, v, err);
-    switch (opt) {
-    case OPT_PLATFORM: a->platforms = v; return PS_OK;
-    case OPT_GPUS: a->gpus_set = true; return ps_parse_int(v, "--gpus", 1, PS_PLATFORM_MAX_GPUS, &a->gpus, err);
-    case OPT_BATCH: {
-        int batch;
-        if (ps_parse_int(v, "--batch", 1, 1 << 30, &batch, err))
-            return ps_error_set(err, PS_EINPUT, "--batch: expected a number >= 1 (the second scenario; the first is max), got '%s'", v);
-        a->batch_text = v;
-        return PS_OK;
-    }
-    case OPT_CROSS: a->cross_node_tp = true; return PS_OK;
-    case OPT_JOBS: return ps_parse_int(v, "--jobs", 1, 1024, &a->jobs, err);
-    case OPT_SHARD: return ps_shard_parse(v, "--shard", &a->shard, err);
-    case OPT_MERGE: a->merge = true; return PS_OK;
-    case OPT_CSV: a->csv = v; return PS_OK;
-    case OPT_JSON: a->json = true; return PS_OK;
-    case OPT_HTML: a->html = v; return PS_OK;
-    }
-    return ps_error_set(err, PS_EINTERNAL, "unhandled option %d", opt);
+    static const char *const not_defining[] = {"jobs", "shard", "merge", "csv", "json", "html"};
+    for (size_t i = 0; i < sizeof not_defining / sizeof not_defining[0]; i++)
+        if (seen->long_name && !strcmp(seen->long_name, not_defining[i]))
+            return PS_OK;
+    ps_strbuf *canonical = seen->data;
+    if (ps_strbuf_appendf(canonical, "%s--%s%s%s", canonical->len ? " " : "", seen->long_name, value ? " " : "",
+                          value ? value : ""))
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
+    return PS_OK;
 }
 
-static int check_combination(sweep_args *a, ps_error *err)
+static int check_merge(const sweep_args *a, ps_error *err)
 {
-    if (a->merge) {
-        if (a->canonical.len || a->shard.count)
-            return ps_error_set(err, PS_EINPUT, "--merge takes shard files and output options only (the sweep's "
-                                                "arguments are in the shards)");
-        if (a->nfiles == 0)
-            return ps_error_set(err, PS_EINPUT, "--merge: give the shard CSV files (parsim sweep --shard K/N --csv FILE)");
-        if (a->nfiles > MAX_SHARD_FILES)
-            return ps_error_set(err, PS_EINPUT, "--merge: more than %d files", MAX_SHARD_FILES);
-        return PS_OK;
-    }
+    if (a->canonical.len || a->shard.count)
+        return ps_error_set(err, PS_EINPUT, "--merge takes shard files and output options only (the sweep's "
+                                            "arguments are in the shards)");
+    if (a->nfiles == 0)
+        return ps_error_set(err, PS_EINPUT, "--merge: give the shard CSV files (parsim sweep --shard K/N --csv FILE)");
+    if (a->nfiles > MAX_SHARD_FILES)
+        return ps_error_set(err, PS_EINPUT, "--merge: more than %d files", MAX_SHARD_FILES);
+    return PS_OK;
+}
+
+static int check_combination(const sweep_args *a, ps_error *err)
+{
+    if (a->merge)
+        return check_merge(a, err);
     if (a->nfiles)
         return ps_error_set(err, PS_EINPUT, "'%s': unexpected argument (see parsim sweep --help)", a->files[0]);
     if (!a->platforms)
@@ -203,41 +149,44 @@ static int check_combination(sweep_args *a, ps_error *err)
     if (a->shard.count && (!a->csv || a->json || a->html))
         return ps_error_set(err, PS_EINPUT, "--shard: a shard writes its rows with --csv FILE only (no --json "
                                             "or --html); join the shards with parsim sweep --merge");
-    return PS_OK;
+    return ps_cli_serving_check(&a->serving, NULL, err);
 }
 
-/* Returns -1 to continue, else the exit code (0 after --help). */
+/* Returns PS_OK to go on, PS_OPTIONS_HELP after --help, else the error code. */
 static int parse_args(int argc, char **argv, sweep_args *a, ps_error *err)
 {
     ps_workload_args_init(&a->workload, "parsim sweep");
-    ps_serving_init(&a->serving);
+    ps_cli_serving_init(&a->serving);
     a->jobs = ps_sweep_cpu_count();
-    struct option longs[96];
-    fill_long_options(longs, (int)(sizeof longs / sizeof longs[0]));
-    opterr = 0;
-    optind = 1;
-    int opt;
-    while ((opt = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
-        if (opt == 'h') {
-            usage(stdout);
-            return 0;
-        }
-        if (opt == '?') {
-            const char *arg = argv[optind - 1];
-            if (!strncmp(arg, "--", 2) && is_refused(arg + 2))
-                return ps_error_set(err, PS_EINPUT, "%s: the sweep varies the layout itself (see parsim sweep --help)", arg);
-            return ps_error_set(err, PS_EINPUT, "%s: unknown option (see parsim sweep --help)", arg);
-        }
-        if (opt == ':')
-            return ps_error_set(err, PS_EINPUT, "%s: needs a value (see parsim sweep --help)", argv[optind - 1]);
-        if (parse_one(a, longs, opt, optarg, err))
-            return err->code;
-    }
-    a->files = argv + optind;
-    a->nfiles = argc - optind;
-    if (check_combination(a, err))
-        return err->code;
-    return -1;
+    const ps_option opts[] = {
+        PS_OPT_GROUP("sweep"),
+        PS_OPT_STRING(0, "platform", &a->platforms, "P1,P2,..", "platform files or presets (parsim platform --list)"),
+        PS_OPT_INT(0, "gpus", &a->gpus, "N", 1, PS_PLATFORM_MAX_GPUS, "GPUs per layout (default: all GPUs of each platform)"),
+        PS_OPT_CALLBACK(0, "batch", "N", "the second scenario keeps N requests in flight (default 1: min_latency)",
+                        parse_batch, a, 0),
+        PS_OPT_FLAG(0, "allow-cross-node-tp", &a->cross_node_tp, "let a TP group span nodes"),
+        PS_OPT_INT(0, "jobs", &a->jobs, "J", 1, 1024, "worker processes (default: the CPUs this process may use)"),
+        PS_OPT_CALLBACK(0, "shard", "K/N", "run the K-th of N slices of the cases; writes a shard CSV (--csv)",
+                        parse_shard, a, 0),
+        PS_OPT_FLAG(0, "merge", &a->merge, "join the shard CSVs of one sweep (given as arguments) into its outputs"),
+        PS_OPT_GROUP("output (default: a table on stdout)"),
+        PS_OPT_STRING(0, "csv", &a->csv, "FILE", "one row per (platform, layout, scenario); columns in docs/sweep.md"),
+        PS_OPT_FLAG(0, "json", &a->json, "the same rows as one JSON document on stdout"),
+        PS_OPT_STRING(0, "html", &a->html, "FILE", "a self-contained report (table, charts as SVG)"),
+        PS_OPT_WORKLOAD_EXCEPT(&a->workload, workload_set_by_sweep),
+        PS_CLI_SERVING_OPTIONS(&a->serving),
+        PS_OPT_TEXT("(--tp, --pp, --dp, --stage-layers are what the sweep varies: not accepted here)"),
+        PS_OPT_CALLBACK(0, "tp", "N", NULL, refuse_layout, NULL, PS_OPT_HIDDEN | PS_OPT_EXACT),
+        PS_OPT_CALLBACK(0, "pp", "N", NULL, refuse_layout, NULL, PS_OPT_HIDDEN | PS_OPT_EXACT),
+        PS_OPT_CALLBACK(0, "dp", "N", NULL, refuse_layout, NULL, PS_OPT_HIDDEN | PS_OPT_EXACT),
+        PS_OPT_CALLBACK(0, "stage-layers", "A,B,..", NULL, refuse_layout, NULL, PS_OPT_HIDDEN | PS_OPT_EXACT),
+        PS_OPT_OBSERVER(record_canonical, &a->canonical),
+        PS_OPT_END(),
+    };
+    int rc = ps_options_parse(&sweep_help, opts, argc, argv, a->files, &a->nfiles, err);
+    if (rc)
+        return rc;
+    return check_combination(a, err);
 }
 
 /* ---- platforms ---- */
@@ -329,7 +278,7 @@ static int build_cases(sweep_ctx *c, ps_error *err)
     for (int p = 0; p < c->nplatforms; p++) {
         sweep_platform *sp = &c->platforms[p];
         int avail = sp->link.gpu_count;
-        sp->gpus = c->args->gpus_set ? c->args->gpus : avail;
+        sp->gpus = c->args->gpus ? c->args->gpus : avail;
         if (sp->gpus > avail)
             return ps_error_set(err, PS_EINPUT, "--gpus %d: platform %s has %d GPUs", sp->gpus, sp->name, avail);
         if (ps_sweep_layouts(&c->base.model, sp->gpus, sp->link.gpus_per_node, c->args->cross_node_tp,
@@ -403,7 +352,7 @@ static int run_case(void *vctx, size_t index, void *result, ps_error *err)
         ps_workload_parse_option(&a, "batch", c->scenario_batch[k->scenario], err) ||
         ps_workload_build(&a, &hooks, &req.workload, err))
         return ps_error_prefix(err, "%s", name);
-    req.serving = c->args->serving;
+    req.serving = c->args->serving.serving;
     req.platform = case_platform;
     snprintf(req.platform_path, sizeof req.platform_path, "%s", req.workload.gpu.platform_path);
     if (ps_predict(&req, result, err))
@@ -524,65 +473,84 @@ static int digest_of(sweep_ctx *c, char *out, ps_error *err)
     return PS_OK;
 }
 
+/* The two scenarios: max_throughput (--batch max) and min_latency (--batch 1) or batch_N. */
+static void set_scenarios(sweep_ctx *c)
+{
+    const char *batch = c->args->batch_text;
+    c->scenario_name[0] = "max_throughput";
+    c->scenario_batch[0] = "max";
+    if (batch)
+        snprintf(c->batch_name, sizeof c->batch_name, "batch_%s", batch);
+    c->scenario_name[1] = batch ? c->batch_name : "min_latency";
+    c->scenario_batch[1] = batch ? batch : "1";
+}
+
+/* The model (no platform: the parent never loads one), the platforms and the case list. */
+static int prepare(sweep_ctx *c, char *platform_list, ps_error *err)
+{
+    set_scenarios(c);
+    const ps_workload_hooks hooks = {.model_file = ps_model_load_hf_config, .platform = NULL};
+    if (ps_workload_build(&c->args->workload, &hooks, &c->base, err))
+        return err->code;
+    if (resolve_platforms(c, platform_list, err))
+        return err->code;
+    return build_cases(c, err);
+}
+
+/* The cases of this shard (all without --shard), their predictions and their rows. */
+typedef struct sweep_results {
+    size_t *mine;
+    ps_prediction *preds;
+    ps_sweep_row *rows;
+    size_t n;
+} sweep_results;
+
+static int run_cases(sweep_ctx *c, sweep_results *r, ps_error *err)
+{
+    r->mine = calloc(c->ncases, sizeof *r->mine);
+    r->preds = calloc(c->ncases, sizeof *r->preds);
+    r->rows = calloc(c->ncases, sizeof *r->rows);
+    if (!r->mine || !r->preds || !r->rows)
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
+    for (size_t i = 0; i < c->ncases; i++)
+        if (ps_shard_holds(&c->args->shard, i))
+            r->mine[r->n++] = i;
+    ps_sweep_runner runner = {run_case, describe_case, isatty(STDERR_FILENO) ? progress : NULL, c, c->args->jobs,
+                              sizeof(ps_prediction)};
+    return r->n ? ps_sweep_run(&runner, r->mine, r->n, r->preds, err) : PS_OK;
+}
+
+static int report(sweep_ctx *c, sweep_results *r, ps_error *err)
+{
+    char digest[17];
+    if (fill_rows(c, r->mine, r->preds, r->n, r->rows, err) || digest_of(c, digest, err))
+        return err->code;
+    if (!c->args->shard.count)
+        ps_report_mark(r->rows, r->n);
+    ps_report_info info = {c->args->canonical.data, digest};
+    output o = {&info, r->rows, r->n, &c->args->shard, c->ncases};
+    return write_outputs(c->args, &o, err);
+}
+
 static int run_sweep(sweep_args *a, ps_error *err)
 {
     static sweep_ctx c; /* 64 platforms: not on the stack */
     memset(&c, 0, sizeof c);
     c.args = a;
-    c.scenario_name[0] = "max_throughput";
-    c.scenario_batch[0] = "max";
-    if (a->batch_text)
-        snprintf(c.batch_name, sizeof c.batch_name, "batch_%s", a->batch_text);
-    c.scenario_name[1] = a->batch_text ? c.batch_name : "min_latency";
-    c.scenario_batch[1] = a->batch_text ? a->batch_text : "1";
-    const ps_workload_hooks hooks = {.model_file = ps_model_load_hf_config, .platform = NULL};
-    ps_workload_args model_only = a->workload;
-    if (ps_workload_build(&model_only, &hooks, &c.base, err))
-        return err->code;
+    sweep_results r = {0};
     char *list = strdup(a->platforms);
-    size_t *mine = NULL;
-    ps_prediction *preds = NULL;
-    ps_sweep_row *rows = NULL;
-    int rc = list ? PS_OK : ps_error_set(err, PS_EINTERNAL, "out of memory");
+    int rc = list ? prepare(&c, list, err) : ps_error_set(err, PS_EINTERNAL, "out of memory");
     if (!rc)
-        rc = resolve_platforms(&c, list, err);
+        rc = run_cases(&c, &r, err);
     if (!rc)
-        rc = build_cases(&c, err);
-    size_t n = 0;
-    if (!rc) {
-        mine = calloc(c.ncases, sizeof *mine);
-        preds = calloc(c.ncases, sizeof *preds);
-        rows = calloc(c.ncases, sizeof *rows);
-        if (!mine || !preds || !rows)
-            rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
-    }
-    for (size_t i = 0; !rc && i < c.ncases; i++)
-        if (ps_shard_holds(&a->shard, i))
-            mine[n++] = i;
-    if (!rc) {
-        ps_sweep_runner r = {run_case, describe_case, isatty(STDERR_FILENO) ? progress : NULL, &c, a->jobs,
-                             sizeof(ps_prediction)};
-        rc = n ? ps_sweep_run(&r, mine, n, preds, err) : PS_OK;
-    }
-    if (!rc)
-        rc = fill_rows(&c, mine, preds, n, rows, err);
-    char digest[17];
-    if (!rc)
-        rc = digest_of(&c, digest, err);
-    if (!rc) {
-        if (!a->shard.count)
-            ps_report_mark(rows, n);
-        ps_report_info info = {a->canonical.data, digest};
-        output o = {&info, rows, n, &a->shard, c.ncases};
-        rc = write_outputs(a, &o, err);
-    }
+        rc = report(&c, &r, err);
     for (int p = 0; p < c.nplatforms; p++)
         free(c.platforms[p].layouts);
     free(c.cases);
     free(list);
-    free(mine);
-    free(preds);
-    free(rows);
+    free(r.mine);
+    free(r.preds);
+    free(r.rows);
     return rc;
 }
 
@@ -611,24 +579,17 @@ static int run_merge(sweep_args *a, ps_error *err)
     return rc;
 }
 
-int cmd_sweep(int argc, char **argv)
+int cmd_sweep(int argc, char **argv, ps_error *err)
 {
-    static sweep_args a;
+    static sweep_args a; /* the serving help texts: not on the stack */
     memset(&a, 0, sizeof a);
-    ps_error err = {0, ""};
-    int rc = parse_args(argc, argv, &a, &err);
-    if (rc == 0) {
-        ps_strbuf_free(&a.canonical);
-        return 0;
-    }
-    if (rc < 0)
-        rc = a.merge ? run_merge(&a, &err) : run_sweep(&a, &err);
-    if (!rc && fflush(stdout))
-        rc = ps_error_set(&err, PS_EINTERNAL, "cannot write to stdout");
+    a.files = calloc((size_t)argc, sizeof *a.files);
+    int rc = a.files ? parse_args(argc, argv, &a, err) : ps_error_set(err, PS_EINTERNAL, "out of memory");
+    if (rc == PS_OPTIONS_HELP)
+        rc = PS_OK;
+    else if (!rc)
+        rc = a.merge ? run_merge(&a, err) : run_sweep(&a, err);
     ps_strbuf_free(&a.canonical);
-    if (rc) {
-        fprintf(stderr, "parsim sweep: %s\n", err.message);
-        return rc == PS_EINPUT ? 2 : 1;
-    }
-    return 0;
+    free(a.files);
+    return rc;
 }

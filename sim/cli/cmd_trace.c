@@ -3,32 +3,25 @@
  *   parsim trace check DIR [--json]     every rule of docs/trace-format.md, then a summary
  *   parsim trace export DIR -o OUT.json Chrome trace-event JSON (parsim/timeline.h)
  *
+ * Two actions, each a row of ps_trace_actions (parsim.c dispatches "parsim trace ACTION" and
+ * prints "parsim trace ACTION: reason" once), each with its own option table and --help.
  * Exit 0 when the trace is valid, 2 with one line "FILE:LINE: reason" on stderr when it is not
  * (or on bad usage), 1 on an internal error.
  */
-#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
+#include "options.h"
 #include "parsim/timeline.h"
 #include "parsim/trace.h"
 #include "parsim/util.h"
 
-static void usage(FILE *fp)
-{
-    fputs("usage: parsim trace check DIR [--json]\n"
-          "       parsim trace export DIR -o OUT.json\n"
-          "\n"
-          "A trace is a directory (meta.json, activities.csv, comms.csv, optional ops.csv) in the\n"
-          "format " PS_TRACE_FORMAT " (docs/trace-format.md).\n"
-          "  check   runs every check (columns, numbers, times, stream overlap, op ids, matching of\n"
-          "          collectives across ranks) and prints a summary; --json for scripts\n"
-          "  export  writes Chrome trace-event JSON for ui.perfetto.dev or chrome://tracing: one\n"
-          "          process per rank, one thread per stream, NCCL calls on their own tracks\n"
-          "Exit: 0 valid, 2 invalid input or usage (one line FILE:LINE: reason), 1 internal error.\n",
-          fp);
-}
+#define TRACE_DESCRIPTION                                                                            \
+    "A trace is a directory (meta.json, activities.csv, comms.csv, optional ops.csv) in the\n"      \
+    "format " PS_TRACE_FORMAT " (docs/trace-format.md).\n"                                        \
+    "Exit: 0 valid, 2 invalid input or usage (one line FILE:LINE: reason), 1 internal error."
 
 static void json_str(const char *s)
 {
@@ -110,113 +103,114 @@ static void print_json(const char *dir, const ps_trace_summary *s)
     printf("\n]}\n");
 }
 
-static int run_check(int argc, char **argv)
+/* Parses an action's options and its one positional argument, the trace directory: *dir stays
+ * NULL unless exactly one was given. */
+static int parse_dir(const ps_command_help *help, const ps_option *opts, int argc, char **argv, const char **dir,
+                     ps_error *err)
 {
-    bool json = false;
-    static const struct option longopts[] = {{"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
-    optind = 1;
-    opterr = 0; /* one line on stderr: ours, naming the option, not getopt's as well */
-    int c;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        if (c == 'j')
-            json = true;
-        else if (c == 'h') {
-            usage(stdout);
-            return 0;
-        } else {
-            fprintf(stderr, "parsim trace check: unknown option '%s' (see parsim trace --help)\n", argv[optind - 1]);
-            return 2;
-        }
-    }
-    if (optind + 1 != argc) {
-        fprintf(stderr, "parsim trace check: expected one trace directory (see parsim trace --help)\n");
-        return 2;
-    }
-    const char *dir = argv[optind];
+    char **positional = calloc(argc > 0 ? (size_t)argc : 1, sizeof *positional);
+    if (!positional)
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
+    int n = 0;
+    int rc = ps_options_parse(help, opts, argc, argv, positional, &n, err);
+    if (!rc && n == 1)
+        *dir = positional[0];
+    free(positional);
+    return rc;
+}
+
+/* ---- check ---- */
+
+static const char *const check_usage[] = {"parsim trace check DIR [--json]", NULL};
+static const ps_command_help check_help = {
+    .command = "parsim trace check",
+    .usage = check_usage,
+    .description = "Runs every check (columns, numbers, times, stream overlap, op ids, matching of\n"
+                   "collectives across ranks) and prints a summary.\n\n" TRACE_DESCRIPTION,
+    .help_column = 22,
+    .positional = true,
+};
+
+static int trace_check(int argc, char **argv, ps_error *err)
+{
+    int json = 0;
+    const ps_option opts[] = {
+        PS_OPT_FLAG(0, "json", &json, "one JSON object (keys in docs/trace-format.md), for scripts"),
+        PS_OPT_END(),
+    };
+    const char *dir = NULL;
+    int rc = parse_dir(&check_help, opts, argc, argv, &dir, err);
+    if (rc)
+        return rc == PS_OPTIONS_HELP ? PS_OK : rc;
+    if (!dir)
+        return ps_error_set(err, PS_EINPUT, "expected one trace directory (see parsim trace --help)");
     ps_trace_summary summary;
-    ps_error err = {0};
-    int rc = ps_trace_check(dir, &summary, &err);
-    if (rc) {
-        fprintf(stderr, "parsim trace check: %s\n", err.message);
+    if ((rc = ps_trace_check(dir, &summary, err)))
         return rc;
-    }
     if (json)
         print_json(dir, &summary);
     else
         print_text(dir, &summary);
     ps_trace_summary_free(&summary);
-    return 0;
+    return PS_OK;
 }
 
-static int run_export(int argc, char **argv)
+/* ---- export ---- */
+
+static const char *const export_usage[] = {"parsim trace export DIR -o OUT.json", NULL};
+static const ps_command_help export_help = {
+    .command = "parsim trace export",
+    .usage = export_usage,
+    .description = "Writes Chrome trace-event JSON for ui.perfetto.dev or chrome://tracing: one\n"
+                   "process per rank, one thread per stream, NCCL calls on their own tracks.\n\n" TRACE_DESCRIPTION,
+    .help_column = 22,
+    .positional = true,
+};
+
+/* Writing the export over one of the trace's own files would destroy the input. */
+static int check_not_input(const char *dir, const char *out, ps_error *err)
 {
-    const char *out = NULL;
-    static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-        if (c == 'o' && out) {
-            fprintf(stderr, "parsim trace export: -o given twice (give each option once)\n");
-            return 2;
-        }
-        if (c == 'o')
-            out = optarg;
-        else if (c == 'h') {
-            usage(stdout);
-            return 0;
-        } else {
-            fprintf(stderr, "parsim trace export: unknown or incomplete option '%s' (see parsim trace --help)\n",
-                    argv[optind - 1]);
-            return 2;
-        }
-    }
-    if (optind + 1 != argc || !out) {
-        fprintf(stderr, "parsim trace export: expected DIR and -o OUT.json (see parsim trace --help)\n");
-        return 2;
-    }
-    /* Writing the export over one of the trace's own files would destroy the input. */
     static const char *const inputs[] = {"meta.json", "activities.csv", "comms.csv", "ops.csv"};
     for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
         char in[4096];
-        snprintf(in, sizeof in, "%s/%s", argv[optind], inputs[i]);
-        if (ps_same_file(out, in)) {
-            fprintf(stderr, "parsim trace export: -o %s is the trace's own %s; write elsewhere\n", out, in);
-            return 2;
-        }
+        snprintf(in, sizeof in, "%s/%s", dir, inputs[i]);
+        if (ps_same_file(out, in))
+            return ps_error_set(err, PS_EINPUT, "-o %s is the trace's own %s; write elsewhere", out, in);
     }
-    ps_error err = {0};
-    uint64_t events = 0, skipped = 0;
-    int rc = ps_timeline_export_trace(argv[optind], out, &events, &skipped, &err);
-    if (rc) {
-        fprintf(stderr, "parsim trace export: %s\n", err.message);
+    return PS_OK;
+}
+
+static int trace_export(int argc, char **argv, ps_error *err)
+{
+    const char *out = NULL;
+    const ps_option opts[] = {
+        PS_OPT_STRING('o', "output", &out, "OUT.json", "the Chrome trace-event JSON to write (atomically)"),
+        PS_OPT_END(),
+    };
+    const char *dir = NULL;
+    int rc = parse_dir(&export_help, opts, argc, argv, &dir, err);
+    if (rc)
+        return rc == PS_OPTIONS_HELP ? PS_OK : rc;
+    if (!dir || !out)
+        return ps_error_set(err, PS_EINPUT, "expected DIR and -o OUT.json (see parsim trace --help)");
+    if ((rc = check_not_input(dir, out, err)))
         return rc;
-    }
+    uint64_t events = 0, skipped = 0;
+    if ((rc = ps_timeline_export_trace(dir, out, &events, &skipped, err)))
+        return rc;
     printf("wrote %s: %llu events", out, (unsigned long long)events);
     if (skipped)
         printf(", %llu comms without GPU times skipped (shard emulation)", (unsigned long long)skipped);
     printf("\n");
-    return 0;
+    return PS_OK;
 }
 
-int cmd_trace(int argc, char **argv)
-{
-    if (argc < 2) {
-        fprintf(stderr, "parsim trace: which action? check or export (see parsim trace --help)\n");
-        return 2;
-    }
-    const char *sub = argv[1];
-    if (!strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) {
-        usage(stdout);
-        return 0;
-    }
-    if (!strcmp(sub, "check"))
-        return run_check(argc - 1, argv + 1);
-    if (!strcmp(sub, "export"))
-        return run_export(argc - 1, argv + 1);
-    fprintf(stderr, "parsim trace: unknown action '%s' (check or export; see parsim trace --help)\n", sub);
-    return 2;
-}
+/* The actions of `parsim trace`, in the order its --help lists them (parsim.c dispatches). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+const ps_command ps_trace_actions[] = {
+    {"check", NULL, "run every check of the trace format and print a summary (--json for scripts)", trace_check},
+    {"export", NULL, "write Chrome trace-event JSON for ui.perfetto.dev or chrome://tracing", trace_export},
+    {NULL},
+};
+#pragma GCC diagnostic pop

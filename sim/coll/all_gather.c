@@ -10,20 +10,8 @@
 static bool shape(ps_coll_algo algo, const coll_topo *topo, coll_shape *out)
 {
     int n = topo->n;
-    if (algo == PS_ALGO_RING) {
-        *out = (coll_shape){.pattern = PAT_RING, .steps = n - 1, .arc_frac = 1.0 / n};
-        return true;
-    }
-    if (algo == PS_ALGO_NVLS) {
-        *out = (coll_shape){.pattern = PAT_NVLS, .steps = 1, .up_frac = 1.0 / n,
-                             .down_frac = (n - 1.0) / n};
-        return true;
-    }
-    return false;
+    return coll_ring_nvls_shape(algo, topo, n - 1, 1.0 / n, (n - 1.0) / n, out);
 }
-
-/* nccl-tests all_gather.cu AllGatherGetBw: busbw = algbw x (n-1)/n. */
-static double busbw_factor(int n) { return (double)(n - 1) / n; }
 
 const ps_coll_model ps_coll_model_all_gather = {
     .op = PS_COLL_ALL_GATHER,
@@ -32,7 +20,7 @@ const ps_coll_model ps_coll_model_all_gather = {
     .redop = "none",
     .root = -1,
     .per_rank_count = true,
-    .busbw_factor = busbw_factor,
+    .busbw_factor = coll_busbw_all_but_own_slice, /* nccl-tests AllGatherGetBw: (n-1)/n */
     .ring_family = true,
     .ring_scale = COLL_RING_SCALE_OTHER,
     .shape = shape,

@@ -50,14 +50,8 @@ static int log2i(int v)
 static bool shape(ps_coll_algo algo, const coll_topo *topo, coll_shape *out)
 {
     int n = topo->n;
-    if (algo == PS_ALGO_RING) {
-        *out = (coll_shape){.pattern = PAT_RING, .steps = 2 * (n - 1), .arc_frac = 1.0 / n};
+    if (coll_ring_nvls_shape(algo, topo, 2 * (n - 1), 1.0, 1.0, out))
         return true;
-    }
-    if (algo == PS_ALGO_NVLS) {
-        *out = (coll_shape){.pattern = PAT_NVLS, .steps = 1, .up_frac = 1.0, .down_frac = 1.0};
-        return true;
-    }
     if (algo == PS_ALGO_TREE) {
         if (n < 2 || !topo->grouped)
             return false;

@@ -15,9 +15,6 @@ static bool shape(ps_coll_algo algo, const coll_topo *topo, coll_shape *out)
     return true;
 }
 
-/* nccl-tests alltoall.cu AlltoAllGetBw: busbw = algbw x (n-1)/n. */
-static double busbw_factor(int n) { return (double)(n - 1) / n; }
-
 const ps_coll_model ps_coll_model_alltoall = {
     .op = PS_COLL_ALLTOALL,
     .name = "alltoall",
@@ -25,7 +22,7 @@ const ps_coll_model ps_coll_model_alltoall = {
     .redop = "none",
     .root = -1,
     .per_rank_count = true,
-    .busbw_factor = busbw_factor,
+    .busbw_factor = coll_busbw_all_but_own_slice, /* nccl-tests AlltoAllGetBw: (n-1)/n */
     .ring_family = false,
     .ring_scale = COLL_RING_SCALE_NONE,
     .shape = shape,

@@ -17,13 +17,6 @@ static bool shape(ps_coll_algo algo, const coll_topo *topo, coll_shape *out)
     return true;
 }
 
-/* nccl-tests broadcast.cu BroadcastGetBw: busbw = algbw. */
-static double busbw_factor(int n)
-{
-    (void)n;
-    return 1.0;
-}
-
 const ps_coll_model ps_coll_model_broadcast = {
     .op = PS_COLL_BROADCAST,
     .name = "broadcast",
@@ -31,7 +24,7 @@ const ps_coll_model ps_coll_model_broadcast = {
     .redop = "none",
     .root = 0,
     .per_rank_count = false,
-    .busbw_factor = busbw_factor,
+    .busbw_factor = coll_busbw_whole_buffer, /* nccl-tests BroadcastGetBw: busbw = algbw */
     .ring_family = true,
     .ring_scale = COLL_RING_SCALE_OTHER,
     .shape = shape,

@@ -12,6 +12,7 @@
  *   engine_rings.c    the rings of ring algorithms (one, mesh Hamiltonian cycles, rail rings)
  *   engine_traffic.c  the traffic matrix of a shape and its geometry on the platform's routes
  *   engine_run.c      the SimGrid schedule of one call (ps_coll_run)
+ *   ring_family.c     the shapes and busbw factors several collective files share
  * engine.h is what the engine_*.c files share (the group's layout); the model and the tuner see a
  * group only through the accessors below.
  */
@@ -92,6 +93,19 @@ extern const ps_coll_model ps_coll_model_broadcast;
 
 const ps_coll_model *ps_coll_model_of(ps_coll_op op);
 
+/* ---- What several collective files share (ring_family.c) ------------------------------------
+ * The ring family's two common shapes: Ring, `ring_steps` synchronous steps in which every ring
+ * arc carries one 1/n slice of the buffer; NVLS, one step in which each GPU sends up_frac x S up
+ * to the switch and receives down_frac x S back. Fills *out and returns true for PS_ALGO_RING
+ * and PS_ALGO_NVLS, false for any other algorithm (the caller goes on to its own, e.g. Tree). */
+bool coll_ring_nvls_shape(ps_coll_algo algo, const coll_topo *topo, int ring_steps,
+                          double nvls_up_frac, double nvls_down_frac, coll_shape *out);
+/* nccl-tests busbw factors shared by several collectives (doc/PERFORMANCE.md):
+ * (n-1)/n for the ones that move the n-1 slices a GPU does not own (all_gather, reduce_scatter,
+ * alltoall), 1 for the ones whose every port carries the whole buffer (broadcast, sendrecv). */
+double coll_busbw_all_but_own_slice(int n);
+double coll_busbw_whole_buffer(int n);
+
 /* ---- Geometry (engine_traffic.c: walks the SimGrid routes of the group's flows) ---------------
  * Idle-platform geometry of one (op, algo) on a group: the latency of one step's flows (max route
  * latency) and the seconds one step takes per byte of the call at efficiency 1 (the busiest link's
@@ -110,6 +124,7 @@ typedef struct coll_geom {
     double net_proxy_step_s; /* host/proxy cost of one inter-node step (time) */
     double net_plugin_s;     /* NCCL tuner's net-plugin latency per inter-node step (ranking) */
     unsigned net_protocols;  /* PS_NET_PROTO_* the network allows */
+    unsigned net_algorithms; /* PS_NET_ALGO_* the network lets the tuner pick */
     /* The busiest link per byte among links intra-node flows use, and among links only
      * inter-node flows use (NICs, rail uplinks): with a named network the two are charged at
      * their own efficiencies (model.c coll_call_eff). step_s_per_byte is the max of the two. */
@@ -154,6 +169,9 @@ double coll_call_eff(const ps_coll_params *params, ps_coll_op op, ps_coll_algo a
 
 /* Whether the platform's network allows `proto` for this geometry (always inside a node). */
 bool coll_network_allows(const coll_geom *geom, ps_coll_proto proto);
+/* Whether the network's NCCL profile lets the tuner pick `algo` for this geometry (NCCL_ALGO of
+ * the profile, e.g. TCPX: Ring only); a forced algorithm is the user's NCCL_ALGO and runs. */
+bool coll_network_allows_algo(const coll_geom *geom, ps_coll_algo algo);
 
 /* The protocol row and efficiency the model uses. */
 const ps_coll_proto_params *coll_proto_row(const ps_coll_params *params, ps_coll_algo algo,

@@ -11,6 +11,7 @@
 #include <xbt/dynar.h>
 
 #include "engine.h"
+#include "parsim/array.h"
 
 
 /* NCCL's double binary tree over N nodes (src/graph/trees.cc, ncclGetBtree / ncclGetDtree):
@@ -140,10 +141,10 @@ static int compute_geom(const ps_coll_group *g, const coll_shape *s, coll_geom *
 {
     int dim = coll_step_matrix(g, s, 1.0, 0);
     const double *matrix = g->memo->matrix;
-    size_t cap = 64, count = 0;
-    link_load *loads = malloc(cap * sizeof *loads);
+    size_t cap = 0, count = 0;
+    link_load *loads = NULL;
     xbt_dynar_t route = xbt_dynar_new(sizeof(sg_link_t), NULL);
-    if (!loads || !route) {
+    if (!route || ps_grow(&loads, &cap, 64, sizeof *loads)) {
         free(loads);
         if (route)
             xbt_dynar_free(&route);
@@ -172,14 +173,9 @@ static int compute_geom(const ps_coll_group *g, const coll_shape *s, coll_geom *
                 while (i < count && loads[i].link != link)
                     i++;
                 if (i == count) {
-                    if (count == cap) {
-                        link_load *nl = realloc(loads, 2 * cap * sizeof *loads);
-                        if (!nl) {
-                            rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
-                            break;
-                        }
-                        loads = nl;
-                        cap *= 2;
+                    if (ps_grow(&loads, &cap, count + 1, sizeof *loads)) {
+                        rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
+                        break;
                     }
                     loads[count++] = (link_load){link, 0, false};
                 }

@@ -122,13 +122,26 @@ double coll_latency_s(const ps_coll_proto_params *row, double net_hop_us, const 
     return at_least(lat, geom->lat_s);
 }
 
-/* Pipelining: each chunk pays the per-step overhead `fill` at each of the steps, and across
- * nodes also the network's proxy round trip at each inter-node step; with the optimal chunk size
- * the total is (sqrt(tb) + sqrt(H))^2 with H the sum of the per-chunk overheads over the stages
- * (model.c header), i.e. tb + H + 2 sqrt(H tb); H itself is in the latency. */
+/* Pipelining: each chunk pays the per-step overhead `fill` at each of the steps; with the optimal
+ * chunk size the total is (sqrt(tb) + sqrt(H))^2 with H the sum of the per-chunk overheads over
+ * the stages (model.c header), i.e. tb + H + 2 sqrt(H tb); H itself is in the latency.
+ * Across nodes the tree shapes (Tree, NVLS-tree) and point-to-point (alltoall, send/recv) also
+ * pay the network's proxy round trip per chunk at each inter-node stage; a ring does not. Why:
+ * a ring's network connection is one stage of an n-1 stage pipeline whose Simple slots are
+ * NCCL_BUFFSIZE / NCCL_STEPS = 512 KiB (1 MiB with TCPXO's profile, NCCL_BUFFSIZE=8388608, GO
+ * tcpxo_scripts/nccl-env-profile.sh) and 8 deep, so the proxy's round trip of one slot overlaps
+ * the other slots' transfers; NVLS-tree moves 128 KiB chunks (NCCL_NVLS_CHUNKSIZE, N
+ * src/transport/nvls.cc; NCCL_NVLSTREE_MAX_CHUNKSIZE=131072 in the same TCPXO profile), network
+ * send/recv 128 KiB (NCCL_P2P_NET_CHUNKSIZE), 4-8x more chunks per byte, each a proxy post.
+ * Data: with the per-chunk proxy term everywhere the ring all_gather across 2 TCPXO nodes was
+ * 20-58 % slow from 4 MiB to 512 MiB while the tree all_reduce / p2p alltoall fits needed it (EFA
+ * p5 all_reduce 5.3 % with it, 23.8 % without; alltoall 1.2 % / 11.3 %); docs/validation.md. */
 double coll_fill_s(const ps_coll_proto_params *row, const coll_geom *geom, double tb)
 {
-    double h = geom->shape.steps * row->fill_us * 1e-6 + geom->net_inter_steps * geom->net_proxy_step_s;
+    double h = geom->shape.steps * row->fill_us * 1e-6;
+    bool ring = geom->shape.pattern == PAT_RING || geom->shape.pattern == PAT_CHAIN;
+    if (!ring)
+        h += geom->net_inter_steps * geom->net_proxy_step_s;
     return 2.0 * sqrt(h * tb);
 }
 
@@ -165,6 +178,15 @@ bool coll_network_allows(const coll_geom *geom, ps_coll_proto proto)
     static const unsigned bit[PS_PROTO_COUNT] = {PS_NET_PROTO_LL, PS_NET_PROTO_LL128,
                                                  PS_NET_PROTO_SIMPLE};
     return proto >= 0 && proto < PS_PROTO_COUNT && (geom->net_protocols & bit[proto]);
+}
+
+bool coll_network_allows_algo(const coll_geom *geom, ps_coll_algo algo)
+{
+    unsigned bit = algo == PS_ALGO_RING ? PS_NET_ALGO_RING
+                   : algo == PS_ALGO_TREE ? PS_NET_ALGO_TREE
+                   : algo == PS_ALGO_NVLS_TREE ? PS_NET_ALGO_NVLS_TREE
+                                               : 0; /* NVLS (one node), p2p: not restricted */
+    return !bit || (geom->net_algorithms & bit);
 }
 
 double coll_model_time(const ps_coll_params *p, ps_coll_op op, ps_coll_algo algo,

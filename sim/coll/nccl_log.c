@@ -49,6 +49,7 @@
 #include <string.h>
 
 #include "coll_internal.h"
+#include "parsim/array.h"
 
 #define LINE_MAX_BYTES 4096
 #define MAX_TOKENS 32
@@ -136,7 +137,8 @@ typedef struct parser {
     bool footer;           /* its table ended (footer line) */
     int footer_line;
     columns col;
-    int row_cap;
+    size_t row_cap;        /* rows allocated in the current section's columns */
+    size_t curve_cap;      /* curves allocated in log->curves */
     unsigned char *ranks;  /* bitmap of the Rank numbers listed */
     int max_rank, rank_count, first_rank_line;
     char first_type[16], first_redop[16];
@@ -204,10 +206,8 @@ static int open_section(parser *p)
     ps_nccl_log *log = p->log;
     if (log->n_curves == MAX_SECTIONS)
         return fail(p, p->lineno, "more than 256 tests in one log", NULL, NULL);
-    ps_nccl_curve *grown = realloc(log->curves, sizeof *grown * (size_t)(log->n_curves + 1));
-    if (!grown)
+    if (ps_grow(&log->curves, &p->curve_cap, (size_t)log->n_curves + 1, sizeof *log->curves))
         return ps_error_set(p->err, PS_EINTERNAL, "out of memory");
-    log->curves = grown;
     ps_nccl_curve *c = &log->curves[log->n_curves++];
     memset(c, 0, sizeof *c);
     snprintf(c->path, sizeof c->path, "%s", log->path);
@@ -411,19 +411,14 @@ static int on_comment(parser *p, char *text)
 
 static int push_row(parser *p, ps_nccl_curve *c, double size, double time_us)
 {
-    if (c->n_rows == p->row_cap) {
+    if ((size_t)c->n_rows == p->row_cap) {
         if (p->row_cap >= MAX_ROWS_PER_CURVE)
             return fail(p, p->lineno, "more than 1048576 rows in one test", NULL, NULL);
-        int ncap = p->row_cap ? p->row_cap * 2 : 32;
-        double *s = realloc(c->size_bytes, sizeof(double) * (size_t)ncap);
-        if (!s)
+        /* the two columns grow by the same rule from the same capacity, so they stay equal */
+        size_t time_cap = p->row_cap;
+        if (ps_grow(&c->size_bytes, &p->row_cap, p->row_cap + 1, sizeof *c->size_bytes) ||
+            ps_grow(&c->time_us, &time_cap, time_cap + 1, sizeof *c->time_us))
             return ps_error_set(p->err, PS_EINTERNAL, "out of memory");
-        c->size_bytes = s;
-        double *t = realloc(c->time_us, sizeof(double) * (size_t)ncap);
-        if (!t)
-            return ps_error_set(p->err, PS_EINTERNAL, "out of memory");
-        c->time_us = t;
-        p->row_cap = ncap;
     }
     c->size_bytes[c->n_rows] = size;
     c->time_us[c->n_rows] = time_us;
@@ -433,11 +428,10 @@ static int push_row(parser *p, ps_nccl_curve *c, double size, double time_us)
 
 /* Plausibility bounds on a measured row, so a typo or a corrupted file is refused with its line
  * instead of being compared (or overflowing the size rounding, which works in 64-bit counts):
- *   - size <= 1 TiB: no GPU holds a buffer that large (H200: 141 GB HBM3e, NVIDIA H200 datasheet;
- *     B200: 192 GB, NVIDIA DGX B200 datasheet), and nccl-tests allocates it on every GPU;
+ *   - size <= 1 TiB (PS_NCCL_MAX_SIZE_BYTES, parsim/coll.h: no GPU holds a larger buffer);
  *   - time <= 1e9 us (1000 s per iteration): even 1 TiB at 1 GB/s is ~1100 s, and nccl-tests runs
  *     20 iterations per size by default, so such a row would be a 6-hour size: not a measurement. */
-#define MAX_LOG_SIZE_BYTES 1099511627776.0
+#define MAX_LOG_SIZE_BYTES ((double)PS_NCCL_MAX_SIZE_BYTES)
 #define MAX_LOG_TIME_US 1e9
 
 static int check_size_time(parser *p, int line, const char *size_col, double size,

@@ -17,6 +17,7 @@
 #include <cjson/cJSON.h>
 
 #include "coll_internal.h"
+#include "parsim/array.h"
 #include "parsim/util.h"
 #include "parsim/data.h"
 
@@ -210,6 +211,8 @@ static int parse_params(const cJSON *root, ps_coll_params *p, const char *path, 
     return PS_OK;
 }
 
+#define PARAMS_MAX_BUFFER_BYTES ((size_t)1 << 25)
+
 static char *slurp(const char *path, ps_error *err)
 {
     FILE *f = fopen(path, "rb");
@@ -217,23 +220,20 @@ static char *slurp(const char *path, ps_error *err)
         ps_error_set(err, PS_EINPUT, "%s: cannot open", path);
         return NULL;
     }
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
-    while (buf) {
+    /* Read in chunks into a buffer that doubles from 4 KiB; a file that fills 32 MiB is refused
+     * (a parameter file is a few KiB). */
+    size_t cap = 0, len = 0;
+    char *buf = NULL;
+    for (;;) {
+        if (len + 1 >= cap && (cap >= PARAMS_MAX_BUFFER_BYTES || ps_grow(&buf, &cap, len + 4096, 1))) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
         size_t got = fread(buf + len, 1, cap - len - 1, f);
         len += got;
         if (got == 0)
             break;
-        if (len + 1 == cap) {
-            char *nb = cap > (1u << 24) ? NULL : realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
     }
     fclose(f);
     if (!buf) {

@@ -24,13 +24,6 @@ static bool shape_send(ps_coll_algo algo, const coll_topo *topo, coll_shape *out
     return true;
 }
 
-/* nccl-tests sendrecv.cu SendRecvGetBw: busbw = algbw (per-rank send size over time). */
-static double busbw_factor(int n)
-{
-    (void)n;
-    return 1.0;
-}
-
 const ps_coll_model ps_coll_model_sendrecv = {
     .op = PS_COLL_SENDRECV,
     .name = "sendrecv",
@@ -38,7 +31,7 @@ const ps_coll_model ps_coll_model_sendrecv = {
     .redop = "sum",
     .root = -1,
     .per_rank_count = false,
-    .busbw_factor = busbw_factor,
+    .busbw_factor = coll_busbw_whole_buffer, /* nccl-tests SendRecvGetBw: busbw = algbw */
     .ring_family = false,
     .ring_scale = COLL_RING_SCALE_NONE,
     .shape = shape_sendrecv,
@@ -52,7 +45,7 @@ const ps_coll_model ps_coll_model_send = {
     .redop = "none",
     .root = -1,
     .per_rank_count = false,
-    .busbw_factor = busbw_factor,
+    .busbw_factor = coll_busbw_whole_buffer, /* as sendrecv (no nccl-tests binary) */
     .ring_family = false,
     .ring_scale = COLL_RING_SCALE_NONE,
     .shape = shape_send,

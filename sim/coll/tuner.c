@@ -37,6 +37,8 @@ int coll_tune(const ps_coll_group *g, const ps_coll_params *params, ps_coll_op o
             return rc;
         if (!geom.available)
             continue;
+        if (algo == PS_ALGO_AUTO && !coll_network_allows_algo(&geom, (ps_coll_algo)a))
+            continue; /* the network's NCCL profile sets NCCL_ALGO (engine_network.c) */
         for (int p = 0; p < PS_PROTO_COUNT; p++) {
             if (proto != PS_PROTO_AUTO && proto != p)
                 continue;

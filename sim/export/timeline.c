@@ -1,18 +1,14 @@
 /* sim/export/timeline.c: the Chrome trace-event JSON writer of parsim/timeline.h (the layout,
  * the extra-argument hook and the invariants are described there). */
 #include "parsim/timeline.h"
+#include "parsim/array.h"
+#include "parsim/map.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "parsim/util.h"
-
-/* Small set of u64 keys: the (rank) and (rank, track) pairs whose metadata events were written. */
-typedef struct key_set {
-    uint64_t *keys; /* 0 = empty slot; stored keys are key + 1 */
-    size_t cap, len;
-} key_set;
 
 typedef struct tl_link {
     char name[PS_TRACE_MAX_TEXT_BYTES + 1];
@@ -26,53 +22,14 @@ struct ps_timeline {
     char label[64];
     ps_trace_meta meta;
     bool have_meta;
-    key_set seen;
+    ps_u64map seen; /* the (rank) and (rank, track) keys whose metadata events were written */
     uint64_t events, skipped;
     char classes[PS_TIMELINE_MAX_LINK_CLASSES][PS_TRACE_MAX_TEXT_BYTES + 1];
     int n_classes;
     tl_link *links;
-    int n_links, cap_links;
+    int n_links;
+    size_t cap_links;
 };
-
-static uint64_t mix(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= UINT64_C(0xff51afd7ed558ccd);
-    x ^= x >> 33;
-    return x;
-}
-
-/* Returns 1 if inserted (first time), 0 if present, -1 out of memory. */
-static int key_set_add(key_set *s, uint64_t key)
-{
-    if ((s->len + 1) * 2 > s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        uint64_t *keys = calloc(cap, sizeof *keys);
-        if (!keys)
-            return -1;
-        for (size_t i = 0; i < s->cap; i++) {
-            if (!s->keys[i])
-                continue;
-            size_t j = mix(s->keys[i]) & (cap - 1);
-            while (keys[j])
-                j = (j + 1) & (cap - 1);
-            keys[j] = s->keys[i];
-        }
-        free(s->keys);
-        s->keys = keys;
-        s->cap = cap;
-    }
-    uint64_t stored = key + 1;
-    size_t j = mix(stored) & (s->cap - 1);
-    while (s->keys[j]) {
-        if (s->keys[j] == stored)
-            return 0;
-        j = (j + 1) & (s->cap - 1);
-    }
-    s->keys[j] = stored;
-    s->len++;
-    return 1;
-}
 
 /* ns -> µs with exactly 3 decimals, printed from integers so that no digit is lost. */
 static void json_us(FILE *fp, int64_t ns)
@@ -159,6 +116,9 @@ int ps_timeline_open(ps_timeline **out, const char *path, const ps_timeline_opti
     if (!w)
         return ps_error_set(err, PS_EINTERNAL, "out of memory");
     w->opts = *opts;
+    /* one key per rank and per track of the rows written: as many as the rows, which the
+     * caller's reader has already bounded (the private set this was had no limit either) */
+    w->seen.max = PS_MAP_NO_LIMIT;
     snprintf(w->gpu_name, sizeof w->gpu_name, "%s", opts->gpu_name && *opts->gpu_name ? opts->gpu_name : "GPU");
     snprintf(w->label, sizeof w->label, "%s", opts->label ? opts->label : "");
     if (opts->meta) {
@@ -183,7 +143,7 @@ static int ensure_track(ps_timeline *w, int rank, int64_t tid, const char *track
                         ps_error *err)
 {
     FILE *fp = w->file.fp;
-    int first = key_set_add(&w->seen, (uint64_t)rank);
+    int first = ps_u64map_add(&w->seen, (uint64_t)rank, NULL);
     if (first < 0)
         return ps_error_set(err, PS_EINTERNAL, "out of memory");
     if (first) {
@@ -198,7 +158,7 @@ static int ensure_track(ps_timeline *w, int rank, int64_t tid, const char *track
                 rank, rank);
     }
     /* Ranks fit in 17 bits and tids in 35: one key per (rank, track). */
-    int track_first = key_set_add(&w->seen, (UINT64_C(1) << 63) | ((uint64_t)rank << 40) | (uint64_t)tid);
+    int track_first = ps_u64map_add(&w->seen, (UINT64_C(1) << 63) | ((uint64_t)rank << 40) | (uint64_t)tid, NULL);
     if (track_first < 0)
         return ps_error_set(err, PS_EINTERNAL, "out of memory");
     if (track_first) {
@@ -329,14 +289,8 @@ int ps_timeline_define_link(ps_timeline *w, const char *link_class, const char *
         fprintf(fp, "{\"name\": \"process_sort_index\", \"ph\": \"M\", \"pid\": %d, \"args\": {\"sort_index\": %d}}",
                 pid, pid);
     }
-    if (w->n_links == w->cap_links) {
-        int cap = w->cap_links ? w->cap_links * 2 : 64;
-        tl_link *l = realloc(w->links, (size_t)cap * sizeof *l);
-        if (!l)
-            return ps_error_set(err, PS_EINTERNAL, "out of memory");
-        w->links = l;
-        w->cap_links = cap;
-    }
+    if (ps_grow(&w->links, &w->cap_links, (size_t)w->n_links + 1, sizeof *w->links))
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
     int id = w->n_links++;
     snprintf(w->links[id].name, sizeof w->links[id].name, "%s", link_name);
     w->links[id].class_index = cls;
@@ -460,7 +414,7 @@ int ps_timeline_close(ps_timeline *w, ps_error *err)
         write_meta(w);
     fputs("\n}\n", fp);
     int rc = ps_atomic_commit(&w->file, err);
-    free(w->seen.keys);
+    ps_u64map_free(&w->seen);
     free(w->links);
     free(w);
     return rc;
@@ -471,7 +425,7 @@ void ps_timeline_abort(ps_timeline *w)
     if (!w)
         return;
     ps_atomic_abort(&w->file);
-    free(w->seen.keys);
+    ps_u64map_free(&w->seen);
     free(w->links);
     free(w);
 }

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "parsim/array.h"
+
 extern const ps_importer ps_importer_nsys;
 extern const ps_importer ps_importer_kineto;
 
@@ -33,89 +35,21 @@ void ps_import_options_init(ps_import_options *opts)
 
 /* ---- string pool ---- */
 
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = UINT64_C(14695981039346656037); /* FNV-1a */
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= UINT64_C(1099511628211);
-    }
-    return h;
-}
-
-static int pool_put_bytes(imp_pool *p, const char *s, size_t n, uint32_t *off)
-{
-    if (p->len + n + 1 > UINT32_MAX - 1)
-        return PS_EINTERNAL;
-    if (p->len + n + 1 > p->cap) {
-        size_t cap = p->cap ? p->cap : 4096;
-        while (cap < p->len + n + 1)
-            cap *= 2;
-        char *b = realloc(p->bytes, cap);
-        if (!b)
-            return PS_EINTERNAL;
-        p->bytes = b;
-        p->cap = cap;
-    }
-    memcpy(p->bytes + p->len, s, n + 1);
-    *off = (uint32_t)p->len;
-    p->len += n + 1;
-    return PS_OK;
-}
-
-static int pool_grow(imp_pool *p)
-{
-    size_t n = p->nslots ? p->nslots * 2 : 1024;
-    uint32_t *slots = calloc(n, sizeof *slots);
-    if (!slots)
-        return PS_EINTERNAL;
-    for (size_t i = 0; i < p->nslots; i++) {
-        if (!p->slots[i])
-            continue;
-        size_t j = hash_str(p->bytes + p->slots[i] - 1) & (n - 1);
-        while (slots[j])
-            j = (j + 1) & (n - 1);
-        slots[j] = p->slots[i];
-    }
-    free(p->slots);
-    p->slots = slots;
-    p->nslots = n;
-    return PS_OK;
-}
-
 int imp_pool_intern(imp_pool *p, const char *s, uint32_t *id)
 {
-    if (!p->bytes) { /* offset 0 is the empty string */
-        uint32_t off;
-        if (pool_put_bytes(p, "", 0, &off))
-            return PS_EINTERNAL;
-    }
-    if (!s || !*s) {
-        *id = 0;
-        return PS_OK;
-    }
-    if ((p->count + 1) * 2 > p->nslots && pool_grow(p))
+    if (p->len == 0 && ps_strset_index(p, "", 1) != 0) /* id 0 is the empty string */
         return PS_EINTERNAL;
-    size_t j = hash_str(s) & (p->nslots - 1);
-    while (p->slots[j]) {
-        if (!strcmp(p->bytes + p->slots[j] - 1, s)) {
-            *id = p->slots[j] - 1;
-            return PS_OK;
-        }
-        j = (j + 1) & (p->nslots - 1);
-    }
-    uint32_t off;
-    if (pool_put_bytes(p, s, strlen(s), &off))
+    long index = ps_strset_index(p, s ? s : "", 1);
+    if (index < 0)
         return PS_EINTERNAL;
-    p->slots[j] = off + 1;
-    p->count++;
-    *id = off;
+    *id = (uint32_t)index;
     return PS_OK;
 }
 
 const char *imp_pool_str(const imp_pool *p, uint32_t id)
 {
-    return p->bytes ? p->bytes + id : "";
+    const char *s = ps_strset_at(p, id);
+    return s ? s : "";
 }
 
 /* ---- rows ---- */
@@ -125,35 +59,20 @@ void imp_trace_init(imp_trace *t, const char *input_path, ps_trace_source source
     memset(t, 0, sizeof *t);
     t->input_path = input_path;
     ps_trace_meta_init(&t->meta, source);
+    t->pool.max = PS_STRSET_MAX_KEYS;
 }
 
 void imp_trace_free(imp_trace *t)
 {
-    free(t->pool.bytes);
-    free(t->pool.slots);
+    ps_strset_free(&t->pool);
     free(t->acts);
     free(t->comms);
     memset(t, 0, sizeof *t);
 }
 
-static int grow(void **data, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return PS_OK;
-    size_t n = *cap ? *cap * 2 : 1024;
-    while (n < need)
-        n *= 2;
-    void *d = realloc(*data, n * elem);
-    if (!d)
-        return PS_EINTERNAL;
-    *data = d;
-    *cap = n;
-    return PS_OK;
-}
-
 int imp_add_activity(imp_trace *t, const imp_activity *a, ps_error *err)
 {
-    if (grow((void **)&t->acts, &t->cap_acts, t->n_acts + 1, sizeof *t->acts))
+    if (ps_grow(&t->acts, &t->cap_acts, t->n_acts + 1, sizeof *t->acts))
         return ps_error_set(err, PS_EINTERNAL, "out of memory");
     t->acts[t->n_acts] = *a;
     t->acts[t->n_acts].order = t->n_acts;
@@ -163,7 +82,7 @@ int imp_add_activity(imp_trace *t, const imp_activity *a, ps_error *err)
 
 int imp_add_comm(imp_trace *t, const imp_comm *c, ps_error *err)
 {
-    if (grow((void **)&t->comms, &t->cap_comms, t->n_comms + 1, sizeof *t->comms))
+    if (ps_grow(&t->comms, &t->cap_comms, t->n_comms + 1, sizeof *t->comms))
         return ps_error_set(err, PS_EINTERNAL, "out of memory");
     t->comms[t->n_comms] = *c;
     t->comms[t->n_comms].order = t->n_comms;
@@ -228,15 +147,9 @@ int imp_assign_launch_ops(imp_range *ranges, size_t n_ranges, imp_launch *launch
         for (; j < n_ranges && !thread_cmp(&ranges[j], l) && ranges[j].start_ns <= l->ts_ns; j++) {
             while (depth && ranges[stack[depth - 1]].end_ns < ranges[j].start_ns)
                 depth--;
-            if (depth == cap) {
-                size_t c = cap ? cap * 2 : 64;
-                size_t *s = realloc(stack, c * sizeof *s);
-                if (!s) {
-                    free(stack);
-                    return ps_error_set(err, PS_EINTERNAL, "out of memory");
-                }
-                stack = s;
-                cap = c;
+            if (ps_grow(&stack, &cap, depth + 1, sizeof *stack)) {
+                free(stack);
+                return ps_error_set(err, PS_EINTERNAL, "out of memory");
             }
             stack[depth++] = j;
         }

@@ -18,15 +18,14 @@
 #include <stdint.h>
 
 #include "parsim/import.h"
+#include "parsim/map.h"
 #include "parsim/trace.h"
 
-/* Interned strings: id 0 is "". */
-typedef struct imp_pool {
-    char *bytes;
-    size_t len, cap;
-    uint32_t *slots; /* open addressing: offset + 1, 0 = empty */
-    size_t nslots, count;
-} imp_pool;
+/* Interned strings: the shared string set (parsim/map.h); id 0 is "", the others dense in the
+ * order first seen. Its limit is PS_STRSET_MAX_KEYS (set by imp_trace_init): the rows that name
+ * them are already bounded by memory, and an input with many distinct op ids (one per NVTX
+ * range) is legitimate. */
+typedef ps_strset imp_pool;
 
 int imp_pool_intern(imp_pool *p, const char *s, uint32_t *id); /* PS_EINTERNAL on OOM */
 const char *imp_pool_str(const imp_pool *p, uint32_t id);

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "parsim/array.h"
+
 /* ---- arena ---- */
 
 struct ps_arena_chunk {
@@ -318,18 +320,9 @@ static bool sb_put(sbuf *b, const char *bytes, size_t n)
 {
     if (!b)
         return true;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        if (cap > PS_JSON_MAX_VALUE_BYTES + 1)
-            return false;
-        char *d = realloc(b->data, cap);
-        if (!d)
-            return false;
-        b->data = d;
-        b->cap = cap;
-    }
+    /* at most PS_JSON_MAX_VALUE_BYTES bytes, the NUL included */
+    if (n >= PS_JSON_MAX_VALUE_BYTES - b->len || ps_grow(&b->data, &b->cap, b->len + n + 1, 1))
+        return false;
     memcpy(b->data + b->len, bytes, n);
     b->len += n;
     b->data[b->len] = '\0';

@@ -34,6 +34,7 @@
  */
 #include "import/import_internal.h"
 #include "import/json_stream.h"
+#include "parsim/array.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -89,14 +90,8 @@ typedef struct kin_ctx {
 
 static int push(void **data, size_t *n, size_t *cap, size_t elem, const void *item, ps_error *err)
 {
-    if (*n == *cap) {
-        size_t c = *cap ? *cap * 2 : 256;
-        void *d = realloc(*data, c * elem);
-        if (!d)
-            return ps_error_set(err, PS_EINTERNAL, "out of memory");
-        *data = d;
-        *cap = c;
-    }
+    if (ps_grow(data, cap, *n + 1, elem))
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
     memcpy((char *)*data + *n * elem, item, elem);
     (*n)++;
     return PS_OK;

@@ -30,6 +30,7 @@
  * with its correlationId). NCCL's own ranges fail the op id check and are passed over.
  */
 #include "import/import_internal.h"
+#include "parsim/array.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -166,14 +167,8 @@ static int note_pid(pid_list *l, int64_t pid)
     for (size_t i = 0; i < l->n; i++) /* processes are few */
         if (l->pids[i] == pid)
             return PS_OK;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        int64_t *p = realloc(l->pids, cap * sizeof *p);
-        if (!p)
-            return PS_EINTERNAL;
-        l->pids = p;
-        l->cap = cap;
-    }
+    if (ps_grow(&l->pids, &l->cap, l->n + 1, sizeof *l->pids))
+        return PS_EINTERNAL;
     l->pids[l->n++] = pid;
     return PS_OK;
 }
@@ -308,15 +303,9 @@ static int read_activities(nsys_ctx *c, const char *table, ps_trace_activity_kin
             break;
         nsys_nccl n = {.act = c->t->n_acts - 1, .pid = a.rank};
         if (kind == PS_TRACE_KERNEL && imp_nccl_kernel(text, &n.coll, &n.coll_known, &n.dtype)) {
-            if (nccl->n == nccl->cap) {
-                size_t cap = nccl->cap ? nccl->cap * 2 : 64;
-                nsys_nccl *p = realloc(nccl->v, cap * sizeof *p);
-                if (!p) {
-                    rc = ps_error_set(c->err, PS_EINTERNAL, "out of memory");
-                    break;
-                }
-                nccl->v = p;
-                nccl->cap = cap;
+            if (ps_grow(&nccl->v, &nccl->cap, nccl->n + 1, sizeof *nccl->v)) {
+                rc = ps_error_set(c->err, PS_EINTERNAL, "out of memory");
+                break;
             }
             nccl->v[nccl->n++] = n;
         }
@@ -375,28 +364,16 @@ static bool json_int(const cJSON *j, const char *key, int64_t *out)
 
 static int add_call(nvtx_data *d, const nvtx_call *call)
 {
-    if (d->n == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 256;
-        nvtx_call *p = realloc(d->calls, cap * sizeof *p);
-        if (!p)
-            return PS_EINTERNAL;
-        d->calls = p;
-        d->cap = cap;
-    }
+    if (ps_grow(&d->calls, &d->cap, d->n + 1, sizeof *d->calls))
+        return PS_EINTERNAL;
     d->calls[d->n++] = *call;
     return PS_OK;
 }
 
 static int add_member(nvtx_data *d, const comm_member *m)
 {
-    if (d->nm == d->capm) {
-        size_t cap = d->capm ? d->capm * 2 : 16;
-        comm_member *p = realloc(d->members, cap * sizeof *p);
-        if (!p)
-            return PS_EINTERNAL;
-        d->members = p;
-        d->capm = cap;
-    }
+    if (ps_grow(&d->members, &d->capm, d->nm + 1, sizeof *d->members))
+        return PS_EINTERNAL;
     d->members[d->nm++] = *m;
     return PS_OK;
 }
@@ -537,14 +514,9 @@ static int read_launches(nsys_ctx *c, imp_range *ranges, size_t n_ranges, launch
             (rc = col_i64(&r, 3, "correlationId", false, &l.corr)))
             break;
         l.pid = pid_of(l.tid);
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 1024;
-            launch *p = realloc(*out, cap * sizeof *p);
-            if (!p) {
-                rc = ps_error_set(c->err, PS_EINTERNAL, "out of memory");
-                break;
-            }
-            *out = p;
+        if (ps_grow(out, &cap, *n + 1, sizeof **out)) {
+            rc = ps_error_set(c->err, PS_EINTERNAL, "out of memory");
+            break;
         }
         (*out)[(*n)++] = l;
     }
@@ -600,14 +572,9 @@ static int read_op_ranges(nsys_ctx *c, imp_range **out, size_t *n)
             rc = ps_error_set(c->err, PS_EINTERNAL, "out of memory");
             break;
         }
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 1024;
-            imp_range *p = realloc(*out, cap * sizeof *p);
-            if (!p) {
-                rc = ps_error_set(c->err, PS_EINTERNAL, "out of memory");
-                break;
-            }
-            *out = p;
+        if (ps_grow(out, &cap, *n + 1, sizeof **out)) {
+            rc = ps_error_set(c->err, PS_EINTERNAL, "out of memory");
+            break;
         }
         (*out)[(*n)++] = g;
     }

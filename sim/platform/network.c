@@ -15,7 +15,8 @@
  *     not contain (proxy thread post, CTS wait, completion poll; network.md 2.4);
  *   - bandwidth_efficiency: achievable per-NIC bandwidth / line rate;
  *   - channels_per_nic: NCCL runtime channels per NIC (network.md 1.5);
- *   - protocols: what the network's recommended NCCL profile allows.
+ *   - protocols, algorithms: what the network's recommended NCCL profile allows (NCCL_PROTO,
+ *     NCCL_ALGO) for collectives that cross nodes.
  * Source keys as in network.md: N = NVIDIA/nccl @ 5067397c, A = aws/aws-ofi-nccl @ 2daf7d30,
  * GX = google/nccl-plugin-gpudirecttcpx @ 4b8ea7f2, GO = google/nccl-plugin-gpudirect-tcpxo @
  * 04815d1b. A figure marked ASSUMPTION has no primary source; docs/platforms.md lists them.
@@ -35,25 +36,29 @@ static const ps_network_kind kinds[] = {
      * IB, N net_ib/init.cc:558), no extra proxy cost, the coll model's own efficiency, 2 channels
      * per NIC (DERIVED from N search.cc:1036-1058 + connect.cc:459, network.md 1.5). */
     {"generic", "no network named: NCCL's own constants, no plugin or proxy cost added",
-     400, 1.5, 0.5, 0, 0, 1.0, 2, PS_NET_PROTO_ALL},
+     400, 1.5, 0.5, 0, 0, 1.0, 2, PS_NET_PROTO_ALL, PS_NET_ALGO_ALL},
     /* InfiniBand NDR: 8 x single-port ConnectX-7 400 Gb/s, one per GPU (DGX H100 user guide,
      * hardware.md 3.4), Quantum-2 rail-optimised fat tree. NIC 1.5 us per side: Mellanox quotes
      * 3-4 us GPU-to-GPU with GPUDirect RDMA (2019 deck, network.md 4.1), ASSUMPTION for the split.
      * Quantum-2 port-to-port: secondary sources say 150-400 ns (network.md 4.1), 0.3 us
      * UNVERIFIED. Plugin latency 0 (net_ib "Not set", N net_ib/init.cc:558). Efficiency 47/50:
      * "For NDR @ 400Gbps you should see 46-48GB/s per NIC" (maintainer, nccl-tests#290). Proxy
-     * step 17 us: FITTED (least squares on log time, grid of 1 us) on the 3 x 8 H100 all_reduce
-     * points of nccl#1453 (61.6 us at 128 B, 75.4 us at 4 KiB; tests/platform/multinode,
-     * docs/data/multinode.md); held out: the Nebius 2 x 8 curve (docs/validation.md). */
+     * step 17 us: roce's fitted figure, BORROWED (the same ConnectX-7, net_ib code and proxy
+     * thread; no InfiniBand table small enough to fit it was found); held out: the Nebius 2 x 8
+     * InfiniBand curve (docs/validation.md). */
     {"ib-ndr", "InfiniBand NDR: 1x ConnectX-7 400 Gb/s per GPU, Quantum-2 rail-optimised fat tree",
-     400, 1.5, 0.3, 0, 17, 0.94, 2, PS_NET_PROTO_ALL},
+     400, 1.5, 0.3, 0, 17, 0.94, 2, PS_NET_PROTO_ALL, PS_NET_ALGO_ALL},
     /* RoCE v2: the same ConnectX-7 400GbE NIC and NCCL's same net_ib code and constants (N
      * net_ib/connect.cc:12-21); adaptive routing off by default on Ethernet (init.cc:439-442).
      * Ethernet switch hop 0.5 us: ASSUMPTION (no vendor figure found). Efficiency as IB
-     * (nccl-tests#290 speaks of "IB/RoCE"). Proxy step: ib-ndr's fitted 17 us, BORROWED (the same
-     * NIC, plugin and proxy code; no public RoCE H100 table was found to fit or test it). */
+     * (nccl-tests#290 speaks of "IB/RoCE"). Proxy step 17 us: FITTED (least squares on log time,
+     * grid of 1 us) on the 3 x 8 H100 all_reduce points of nccl#1453 (61.6 us at 128 B, 75.4 us
+     * at 4 KiB; tests/platform/multinode, docs/data/multinode.md), a RoCE cluster (INFERRED:
+     * NCCL_IB_GID_INDEX=3 and NCCL_IB_ADAPTIVE_ROUTING=1 are RoCE v2 settings, top-of-rack
+     * switches, 2 x 200 Gb ports per ConnectX-7, VMs) in the slow 3-node configuration that
+     * issue is about, so the figure may be high. No held-out RoCE curve was found. */
     {"roce", "RoCE v2: 1x ConnectX-7 400GbE per GPU, Ethernet rail-optimised fabric",
-     400, 1.5, 0.5, 0, 17, 0.94, 2, PS_NET_PROTO_ALL},
+     400, 1.5, 0.5, 0, 17, 0.94, 2, PS_NET_PROTO_ALL, PS_NET_ALGO_ALL},
     /* AWS EFA on p5 / p5e (H100 / H200): 32 EFA cards, 3,200 Gb/s per instance, i.e. 4 x 100
      * Gb/s per GPU (docs.aws.amazon.com p5-efa.html); aws-ofi-nccl groups a GPU's rails into one
      * NCCL device. Plugin latency 75 us on p5/p5e (A src/platform-aws.cpp:771-785). Proxy step
@@ -62,26 +67,31 @@ static const ps_network_kind kinds[] = {
      * latencies: ASSUMPTION (as generic; SRD publishes no one-way figure). Efficiency 0.9:
      * ASSUMPTION until fitted. */
     {"efa-p5", "AWS EFA (p5/p5e): 4x 100 Gb/s EFA rails per GPU, SRD, aws-ofi-nccl",
-     400, 1.5, 0.5, 75, 15, 0.9, 2, PS_NET_PROTO_ALL},
+     400, 1.5, 0.5, 75, 15, 0.9, 2, PS_NET_PROTO_ALL, PS_NET_ALGO_ALL},
     /* AWS EFA on p5en (H200): 2 x 200 Gb/s rails per GPU (A nccl_ofi_model.cpp:29-40); plugin
      * latency 35 us (A platform-aws.cpp:150-172); AWS model 18 us per step, minus 5.0 -> 13. */
     {"efa-p5en", "AWS EFA (p5en): 2x 200 Gb/s EFA rails per GPU, SRD, aws-ofi-nccl",
-     400, 1.5, 0.5, 35, 13, 0.9, 2, PS_NET_PROTO_ALL},
+     400, 1.5, 0.5, 35, 13, 0.9, 2, PS_NET_PROTO_ALL, PS_NET_ALGO_ALL},
     /* GCP A3 High, GPUDirect-TCPX: 4 GPU NICs of 200 Gb/s for 8 GPUs (GX README "4-NIC"; A3 IPU
      * NICs at 200 Gb/s), so 100 Gb/s per GPU (INFERRED). Plugin latency 0 (GX net_tcpx.cc:737).
-     * TCPX is an UNPACK device: NCCL doubles the channels (N connect.cc:485-490), 4 per NIC. Proxy
-     * step: tcpxo's fitted 47 us, BORROWED (no A3 High table found); efficiency 0.9 ASSUMPTION. */
+     * Google's TCPX profile (GoogleCloudPlatform/ai-infra-cluster-provisioning
+     * sample_workloads/nccltest/gke/values.yaml @09e13863, plugin v3.1.9 on NCCL 2.19.4) sets
+     * NCCL_ALGO=Ring, NCCL_PROTO=Simple and NCCL_MIN_NCHANNELS = NCCL_MAX_NCHANNELS = 12, i.e. 3
+     * channels per NIC. Proxy step: tcpxo's fitted 47 us, BORROWED; efficiency 0.9 ASSUMPTION
+     * (Google's sample 2-node all_reduce in the same repository, held out, reaches 47.8 GB/s algbw
+     * at 8 GiB: a ring across 2 nodes moves 2(n-1)/n x S/8 per NIC, 0.96 of 4 x 25 GB/s). */
     {"tcpx", "GCP A3 High GPUDirect-TCPX: 4x 200 Gb/s NICs for 8 GPUs (100 Gb/s per GPU)",
-     100, 1.5, 0.5, 0, 47, 0.9, 4, PS_NET_PROTO_ALL},
+     100, 1.5, 0.5, 0, 47, 0.9, 3, PS_NET_PROTO_SIMPLE, PS_NET_ALGO_RING},
     /* GCP A3 Mega, GPUDirect-TCPXO (FasTrak): 8 GPU NICs + 1 host NIC, 1,800 Gb/s total, so
      * 200 Gb/s per GPU (INFERRED, cloud.google.com gpu-network-bandwidth). Plugin latency 0 (GO
      * nccl_shim.cc:966). Google's profile sets NCCL_PROTO=Simple,LL128: no LL (GO
      * tcpxo_scripts/nccl-env-profile.sh). Proxy step 47 us: FITTED (least squares on log time,
      * grid of 1 us) on the 2 x a3-megagpu-8g all_reduce curve, 8 B - 8 GiB (ztan-NCCL-test-result,
-     * docs/data/multinode.md); held out: the TCPXO all_gather curve. Efficiency 0.9 of line rate:
+     * docs/data/multinode.md); the TCPXO all_gather curve decided that rings pay it in the latency
+     * only (model.c coll_fill_s), so it is not held out. Efficiency 0.9 of line rate:
      * the same all_reduce's 181 GB/s algbw at 8 GiB over 8 x 25 GB/s (it is also in that fit). */
     {"tcpxo", "GCP A3 Mega GPUDirect-TCPXO: 8x 200 Gb/s NICs, one per GPU, no LL protocol",
-     200, 1.5, 0.5, 0, 47, 0.9, 2, PS_NET_PROTO_LL128 | PS_NET_PROTO_SIMPLE},
+     200, 1.5, 0.5, 0, 47, 0.9, 2, PS_NET_PROTO_LL128 | PS_NET_PROTO_SIMPLE, PS_NET_ALGO_ALL},
 };
 
 int ps_network_kind_count(void) { return (int)(sizeof kinds / sizeof kinds[0]); }
@@ -101,25 +111,32 @@ const ps_network_kind *ps_network_kind_find(const char *name)
     return NULL;
 }
 
-static const struct {
+typedef struct name_bit {
     const char *name;
     unsigned bit;
-} proto_bits[] = {{"LL", PS_NET_PROTO_LL}, {"LL128", PS_NET_PROTO_LL128}, {"Simple", PS_NET_PROTO_SIMPLE}};
+} name_bit;
 
-void ps_network_protocols_format(unsigned protocols, char *buf, size_t size)
+static const name_bit proto_bits[] = {
+    {"LL", PS_NET_PROTO_LL}, {"LL128", PS_NET_PROTO_LL128}, {"Simple", PS_NET_PROTO_SIMPLE}};
+/* NCCL_ALGO's spellings of the algorithms a network profile can restrict. */
+static const name_bit algo_bits[] = {
+    {"Ring", PS_NET_ALGO_RING}, {"Tree", PS_NET_ALGO_TREE}, {"NVLSTree", PS_NET_ALGO_NVLS_TREE}};
+
+static void bits_format(const name_bit *names, size_t count, unsigned set, char *buf, size_t size)
 {
     size_t used = 0;
     if (size)
         buf[0] = '\0';
-    for (size_t i = 0; i < sizeof proto_bits / sizeof proto_bits[0]; i++)
-        if (protocols & proto_bits[i].bit) {
+    for (size_t i = 0; i < count; i++)
+        if (set & names[i].bit) {
             int n = snprintf(buf + used, used < size ? size - used : 0, "%s%s", used ? "," : "",
-                             proto_bits[i].name);
+                             names[i].name);
             used += n > 0 ? (size_t)n : 0;
         }
 }
 
-int ps_network_protocols_parse(const char *text, unsigned *out)
+/* "A,B,..." of the names in any order, each once, case-sensitive, no empty item. */
+static int bits_parse(const name_bit *names, size_t count, const char *text, unsigned *out)
 {
     unsigned set = 0;
     const char *p = text;
@@ -128,9 +145,9 @@ int ps_network_protocols_parse(const char *text, unsigned *out)
     while (*p) {
         size_t len = strcspn(p, ",");
         unsigned bit = 0;
-        for (size_t i = 0; i < sizeof proto_bits / sizeof proto_bits[0]; i++)
-            if (strlen(proto_bits[i].name) == len && !strncmp(p, proto_bits[i].name, len))
-                bit = proto_bits[i].bit;
+        for (size_t i = 0; i < count; i++)
+            if (strlen(names[i].name) == len && !strncmp(p, names[i].name, len))
+                bit = names[i].bit;
         if (!bit || (set & bit))
             return PS_EINPUT;
         set |= bit;
@@ -140,4 +157,26 @@ int ps_network_protocols_parse(const char *text, unsigned *out)
     }
     *out = set;
     return PS_OK;
+}
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+void ps_network_protocols_format(unsigned protocols, char *buf, size_t size)
+{
+    bits_format(proto_bits, COUNT(proto_bits), protocols, buf, size);
+}
+
+int ps_network_protocols_parse(const char *text, unsigned *out)
+{
+    return bits_parse(proto_bits, COUNT(proto_bits), text, out);
+}
+
+void ps_network_algorithms_format(unsigned algorithms, char *buf, size_t size)
+{
+    bits_format(algo_bits, COUNT(algo_bits), algorithms, buf, size);
+}
+
+int ps_network_algorithms_parse(const char *text, unsigned *out)
+{
+    return bits_parse(algo_bits, COUNT(algo_bits), text, out);
 }

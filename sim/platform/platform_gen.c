@@ -128,16 +128,27 @@ const char *ps_fabric_name(ps_fabric kind)
     case PS_FABRIC_NVSWITCH: return "nvswitch";
     case PS_FABRIC_MESH: return "mesh";
     case PS_FABRIC_PCIE: return "pcie";
+    case PS_FABRIC_COUNT: break;
+    }
+    return "unknown";
+}
+
+const char *ps_fabric_summary(ps_fabric kind)
+{
+    switch (kind) {
+    case PS_FABRIC_NVSWITCH: return "non-blocking switch";
+    case PS_FABRIC_MESH: return "one link per pair";
+    case PS_FABRIC_PCIE: return "PCIe switches and CPU sockets, no NVLink";
+    case PS_FABRIC_COUNT: break;
     }
     return "unknown";
 }
 
 int ps_fabric_parse(const char *text, ps_fabric *out)
 {
-    static const ps_fabric kinds[] = {PS_FABRIC_NVSWITCH, PS_FABRIC_MESH, PS_FABRIC_PCIE};
-    for (size_t i = 0; text && i < sizeof kinds / sizeof kinds[0]; i++)
-        if (!strcmp(text, ps_fabric_name(kinds[i]))) {
-            *out = kinds[i];
+    for (int i = 0; text && i < PS_FABRIC_COUNT; i++)
+        if (!strcmp(text, ps_fabric_name((ps_fabric)i))) {
+            *out = (ps_fabric)i;
             return PS_OK;
         }
     return PS_EINPUT;
@@ -271,6 +282,8 @@ static void put_network_props(gen *g)
     fprintf(g->out, "%s<prop id=\"network_channels_per_nic\" value=\"%d\"/>\n", in, k->channels_per_nic);
     ps_network_protocols_format(k->protocols, protos, sizeof protos);
     fprintf(g->out, "%s<prop id=\"network_protocols\" value=\"%s\"/>\n", in, protos);
+    ps_network_algorithms_format(k->algorithms, protos, sizeof protos);
+    fprintf(g->out, "%s<prop id=\"network_algorithms\" value=\"%s\"/>\n", in, protos);
 }
 
 static void put_zone_props(gen *g)

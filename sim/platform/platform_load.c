@@ -552,6 +552,14 @@ static int fill_network(ps_platform *p, ps_error *err)
     if (protos && !(net->protocols & PS_NET_PROTO_SIMPLE))
         return ps_error_set(err, PS_EINPUT, "%s: zone: property network_protocols='%s': Simple is "
                             "required (NCCL's network send/recv run Simple only)", p->path, protos);
+    const char *algos = sg_zone_get_property_value(root, "network_algorithms");
+    net->algorithms = k->algorithms;
+    if (algos && ps_network_algorithms_parse(algos, &net->algorithms))
+        return ps_error_set(err, PS_EINPUT, "%s: zone: property network_algorithms='%s': expected a "
+                            "comma-separated list of Ring, Tree, NVLSTree (each once)", p->path, algos);
+    if (algos && !(net->algorithms & PS_NET_ALGO_RING))
+        return ps_error_set(err, PS_EINPUT, "%s: zone: property network_algorithms='%s': Ring is "
+                            "required (all_gather and reduce_scatter run Ring only)", p->path, algos);
     return PS_OK;
 }
 

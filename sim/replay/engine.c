@@ -18,6 +18,7 @@
 #include <simgrid/semaphore.h>
 
 #include "replay_internal.h"
+#include "parsim/array.h"
 
 #define MAX_WAITERS 8 /* actors that can wait on one stream: its rank's other streams + feedback */
 
@@ -256,16 +257,10 @@ static void record(run_state *run, int pass, int rank, int op, double start, dou
     if (!run->engine->cfg.record_ops)
         return;
     replay_result *res = run->res;
-    if (res->nevents == res->cap_events) {
-        size_t cap = res->cap_events ? res->cap_events * 2 : 4096;
-        replay_op_event *grown = realloc(res->events, cap * sizeof *grown);
-        if (!grown) {
-            run->failed = true;
-            ps_error_set(&run->error, PS_EINTERNAL, "out of memory (timeline)");
-            return;
-        }
-        res->events = grown;
-        res->cap_events = cap;
+    if (ps_grow(&res->events, &res->cap_events, res->nevents + 1, sizeof *res->events)) {
+        run->failed = true;
+        ps_error_set(&run->error, PS_EINTERNAL, "out of memory (timeline)");
+        return;
     }
     res->events[res->nevents++] = (replay_op_event){pass, rank, op, start, end};
 }
@@ -310,6 +305,7 @@ static void run_compute(stream_actor *self, const replay_graph *rg, int pass, co
     if (rp) {
         rp->compute_s += t1 - t0;
         rp->compute_ideal_s += sg->time_s;
+        rp->host_gap_s += sg->host_gap_s;
     }
     if (run->engine->cfg.record_ops || run->engine->cfg.timeline) {
         /* the ops of a merged segment share its time in proportion to their durations */

@@ -90,13 +90,21 @@ int mixed_attention_cost(const ps_cost_model *cost, const ps_workload *wl, const
     q.heads = wl->plan.heads_per_rank;
     q.kv_heads = wl->plan.kv_heads_per_rank;
     q.head_dim = wl->model.head_dim;
-    *out = (replay_op_cost){0, PS_COST_MODEL, false, 0, true};
+    *out = (replay_op_cost){0, PS_COST_MODEL, false, 0, true, 0};
     double err_weighted = 0;
     bool unknown = false;
     for (int part = -1; part < mb->nchunks; part++) {
         if (part < 0 && mb->decode_seqs == 0)
             continue;
+        q.dtype = wl->precision.act;
         if (part < 0) {
+            /* A decode query streams the KV cache: its bytes are the cache's dtype (the op
+             * graph counts them so, workload.md). The cost model's attention reads K and V in
+             * the query's dtype (family_attention.c: KV bytes = ... x dtype bytes), so a decode
+             * part is priced in the KV dtype: with an fp8 cache (--kv-dtype fp8; TensorRT-LLM's
+             * and vLLM's decode kernels read fp8 KV) it moves half the bytes of a bf16 one.
+             * Prompt chunks stay in the activations' dtype (compute-bound). */
+            q.dtype = wl->precision.kv;
             q.phase = PS_PHASE_DECODE;
             q.seqs = q.tokens = mb->decode_seqs;
             q.context = mb->decode_context;

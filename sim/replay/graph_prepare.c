@@ -22,6 +22,8 @@ void replay_graph_free(replay_graph *rg)
     for (int r = 0; r < rg->graph->nranks; r++) {
         if (rg->op_time_s)
             free(rg->op_time_s[r]);
+        if (rg->op_gap_s)
+            free(rg->op_gap_s[r]);
         if (rg->op_source)
             free(rg->op_source[r]);
         for (int s = 0; rg->streams && s < PS_STREAM_COUNT; s++) {
@@ -30,6 +32,7 @@ void replay_graph_free(replay_graph *rg)
         }
     }
     free(rg->op_time_s);
+    free(rg->op_gap_s);
     free(rg->op_source);
     free(rg->streams);
     memset(rg, 0, sizeof *rg);
@@ -42,7 +45,7 @@ static int price_rank(const ps_graph *g, int r, const replay_costing *c, replay_
                       unsigned char **meta, float **errs, ps_error *err)
 {
     const ps_rank_ops *ro = &g->ranks[r];
-    double *t = rg->op_time_s[r];
+    double *t = rg->op_time_s[r], *gap = rg->op_gap_s[r];
     int src = stage_rank[ro->stage];
     bool copy = src >= 0 && g->ranks[src].count == ro->count;
     if (!copy)
@@ -53,6 +56,7 @@ static int price_rank(const ps_graph *g, int r, const replay_costing *c, replay_
             continue;
         if (copy) {
             t[i] = rg->op_time_s[src][i];
+            gap[i] = rg->op_gap_s[src][i];
             meta[r][i] = meta[src][i];
             errs[r][i] = errs[src][i];
         } else {
@@ -60,14 +64,17 @@ static int price_rank(const ps_graph *g, int r, const replay_costing *c, replay_
             int rc = c->fn(c->ctx, g, r, op, &cost, err);
             if (rc)
                 return rc;
-            if (!(cost.time_s >= 0) || cost.source < 0 || cost.source >= PS_COST_SOURCE_COUNT)
+            if (!(cost.time_s >= 0) || cost.source < 0 || cost.source >= PS_COST_SOURCE_COUNT ||
+                !(cost.host_gap_s >= 0) || cost.host_gap_s > cost.time_s)
                 return ps_error_set(err, PS_EINTERNAL, "op %s: the cost model gave a bad answer", op->id);
             t[i] = cost.time_s;
+            gap[i] = cost.host_gap_s;
             meta[r][i] = (unsigned char)(cost.source | (cost.compute_bound ? 0x80 : 0) |
                                          (cost.in_envelope ? 0 : 0x40));
             errs[r][i] = (float)cost.error_pct;
         }
         rg->compute_s += t[i];
+        rg->host_gap_s += gap[i];
         rg->compute_s_by_source[meta[r][i] & 0x3f] += t[i];
         if (errs[r][i] >= 0)
             rg->error_weighted_s += t[i] * errs[r][i];
@@ -133,6 +140,7 @@ static int cut_stream(const ps_graph *g, int r, int s, const rank_marks *mk, con
         sg->last = (int)i;
         sg->end_pos = n + 1;
         sg->time_s += rg->op_time_s[r][i];
+        sg->host_gap_s += rg->op_gap_s[r][i];
         n++;
         /* the last compute op of a microbatch on the last stage feeds stage 0's next pass */
         bool mb_last = s == PS_STREAM_COMPUTE && ro->stage == pp - 1 && pp > 1 &&
@@ -196,8 +204,9 @@ int replay_graph_prepare(const ps_graph *g, const replay_costing *c, replay_grap
     rg->graph = g;
     size_t n = (size_t)(g->nranks > 0 ? g->nranks : 1);
     rg->op_time_s = calloc(n, sizeof *rg->op_time_s);
+    rg->op_gap_s = calloc(n, sizeof *rg->op_gap_s);
     rg->streams = calloc(n, sizeof *rg->streams);
-    if (!rg->op_time_s || !rg->streams) {
+    if (!rg->op_time_s || !rg->op_gap_s || !rg->streams) {
         replay_graph_free(rg);
         return ps_error_set(err, PS_EINTERNAL, "out of memory");
     }
@@ -213,9 +222,10 @@ int replay_graph_prepare(const ps_graph *g, const replay_costing *c, replay_grap
     for (int r = 0; r < g->nranks && !rc; r++) {
         size_t count = g->ranks[r].count ? g->ranks[r].count : 1;
         rg->op_time_s[r] = calloc(count, sizeof(double));
+        rg->op_gap_s[r] = calloc(count, sizeof(double));
         meta[r] = calloc(count, 1);
         errs[r] = calloc(count, sizeof(float));
-        if (!rg->op_time_s[r] || !meta[r] || !errs[r])
+        if (!rg->op_time_s[r] || !rg->op_gap_s[r] || !meta[r] || !errs[r])
             rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
         if (!rc)
             rc = price_rank(g, r, c, rg, stage_rank, meta, errs, err);

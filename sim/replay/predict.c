@@ -65,19 +65,61 @@ const char *ps_breakdown_part_name(ps_breakdown_part part)
 
 /* ---- pricing ---------------------------------------------------------------------------------- */
 
+/* Host gaps (the breakdown's host_gaps, docs/predict.md). A CUDA graph replays its kernels back
+ * to back, so graph-launched ops have none. An eager op's gap is what the host adds to the GPU's
+ * time: for an op a trace measured, the gap the trace measured before and between its kernels
+ * (trace_gaps.c: the trace's op time is its kernels only); for any other op, the cost model's
+ * eager time minus its graph time (cost.h: eager = max(graph + eager_gap_us, eager_floor_us)). */
+static int eager_gap(predict_case *pc, const ps_op *op, const ps_cost_query *q, const ps_cost_answer *a,
+                     double *gap_s, ps_error *err)
+{
+    *gap_s = 0;
+    if (q->launch != PS_LAUNCH_EAGER)
+        return PS_OK;
+    if (a->source == PS_COST_TRACE) {
+        *gap_s = trace_gaps_of(pc->gaps, op->id);
+        return PS_OK;
+    }
+    ps_cost_query g = *q;
+    g.launch = PS_LAUNCH_GRAPH;
+    ps_cost_answer ga;
+    if (ps_cost_estimate(pc->cost, &g, &ga, err))
+        return ps_error_prefix(err, "op %s", op->id);
+    double d = (a->time_us - ga.time_us) * 1e-6;
+    *gap_s = d > 0 ? d : 0;
+    return PS_OK;
+}
+
 static int op_cost(void *ctx, const ps_graph *g, int rank, const ps_op *op, replay_op_cost *out, ps_error *err)
 {
     (void)g;
     (void)rank;
     predict_case *pc = ctx;
-    if (pc->mixed && op->kind == PS_OP_ATTENTION)
-        return mixed_attention_cost(pc->cost, &pc->wl, &pc->mixed->mb[op->microbatch], pc->launch, out, err);
+    if (pc->mixed && op->kind == PS_OP_ATTENTION) {
+        const mixed_mb *mb = &pc->mixed->mb[op->microbatch];
+        int rc = mixed_attention_cost(pc->cost, &pc->wl, mb, pc->launch, out, err);
+        if (rc || pc->launch != PS_LAUNCH_EAGER)
+            return rc;
+        replay_op_cost graph;
+        if ((rc = mixed_attention_cost(pc->cost, &pc->wl, mb, PS_LAUNCH_GRAPH, &graph, err)))
+            return rc;
+        out->host_gap_s = out->time_s > graph.time_s ? out->time_s - graph.time_s : 0;
+        return PS_OK;
+    }
     ps_cost_query q;
     ps_cost_query_from_op(op, pc->launch, &q);
+    if (op->kind == PS_OP_ATTENTION && q.phase == PS_PHASE_DECODE)
+        q.dtype = pc->wl.precision.kv; /* the cache's dtype: mixed_attention_cost, graph_mixed.c */
     ps_cost_answer a;
     if (ps_cost_estimate(pc->cost, &q, &a, err))
         return ps_error_prefix(err, "op %s", op->id);
+    double gap_s;
+    if (eager_gap(pc, op, &q, &a, &gap_s, err))
+        return err->code;
     out->time_s = a.time_us * 1e-6;
+    if (a.source == PS_COST_TRACE)
+        out->time_s += gap_s; /* the trace's kernels, then the host's gap it measured */
+    out->host_gap_s = gap_s;
     out->source = a.source;
     out->compute_bound = a.bound == PS_BOUND_COMPUTE;
     out->error_pct = a.error_pct;
@@ -125,14 +167,15 @@ void predict_breakdown(const replay_result *res, int pass, double period_s, doub
         }
     }
     const replay_rank_pass *rp = &res->rank_pass[pass * res->nranks + best];
-    ms[PS_PART_COMPUTE] = rp->compute_s * 1e3;
+    ms[PS_PART_HOST_GAPS] = rp->host_gap_s * 1e3; /* eager launches (op_cost) */
+    ms[PS_PART_COMPUTE] = (rp->compute_s - rp->host_gap_s) * 1e3;
     ms[PS_PART_TP_COMM_EXPOSED] = rp->tp_comm_s * 1e3;
     /* waiting on a recv is the hand-off only while the transfer runs; before, the upstream
      * stage was still computing: that is the pipeline's bubble */
     double handoff = rp->wait_recv_s < rp->recv_xfer_s ? rp->wait_recv_s : rp->recv_xfer_s;
     ms[PS_PART_PP_HANDOFF] = handoff * 1e3;
-    ms[PS_PART_HOST_GAPS] = 0; /* predictions: launch overhead is inside the cost model's op times */
-    double rest = period_s * 1e3 - ms[PS_PART_COMPUTE] - ms[PS_PART_TP_COMM_EXPOSED] - ms[PS_PART_PP_HANDOFF];
+    double rest = period_s * 1e3 - ms[PS_PART_COMPUTE] - ms[PS_PART_TP_COMM_EXPOSED] - ms[PS_PART_PP_HANDOFF] -
+                  ms[PS_PART_HOST_GAPS];
     ms[PS_PART_PP_BUBBLE] = rest > 0 ? rest : 0;
 }
 
@@ -228,9 +271,14 @@ static int setup_sim(predict_case *pc, ps_prediction *out, ps_error *err)
         return err->code;
     const char *coeff = ps_cost_model_coeff_path(pc->cost);
     snprintf(out->coefficients, sizeof out->coefficients, "%s", coeff ? coeff : "");
-    for (int i = 0; i < req->ntraces; i++)
+    const char *dirs[PS_PREDICT_MAX_TRACES];
+    for (int i = 0; i < req->ntraces; i++) {
         if (ps_cost_model_add_trace(pc->cost, req->traces[i], err))
             return ps_error_prefix(err, "--trace %s", req->traces[i]);
+        dirs[i] = req->traces[i];
+    }
+    if (req->ntraces > 0 && trace_gaps_read(dirs, req->ntraces, &pc->gaps, err))
+        return err->code;
     const ps_platform_gpu *g0 = ps_platform_gpu_at(pc->platform, 0);
     const ps_platform_fabric_info *fab = ps_platform_fabric(pc->platform);
     double link = fab->gpu_link_bytes_per_s;
@@ -362,6 +410,7 @@ int ps_predict(const ps_predict_request *req, ps_prediction *out, ps_error *err)
             ps_timeline_abort(pc.timeline);
     }
     ps_cost_model_free(pc.cost);
+    trace_gaps_free(pc.gaps);
     ps_coll_ctx_free(pc.coll);
     if (pc.owns_platform)
         ps_platform_free(pc.platform);

@@ -11,6 +11,14 @@
 #include "parsim/memory.h"
 #include "replay_internal.h"
 
+/* Host gaps a trace measured, per op id (trace_gaps.c). */
+typedef struct trace_gaps trace_gaps;
+int trace_gaps_read(const char *const *dirs, int ndirs, trace_gaps **out, ps_error *err);
+/* The median host gap (s) of the op's occurrences in the traces; 0 when none was measured. */
+double trace_gaps_of(const trace_gaps *gaps, const char *op_id);
+size_t trace_gaps_count(const trace_gaps *gaps);
+void trace_gaps_free(trace_gaps *gaps);
+
 typedef struct predict_case {
     const ps_predict_request *req;
     ps_workload wl;            /* scenario.batch resolved to a number */
@@ -19,6 +27,7 @@ typedef struct predict_case {
     bool owns_platform;
     ps_coll_ctx *coll;
     ps_cost_model *cost;
+    trace_gaps *gaps;          /* --trace: the host gaps they measured */
     replay_engine *engine;
     ps_timeline *timeline;     /* --timeline */
     replay_custom_ar *custom_ar; /* --allreduce trtllm|vllm */

@@ -56,6 +56,8 @@ typedef struct replay_op_cost {
     bool compute_bound;
     double error_pct;       /* the source's held-out error for this op kind */
     bool in_envelope;
+    double host_gap_s;      /* of time_s: the GPU idle, waiting for the host to launch the op
+                               (eager launches; predict.c says where it comes from) */
 } replay_op_cost;
 
 /* Prices one compute op of `graph` on `rank` (only called for compute kinds). */
@@ -66,6 +68,7 @@ typedef struct replay_segment {
     int first, last;        /* op indices (into the rank's ops) of the stream's run, inclusive */
     int first_pos, end_pos; /* positions in the stream: [first_pos, end_pos) */
     double time_s;          /* compute: sum of the ops' durations */
+    double host_gap_s;      /* of time_s: the ops' host gaps */
     bool comm;              /* a single communication op */
     int ndeps;              /* cross-stream deps of the first op: (stream, position) */
     int dep_stream[PS_OP_MAX_DEPS];
@@ -85,11 +88,13 @@ typedef struct replay_stream_ops {
 typedef struct replay_graph {
     const ps_graph *graph;
     double **op_time_s;             /* [rank][op] compute duration (0 for communication) */
+    double **op_gap_s;              /* [rank][op] of which host gap (replay_op_cost.host_gap_s) */
     unsigned char **op_source;      /* [rank][op] ps_cost_source of a compute op */
     replay_stream_ops (*streams)[PS_STREAM_COUNT]; /* [rank][stream] */
     double overlap_share;           /* GPU share a concurrent hand-off kernel takes (0..1) */
     double compute_s_by_source[PS_COST_SOURCE_COUNT]; /* summed over ranks */
     double compute_bound_s, compute_s;                 /* summed over ranks */
+    double host_gap_s;                                 /* of compute_s: host gaps, summed over ranks */
     double error_weighted_s;        /* sum of time x error_pct (ops with a known error) */
     double unknown_error_s;         /* time of ops whose source has no validated error */
     double outside_envelope_s;      /* time of ops outside the cost model's envelope */
@@ -149,6 +154,7 @@ typedef struct replay_rank_pass {
     double start_s, end_s;  /* first op start, last op end (compute stream) */
     double compute_s;       /* execs (slowed by overlap included) */
     double compute_ideal_s; /* the ops' own durations */
+    double host_gap_s;      /* of compute_s: the GPU idle between eager launches (not slowed by overlap) */
     double tp_comm_s;       /* collectives on the compute stream */
     double wait_recv_s;     /* blocked on a pp_recv (the upstream stage, then the transfer) */
     double recv_xfer_s;     /* transfer time of this rank's pp_recvs in the pass (recv stream) */

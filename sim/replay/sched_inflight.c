@@ -326,6 +326,7 @@ static int simulate_round(inflight *s, replay_engine *engine, mixed_step *ms, ro
                 e->allreduce_bytes = ro->ops[i].comm_bytes;
         e->sums = rg;
         e->sums.op_time_s = NULL;
+        e->sums.op_gap_s = NULL;
         e->sums.streams = NULL;
         e->sums.graph = NULL;
         s->replayed_ops += res.ops;

@@ -18,6 +18,7 @@
 
 #include "replay_internal.h"
 #include "trace_replay.h"
+#include "parsim/array.h"
 
 typedef struct ev {
     int rank;
@@ -38,14 +39,8 @@ typedef struct evs {
 
 static int push_ev(evs *e, const ev *x, ps_error *err)
 {
-    if (e->n == e->cap) {
-        size_t cap = e->cap ? 2 * e->cap : 1024;
-        ev *g = realloc(e->v, cap * sizeof *g);
-        if (!g)
-            return ps_error_set(err, PS_EINTERNAL, "out of memory");
-        e->v = g;
-        e->cap = cap;
-    }
+    if (ps_grow(&e->v, &e->cap, e->n + 1, sizeof *e->v))
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
     e->v[e->n++] = *x;
     return PS_OK;
 }
@@ -121,18 +116,13 @@ static int trace_cost(void *ctx, const ps_graph *g, int rank, const ps_op *op, r
 static ps_op *add_op(ps_rank_ops *ro, double **dur, int rank, ps_error *err)
 {
     if (ro->count == ro->cap) {
-        size_t cap = ro->cap ? 2 * ro->cap : 256;
-        ps_op *g = realloc(ro->ops, cap * sizeof *g);
-        double *d = realloc(dur[rank], cap * sizeof *d);
-        if (d)
-            dur[rank] = d;
-        if (g)
-            ro->ops = g;
-        if (!g || !d) {
+        /* ops and durations grow by the same rule from the same capacity, so they stay equal */
+        size_t dur_cap = ro->cap;
+        if (ps_grow(&dur[rank], &dur_cap, ro->count + 1, sizeof *dur[rank]) ||
+            ps_grow(&ro->ops, &ro->cap, ro->count + 1, sizeof *ro->ops)) {
             ps_error_set(err, PS_EINTERNAL, "out of memory");
             return NULL;
         }
-        ro->cap = cap;
     }
     ps_op *op = &ro->ops[ro->count++];
     memset(op, 0, sizeof *op);

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "parsim/plan.h"
+#include "parsim/array.h"
 #include "parsim/sweep.h"
 
 /* TP groups are tp consecutive ranks (plan.h) and ranks fill nodes in order (platform.h), so a
@@ -28,15 +29,9 @@ int ps_sweep_layouts(const ps_model *model, int gpus, int gpus_per_node, bool al
             ps_error why;
             if (dp > PS_PLAN_MAX_DP || ps_plan_init(&plan, model, tp, pp, dp, 0, NULL, gpus, &why))
                 continue; /* a rule of the plan refuses it (heads, layers, ...) */
-            if (n == cap) {
-                size_t ncap = cap ? 2 * cap : 16;
-                ps_layout *grown = realloc(layouts, ncap * sizeof *grown);
-                if (!grown) {
-                    free(layouts);
-                    return ps_error_set(err, PS_EINTERNAL, "out of memory");
-                }
-                layouts = grown;
-                cap = ncap;
+            if (ps_grow(&layouts, &cap, n + 1, sizeof *layouts)) {
+                free(layouts);
+                return ps_error_set(err, PS_EINTERNAL, "out of memory");
             }
             layouts[n++] = (ps_layout){tp, pp, dp};
         }

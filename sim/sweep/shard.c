@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "parsim/sweep.h"
+#include "parsim/array.h"
 #include "parsim/util.h"
 
 int ps_shard_parse(const char *text, const char *flag, ps_shard *out, ps_error *err)
@@ -114,15 +115,9 @@ static int read_rows(FILE *fp, const char *path, ps_shard_file *f, ps_error *err
                               f->shard.index, f->shard.count, f->total_cases, want);
             break;
         }
-        if (f->count == rows_cap) {
-            size_t ncap = rows_cap ? 2 * rows_cap : 64;
-            ps_sweep_row *grown = realloc(f->rows, ncap * sizeof *grown);
-            if (!grown) {
-                rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
-                break;
-            }
-            f->rows = grown;
-            rows_cap = ncap;
+        if (ps_grow(&f->rows, &rows_cap, f->count + 1, sizeof *f->rows)) {
+            rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
+            break;
         }
         if ((rc = ps_report_csv_parse_row(line, where, &f->rows[f->count], err)))
             break;

@@ -1,4 +1,4 @@
-/* sim/cli/options.c: the rules getopt_long gave every command (inline and separate values, unique
+/* parsim/options.h (core/util/options.c): the rules getopt_long gave every command (inline and separate values, unique
  * prefixes, interleaved positionals, "--"), the "given twice" rule, the one-line errors, and the
  * --help text generated from the same table. */
 #include <setjmp.h>
@@ -155,12 +155,85 @@ static void test_help(void **state)
     free(text);
 }
 
+/* PS_OPT_GREEDY, PS_OPT_EXACT, PS_OPT_WORKLOAD_EXCEPT and PS_OPT_OBSERVER (what sweep,
+ * cost --errors and calibrate --ops need). */
+typedef struct seen_log {
+    char text[256];
+} seen_log;
+
+static int log_option(const ps_option *opt, const char *value, ps_error *err)
+{
+    (void)err;
+    seen_log *log = opt->data;
+    size_t len = strlen(log->text);
+    snprintf(log->text + len, sizeof log->text - len, "%s%s=%s", len ? " " : "",
+             opt->long_name ? opt->long_name : "?", value ? value : "(flag)");
+    return PS_OK;
+}
+
+static int refuse(const ps_option *opt, const char *value, ps_error *err)
+{
+    (void)value;
+    return ps_error_set(err, PS_EINPUT, "--%s: refused", opt->long_name);
+}
+
+static int run_extended(parsed *p, seen_log *log, int argc, char **argv, ps_error *err)
+{
+    memset(p, 0, sizeof *p);
+    memset(log, 0, sizeof *log);
+    ps_workload_args_init(&p->workload, "parsim demo");
+    static const char *except[] = {"tp", "dp", NULL};
+    const ps_option opts[] = {
+        PS_OPT_FLAG(0, "json", &p->json, "one JSON object"),
+        PS_OPT_CALLBACK(0, "list", "FILE...", "greedy", count_calls, p, PS_OPT_GREEDY),
+        PS_OPT_CALLBACK(0, "tp", "N", "refused", refuse, NULL, PS_OPT_HIDDEN | PS_OPT_EXACT),
+        PS_OPT_WORKLOAD_EXCEPT(&p->workload, except),
+        PS_OPT_OBSERVER(log_option, log),
+        PS_OPT_END(),
+    };
+    const ps_command_help help = {.command = "parsim demo", .usage = usage_lines};
+    memset(err, 0, sizeof *err);
+    return ps_options_parse(&help, opts, argc, argv, NULL, NULL, err);
+}
+
+#define RUN_EXT(p, log, err, ...) run_extended(p, log, ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), err)
+
+static void test_extensions(void **state)
+{
+    (void)state;
+    parsed p;
+    seen_log log;
+    ps_error err;
+    /* greedy: the arguments after --list are its values until the next option */
+    assert_int_equal(RUN_EXT(&p, &log, &err, "--list", "a", "b", "--json", "--list=c", "d", "--isl", "64"), PS_OK);
+    assert_int_equal(p.calls, 4);
+    assert_string_equal(p.last, "d");
+    assert_int_equal(p.workload.scenario.isl, 64);
+    assert_string_equal(log.text, "list=a list=b json=(flag) list=c list=d isl=64");
+    /* after another option, a bare argument is unexpected again */
+    assert_int_equal(RUN_EXT(&p, &log, &err, "--list", "a", "--json", "b"), PS_EINPUT);
+    assert_string_equal(err.message, "'b': unexpected argument (see parsim demo --help)");
+    assert_int_equal(RUN_EXT(&p, &log, &err, "--list", "a", "--", "b"), PS_EINPUT);
+    /* excepted workload options are unknown; the hidden exact one refuses with its own line */
+    assert_int_equal(RUN_EXT(&p, &log, &err, "--dp", "2"), PS_EINPUT);
+    assert_string_equal(err.message, "--dp: unknown option (see parsim demo --help)");
+    assert_int_equal(RUN_EXT(&p, &log, &err, "--tp", "2"), PS_EINPUT);
+    assert_string_equal(err.message, "--tp: refused");
+    /* an exact-only option takes no prefix: "--t" is not --tp */
+    assert_int_equal(RUN_EXT(&p, &log, &err, "--t", "2"), PS_EINPUT);
+    assert_string_equal(err.message, "--t: unknown option (see parsim demo --help)");
+    /* "--d" is --dtype alone (--dp is left out) */
+    assert_int_equal(RUN_EXT(&p, &log, &err, "--d", "fp16"), PS_OK);
+    assert_string_equal(log.text, "dtype=fp16");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_help),
+        cmocka_unit_test(test_extensions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -206,8 +206,9 @@ static void test_fit_residuals(void **state)
 /* Fit on the H100 AIC curves of 2 and 4 GPUs (all four collectives, default algorithm, -g 1;
  * no peak: the published peaks are 8-GPU numbers), test on the 8-GPU curves. What it shows:
  * the 8-GPU ring efficiency is NOT predictable from 2 and 4 GPUs (NCCL runs more channels on 8:
- * the fitted group-size scale is the part that does not extrapolate), so all_reduce and
- * reduce_scatter are off by 20-27 % at >= 1 MiB; alltoall (p2p, no scale) carries over. */
+ * the fitted group-size scale is the part that does not extrapolate), so reduce_scatter is off
+ * by about 20 % at >= 1 MiB, all_reduce and all_gather by 12-15 %; alltoall (p2p, no scale)
+ * carries over. */
 static void test_heldout_gpus(void **state)
 {
     (void)state;
@@ -229,7 +230,9 @@ static void test_heldout_gpus(void **state)
     printf("fit on 2 and 4 GPUs: %d curves, rms log error %.3f (fit residual)\n", nc, rms);
     for (int i = 0; i < nc; i++)
         ps_nccl_curve_free(&curves[i]);
-    static const double want[4][2] = {{26.8, 36.8}, {12.5, 7.7}, {21.1, 5.4}, {3.4, 9.7}};
+    /* all_reduce was 26.8 / 36.8 % while the fit set NVLS's latency from 2- and 4-GPU curves that
+     * never run NVLS at small sizes; it keeps NCCL's 25 us since (calibrate.c). */
+    static const double want[4][2] = {{12.5, 16.4}, {14.9, 8.2}, {19.7, 10.1}, {3.4, 9.7}};
     int bad = 0;
     for (size_t o = 0; o < 4; o++) {
         snprintf(file, sizeof file, "h100sxm-aic-nccl2.29.2-%s-n8-half.csv", op_files[o]);

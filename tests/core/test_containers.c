@@ -101,6 +101,47 @@ static void test_u64map(void **state)
     assert_int_equal(small.max, 3);
 }
 
+/* Every key is a key: UINT64_MAX (the slots' empty mark) and 0 (the empty mark of the private
+ * maps the shared one replaced) are stored and found like any other, across growth. */
+static void test_u64map_every_key(void **state)
+{
+    (void)state;
+    ps_u64map m = {.max = PS_MAP_NO_LIMIT};
+    int full = -1;
+    assert_null(ps_u64map_find(&m, UINT64_MAX));
+    assert_int_equal(ps_u64map_add(&m, UINT64_MAX, &full), 1);
+    assert_int_equal(full, 0);
+    assert_int_equal(ps_u64map_add(&m, UINT64_MAX, &full), 0);
+    *ps_u64map_get(&m, UINT64_MAX, 0, NULL) = -7;
+    *ps_u64map_get(&m, 0, 0, NULL) = 11;
+    assert_int_equal(m.len, 2);
+    /* 3000 more keys, from both ends of the range: the table grows (64 -> 8192 slots) and
+     * moves UINT64_MAX's out-of-line value with it */
+    for (uint64_t k = 1; k <= 1500; k++) {
+        assert_int_equal(ps_u64map_add(&m, k, &full), 1);
+        assert_int_equal(ps_u64map_add(&m, UINT64_MAX - k, &full), 1);
+    }
+    assert_int_equal(m.len, 3002);
+    assert_true(m.cap >= 2 * 3002);
+    assert_int_equal(*ps_u64map_find(&m, UINT64_MAX), -7);
+    assert_int_equal(*ps_u64map_find(&m, 0), 11);
+    assert_non_null(ps_u64map_find(&m, UINT64_MAX - 1500));
+    assert_null(ps_u64map_find(&m, UINT64_MAX - 1501));
+    assert_null(ps_u64map_find(&m, 1501));
+    ps_u64map_free(&m);
+    assert_null(ps_u64map_find(&m, UINT64_MAX)); /* freed: empty again, max kept */
+    assert_true(m.max == PS_MAP_NO_LIMIT);
+    /* the limit counts the out-of-line key like the others */
+    ps_u64map two = {.max = 2};
+    assert_int_equal(ps_u64map_add(&two, UINT64_MAX, &full), 1);
+    assert_int_equal(ps_u64map_add(&two, 5, &full), 1);
+    assert_int_equal(ps_u64map_add(&two, 6, &full), -1);
+    assert_int_equal(full, 1);
+    assert_int_equal(ps_u64map_add(&two, UINT64_MAX, &full), 0); /* present: not "full" */
+    assert_int_equal(full, 0);
+    ps_u64map_free(&two);
+}
+
 static void test_strset(void **state)
 {
     (void)state;
@@ -313,7 +354,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_array),         cmocka_unit_test(test_grow_overflow),
-        cmocka_unit_test(test_u64map),        cmocka_unit_test(test_strset),
+        cmocka_unit_test(test_u64map),        cmocka_unit_test(test_u64map_every_key),
+        cmocka_unit_test(test_strset),
         cmocka_unit_test(test_json_compact_and_indented), cmocka_unit_test(test_json_numbers),
         cmocka_unit_test(test_json_misuse),   cmocka_unit_test(test_percentiles),
         cmocka_unit_test(test_xml_escape),

@@ -231,6 +231,28 @@ static void test_network_kinds(void **state)
     /* What AWS and Google publish (sim/platform/network.c cites the lines). */
     assert_true(ps_network_kind_find("efa-p5")->plugin_latency_us == 75);
     assert_int_equal(ps_network_kind_find("tcpxo")->protocols, PS_NET_PROTO_LL128 | PS_NET_PROTO_SIMPLE);
+    /* Google's TCPX profile: NCCL_ALGO=Ring, NCCL_PROTO=Simple (network.c cites it). */
+    assert_int_equal(ps_network_kind_find("tcpx")->algorithms, PS_NET_ALGO_RING);
+    assert_int_equal(ps_network_kind_find("tcpx")->protocols, PS_NET_PROTO_SIMPLE);
+    assert_int_equal(ps_network_kind_find("ib-ndr")->algorithms, PS_NET_ALGO_ALL);
+}
+
+static void test_network_algorithms(void **state)
+{
+    (void)state;
+    char buf[32];
+    unsigned set = 0;
+    for (unsigned m = 1; m <= PS_NET_ALGO_ALL; m++) {
+        ps_network_algorithms_format(m, buf, sizeof buf);
+        assert_int_equal(ps_network_algorithms_parse(buf, &set), PS_OK);
+        assert_int_equal(set, m);
+    }
+    assert_int_equal(ps_network_algorithms_parse("NVLSTree,Ring", &set), PS_OK);
+    assert_int_equal(set, PS_NET_ALGO_RING | PS_NET_ALGO_NVLS_TREE);
+    static const char *const bad[] = {"", ",", "Ring,", "ring", "Ring,Ring", "NVLS", "Tree;Ring",
+                                      "Ring,,Tree", "CollNet"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(ps_network_algorithms_parse(bad[i], &set), PS_EINPUT);
 }
 
 static void test_network_protocols(void **state)
@@ -293,6 +315,7 @@ int main(void)
         cmocka_unit_test(test_fabric_names),
         cmocka_unit_test(test_network_kinds),
         cmocka_unit_test(test_network_protocols),
+        cmocka_unit_test(test_network_algorithms),
         cmocka_unit_test(test_network_spec),
         cmocka_unit_test_setup_teardown(test_validate, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_generate_file, setup_dir, teardown_dir),

@@ -239,7 +239,7 @@ static int one_ms(void *ctx, const ps_graph *g, int rank, const ps_op *op, repla
     (void)rank;
     (void)op;
     (void)err;
-    *out = (replay_op_cost){1e-3, PS_COST_MODEL, true, 1, true};
+    *out = (replay_op_cost){1e-3, PS_COST_MODEL, true, 1, true, 0};
     return PS_OK;
 }
 

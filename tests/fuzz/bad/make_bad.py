@@ -49,6 +49,8 @@ platform = {
     "protocols_no_simple.xml": sub(b'"network_protocols" value="LL,LL128,Simple"', b'"network_protocols" value="LL,LL128"'),
     "protocols_lowercase.xml": sub(b'"network_protocols" value="LL,LL128,Simple"', b'"network_protocols" value="ll,simple"'),
     "protocols_repeated.xml": sub(b'"network_protocols" value="LL,LL128,Simple"', b'"network_protocols" value="Simple,Simple"'),
+    "algorithms_no_ring.xml": sub(b'"network_algorithms" value="Ring,Tree,NVLSTree"', b'"network_algorithms" value="Tree,NVLSTree"'),
+    "algorithms_unknown.xml": sub(b'"network_algorithms" value="Ring,Tree,NVLSTree"', b'"network_algorithms" value="Ring,CollNet"'),
     "fabric_unknown.xml": sub(b'"fabric" value="nvswitch"', b'"fabric" value="torus"'),
     "fabric_missing.xml": drop_line(b'<prop id="fabric"'),
     "nodes_mismatch.xml": sub(b'"nodes" value="2"', b'"nodes" value="3"'),

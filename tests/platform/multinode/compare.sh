@@ -1,48 +1,94 @@
 #!/usr/bin/env bash
 # Runs `parsim nccl --compare` on every derived multi-node / NVLS-forced curve of this folder
 # against the platform that describes its system, and prints one line per curve: the median
-# |time error| at sizes >= 1 MiB and < 1 MiB (docs/validation.md "Multi-node and NVLS").
-#   compare.sh [PARSIM]          PARSIM defaults to build/bin/parsim; run from the source root
-#   compare.sh --rows [PARSIM]   also print the per-size rows
-#   compare.sh --check [PARSIM]  exit 1 when a median exceeds its bound (ctest platform.multinode)
-# Bounds (last two columns, percent, sizes >= 1 MiB and < 1 MiB): the medians measured when the
-# network figures were fitted (docs/validation.md "Multi-node and NVLS") plus a quarter, so a
+# |time error| at sizes >= 1 MiB and < 1 MiB, and the largest |error| at any size.
+#   compare.sh [PARSIM]            PARSIM defaults to build/bin/parsim; run from the source root
+#   compare.sh --rows [PARSIM]     also print the per-size rows
+#   compare.sh --check [PARSIM]    exit 1 when a median or a max exceeds its bound (ctest
+#                                  platform.multinode)
+#   compare.sh --markdown [PARSIM] the table of docs/validation.md "Multi-node and NVLS"
+#                                  (scripts/multinode-validation.sh writes it there)
+# Bounds (percent; sizes >= 1 MiB, < 1 MiB, max over all sizes; - = none): the medians measured
+# when the model last changed (docs/validation.md "Multi-node and NVLS") plus a quarter, so a
 # model change that moves a curve's median error by more than a quarter of itself fails here and
-# must update docs/validation.md with the new numbers.
+# must update docs/validation.md with the new numbers. The NVLS-forced curves also bound the
+# largest error at any size (the issue's target for them is <= 15 % at every size): 20 % on the
+# Azure H200 curves, whose worst sizes are 16.9 % (2.26.2, 1 MiB) and 16.5 % (2.20.5, 4 KiB; its
+# busbw is printed to 0.01 GB/s, i.e. +-2 % of the time there, +-8 % at 1 KiB); none on the NCCL
+# 2.18.5 H100 curve, whose 64 KiB - 512 KiB plateau at 42 us no flat NVLS latency follows
+# (docs/data/multinode.md), where only the medians are bounded.
 set -u
-rows=0 check=0 fail=0
+rows=0 check=0 markdown=0 fail=0
 [ "${1:-}" = "--rows" ] && { rows=1; shift; }
 [ "${1:-}" = "--check" ] && { check=1; shift; }
+[ "${1:-}" = "--markdown" ] && { markdown=1; shift; }
 bin=${1:-${PARSIM_BIN:-build/bin/parsim}}
 here=tests/platform/multinode
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$bin" platform --gpu h100-sxm --gpus-per-node 8 --nodes 4 --fabric nvswitch --network efa-p5 -o "$tmp/aws-p5-x4.xml" || exit 2
-"$bin" platform --gpu h100-sxm --gpus-per-node 8 --nodes 3 --fabric nvswitch --network ib-ndr -o "$tmp/ib-ndr-x3.xml" || exit 2
+"$bin" platform --gpu h100-sxm --gpus-per-node 8 --nodes 3 --fabric nvswitch --network roce --nic-gbps 200 -o "$tmp/roce-x3.xml" || exit 2
 # curve | platform | op | gpus | -g | extra flags | role (fit = used to set a figure, held-out = never)
 over() { # median bound -> true when the median (e.g. 12.3%) is above the bound
   [ -n "$1" ] && [ "$1" != - ] && [ -n "$2" ] && [ "$2" != - ] && awk -v m="${1%\%}" -v b="$2" 'BEGIN { exit !(m > b) }'
 }
-while IFS='|' read -r csv platform op gpus g extra role bound_ge bound_lt; do
+if [ "$markdown" = 1 ]; then
+  echo "| curve | platform | op | GPUs | role | median \\|err\\| >= 1 MiB | < 1 MiB | max \\|err\\| |"
+  echo "|---|---|---|---|---|---|---|---|"
+fi
+while IFS='|' read -r csv platform op gpus g extra role bound_ge bound_lt bound_max; do
   case $csv in ''|'#'*) continue ;; esac
   platform=${platform/TMP/$tmp}
   out=$("$bin" nccl --platform "$platform" --compare "$here/$csv" --op "$op" --gpus "$gpus" -g "$g" $extra 2>&1) || { echo "$csv: $out"; exit 1; }
   [ "$rows" = 1 ] && echo "$out"
   ge=$(echo "$out" | sed -n 's/^# median |error|, sizes >= 1 MiB: \([^ ]*\).*/\1/p')
   lt=$(echo "$out" | sed -n 's/^# median |error|, sizes <  1 MiB: \([^ ]*\).*/\1/p')
-  printf '%-44s %-22s %-15s %3s GPUs  %-9s >=1MiB %7s  <1MiB %7s\n' "$csv" "$(basename "$platform" .xml)" "$op$extra" "$gpus" "$role" "${ge:--}" "${lt:--}"
-  if [ "$check" = 1 ] && { over "$ge" "$bound_ge" || over "$lt" "$bound_lt"; }; then
-    echo "  FAIL: above the bounds ${bound_ge}% / ${bound_lt}%"; fail=1
+  mx=$(echo "$out" | awk '$1 ~ /^[0-9]+$/ && $4 ~ /%$/ { e = $4; sub(/%/, "", e); e = e + 0; e = e < 0 ? -e : e; if (e > m) m = e } END { printf "%.1f%%", m }')
+  name=$(basename "$platform" .xml)
+  kind=$(sed -n 's/.*<prop id="network" value="\([^"]*\)".*/\1/p' "$platform" | head -1)
+  case $extra in *'--algo nvls'*) [ -z "$kind" ] && kind="NVLS forced, $name" ;; esac
+  printf '%s|%s|%s|%s|%s\n' "${kind:-generic}" "$role" "${ge%\%}" "${lt%\%}" "${mx%\%}" >> "$tmp/kinds"
+  if [ "$markdown" = 1 ]; then
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$csv" "$name" "$op$extra, -g $g" "$gpus" "$role" "${ge:--}" "${lt:--}" "$mx"
+  else
+    printf '%-52s %-15s %-22s %3s GPUs  %-9s >=1MiB %7s  <1MiB %7s  max %7s\n' "$csv" "$name" "$op$extra -g $g" "$gpus" "$role" "${ge:--}" "${lt:--}" "$mx"
+  fi
+  if [ "$check" = 1 ] && { over "$ge" "$bound_ge" || over "$lt" "$bound_lt" || over "$mx" "$bound_max"; }; then
+    echo "  FAIL: above the bounds ${bound_ge}% / ${bound_lt}% / max ${bound_max}%"; fail=1
   fi
 done <<'LIST'
-gcp-a3-mega-x2-tcpxo-allreduce.csv|platforms/gcp-a3-mega-x2.xml|all_reduce|16|1||fit|16|15
-gcp-a3-mega-x2-tcpxo-allgather.csv|platforms/gcp-a3-mega-x2.xml|all_gather|16|1||held-out|28|10
-aws-p5-x2-efa-allreduce.csv|platforms/aws-p5-x2.xml|all_reduce|16|1||fit|7|-
-aws-p5-x4-efa-allreduce.csv|TMP/aws-p5-x4.xml|all_reduce|32|1||held-out|16|-
-aws-p5-x2-efa-alltoall.csv|platforms/aws-p5-x2.xml|alltoall|16|1||held-out|2|-
-aws-p5-x4-efa-alltoall.csv|TMP/aws-p5-x4.xml|alltoall|32|1||held-out|6|-
-nccl1453-h100-x3-allreduce.csv|TMP/ib-ndr-x3.xml|all_reduce|24|1||fit|-|10
-nebius-h100-x2-ib-allreduce-torch.csv|platforms/hgx-h100-x2-ib.xml|all_reduce|16|1||held-out|24|-
-hgx-h100-nvls-forced-g8-allreduce.csv|platforms/hgx-h100.xml|all_reduce|8|8| --algo nvls|held-out|3|-
+gcp-a3-mega-x2-tcpxo-allreduce.csv|platforms/gcp-a3-mega-x2.xml|all_reduce|16|1||fit|16|15|-
+gcp-a3-mega-x2-tcpxo-allgather.csv|platforms/gcp-a3-mega-x2.xml|all_gather|16|1||form|6|24|-
+gcp-a3-high-x2-tcpx-allreduce.csv|platforms/gcp-a3-high-x2.xml|all_reduce|16|1||held-out|30|-|-
+aws-p5-x2-efa-allreduce.csv|platforms/aws-p5-x2.xml|all_reduce|16|1||fit|9|-|-
+aws-p5-x4-efa-allreduce.csv|TMP/aws-p5-x4.xml|all_reduce|32|1||held-out|12|-|-
+aws-p5-x2-efa-alltoall.csv|platforms/aws-p5-x2.xml|alltoall|16|1||held-out|2|-|-
+aws-p5-x4-efa-alltoall.csv|TMP/aws-p5-x4.xml|alltoall|32|1||held-out|6|-|-
+nccl1453-h100-x3-allreduce.csv|TMP/roce-x3.xml|all_reduce|24|1||fit|-|10|-
+nebius-h100-x2-ib-allreduce-torch.csv|platforms/hgx-h100-x2-ib.xml|all_reduce|16|1||held-out|9|-|-
+hgx-h100-nvls-forced-g8-allreduce.csv|platforms/hgx-h100.xml|all_reduce|8|8| --algo nvls|held-out|3|-|-
+azure-ndh200v5-nvls-forced-nccl2.26.2-allreduce.csv|platforms/hgx-h200.xml|all_reduce|8|8| --algo nvls|held-out|5|11|20
+azure-ndh200v5-nvls-forced-nccl2.20.5-allreduce.csv|platforms/hgx-h200.xml|all_reduce|8|8| --algo nvls|held-out|4|14|20
+azure-ndh100v5-nvls-forced-nccl2.18.5-allreduce.csv|platforms/hgx-h100.xml|all_reduce|8|1| --algo nvls|held-out|4|25|-
 LIST
+# Per network kind, the held-out curves only (docs/validation.md): the worst median of each size
+# range and the worst single size, against the issue's targets (multi-node: median <= 15 % from
+# 1 MiB and <= 30 % below; NVLS forced on one node, per platform: <= 15 % at every size).
+if [ "$markdown" = 1 ]; then
+  echo
+  echo "| network kind | held-out curves | worst median >= 1 MiB | worst median < 1 MiB | worst size | target met |"
+  echo "|---|---|---|---|---|---|"
+  awk -F'|' '$2 == "held-out" {
+      k = $1; n[k]++; if (!(k in order)) { order[k] = ++nk; names[nk] = k }
+      if ($3 != "-" && $3 != "" && $3 + 0 > ge[k]) ge[k] = $3 + 0; if ($3 != "-" && $3 != "") hge[k] = 1
+      if ($4 != "-" && $4 != "" && $4 + 0 > lt[k]) lt[k] = $4 + 0; if ($4 != "-" && $4 != "") hlt[k] = 1
+      if ($5 + 0 > mx[k]) mx[k] = $5 + 0 }
+    END { for (i = 1; i <= nk; i++) { k = names[i]
+        g = hge[k] ? sprintf("%.1f%%", ge[k]) : "-"; l = hlt[k] ? sprintf("%.1f%%", lt[k]) : "-"
+        if (k ~ /^NVLS/) ok = mx[k] <= 15 ? "yes" : "no (every size <= 15 %)"
+        else ok = ((!hge[k] || ge[k] <= 15) && (!hlt[k] || lt[k] <= 30)) ? (hlt[k] && hge[k] ? "yes" : "yes, where data exist") : "no"
+        printf "| %s | %d | %s | %s | %.1f%% | %s |\n", k, n[k], g, l, mx[k], ok } }' "$tmp/kinds"
+  awk -F'|' '{ k[$1] = 1; if ($2 == "held-out") h[$1] = 1 } END { for (x in k) if (!(x in h)) print x }' "$tmp/kinds" |
+    sort | awk 'BEGIN { s = "" } { s = s (s ? ", " : "") $0 } END { if (s) print "\nNo held-out curve: " s " (their rows above are fit or form)." }'
+fi
 exit $fail

@@ -1,5 +1,5 @@
-/* Declarative option tables: parser and --help (see options.h). */
-#include "options.h"
+/* Declarative option tables: parser and --help (see parsim/options.h). libc only. */
+#include "parsim/options.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,8 +20,19 @@ typedef struct parser {
     const ps_command_help *cmd;
     const ps_option *opts;
     ps_workload_args *workload;
+    const char *const *workload_except; /* workload options this command does not take */
+    const ps_option *observer;          /* PS_OPTION_OBSERVER entry, or NULL */
+    option_ref last;                    /* the option applied last (for PS_OPT_GREEDY) */
     unsigned char seen[MAX_TABLE];
 } parser;
+
+static bool workload_excepted(const parser *p, const char *name)
+{
+    for (const char *const *n = p->workload_except; n && *n; n++)
+        if (!strcmp(*n, name))
+            return true;
+    return false;
+}
 
 static const char *command_name(const ps_command_help *cmd) { return cmd->command ? cmd->command : "parsim"; }
 
@@ -58,7 +69,7 @@ static int find_long(const parser *p, const char *name, size_t len, option_ref *
         if (o->type == PS_OPTION_WORKLOAD) {
             for (int w = 0; w < ps_workload_option_count(); w++) {
                 const char *wn = ps_workload_option_name(w);
-                if (strncmp(wn, name, len))
+                if (strncmp(wn, name, len) || workload_excepted(p, wn))
                     continue;
                 if (wn[len] == '\0') {
                     *out = (option_ref){o, w};
@@ -80,6 +91,8 @@ static int find_long(const parser *p, const char *name, size_t len, option_ref *
             *out = (option_ref){o, -1};
             return 0;
         }
+        if (o->flags & PS_OPT_EXACT)
+            continue;
         if (matches++ == 0)
             prefix = (option_ref){o, -1};
         else
@@ -117,13 +130,33 @@ static void display_name(const option_ref *r, char *buf, size_t size)
         snprintf(buf, size, "-%c", r->opt->short_name);
 }
 
+/* Tells the observer (if any) about an option just parsed. */
+static int observe(const parser *p, const option_ref *r, const char *value, ps_error *err)
+{
+    if (!p->observer)
+        return PS_OK;
+    ps_option seen = *p->observer;
+    seen.long_name = r->workload_index >= 0 ? ps_workload_option_name(r->workload_index) : r->opt->long_name;
+    seen.short_name = r->workload_index >= 0 ? 0 : r->opt->short_name;
+    return p->observer->callback(&seen, value, err);
+}
+
+static int apply_option(parser *p, const option_ref *r, const char *value, ps_error *err);
+
 static int apply(parser *p, const option_ref *r, const char *value, ps_error *err)
+{
+    p->last = *r;
+    int rc = apply_option(p, r, value, err);
+    return rc ? rc : observe(p, r, value, err);
+}
+
+static int apply_option(parser *p, const option_ref *r, const char *value, ps_error *err)
 {
     if (r->workload_index >= 0)
         return ps_workload_parse_option(p->workload, ps_workload_option_name(r->workload_index), value, err);
     const ps_option *o = r->opt;
     int index = (int)(o - p->opts);
-    if (takes_value(r) && !(o->flags & PS_OPT_REPEATABLE)) {
+    if (takes_value(r) && !(o->flags & (PS_OPT_REPEATABLE | PS_OPT_GREEDY))) {
         if (p->seen[index]) {
             char name[80];
             display_name(r, name, sizeof name);
@@ -210,16 +243,27 @@ int ps_options_parse(const ps_command_help *cmd, const ps_option *opts, int argc
     int n = table_length(opts);
     if (n > MAX_TABLE)
         return ps_error_set(err, PS_EINTERNAL, "%s: option table longer than %d", command_name(cmd), MAX_TABLE);
-    for (int k = 0; k < n; k++)
-        if (opts[k].type == PS_OPTION_WORKLOAD)
+    for (int k = 0; k < n; k++) {
+        if (opts[k].type == PS_OPTION_WORKLOAD) {
             p.workload = opts[k].value;
+            p.workload_except = opts[k].data;
+        }
+        if (opts[k].type == PS_OPTION_OBSERVER)
+            p.observer = &opts[k];
+    }
     int npos = 0;
+    option_ref greedy = {NULL, -1}; /* the PS_OPT_GREEDY option whose values are being read */
     const char *first_extra = NULL; /* reported after the options, as getopt's permutation did */
     bool options_end = false;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         int rc = PS_OK;
         if (options_end || arg[0] != '-' || arg[1] == '\0') {
+            int rc_value = !options_end && greedy.opt ? apply(&p, &greedy, arg, err) : -1;
+            if (rc_value > 0)
+                return rc_value;
+            if (rc_value == PS_OK)
+                continue;
             if (positional && cmd->positional)
                 positional[npos++] = argv[i];
             else if (!first_extra)
@@ -230,7 +274,10 @@ int ps_options_parse(const ps_command_help *cmd, const ps_option *opts, int argc
             options_end = true;
             continue;
         }
+        p.last = (option_ref){NULL, -1};
         rc = arg[1] == '-' ? parse_long(&p, argc, argv, &i, err) : parse_short(&p, argc, argv, &i, err);
+        bool is_greedy = p.last.opt && p.last.workload_index < 0 && (p.last.opt->flags & PS_OPT_GREEDY);
+        greedy = is_greedy ? p.last : (option_ref){NULL, -1};
         if (rc == PS_OPTIONS_HELP) {
             ps_options_usage(stdout, cmd, opts);
             return PS_OPTIONS_HELP;
@@ -291,7 +338,8 @@ void ps_options_usage(FILE *out, const ps_command_help *cmd, const ps_option *op
         switch (o->type) {
         case PS_OPTION_GROUP: fprintf(out, "%s:\n", o->help); break;
         case PS_OPTION_TEXT: fprintf(out, "%s\n", o->help); break;
-        case PS_OPTION_WORKLOAD: ps_workload_usage(out); break;
+        case PS_OPTION_WORKLOAD: ps_workload_usage_except(out, o->data); break;
+        case PS_OPTION_OBSERVER: break;
         default:
             if (o->flags & PS_OPT_HIDDEN)
                 break;

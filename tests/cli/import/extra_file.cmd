@@ -1,0 +1,1 @@
+parsim import nsys a.sqlite b.sqlite -o t

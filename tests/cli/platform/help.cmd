@@ -1,0 +1,1 @@
+parsim platform --help

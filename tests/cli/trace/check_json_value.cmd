@@ -1,0 +1,1 @@
+parsim trace check traces/examples/llama3.1-8b-tp2-decode --json=yes
