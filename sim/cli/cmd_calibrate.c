@@ -26,7 +26,8 @@ static int parse_algo_word(const char *w, ps_coll_algo *a)
         *a = PS_ALGO_AUTO;
         return 0;
     }
-    return ps_coll_algo_parse(w, a);
+    /* the engines' own kernels are not NCCL's: nothing of theirs is fitted */
+    return ps_coll_algo_parse(w, a) || ps_coll_algo_is_engine(*a);
 }
 
 /* OP:GPUS:ALGO:G=PATH */
@@ -349,18 +350,10 @@ static bool wants_ops(int argc, char **argv)
     return false;
 }
 
-/* The row stays in the old convention while calibrate --ops (cmd_calibrate_ops.c, helper cli1's)
- * prints its own error line: the NCCL fit's error is printed here, once. When --ops returns an
- * error code + ps_error too, this becomes `int cmd_calibrate(argc, argv, err)` dispatching both. */
-int cmd_calibrate(int argc, char **argv)
+int cmd_calibrate(int argc, char **argv, ps_error *err)
 {
     if (wants_ops(argc, argv)) /* the op cost fit has its own options */
-        return cmd_calibrate_ops(argc, argv);
-    ps_error err = {0};
-    int rc = calibrate_nccl(argc, argv, &err);
-    if (rc == PS_OPTIONS_HELP)
-        return 0;
-    if (rc)
-        fprintf(stderr, "parsim calibrate: %s\n", err.message);
-    return rc == PS_EINPUT ? 2 : rc ? 1 : 0;
+        return cmd_calibrate_ops(argc, argv, err);
+    int rc = calibrate_nccl(argc, argv, err);
+    return rc == PS_OPTIONS_HELP ? PS_OK : rc;
 }

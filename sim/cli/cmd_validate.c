@@ -417,7 +417,7 @@ static int simulate_call(vctx *c, const ps_trace_comm *m, const int *ranks, int 
         return PS_OK;
     ps_coll_group *group;
     ps_coll_result res;
-    ps_coll_call call = {coll_op_of(m->collective), (double)m->bytes, 0, PS_ALGO_AUTO, PS_PROTO_AUTO};
+    ps_coll_call call = {coll_op_of(m->collective), (double)m->bytes, 0, PS_ALGO_AUTO, PS_PROTO_AUTO, 0, 0};
     if (ps_coll_group_create(c->coll, n, ranks, &group, err))
         return err->code;
     int rc = ps_coll_predict(group, &call, &res, err);
