@@ -73,7 +73,7 @@ static int run_case(bench *b, const bench_case *c, ps_error *err)
     int rc = replay_graph_prepare(&g, &costing, &rg, err);
     double t_prep = now_s() - t0;
     replay_engine *e = NULL;
-    replay_engine_config cfg = {b->pf, b->coll, &plan, PS_ALGO_AUTO, false, NULL, 0, NULL};
+    replay_engine_config cfg = {b->pf, b->coll, &plan, PS_ALGO_AUTO, false, NULL, 0, 0, 0};
     if (!rc)
         rc = replay_engine_create(&cfg, &e, err);
     if (!rc) {
@@ -153,7 +153,7 @@ int main(void)
         fprintf(stderr, "bench_replay: %s\n", err.message);
         return 1;
     }
-    replay_engine_config cfg = {b.pf, b.coll, &plan1, PS_ALGO_AUTO, false, NULL, 0, NULL};
+    replay_engine_config cfg = {b.pf, b.coll, &plan1, PS_ALGO_AUTO, false, NULL, 0, 0, 0};
     if (replay_engine_create(&cfg, &e, &err) || replay_simulate(e, driver, &b, &err)) {
         fprintf(stderr, "bench_replay: %s\n", err.message);
         return 1;

@@ -15,10 +15,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "parsim-record: %s\n", err.message);
         return 2;
     }
-    if (o.help) {
-        ps_rec_usage(stdout);
+    if (o.help) /* the help was printed on stdout while parsing */
         return 0;
-    }
     ps_rec_plan plan;
     if (ps_rec_plan_build(&o, &plan, &err)) {
         fprintf(stderr, "parsim-record: %s\n", err.message);

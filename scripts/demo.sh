@@ -56,9 +56,10 @@ echo "all-reduces on every layer, PP only a hand-off per stage. On the mesh (no 
 echo "hand-off or a TP2/TP4 all-reduce gets one pair link (~64 GB/s) instead of 450 GB/s: the"
 echo "handoff_ms column is the transfer of one prefill microbatch's activations between two stages"
 echo "(7x longer on the mesh); the pipeline hides most of it behind the other microbatches."
-echo "The TP all-reduces run through TensorRT-LLM's own one-shot/two-shot NVLink kernels (--allreduce,"
-echo "default the engine's; 8 MiB and above through NCCL). With --allreduce nccl, TP8's batch-1 step"
-echo "carries 4.8 ms of NCCL all-reduces instead of 1.0 ms and the batch-1 ratio drops to about 4.7x."
+echo "The TP all-reduces run as TensorRT-LLM runs them (--allreduce, default the engine's; sim/coll/"
+echo "allreduce_trtllm.c): its AUTO strategy table stops at hidden 8192, so 405B's 16384-wide"
+echo "all-reduces get NCCL_SYMMETRIC, NCCL's multicast symmetric kernels (TP4 and TP2 likewise);"
+echo "--allreduce nccl charges plain NCCL instead (about 4x the batch-1 all-reduce time at TP8)."
 hgx_ratio=$(ratio "$(key "$tmp/hgx-h200-1-8-max.json" output_tok_s)" "$(key "$tmp/hgx-h200-8-1-max.json" output_tok_s)")
 echo "Max-load throughput is bounded by prefill compute here (ISL/OSL = 16), where the layouts differ"
 echo "less than NVIDIA's run: our ${hgx_ratio}x against 1.5x. Nothing is tuned to either figure; the"

@@ -50,6 +50,11 @@ typedef enum ps_coll_algo {
     PS_ALGO_P2P,   /* direct transfers (alltoall, send/recv) */
     PS_ALGO_TREE,  /* all_reduce: intra-node chain + inter-node double binary tree (NCCL Tree) */
     PS_ALGO_NVLS_TREE, /* all_reduce, several NVLS nodes: NVLS inside, trees across (NVLSTree) */
+    /* The serving engines' own all_reduce (sim/coll/allreduce_trtllm.c, allreduce_vllm.c): the
+     * engine's selection rule picks one of its kernels over NVLink peer memory (one-shot,
+     * two-shot, multicast) or falls back to NCCL's tuner. Never picked by PS_ALGO_AUTO. */
+    PS_ALGO_TRTLLM,    /* TensorRT-LLM AllReduce AUTO: ONESHOT / TWOSHOT / NCCL */
+    PS_ALGO_VLLM,      /* vLLM: custom all-reduce 1stage / 2stage, torch symm-mem, NCCL */
     PS_ALGO_COUNT
 } ps_coll_algo;
 
@@ -71,8 +76,12 @@ bool ps_coll_op_from_op_kind(ps_op_kind kind, ps_coll_op *out);
 bool ps_coll_op_from_trace_collective(ps_trace_collective coll, ps_coll_op *out);
 bool ps_coll_op_to_trace_collective(ps_coll_op op, ps_trace_collective *out);
 int ps_coll_op_parse(const char *text, ps_coll_op *out);  /* PS_OK / PS_EINPUT (no message) */
-const char *ps_coll_algo_name(ps_coll_algo algo);   /* "ring", "nvls", "p2p", "tree", "nvls_tree" */
+const char *ps_coll_algo_name(ps_coll_algo algo);   /* "ring", "nvls", "p2p", "tree", "nvls_tree",
+                                                       "trtllm", "vllm" */
 int ps_coll_algo_parse(const char *text, ps_coll_algo *out);  /* case-insensitive */
+/* Whether algo is a serving engine's own all_reduce (trtllm, vllm), not one of NCCL's: NCCL's
+ * tuner and its calibration never use them. */
+bool ps_coll_algo_is_engine(ps_coll_algo algo);
 const char *ps_coll_proto_name(ps_coll_proto proto); /* "LL", "LL128", "Simple" */
 int ps_coll_proto_parse(const char *text, ps_coll_proto *out); /* case-insensitive */
 
@@ -165,14 +174,30 @@ typedef struct ps_coll_call {
     int root;            /* broadcast: member index of the root */
     ps_coll_algo algo;   /* PS_ALGO_AUTO: tuner */
     ps_coll_proto proto; /* PS_PROTO_AUTO: tuner */
+    /* What the engine algorithms (PS_ALGO_TRTLLM, PS_ALGO_VLLM) select by, as the engines see an
+     * all-reduce: a [tokens, hidden] tensor. row_bytes = hidden x type_bytes (0: the algorithm's
+     * default hidden size, allreduce_engine.c); type_bytes 0 = 2 (bf16). NCCL's algorithms
+     * ignore both. */
+    double row_bytes;
+    int type_bytes;
 } ps_coll_call;
 
 typedef struct ps_coll_result {
     double time_s;       /* predicted (ps_coll_predict) or simulated (ps_coll_run) */
-    ps_coll_algo algo;
-    ps_coll_proto proto;
+    ps_coll_algo algo;   /* what ran: an engine algorithm, or NCCL's (also on a fallback) */
+    ps_coll_proto proto; /* NCCL's protocol (PS_PROTO_AUTO when an engine kernel ran) */
     int activities;      /* SimGrid activities the call posted (ptasks + sleeps) */
+    /* Engine algorithms (static strings, NULL otherwise): the engine algorithm asked for
+     * ("trtllm"), the kernel of it that ran ("oneshot"; NULL when the engine handed the call to
+     * NCCL) and, for such a fallback, why ("above the 8 MB workspace"). */
+    const char *engine;
+    const char *kernel;
+    const char *fallback_why;
 } ps_coll_result;
+
+/* The nccl-tests tag of a result: "ring/LL", "trtllm/oneshot", or for a fallback
+ * "nvls/Simple (trtllm -> NCCL: above the 8 MB workspace)". */
+void ps_coll_result_tag(const ps_coll_result *res, char *buf, size_t size);
 
 /* Idle-platform prediction and the tuner's choice, without simulating (callable anywhere).
  * PS_EINPUT when a forced algo/proto is not available for this op/group/platform. */
@@ -197,6 +222,9 @@ typedef struct ps_nccl_row {
     ps_coll_algo algo;
     ps_coll_proto proto;
     int activities;
+    const char *engine;          /* engine algorithms: as ps_coll_result */
+    const char *kernel;
+    const char *fallback_why;
 } ps_nccl_row;
 
 typedef struct ps_nccl_sweep {
@@ -209,6 +237,9 @@ typedef struct ps_nccl_sweep {
     ps_coll_proto proto;
     int gpus_per_thread;     /* nccl-tests -g: time >= g x launch_us; 1 = one GPU per thread */
 } ps_nccl_sweep;
+
+/* The row's algo/proto tag, as ps_coll_result_tag. */
+void ps_nccl_row_tag(const ps_nccl_row *row, char *buf, size_t size);
 
 /* nccl-tests size rounding for one requested size: printed size and element count. */
 void ps_nccl_round_size(ps_coll_op op, int n, int type_bytes, double size, double *out_size,

@@ -1,8 +1,9 @@
 /* runtime/host/record.h: the CPU side of parsim-record, plain C (libc + core's libc-only part),
  * so that everything here is tested in CI without a GPU (tests/runtime/).
  *
- *   options   (record_args.c)  the command line: the workload options through core's one parser
- *                              (parsim/workload.h) plus the recorder's own;
+ *   options   (record_args.c)  the command line: one option table (parsim/options.h) with the
+ *                              workload options of core's one parser (parsim/workload.h) and
+ *                              the recorder's own;
  *   plan      (record_plan.c)  the launch plan: core's op graph (ps_graph_build) walked for the
  *                              ranks this run executes, each op turned into the launches that
  *                              realise it (kernel, cuBLASLt GEMM, NCCL call), with buffers, shapes,
@@ -58,8 +59,9 @@ typedef struct ps_rec_options {
     int device;            /* first CUDA device used */
 } ps_rec_options;
 
-/* Parses argv (argv[0] is the program). PS_EINPUT with one line naming the flag. --help sets
- * o->help and returns PS_OK without checking the rest. */
+/* Parses argv (argv[0] is the program) with the option table of record_args.c (parsim/options.h).
+ * PS_EINPUT with one line naming the flag. --help prints the help on stdout, sets o->help and
+ * returns PS_OK without checking the rest. ps_rec_usage prints the same help. */
 int ps_rec_parse_args(int argc, char **argv, ps_rec_options *o, ps_error *err);
 void ps_rec_usage(FILE *out);
 

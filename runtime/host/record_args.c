@@ -1,169 +1,113 @@
-/* parsim-record's command line: the workload options go through core's one parser
- * (ps_workload_parse_option), so the recorder accepts exactly the spellings `parsim plan` does;
- * the recorder's own options are a small table here. No hooks: --model-file (cJSON) and
+/* parsim-record's command line: one option table (parsim/options.h, the parser of parsim's
+ * subcommands, in core's libc-only part) holding the workload block (ps_workload_parse_option, so
+ * the recorder accepts exactly the spellings `parsim plan` does) and the recorder's own options;
+ * --help comes from the same table. No hooks: --model-file (cJSON) and
  * --platform (SimGrid) are refused by ps_workload_build with the reason, because this program
  * must run on GPU hosts that have only the CUDA stack. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "parsim/options.h"
 #include "parsim/util.h"
 #include "record.h"
 
 #define PROG "parsim-record"
 
-typedef enum rec_option_id {
-    R_PHASE, R_WARMUP, R_ITERS, R_LAUNCH, R_EMULATE_RANK, R_LAYERS, R_SEED, R_OUT, R_OVERWRITE, R_DRY_RUN,
-    R_FABRIC, R_DEVICE, R_HELP, R_COUNT
-} rec_option_id;
-
-typedef struct rec_option {
-    const char *name;
-    bool takes_value;
-    const char *usage, *help;
-} rec_option;
-
-static const rec_option rec_options[R_COUNT] = {
-    [R_PHASE] = {"phase", true, "--phase prefill|decode", "the step recorded (default decode: decode step 0, context isl + 1)"},
-    [R_WARMUP] = {"warmup", true, "--warmup N", "steps run before recording, not recorded (default 3)"},
-    [R_ITERS] = {"iters", true, "--iters N", "steps recorded (default 5)"},
-    [R_LAUNCH] = {"launch", true, "--launch graph|eager", "CUDA-graph replay or eager launches (default: graph for decode, eager for prefill)"},
-    [R_EMULATE_RANK] = {"emulate-rank", true, "--emulate-rank R", "run rank R of the plan alone on one GPU (communication sized, not run)"},
-    [R_LAYERS] = {"layers", true, "--layers K", "run only the first K layers of each stage (a model too large for the GPUs)"},
-    [R_SEED] = {"seed", true, "--seed S", "seed of the on-GPU weight generator (default 1)"},
-    [R_OUT] = {"out", true, "-o, --out DIR", "trace directory to write (parsim-trace 2)"},
-    [R_OVERWRITE] = {"overwrite", false, "--overwrite", "replace an existing trace at DIR"},
-    [R_DRY_RUN] = {"dry-run", false, "--dry-run", "print the ops, shapes and memory of the run; needs no GPU"},
-    [R_FABRIC] = {"fabric", true, "--fabric TEXT", "platform preset or fabric of this machine, for the trace metadata"},
-    [R_DEVICE] = {"device", true, "--device N", "first CUDA device to use (default 0)"},
-    [R_HELP] = {"help", false, "-h, --help", "this help"},
-};
+typedef struct rec_state {
+    ps_rec_options *o;
+    bool launch_set;
+    int overwrite, dry_run; /* PS_OPT_FLAG targets */
+} rec_state;
 
 const char *ps_rec_launch_mode_name(ps_rec_launch_mode mode) { return mode == PS_REC_GRAPH ? "graph" : "eager"; }
 
+static int parse_phase(const ps_option *opt, const char *v, ps_error *err)
+{
+    rec_state *st = opt->data;
+    if (strcmp(v, "prefill") && strcmp(v, "decode"))
+        return ps_error_set(err, PS_EINPUT, "--phase: '%s' is not prefill or decode", v);
+    st->o->phase = !strcmp(v, "prefill") ? PS_PHASE_PREFILL : PS_PHASE_DECODE;
+    return PS_OK;
+}
+
+static int parse_launch(const ps_option *opt, const char *v, ps_error *err)
+{
+    rec_state *st = opt->data;
+    st->launch_set = true;
+    if (strcmp(v, "graph") && strcmp(v, "eager"))
+        return ps_error_set(err, PS_EINPUT, "--launch: '%s' is not graph or eager", v);
+    st->o->launch = !strcmp(v, "graph") ? PS_REC_GRAPH : PS_REC_EAGER;
+    return PS_OK;
+}
+
+static int parse_seed(const ps_option *opt, const char *v, ps_error *err)
+{
+    rec_state *st = opt->data;
+    return ps_parse_u64(v, "--seed", &st->o->seed, err);
+}
+
+static int parse_fabric(const ps_option *opt, const char *v, ps_error *err)
+{
+    rec_state *st = opt->data;
+    if (strlen(v) > PS_TRACE_MAX_TEXT_BYTES || !ps_trace_text_valid(v, PS_TRACE_MAX_TEXT_BYTES, false))
+        return ps_error_set(err, PS_EINPUT, "--fabric: at most %d bytes of text", PS_TRACE_MAX_TEXT_BYTES);
+    st->o->fabric = v;
+    return PS_OK;
+}
+
+static const char *const rec_usage_lines[] = {
+    PROG " --model NAME [workload options] [recorder options] (-o DIR | --dry-run)", NULL};
+static const ps_command_help rec_help = {
+    .command = PROG,
+    .usage = rec_usage_lines,
+    .description = "Runs the op graph of one step on the local GPUs (cuBLASLt, own kernels, NCCL) and records\n"
+                   "it with CUPTI into a parsim trace (docs/trace-format.md, runtime/README.md).\n"
+                   "Exit status: 0 recorded, 2 bad usage or input, or no CUDA device (one line on stderr).",
+};
+
+#define REC_TABLE_SIZE 16
+
+/* The one table of parsim-record's options: the workload block (core's parser, the spellings
+ * parsim plan takes) and the recorder's own. Parsing and --help both read it. */
+static void rec_table(ps_option table[REC_TABLE_SIZE], ps_workload_args *wa, rec_state *st)
+{
+    ps_rec_options *o = st->o;
+    const ps_option opts[] = {
+        PS_OPT_WORKLOAD(wa),
+        PS_OPT_GROUP("recorder"),
+        PS_OPT_CALLBACK(0, "phase", "prefill|decode", "the step recorded (default decode: decode step 0, context isl + 1)",
+                        parse_phase, st, 0),
+        PS_OPT_INT(0, "warmup", &o->warmup, "N", 0, PS_REC_MAX_ITERS, "steps run before recording, not recorded (default 3)"),
+        PS_OPT_INT(0, "iters", &o->iters, "N", 1, PS_REC_MAX_ITERS, "steps recorded (default 5)"),
+        PS_OPT_CALLBACK(0, "launch", "graph|eager",
+                        "CUDA-graph replay or eager launches (default: graph for decode, eager for prefill)",
+                        parse_launch, st, 0),
+        PS_OPT_INT(0, "emulate-rank", &o->emulate_rank, "R", 0, 65535,
+                   "run rank R of the plan alone on one GPU (communication sized, not run)"),
+        PS_OPT_INT(0, "layers", &o->layers, "K", 1, 1 << 20,
+                   "run only the first K layers of each stage (a model too large for the GPUs)"),
+        PS_OPT_CALLBACK(0, "seed", "S", "seed of the on-GPU weight generator (default 1)", parse_seed, st, 0),
+        PS_OPT_STRING('o', "out", &o->out_dir, "DIR", "trace directory to write (parsim-trace 2)"),
+        PS_OPT_FLAG(0, "overwrite", &st->overwrite, "replace an existing trace at DIR"),
+        PS_OPT_FLAG(0, "dry-run", &st->dry_run, "print the ops, shapes and memory of the run; needs no GPU"),
+        PS_OPT_CALLBACK(0, "fabric", "TEXT", "platform preset or fabric of this machine, for the trace metadata",
+                        parse_fabric, st, 0),
+        PS_OPT_INT(0, "device", &o->device, "N", 0, 1023, "first CUDA device to use (default 0)"),
+        PS_OPT_END(),
+    };
+    _Static_assert(sizeof opts / sizeof opts[0] <= REC_TABLE_SIZE, "REC_TABLE_SIZE is too small");
+    memcpy(table, opts, sizeof opts);
+}
+
 void ps_rec_usage(FILE *out)
 {
-    fprintf(out, "usage: " PROG " --model NAME [workload options] [recorder options] (-o DIR | --dry-run)\n"
-                 "Runs the op graph of one step on the local GPUs (cuBLASLt, own kernels, NCCL) and records\n"
-                 "it with CUPTI into a parsim trace (docs/trace-format.md, runtime/README.md).\n\n");
-    ps_workload_usage(out);
-    fprintf(out, "recorder:\n");
-    for (int i = 0; i < R_COUNT; i++)
-        fprintf(out, "  %-26s %s\n", rec_options[i].usage, rec_options[i].help);
-    fprintf(out, "Exit status: 0 recorded, 2 bad usage or input, or no CUDA device (one line on stderr).\n");
-}
-
-static int find_rec_option(const char *name)
-{
-    for (int i = 0; i < R_COUNT; i++)
-        if (!strcmp(rec_options[i].name, name))
-            return i;
-    return -1;
-}
-
-static int parse_rec_value(ps_rec_options *o, rec_option_id id, const char *v, bool *launch_set, ps_error *err)
-{
-    switch (id) {
-    case R_PHASE:
-        if (!strcmp(v, "prefill") || !strcmp(v, "decode")) {
-            o->phase = !strcmp(v, "prefill") ? PS_PHASE_PREFILL : PS_PHASE_DECODE;
-            return PS_OK;
-        }
-        return ps_error_set(err, PS_EINPUT, "--phase: '%s' is not prefill or decode", v);
-    case R_WARMUP: return ps_parse_int(v, "--warmup", 0, PS_REC_MAX_ITERS, &o->warmup, err);
-    case R_ITERS: return ps_parse_int(v, "--iters", 1, PS_REC_MAX_ITERS, &o->iters, err);
-    case R_LAUNCH:
-        *launch_set = true;
-        if (!strcmp(v, "graph") || !strcmp(v, "eager")) {
-            o->launch = !strcmp(v, "graph") ? PS_REC_GRAPH : PS_REC_EAGER;
-            return PS_OK;
-        }
-        return ps_error_set(err, PS_EINPUT, "--launch: '%s' is not graph or eager", v);
-    case R_EMULATE_RANK: return ps_parse_int(v, "--emulate-rank", 0, 65535, &o->emulate_rank, err);
-    case R_LAYERS: return ps_parse_int(v, "--layers", 1, 1 << 20, &o->layers, err);
-    case R_SEED: return ps_parse_u64(v, "--seed", &o->seed, err);
-    case R_OUT: o->out_dir = v; return PS_OK;
-    case R_FABRIC:
-        if (strlen(v) > PS_TRACE_MAX_TEXT_BYTES || !ps_trace_text_valid(v, PS_TRACE_MAX_TEXT_BYTES, false))
-            return ps_error_set(err, PS_EINPUT, "--fabric: at most %d bytes of text", PS_TRACE_MAX_TEXT_BYTES);
-        o->fabric = v;
-        return PS_OK;
-    case R_DEVICE: return ps_parse_int(v, "--device", 0, 1023, &o->device, err);
-    case R_OVERWRITE: o->overwrite = true; return PS_OK;
-    case R_DRY_RUN: o->dry_run = true; return PS_OK;
-    case R_HELP: o->help = true; return PS_OK;
-    case R_COUNT: break;
-    }
-    return ps_error_set(err, PS_EINTERNAL, "recorder option %d has no parser", (int)id);
-}
-
-/* Splits "--name=value" / "--name value" / "-o value"; returns the name, sets *value (or NULL). */
-static int next_option(int argc, char **argv, int *i, char *name, size_t size, const char **value, bool *inline_value)
-{
-    const char *a = argv[*i];
-    *value = NULL;
-    *inline_value = false;
-    if (!strcmp(a, "-o") || !strcmp(a, "-h")) {
-        snprintf(name, size, "%s", a[1] == 'o' ? "out" : "help");
-        return PS_OK;
-    }
-    if (strncmp(a, "--", 2) || !a[2])
-        return PS_EINPUT;
-    const char *eq = strchr(a + 2, '=');
-    size_t n = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-    snprintf(name, size, "%.*s", (int)(n < size ? n : size - 1), a + 2);
-    if (eq) {
-        *value = eq + 1;
-        *inline_value = true;
-    }
-    return PS_OK;
-}
-
-static int take_value(int argc, char **argv, int *i, const char *name, const char **value, bool inline_value,
-                      ps_error *err)
-{
-    if (inline_value)
-        return PS_OK;
-    if (*i + 1 >= argc)
-        return ps_error_set(err, PS_EINPUT, "--%s: needs a value (see " PROG " --help)", name);
-    *value = argv[++*i];
-    return PS_OK;
-}
-
-static int parse_argv(int argc, char **argv, ps_rec_options *o, ps_workload_args *wa, bool *launch_set,
-                      ps_error *err)
-{
-    uint32_t seen = 0;
-    for (int i = 1; i < argc; i++) {
-        char name[64];
-        const char *value;
-        bool inline_value;
-        if (next_option(argc, argv, &i, name, sizeof name, &value, &inline_value))
-            return ps_error_set(err, PS_EINPUT, "'%.60s': unexpected argument (options start with --; see " PROG
-                                " --help)", argv[i]);
-        bool takes_value = false;
-        if (ps_workload_is_option(name, &takes_value)) {
-            if (takes_value && take_value(argc, argv, &i, name, &value, inline_value, err))
-                return err->code;
-            if (ps_workload_parse_option(wa, name, value, err))
-                return err->code;
-            continue;
-        }
-        int id = find_rec_option(name);
-        if (id < 0)
-            return ps_error_set(err, PS_EINPUT, "--%s: unknown option (see " PROG " --help)", name);
-        if (seen & (1u << id))
-            return ps_error_set(err, PS_EINPUT, "--%s given twice (give each option once)", name);
-        seen |= 1u << id;
-        if (rec_options[id].takes_value) {
-            if (take_value(argc, argv, &i, name, &value, inline_value, err))
-                return err->code;
-        } else if (inline_value) {
-            return ps_error_set(err, PS_EINPUT, "--%s takes no value", name);
-        }
-        if (parse_rec_value(o, (rec_option_id)id, value, launch_set, err))
-            return err->code;
-    }
-    return PS_OK;
+    ps_rec_options o = {0};
+    ps_workload_args wa;
+    ps_workload_args_init(&wa, PROG);
+    rec_state st = {.o = &o};
+    ps_option table[REC_TABLE_SIZE];
+    rec_table(table, &wa, &st);
+    ps_options_usage(out, &rec_help, table);
 }
 
 /* The rules that only the recorder has (the workload's are ps_workload_build's). */
@@ -211,12 +155,19 @@ int ps_rec_parse_args(int argc, char **argv, ps_rec_options *o, ps_error *err)
     o->seed = 1;
     ps_workload_args wa;
     ps_workload_args_init(&wa, PROG);
-    bool launch_set = false;
-    if (parse_argv(argc, argv, o, &wa, &launch_set, err))
-        return err->code;
-    if (o->help)
+    rec_state st = {.o = o};
+    ps_option table[REC_TABLE_SIZE];
+    rec_table(table, &wa, &st);
+    int rc = ps_options_parse(&rec_help, table, argc, argv, NULL, NULL, err);
+    if (rc == PS_OPTIONS_HELP) { /* printed on stdout by ps_options_parse */
+        o->help = true;
         return PS_OK;
-    if (!launch_set)
+    }
+    if (rc)
+        return rc;
+    o->overwrite = st.overwrite;
+    o->dry_run = st.dry_run;
+    if (!st.launch_set)
         o->launch = o->phase == PS_PHASE_DECODE ? PS_REC_GRAPH : PS_REC_EAGER;
     /* The recorder checks the plan against the GPUs it finds at run time, not a catalogue count. */
     if (!wa.gpus_set)

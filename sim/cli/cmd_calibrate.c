@@ -26,7 +26,8 @@ static int parse_algo_word(const char *w, ps_coll_algo *a)
         *a = PS_ALGO_AUTO;
         return 0;
     }
-    return ps_coll_algo_parse(w, a);
+    /* the engines' own kernels are not NCCL's: nothing of theirs is fitted */
+    return ps_coll_algo_parse(w, a) || ps_coll_algo_is_engine(*a);
 }
 
 /* OP:GPUS:ALGO:G=PATH */

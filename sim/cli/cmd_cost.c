@@ -2,7 +2,6 @@
  * a table or the fitted model (docs/cost.md). --errors SPEC... prints the model's error table
  * against measured data (the table docs/validation.md shows).
  */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,119 +9,139 @@
 
 #include "commands.h"
 #include "cost_cli.h"
+#include "options.h"
 #include "parsim/cost.h"
 #include "parsim/util.h"
 
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "usage: parsim cost --gpu MODEL --op KIND [shape flags] [--dtype D] [--launch graph|eager]\n"
-            "                   [--op-id ID] [--trace DIR...] [--coeffs FILE] [--json]\n"
-            "       parsim cost --gpu MODEL --queries FILE.csv [-o OUT.csv] [--trace DIR...]\n"
-            "       parsim cost --gpu MODEL --errors SPEC... [--coeffs FILE]\n\n"
-            "Prices compute ops: trace (the exact op id in a --trace), table (log-log interpolation\n"
-            "in a trace's points of that kind), or model (roofline with fitted efficiencies), with\n"
-            "the held-out error of that source and whether the shape lies inside the fit data.\n\n"
-            "  --op KIND        gemm, attention, rmsnorm, rope, silu_mul, residual, embedding, sampling\n"
-            "  --m --n --k      gemm: [m x k] x [k x n]\n"
-            "  --phase P        attention: prefill (default) or decode\n"
-            "  --seqs --tokens --context --prefix --heads --kv-heads --head-dim\n"
-            "                   attention (per GPU); tokens = query tokens in all, context = keys\n"
-            "                   per query (prefill: prefix + tokens/seqs), prefix = cached tokens\n"
-            "  --tokens --width other kinds (width: hidden size; FFN shard for silu_mul; (heads +\n"
-            "                   kv_heads) x head_dim for rope; vocabulary for sampling)\n"
-            "  --dtype D        bf16 (default), fp16, fp8\n"
-            "  --launch L       graph (default: CUDA graphs, as serving engines run decode) or eager\n"
-            "  --queries CSV    one op per row, columns as the flags (op or kind, op_id or id, m, n,\n"
-            "                   k, phase, seqs, tokens, context, prefix, heads, kv_heads, head_dim,\n"
-            "                   width, dtype, launch; `parsim plan --ops` output is read as it is);\n"
-            "                   writes the rows back with time_us, source, scaled_from, fallback,\n"
-            "                   bound, error_pct, in_envelope\n"
-            "  -o FILE          where --queries output goes (atomically; default stdout)\n"
-            "  --trace DIR      a parsim trace: its op ids (source trace) and points (table); repeatable\n"
-            "  --coeffs FILE    coefficients (default: data/cost/<gpu>.cost via the data lookup)\n"
-            "  --errors SPEC..  median and p90 |error| per op kind, source, GPU and launch against\n"
-            "                   measured tables (SPEC as for calibrate --ops); markdown\n"
-            "  --json           one JSON object (single op)\n");
-}
-
-/* Shape and mode flags, indexed by cost_field (cost_cli.h). */
-static const struct option longs[] = {
-    {"gpu", required_argument, 0, 'G'},      {"op", required_argument, 0, 'O'},
-    {"dtype", required_argument, 0, 'D'},    {"launch", required_argument, 0, 'L'},
-    {"op-id", required_argument, 0, 'I'},    {"m", required_argument, 0, 'm'},
-    {"n", required_argument, 0, 'n'},        {"k", required_argument, 0, 'k'},
-    {"phase", required_argument, 0, 'P'},    {"seqs", required_argument, 0, 's'},
-    {"tokens", required_argument, 0, 't'},   {"context", required_argument, 0, 'c'},
-    {"prefix", required_argument, 0, 'p'},   {"heads", required_argument, 0, 'H'},
-    {"kv-heads", required_argument, 0, 'V'}, {"head-dim", required_argument, 0, 'd'},
-    {"width", required_argument, 0, 'w'},    {"queries", required_argument, 0, 'Q'},
-    {"output", required_argument, 0, 'o'},   {"trace", required_argument, 0, 'T'},
-    {"coeffs", required_argument, 0, 'C'},   {"errors", required_argument, 0, 'E'},
-    {"json", no_argument, 0, 'j'},           {"help", no_argument, 0, 'h'},
-    {0, 0, 0, 0}};
+#define MAX_TRACES 64
+#define MAX_ERROR_SPECS 64
 
 typedef struct cost_opts {
     const char *gpu, *queries, *output, *coeffs;
-    const char *traces[64];
+    const char *traces[MAX_TRACES];
     int ntraces;
-    char *errors[64];
+    const char *errors[MAX_ERROR_SPECS];
     int nerrors;
-    bool json;
-    const char *field[COST_FIELD_COUNT]; /* single-op values, as text */
+    int json;
+    const char *field[COST_FIELD_COUNT]; /* single-op values, as text (cost_cli_query parses them) */
 } cost_opts;
 
-static int field_of_flag(int c)
+/* The single-op flags, one per query field (cost_cli.h's order). help NULL: generated (the
+ * field's value list, cost_cli_value_list). */
+static const struct {
+    const char *flag, *arg, *help;
+} field_options[COST_FIELD_COUNT] = {
+    [COST_F_OP] = {"op", "KIND", NULL},
+    [COST_F_DTYPE] = {"dtype", "D", NULL},
+    [COST_F_LAUNCH] = {"launch", "L", NULL},
+    [COST_F_OP_ID] = {"op-id", "ID", "the op id in a --trace (source trace: the time it measured)"},
+    [COST_F_M] = {"m", "N", "gemm: [m x k] x [k x n]; m = tokens (rows)"},
+    [COST_F_N] = {"n", "N", "gemm: output columns"},
+    [COST_F_K] = {"k", "N", "gemm: the reduced dimension"},
+    [COST_F_PHASE] = {"phase", "P", NULL},
+    [COST_F_SEQS] = {"seqs", "N", "attention: sequences (default 1)"},
+    [COST_F_TOKENS] = {"tokens", "N", "query tokens in all (attention decode: seqs; gemm: m); rows of\n"
+                                      "the other kinds"},
+    [COST_F_CONTEXT] = {"context", "N", "attention: keys per query (prefill: prefix + tokens/seqs)"},
+    [COST_F_PREFIX] = {"prefix", "N", "attention: cached tokens before the query tokens (default 0)"},
+    [COST_F_HEADS] = {"heads", "N", "attention: query heads on this GPU"},
+    [COST_F_KV_HEADS] = {"kv-heads", "N", "attention: KV heads on this GPU"},
+    [COST_F_HEAD_DIM] = {"head-dim", "N", "attention: (default 128)"},
+    [COST_F_WIDTH] = {"width", "N", "other kinds: hidden size; FFN shard for silu_mul; (heads +\n"
+                                    "kv_heads) x head_dim for rope; vocabulary for sampling"},
+};
+
+/* Generated help texts (value lists from the code's tables). */
+typedef struct cost_help_text {
+    char gpu[512], field[COST_FIELD_COUNT][256];
+} cost_help_text;
+
+static void fill_help(cost_help_text *h)
 {
-    static const char flags[] = "ODLImnkPstcpHVdw";
-    const char *at = strchr(flags, c);
-    return at && c ? (int)(at - flags) : -1;
+    h->gpu[0] = '\0';
+    for (int i = 0; i < ps_gpu_catalog_count(); i++)
+        snprintf(h->gpu + strlen(h->gpu), sizeof h->gpu - strlen(h->gpu), "%s%s", i ? " " : "the GPU: ",
+                 ps_gpu_catalog_at(i)->name);
+    char list[200];
+    cost_cli_value_list(COST_F_OP, list, sizeof list, ", ");
+    snprintf(h->field[COST_F_OP], sizeof h->field[0], "%s", list);
+    cost_cli_value_list(COST_F_DTYPE, list, sizeof list, " or ");
+    snprintf(h->field[COST_F_DTYPE], sizeof h->field[0], "%s (default %s)", list, ps_dtype_name(PS_DTYPE_BF16));
+    cost_cli_value_list(COST_F_LAUNCH, list, sizeof list, " or ");
+    snprintf(h->field[COST_F_LAUNCH], sizeof h->field[0], "%s (default %s: CUDA graphs, as serving engines run decode)",
+             list, ps_launch_mode_name(PS_LAUNCH_GRAPH));
+    cost_cli_value_list(COST_F_PHASE, list, sizeof list, " or ");
+    snprintf(h->field[COST_F_PHASE], sizeof h->field[0], "attention: %s (default %s)", list,
+             ps_phase_name(PS_PHASE_PREFILL));
 }
 
-static int parse_args(int argc, char **argv, cost_opts *o, ps_error *err)
+static const char *const cost_usage[] = {
+    "parsim cost --gpu MODEL --op KIND [shape flags] [--dtype D] [--launch graph|eager]",
+    "            [--op-id ID] [--trace DIR...] [--coeffs FILE] [--json]",
+    "parsim cost --gpu MODEL --queries FILE.csv [-o OUT.csv] [--trace DIR...]",
+    "parsim cost --gpu MODEL --errors SPEC... [--coeffs FILE]", NULL};
+static const ps_command_help cost_help = {
+    .command = "parsim cost",
+    .usage = cost_usage,
+    .description = "Prices compute ops: trace (the exact op id in a --trace), table (log-log interpolation\n"
+                   "in a trace's points of that kind), or model (roofline with fitted efficiencies), with\n"
+                   "the held-out error of that source and whether the shape lies inside the fit data.",
+    .help_column = 16,
+};
+
+static int add_trace(const ps_option *opt, const char *value, ps_error *err)
 {
-    unsigned char seen[512] = {0};
-    char twice[64];
-    int c, last_errors = 0;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "-o:h", longs, NULL)) != -1) {
-        if (c != 'T' && c != 'E' && c != 1 && ps_cli_repeated(longs, seen, c, twice, sizeof twice))
-            return ps_error_set(err, PS_EINPUT, "%s given twice (give each option once)", twice);
-        int f = field_of_flag(c);
-        if (c != 1 && c != 'E')
-            last_errors = 0;
-        if (f >= 0) {
-            o->field[f] = optarg;
-            continue;
-        }
-        switch (c) {
-        case 'G': o->gpu = optarg; break;
-        case 'Q': o->queries = optarg; break;
-        case 'o': o->output = optarg; break;
-        case 'C': o->coeffs = optarg; break;
-        case 'j': o->json = true; break;
-        case 'T':
-            if (o->ntraces == 64)
-                return ps_error_set(err, PS_EINPUT, "more than 64 --trace");
-            o->traces[o->ntraces++] = optarg;
-            break;
-        case 'E':
-            last_errors = 1;
-            /* fall through */
-        case 1:
-            if (!last_errors)
-                return ps_error_set(err, PS_EINPUT, "unexpected argument '%s'", optarg);
-            if (o->nerrors == 64)
-                return ps_error_set(err, PS_EINPUT, "more than 64 --errors files");
-            o->errors[o->nerrors++] = optarg;
-            break;
-        case 'h': return -1;
-        default:
-            return ps_error_set(err, PS_EINPUT, "unknown or incomplete option '%s' (see parsim cost --help)",
-                                argv[optind - 1]);
-        }
-    }
+    cost_opts *o = opt->data;
+    if (o->ntraces == MAX_TRACES)
+        return ps_error_set(err, PS_EINPUT, "more than %d --trace", MAX_TRACES);
+    o->traces[o->ntraces++] = value;
+    return PS_OK;
+}
+
+static int add_error_spec(const ps_option *opt, const char *value, ps_error *err)
+{
+    cost_opts *o = opt->data;
+    if (o->nerrors == MAX_ERROR_SPECS)
+        return ps_error_set(err, PS_EINPUT, "more than %d --errors files", MAX_ERROR_SPECS);
+    o->errors[o->nerrors++] = value;
+    return PS_OK;
+}
+
+/* The table: --gpu, the single-op fields, then the other modes and outputs. */
+static void build_table(cost_opts *o, const cost_help_text *h, ps_option *opts)
+{
+    int n = 0;
+    opts[n++] = (ps_option)PS_OPT_STRING(0, "gpu", &o->gpu, "MODEL", h->gpu);
+    opts[n++] = (ps_option)PS_OPT_GROUP("one op (--op)");
+    for (int f = 0; f < COST_FIELD_COUNT; f++)
+        opts[n++] = (ps_option)PS_OPT_STRING(0, field_options[f].flag, &o->field[f], field_options[f].arg,
+                                              field_options[f].help ? field_options[f].help : h->field[f]);
+    opts[n++] = (ps_option)PS_OPT_FLAG(0, "json", &o->json, "one JSON object (single op)");
+    opts[n++] = (ps_option)PS_OPT_GROUP("many ops (--queries)");
+    opts[n++] = (ps_option)PS_OPT_STRING(0, "queries", &o->queries, "CSV",
+        "one op per row, columns as the flags (op or kind, op_id or id, m, n,\n"
+        "k, phase, seqs, tokens, context, prefix, heads, kv_heads, head_dim,\n"
+        "width, dtype, launch; `parsim plan --ops` output is read as it is);\n"
+        "writes the rows back with time_us, source, scaled_from, fallback,\n"
+        "bound, error_pct, in_envelope (an empty cell is a field left out)");
+    opts[n++] = (ps_option)PS_OPT_STRING('o', "output", &o->output, "FILE",
+                                         "where --queries output goes (atomically; default stdout)");
+    opts[n++] = (ps_option)PS_OPT_GROUP("error table (--errors)");
+    opts[n++] = (ps_option)PS_OPT_CALLBACK(0, "errors", "SPEC...", "median and p90 |error| per op kind, source, GPU and launch against\n"
+        "measured tables (SPEC as for calibrate --ops); markdown", add_error_spec, o, PS_OPT_GREEDY);
+    opts[n++] = (ps_option)PS_OPT_GROUP("data");
+    opts[n++] = (ps_option)PS_OPT_CALLBACK(0, "trace", "DIR", "a parsim trace: its op ids (source trace) and points (table); repeatable",
+                                           add_trace, o, PS_OPT_REPEATABLE);
+    opts[n++] = (ps_option)PS_OPT_STRING(0, "coeffs", &o->coeffs, "FILE",
+                                         "coefficients (default: data/cost/<gpu>.cost via the data lookup)");
+    opts[n] = (ps_option)PS_OPT_END();
+}
+
+#define TABLE_SIZE (COST_FIELD_COUNT + 16)
+
+/* Which mode, and that its flags go together. */
+static int check_modes(const cost_opts *o, ps_error *err)
+{
     if (!o->gpu)
         return ps_error_set(err, PS_EINPUT, "--gpu is required (see parsim platform --list for the GPUs)");
     int modes = (o->queries != NULL) + (o->nerrors > 0) + (o->field[COST_F_OP] != NULL);
@@ -136,8 +155,21 @@ static int parse_args(int argc, char **argv, cost_opts *o, ps_error *err)
         for (int f = 0; f < COST_FIELD_COUNT; f++)
             if (o->field[f])
                 return ps_error_set(err, PS_EINPUT, "--%s goes with --op (with --queries it is a column)",
-                                    longs[f + 1].name);
+                                    field_options[f].flag);
     return PS_OK;
+}
+
+/* Returns PS_OK to go on, PS_OPTIONS_HELP after --help, else the error code. */
+static int parse_args(int argc, char **argv, cost_opts *o, ps_error *err)
+{
+    static cost_help_text help; /* generated lists: not on the stack */
+    fill_help(&help);
+    ps_option opts[TABLE_SIZE];
+    build_table(o, &help, opts);
+    int rc = ps_options_parse(&cost_help, opts, argc, argv, NULL, NULL, err);
+    if (rc)
+        return rc;
+    return check_modes(o, err);
 }
 
 static void print_answer(const char *what, const ps_cost_answer *a, bool json)
@@ -193,31 +225,30 @@ static int single_op(const cost_opts *o, ps_cost_model *m, ps_error *err)
     return PS_OK;
 }
 
-int cmd_cost(int argc, char **argv)
+static int run(const cost_opts *o, ps_error *err)
 {
-    cost_opts o = {0};
-    ps_error err = {0, ""};
-    int rc = parse_args(argc, argv, &o, &err);
-    if (rc < 0) {
-        usage(stdout);
-        return 0;
-    }
-    const ps_gpu_spec *gpu = rc ? NULL : ps_gpu_find(o.gpu);
-    if (!rc && !gpu)
-        rc = ps_error_set(&err, PS_EINPUT, "--gpu %s: unknown GPU (see parsim platform --list)", o.gpu);
+    const ps_gpu_spec *gpu = ps_gpu_find(o->gpu);
+    if (!gpu)
+        return ps_error_set(err, PS_EINPUT, "--gpu %s: unknown GPU (see parsim platform --list)", o->gpu);
     ps_cost_model *m = NULL;
-    if (!rc)
-        rc = ps_cost_model_create(gpu, o.coeffs, &m, &err);
-    for (int i = 0; !rc && i < o.ntraces; i++)
-        rc = ps_cost_model_add_trace(m, o.traces[i], &err);
-    if (!rc && o.queries)
-        rc = cost_cli_queries(m, o.queries, o.output, &err);
-    else if (!rc && o.nerrors)
-        rc = cost_cli_errors(m, o.errors, o.nerrors, &err);
+    int rc = ps_cost_model_create(gpu, o->coeffs, &m, err);
+    for (int i = 0; !rc && i < o->ntraces; i++)
+        rc = ps_cost_model_add_trace(m, o->traces[i], err);
+    if (!rc && o->queries)
+        rc = cost_cli_queries(m, o->queries, o->output, err);
+    else if (!rc && o->nerrors)
+        rc = cost_cli_errors(m, o->errors, o->nerrors, err);
     else if (!rc)
-        rc = single_op(&o, m, &err);
-    if (rc)
-        fprintf(stderr, "parsim cost: %s\n", err.message);
+        rc = single_op(o, m, err);
     ps_cost_model_free(m);
     return rc;
+}
+
+int cmd_cost(int argc, char **argv, ps_error *err)
+{
+    cost_opts o = {0};
+    int rc = parse_args(argc, argv, &o, err);
+    if (rc == PS_OPTIONS_HELP)
+        return PS_OK;
+    return rc ? rc : run(&o, err);
 }

@@ -175,7 +175,9 @@ static int parse_args(int argc, char **argv, nccl_args *a, ps_error *err)
     nccl_type_names(nccl_names, sizeof nccl_names);
     char op_help[512], algo_help[512], proto_help[256], dtype_help[768];
     snprintf(op_help, sizeof op_help, "collective (default all_reduce):\n%s", ops);
-    snprintf(algo_help, sizeof algo_help, "force NCCL_ALGO (default: the tuner's choice):\n%s", algos);
+    snprintf(algo_help, sizeof algo_help, "force NCCL_ALGO (default: the tuner's choice):\n%s\n"
+             "(trtllm, vllm: all_reduce through the engine's own kernels, NCCL above its\n"
+             "limit; a size is read as rows of 4096 elements; no --proto)", algos);
     snprintf(proto_help, sizeof proto_help, "force NCCL_PROTO (default: the tuner's choice):\n%s", protos);
     snprintf(dtype_help, sizeof dtype_help, "element type (default bf16):\n%s\n(or nccl-tests' names: %s)", dtypes,
              nccl_names);
@@ -263,7 +265,9 @@ static void print_table(const nccl_args *o, const ps_nccl_sweep *sw, const ps_nc
                ps_coll_op_redop(sw->op), root);
         for (int half = 0; half < 2; half++)
             printf("  %7s  %6.2f  %6.2f  %5s", t, r->algbw_gbps, r->busbw_gbps, "N/A");
-        printf("   # %s/%s\n", ps_coll_algo_name(r->algo), ps_coll_proto_name(r->proto));
+        char tag[160];
+        ps_nccl_row_tag(r, tag, sizeof tag);
+        printf("   # %s\n", tag);
         sum_busbw += r->busbw_gbps;
     }
     printf("# Out of bounds values : 0 OK\n");
@@ -274,11 +278,17 @@ static void print_table(const nccl_args *o, const ps_nccl_sweep *sw, const ps_nc
 static void print_json(const ps_nccl_sweep *sw, const ps_nccl_row *rows)
 {
     printf("{\"op\":\"%s\",\"gpus\":%d,\"rows\":[", ps_coll_op_name(sw->op), sw->gpus);
-    for (int i = 0; i < sw->count; i++)
+    for (int i = 0; i < sw->count; i++) {
+        /* an engine kernel's name takes the protocol's place; a fallback says why */
         printf("%s\n{\"size_bytes\":%.0f,\"time_us\":%.6g,\"algbw_gbps\":%.6g,\"busbw_gbps\":%.6g,"
-               "\"algo\":\"%s\",\"proto\":\"%s\"}", i ? "," : "", rows[i].size_bytes,
+               "\"algo\":\"%s\",\"proto\":\"%s\"", i ? "," : "", rows[i].size_bytes,
                rows[i].time_us, rows[i].algbw_gbps, rows[i].busbw_gbps,
-               ps_coll_algo_name(rows[i].algo), ps_coll_proto_name(rows[i].proto));
+               ps_coll_algo_name(rows[i].algo),
+               rows[i].kernel ? rows[i].kernel : ps_coll_proto_name(rows[i].proto));
+        if (rows[i].fallback_why)
+            printf(",\"fallback\":\"%s: %s\"", rows[i].engine, rows[i].fallback_why);
+        printf("}");
+    }
     printf("\n]}\n");
 }
 

@@ -1,34 +1,56 @@
 /* parsim replay: replays a recorded trace on a platform -- kernel durations and host gaps as
  * recorded, NCCL calls re-timed on the platform (sim/replay/trace_replay.c) -- and says what
  * changed against the recorded span. */
-#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "commands.h"
+#include "options.h"
 #include "parsim/platform.h"
 #include "parsim/util.h"
 #include "replay/trace_replay.h"
 
-static void usage(FILE *out)
-{
-    fprintf(out, "usage: parsim replay TRACE_DIR --platform FILE|PRESET [--timeline OUT.json] [--json]\n\n"
-                 "Replays exactly what the trace recorded: kernel durations and the host gaps between them\n"
-                 "as measured, NCCL calls re-timed by the collective model on the platform (a what-if for\n"
-                 "another fabric). Prints the replayed span beside the recorded one and the busy time of\n"
-                 "every stream. Import Nsight or Kineto traces first (parsim import).\n\n"
-                 "  --platform P       platform file or preset (parsim platform --list)\n"
-                 "  --timeline FILE    Chrome trace of the replay (Perfetto)\n"
-                 "  --json             one JSON object: trace, platform, ranks, recorded_span_ms, replayed_ms,\n"
-                 "                     change_pct, kernel_ms, comm_recorded_ms, comm_replayed_ms, streams\n"
-                 "  -h, --help         this help\n");
-}
+typedef struct replay_args {
+    const char *trace, *platform, *timeline;
+    int json;
+} replay_args;
 
-static int fail(ps_error *err)
+static const char *const replay_usage[] = {"parsim replay TRACE_DIR --platform FILE|PRESET [--timeline OUT.json] [--json]",
+                                           NULL};
+static const ps_command_help replay_help = {
+    .command = "parsim replay",
+    .usage = replay_usage,
+    .description = "Replays exactly what the trace recorded: kernel durations and the host gaps between them\n"
+                   "as measured, NCCL calls re-timed by the collective model on the platform (a what-if for\n"
+                   "another fabric). Prints the replayed span beside the recorded one and the busy time of\n"
+                   "every stream. Import Nsight or Kineto traces first (parsim import).",
+    .help_column = 18,
+    .positional = true,
+};
+
+/* Returns PS_OK to go on, PS_OPTIONS_HELP after --help, else the error code. */
+static int parse_args(int argc, char **argv, replay_args *a, char **positional, ps_error *err)
 {
-    fprintf(stderr, "parsim replay: %s\n", err->message);
-    return err->code == PS_EINPUT ? 2 : 1;
+    *a = (replay_args){0};
+    const ps_option opts[] = {
+        PS_OPT_STRING(0, "platform", &a->platform, "P", "platform file or preset (parsim platform --list)"),
+        PS_OPT_STRING(0, "timeline", &a->timeline, "FILE", "Chrome trace of the replay (Perfetto)"),
+        PS_OPT_FLAG(0, "json", &a->json, "one JSON object: trace, platform, ranks, recorded_span_ms, replayed_ms,\n"
+                    "change_pct, kernel_ms, comm_recorded_ms, comm_replayed_ms, streams"),
+        PS_OPT_END(),
+    };
+    int npositional = 0;
+    int rc = ps_options_parse(&replay_help, opts, argc, argv, positional, &npositional, err);
+    if (rc)
+        return rc;
+    if (npositional != 1)
+        return ps_error_set(err, PS_EINPUT, "expected one trace directory (see parsim replay --help)");
+    a->trace = positional[0];
+    if (!a->platform)
+        return ps_error_set(err, PS_EINPUT, "--platform: a platform is needed (a file or a preset)");
+    return PS_OK;
 }
 
 static void print_json(const char *dir, const char *platform, const ps_trace_replay_result *r)
@@ -70,70 +92,45 @@ static void print_text(const char *dir, const char *platform, const ps_trace_rep
                 printf("%-6d %-10lld %12.3f\n", k, (long long)r->stream_id[k][s], r->busy_ms[k][s]);
 }
 
-int cmd_replay(int argc, char **argv)
+/* The atomic writer renames its temporary file over the path: never over a device or an input. */
+static int check_timeline(const replay_args *a, const ps_platform *pf, ps_error *err)
 {
-    static const struct option longs[] = {{"platform", required_argument, 0, 'p'},
-                                          {"timeline", required_argument, 0, 't'},
-                                          {"json", no_argument, 0, 'j'},
-                                          {"help", no_argument, 0, 'h'},
-                                          {0, 0, 0, 0}};
-    const char *platform = NULL, *timeline = NULL;
-    int json = 0, c;
-    ps_error err = {0, ""};
-    optind = 1;
-    opterr = 0;
-    unsigned char seen[512] = {0};
-    char twice[64];
-    while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
-        if (c == 'h') {
-            usage(stdout);
-            return 0;
-        }
-        if (c == '?' || c == ':') {
-            ps_error_set(&err, PS_EINPUT, "%s: %s (see parsim replay --help)", argv[optind - 1],
-                         c == '?' ? "unknown option" : "needs a value");
-            return fail(&err);
-        }
-        if (ps_cli_repeated(longs, seen, c, twice, sizeof twice)) {
-            ps_error_set(&err, PS_EINPUT, "%s given twice (give each option once)", twice);
-            return fail(&err);
-        }
-        if (c == 'p')
-            platform = optarg;
-        else if (c == 't')
-            timeline = optarg;
-        else if (c == 'j')
-            json = 1;
-    }
-    if (optind != argc - 1) {
-        ps_error_set(&err, PS_EINPUT, "expected one trace directory (see parsim replay --help)");
-        return fail(&err);
-    }
-    const char *dir = argv[optind];
-    if (!platform) {
-        ps_error_set(&err, PS_EINPUT, "--platform: a platform is needed (a file or a preset)");
-        return fail(&err);
-    }
     struct stat st;
-    if (timeline && stat(timeline, &st) == 0 && !S_ISREG(st.st_mode)) {
-        ps_error_set(&err, PS_EINPUT, "--timeline %s: not a regular file", timeline);
-        return fail(&err);
-    }
+    if (a->timeline && stat(a->timeline, &st) == 0 && !S_ISREG(st.st_mode))
+        return ps_error_set(err, PS_EINPUT, "--timeline %s: not a regular file", a->timeline);
+    if (a->timeline && pf && ps_same_file(a->timeline, ps_platform_path(pf)))
+        return ps_error_set(err, PS_EINPUT, "--timeline %s is an input of this command; write it elsewhere", a->timeline);
+    return PS_OK;
+}
+
+static int run(const replay_args *a, ps_error *err)
+{
+    if (check_timeline(a, NULL, err))
+        return err->code;
     ps_platform *pf = NULL;
-    if (ps_platform_load(platform, &pf, &err)) {
-        ps_error_prefix(&err, "--platform");
-        return fail(&err);
-    }
-    static ps_trace_replay_result r;
-    int rc = ps_trace_replay(dir, pf, timeline, &r, &err);
-    if (!rc) {
-        if (json)
-            print_json(dir, ps_platform_path(pf), &r);
-        else
-            print_text(dir, ps_platform_path(pf), &r);
-        if (fflush(stdout))
-            rc = ps_error_set(&err, PS_EINTERNAL, "cannot write to stdout");
-    }
+    if (ps_platform_load(a->platform, &pf, err))
+        return ps_error_prefix(err, "--platform");
+    static ps_trace_replay_result r; /* per-rank stream tables: not on the stack */
+    int rc = check_timeline(a, pf, err);
+    if (!rc)
+        rc = ps_trace_replay(a->trace, pf, a->timeline, &r, err);
+    if (!rc && a->json)
+        print_json(a->trace, ps_platform_path(pf), &r);
+    else if (!rc)
+        print_text(a->trace, ps_platform_path(pf), &r);
     ps_platform_free(pf);
-    return rc ? fail(&err) : 0;
+    return rc;
+}
+
+int cmd_replay(int argc, char **argv, ps_error *err)
+{
+    replay_args a;
+    char **positional = calloc((size_t)argc, sizeof *positional);
+    int rc = positional ? parse_args(argc, argv, &a, positional, err) : ps_error_set(err, PS_EINTERNAL, "out of memory");
+    if (rc == PS_OPTIONS_HELP)
+        rc = PS_OK;
+    else if (!rc)
+        rc = run(&a, err);
+    free(positional);
+    return rc;
 }

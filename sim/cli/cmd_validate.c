@@ -8,13 +8,14 @@
  * recorded intervals) against the sum of its ops' simulated times on its streams.
  * --max-error PCT exits 3 when the end-to-end error is larger in magnitude.
  */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
+#include "options.h"
+#include "parsim/array.h"
 #include "parsim/coll.h"
 #include "parsim/cost.h"
 #include "parsim/data.h"
@@ -24,31 +25,11 @@
 #include "parsim/util.h"
 #include "parsim/workload.h"
 
-#define EXIT_OVER_MAX_ERROR 3
-
-static void usage(FILE *out)
-{
-    fputs("usage: parsim validate TRACE_DIR [--platform FILE|PRESET] [--max-error PCT] [--json]\n"
-          "\n"
-          "Predicts the trace's own model, plan and scenario (its meta.json) on the platform through\n"
-          "the op graph, the cost model and the collective model (never the trace's durations) and\n"
-          "prints measured against simulated per op kind, per collective size bucket and end to end.\n"
-          "\n"
-          "  --platform P     platform file or preset (required when meta.json names none)\n"
-          "  --phase P        compare only the ops of one phase: prefill or decode\n"
-          "  --batch N        sequences per step, when the trace's steps do not all run meta.json's\n"
-          "                   batch (e.g. a prefill of 1 prompt recorded beside decodes of 32)\n"
-          "  --max-error PCT  exit 3 when |end-to-end error| > PCT percent (for CI)\n"
-          "  --json           one JSON object (keys in docs/validate.md)\n"
-          "  -h, --help       this help\n"
-          "exit: 0 ok, 3 over --max-error, 2 bad input, 1 internal error\n",
-          out);
-}
-
 typedef struct validate_args {
     const char *trace, *platform, *phase;
     double max_error_pct;
-    bool has_max, json;
+    bool has_max;
+    int json;
     int64_t batch;
 } validate_args;
 
@@ -94,62 +75,89 @@ typedef struct vctx {
 
 /* ---- arguments ---- */
 
-static int parse_args(int argc, char **argv, validate_args *a, ps_error *err)
+static const char *const validate_usage[] = {
+    "parsim validate TRACE_DIR [--platform FILE|PRESET] [--phase P] [--batch N] [--max-error PCT] [--json]", NULL};
+static const ps_command_help validate_help = {
+    .command = "parsim validate",
+    .usage = validate_usage,
+    .description = "Predicts the trace's own model, plan and scenario (its meta.json) on the platform through\n"
+                   "the op graph, the cost model and the collective model (never the trace's durations) and\n"
+                   "prints measured against simulated per op kind, per collective size bucket and end to end.\n"
+                   "exit: 0 ok, 3 over --max-error, 2 bad input, 1 internal error",
+    .help_column = 16,
+    .positional = true,
+};
+
+static const ps_phase phases[] = {PS_PHASE_PREFILL, PS_PHASE_DECODE};
+#define PHASE_COUNT (sizeof phases / sizeof phases[0])
+
+static int parse_phase(const ps_option *opt, const char *value, ps_error *err)
 {
-    static const struct option longs[] = {
-        {"platform", required_argument, NULL, 'p'}, {"max-error", required_argument, NULL, 'm'},
-        {"phase", required_argument, NULL, 'f'},   {"batch", required_argument, NULL, 'b'},
-        {"json", no_argument, NULL, 'j'},           {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    validate_args *a = opt->data;
+    for (size_t i = 0; i < PHASE_COUNT; i++)
+        if (!strcmp(value, ps_phase_name(phases[i]))) {
+            a->phase = ps_phase_name(phases[i]);
+            return PS_OK;
+        }
+    char list[64] = "";
+    for (size_t i = 0; i < PHASE_COUNT; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? " " : "", ps_phase_name(phases[i]));
+    return ps_error_set(err, PS_EINPUT, "--phase: '%s' is not one of %s", value, list);
+}
+
+static int parse_batch(const ps_option *opt, const char *value, ps_error *err)
+{
+    validate_args *a = opt->data;
+    if (ps_parse_i64(value, "--batch", &a->batch, err) || a->batch < 1)
+        return ps_error_set(err, PS_EINPUT, "--batch: expected a number >= 1, got '%s'", value);
+    return PS_OK;
+}
+
+static int parse_max_error(const ps_option *opt, const char *value, ps_error *err)
+{
+    validate_args *a = opt->data;
+    if (ps_parse_double(value, "--max-error", &a->max_error_pct, err))
+        return err->code;
+    if (a->max_error_pct < 0)
+        return ps_error_set(err, PS_EINPUT, "--max-error: %s is negative (a percentage >= 0)", value);
+    a->has_max = true;
+    return PS_OK;
+}
+
+/* Returns PS_OK to go on, PS_OPTIONS_HELP after --help, else the error code. */
+static int parse_args(int argc, char **argv, validate_args *a, char **positional, ps_error *err)
+{
     *a = (validate_args){0};
-    opterr = 0;
-    optind = 1;
-    int opt;
-    unsigned char seen[512] = {0};
-    char twice[64];
-    while ((opt = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
-        if (opt == 'h') {
-            usage(stdout);
-            return 0;
-        }
-        if (opt == '?')
-            return ps_error_set(err, PS_EINPUT, "%s: unknown option (see parsim validate --help)", argv[optind - 1]);
-        if (opt == ':')
-            return ps_error_set(err, PS_EINPUT, "%s: needs a value (see parsim validate --help)", argv[optind - 1]);
-        if (ps_cli_repeated(longs, seen, opt, twice, sizeof twice))
-            return ps_error_set(err, PS_EINPUT, "%s given twice (give each option once)", twice);
-        switch (opt) {
-        case 'p': a->platform = optarg; break;
-        case 'j': a->json = true; break;
-        case 'f':
-            if (strcmp(optarg, "prefill") && strcmp(optarg, "decode"))
-                return ps_error_set(err, PS_EINPUT, "--phase: '%s' is not one of prefill decode", optarg);
-            a->phase = optarg;
-            break;
-        case 'b':
-            if (ps_parse_i64(optarg, "--batch", &a->batch, err) || a->batch < 1)
-                return ps_error_set(err, PS_EINPUT, "--batch: expected a number >= 1, got '%s'", optarg);
-            break;
-        case 'm':
-            if (ps_parse_double(optarg, "--max-error", &a->max_error_pct, err))
-                return err->code;
-            if (a->max_error_pct < 0)
-                return ps_error_set(err, PS_EINPUT, "--max-error: %s is negative (a percentage >= 0)", optarg);
-            a->has_max = true;
-            break;
-        }
-    }
-    if (optind >= argc)
+    char phase_help[128] = "compare only the ops of one phase:";
+    for (size_t i = 0; i < PHASE_COUNT; i++)
+        snprintf(phase_help + strlen(phase_help), sizeof phase_help - strlen(phase_help), "%s %s",
+                 i == 0 ? "" : i + 1 == PHASE_COUNT ? " or" : ",", ps_phase_name(phases[i]));
+    const ps_option opts[] = {
+        PS_OPT_STRING(0, "platform", &a->platform, "P", "platform file or preset (required when meta.json names none)"),
+        PS_OPT_CALLBACK(0, "phase", "P", phase_help, parse_phase, a, 0),
+        PS_OPT_CALLBACK(0, "batch", "N", "sequences per step, when the trace's steps do not all run meta.json's\n"
+                        "batch (e.g. a prefill of 1 prompt recorded beside decodes of 32)", parse_batch, a, 0),
+        PS_OPT_CALLBACK(0, "max-error", "PCT", "exit 3 when |end-to-end error| > PCT percent (for CI)",
+                        parse_max_error, a, 0),
+        PS_OPT_FLAG(0, "json", &a->json, "one JSON object (keys in docs/validate.md)"),
+        PS_OPT_END(),
+    };
+    int npositional = 0;
+    int rc = ps_options_parse(&validate_help, opts, argc, argv, positional, &npositional, err);
+    if (rc)
+        return rc;
+    if (npositional == 0)
         return ps_error_set(err, PS_EINPUT, "give a trace directory (see parsim validate --help)");
-    if (optind + 1 < argc)
-        return ps_error_set(err, PS_EINPUT, "'%s': unexpected argument (one trace at a time)", argv[optind + 1]);
-    a->trace = argv[optind];
-    return -1;
+    if (npositional > 1)
+        return ps_error_set(err, PS_EINPUT, "'%s': unexpected argument (one trace at a time)", positional[1]);
+    a->trace = positional[0];
+    return PS_OK;
 }
 
 /* ---- setup: workload, platform, models ---- */
 
-static int setup(vctx *c, ps_error *err)
+/* The workload the trace recorded (its meta.json), with --batch when given. */
+static int setup_workload(vctx *c, ps_error *err)
 {
     if (ps_trace_read_meta(c->args.trace, &c->meta, err))
         return err->code;
@@ -159,8 +167,16 @@ static int setup(vctx *c, ps_error *err)
                             "takes --model --tp --batch --isl --osl)", c->args.trace);
     if (ps_workload_from_trace_meta(&c->meta, &c->w, err))
         return ps_error_prefix(err, "%s/meta.json:1", c->args.trace);
-    if (c->args.batch)
-        c->w.scenario.batch = c->args.batch;
+    if (!c->args.batch)
+        return PS_OK;
+    /* the same bounds as the workload's --batch (every FLOP count stays finite and exact) */
+    c->w.scenario.batch = c->args.batch;
+    return ps_scenario_validate(&c->w.scenario, &c->w.model, err);
+}
+
+/* The platform (--platform, else meta.json's) and its GPU, which the plan must fit. */
+static int setup_platform(vctx *c, ps_error *err)
+{
     const char *platform = c->args.platform ? c->args.platform : c->meta.platform;
     if (!platform[0])
         return ps_error_set(err, PS_EINPUT, "--platform: %s/meta.json names no platform: give one (a file or a preset)",
@@ -170,13 +186,17 @@ static int setup(vctx *c, ps_error *err)
     if (ps_platform_load(c->platform_path, &c->platform, err))
         return ps_error_prefix(err, "--platform");
     const ps_platform_gpu *g0 = ps_platform_gpu_at(c->platform, 0);
-    if (!g0 || ps_workload_gpu_from_properties(g0->gpu_model, g0->hbm_bytes, g0->hbm_bandwidth_bytes_per_s,
-                                               g0->peak_flops_bf16, g0->peak_flops_fp8, g0->sm_count,
-                                               &c->w.gpu.spec, err))
-        return g0 ? ps_error_prefix(err, "%s", c->platform_path)
-                  : ps_error_set(err, PS_EINPUT, "%s: the platform has no GPU", c->platform_path);
-    if (ps_platform_check_gpu_count(c->platform, ps_plan_gpus(&c->w.plan), false, err))
-        return err->code;
+    if (!g0)
+        return ps_error_set(err, PS_EINPUT, "%s: the platform has no GPU", c->platform_path);
+    if (ps_workload_gpu_from_properties(g0->gpu_model, g0->hbm_bytes, g0->hbm_bandwidth_bytes_per_s,
+                                        g0->peak_flops_bf16, g0->peak_flops_fp8, g0->sm_count, &c->w.gpu.spec, err))
+        return ps_error_prefix(err, "%s", c->platform_path);
+    return ps_platform_check_gpu_count(c->platform, ps_plan_gpus(&c->w.plan), false, err);
+}
+
+/* The cost model (coefficients only) and the collective model of the platform. */
+static int setup_models(vctx *c, ps_error *err)
+{
     if (ps_cost_model_create(&c->w.gpu.spec, NULL, &c->cost, err))
         return err->code;
     ps_coll_params params;
@@ -185,6 +205,13 @@ static int setup(vctx *c, ps_error *err)
         return err->code;
     /* Kernels of a trace whose launch mode is not recorded ran eagerly (PyTorch's default). */
     c->launch = !strcmp(c->meta.launch_mode, "graph") ? PS_LAUNCH_GRAPH : PS_LAUNCH_EAGER;
+    return PS_OK;
+}
+
+static int setup(vctx *c, ps_error *err)
+{
+    if (setup_workload(c, err) || setup_platform(c, err) || setup_models(c, err))
+        return err->code;
     return PS_OK;
 }
 
@@ -240,6 +267,14 @@ static bool phase_wanted(const vctx *c, ps_phase phase)
     return !c->args.phase || !strcmp(c->args.phase, ps_phase_name(phase));
 }
 
+/* Appends one record (ps_grow: doubling, overflow checked); NULL when out of memory. */
+static rec *push_rec(vctx *c)
+{
+    if (ps_grow(&c->recs, &c->cap, c->nrecs + 1, sizeof *c->recs))
+        return NULL;
+    return &c->recs[c->nrecs++];
+}
+
 static int read_activities(vctx *c, ps_error *err)
 {
     ps_trace_reader *r;
@@ -253,23 +288,17 @@ static int read_activities(vctx *c, ps_error *err)
         const char *name;
         if (!a.op_id || !a.op_id[0] || !split_op_id(a.op_id, &phase, &name) || !phase_wanted(c, phase))
             continue;
-        if (c->nrecs == c->cap) {
-            size_t ncap = c->cap ? 2 * c->cap : 1024;
-            rec *grown = realloc(c->recs, ncap * sizeof *grown);
-            if (!grown) {
-                rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
-                break;
-            }
-            c->recs = grown;
-            c->cap = ncap;
-        }
-        rec *e = &c->recs[c->nrecs];
-        *e = (rec){a.rank, strdup(a.op_id), a.start_ns, a.end_ns, 0, -1, false};
-        if (!e->op_id) {
+        rec *e = push_rec(c);
+        if (!e) {
             rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
             break;
         }
-        c->nrecs++;
+        *e = (rec){a.rank, strdup(a.op_id), a.start_ns, a.end_ns, 0, -1, false};
+        if (!e->op_id) {
+            c->nrecs--;
+            rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
+            break;
+        }
         if (a.rank + 1 > c->nranks)
             c->nranks = a.rank + 1;
     }
@@ -363,6 +392,62 @@ static void bucket_name(uint64_t bytes, char *buf, size_t size)
         snprintf(buf, size, "%llu%s-%llu%s", (unsigned long long)lo, units[ul], (unsigned long long)hi, units[uh]);
 }
 
+/* The ranks of an NCCL call's communicator in a platform of `gpus` GPUs: a send/recv pair (the
+ * sender first) or the group of group_size consecutive ranks holding the caller. */
+static int call_ranks(const ps_trace_comm *m, int gpus, int *ranks, int *n, const char *where, const char *platform,
+                      ps_error *err)
+{
+    bool p2p = m->collective == PS_TRACE_SEND || m->collective == PS_TRACE_RECV;
+    *n = p2p ? 2 : m->group_size;
+    int first = p2p ? m->rank : m->rank - m->rank % *n;
+    if (*n > gpus || first + (p2p ? 0 : *n - 1) >= gpus || (p2p && (m->peer < 0 || m->peer >= gpus)))
+        return ps_error_set(err, PS_EINPUT, "%s: a group of %d ranks from rank %d does not fit the %d GPUs of %s", where,
+                            *n, first, gpus, platform);
+    bool send = m->collective == PS_TRACE_SEND;
+    for (int i = 0; i < *n; i++)
+        ranks[i] = p2p ? (i == 0 ? (send ? m->rank : m->peer) : (send ? m->peer : m->rank)) : first + i;
+    return PS_OK;
+}
+
+/* The simulated time of one NCCL call on its communicator. */
+static int simulate_call(vctx *c, const ps_trace_comm *m, const int *ranks, int n, double *time_s, ps_error *err)
+{
+    *time_s = 0;
+    if (n < 2) /* a single-rank communicator (the H200 reference's all_reduce): a copy at most */
+        return PS_OK;
+    ps_coll_group *group;
+    ps_coll_result res;
+    ps_coll_call call = {coll_op_of(m->collective), (double)m->bytes, 0, PS_ALGO_AUTO, PS_PROTO_AUTO, 0, 0};
+    if (ps_coll_group_create(c->coll, n, ranks, &group, err))
+        return err->code;
+    int rc = ps_coll_predict(group, &call, &res, err);
+    ps_coll_group_free(group);
+    *time_s = res.time_s;
+    return rc;
+}
+
+/* Adds one call to its "collective size-bucket" row and keeps its interval for the busy span
+ * (its simulated time carried on the record). */
+static int add_call(vctx *c, const ps_trace_comm *m, double time_s, ps_error *err)
+{
+    char key[64], bucket[32];
+    bucket_name(m->bytes, bucket, sizeof bucket);
+    snprintf(key, sizeof key, "%s %s", ps_trace_collective_name(m->collective), bucket);
+    agg *a = agg_find(c->colls, &c->ncolls, 128, key, ps_trace_collective_name(m->collective));
+    if (!a)
+        return ps_error_set(err, PS_EINPUT, "%s: more than 128 collective buckets", c->args.trace);
+    a->count++;
+    a->measured_us += (double)(m->end_ns - m->start_ns) / 1e3;
+    a->simulated_us += time_s * 1e6;
+    if (m->rank >= c->nranks)
+        c->nranks = m->rank + 1;
+    rec *e = push_rec(c);
+    if (!e)
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
+    *e = (rec){m->rank, NULL, m->start_ns, m->end_ns, time_s * 1e6, -1, false};
+    return PS_OK;
+}
+
 /* Adds measured and simulated times of every executed NCCL call; the calls' intervals join the
  * rank's busy span and their simulated times its simulated busy time. */
 static int price_comms(vctx *c, ps_error *err)
@@ -379,55 +464,13 @@ static int price_comms(vctx *c, ps_error *err)
         const char *name;
         if (m.start_ns < 0 || !m.op_id || !split_op_id(m.op_id, &phase, &name) || !phase_wanted(c, phase))
             continue;
-        bool p2p = m.collective == PS_TRACE_SEND || m.collective == PS_TRACE_RECV;
-        int n = p2p ? 2 : m.group_size;
-        int ranks[PS_PLATFORM_MAX_GPUS];
-        int first = p2p ? m.rank : m.rank - m.rank % n;
-        if (n > gpus || first + (p2p ? 0 : n - 1) >= gpus || (p2p && (m.peer < 0 || m.peer >= gpus)))
-            return ps_error_set(err, PS_EINPUT, "%s:%ld: a group of %d ranks from rank %d does not fit the %d GPUs of %s",
-                                ps_trace_reader_path(r), ps_trace_reader_line(r), n, first, gpus, c->platform_path);
-        for (int i = 0; i < n; i++)
-            ranks[i] = p2p ? (i == 0 ? (m.collective == PS_TRACE_SEND ? m.rank : m.peer)
-                                     : (m.collective == PS_TRACE_SEND ? m.peer : m.rank))
-                           : first + i;
-        ps_coll_group *group;
-        ps_coll_result res;
-        ps_coll_call call = {coll_op_of(m.collective), (double)m.bytes, 0, PS_ALGO_AUTO, PS_PROTO_AUTO};
-        if (n < 2) { /* a single-rank communicator (the H200 reference's all_reduce): a copy at most */
-            res.time_s = 0;
-        } else {
-            if (ps_coll_group_create(c->coll, n, ranks, &group, err))
-                break;
-            rc = ps_coll_predict(group, &call, &res, err);
-            ps_coll_group_free(group);
-            if (rc)
-                break;
-        }
-        char key[64], bucket[32];
-        bucket_name(m.bytes, bucket, sizeof bucket);
-        snprintf(key, sizeof key, "%s %s", ps_trace_collective_name(m.collective), bucket);
-        agg *a = agg_find(c->colls, &c->ncolls, 128, key, ps_trace_collective_name(m.collective));
-        if (!a) {
-            rc = ps_error_set(err, PS_EINPUT, "%s: more than 128 collective buckets", c->args.trace);
+        char where[PS_WORKLOAD_PATH_BYTES + 32];
+        snprintf(where, sizeof where, "%s:%ld", ps_trace_reader_path(r), ps_trace_reader_line(r));
+        int ranks[PS_PLATFORM_MAX_GPUS], n;
+        double time_s;
+        if ((rc = call_ranks(&m, gpus, ranks, &n, where, c->platform_path, err)) ||
+            (rc = simulate_call(c, &m, ranks, n, &time_s, err)) || (rc = add_call(c, &m, time_s, err)))
             break;
-        }
-        a->count++;
-        a->measured_us += (double)(m.end_ns - m.start_ns) / 1e3;
-        a->simulated_us += res.time_s * 1e6;
-        if (m.rank >= c->nranks)
-            c->nranks = m.rank + 1;
-        /* keep the interval for the busy span (sim time carried on the record) */
-        if (c->nrecs == c->cap) {
-            size_t ncap = c->cap ? 2 * c->cap : 1024;
-            rec *grown = realloc(c->recs, ncap * sizeof *grown);
-            if (!grown) {
-                rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
-                break;
-            }
-            c->recs = grown;
-            c->cap = ncap;
-        }
-        c->recs[c->nrecs++] = (rec){m.rank, NULL, m.start_ns, m.end_ns, res.time_s * 1e6, -1, false};
     }
     ps_trace_reader_close(r);
     return rc;
@@ -562,22 +605,24 @@ static void write_json(const vctx *c, int rank, double meas, double sim, bool ov
     printf(", \"over_max_error\": %s}\n", over ? "true" : "false");
 }
 
-static int run(vctx *c, ps_error *err)
+/* Reads and prices the trace: every op against the cost model, every NCCL call against the
+ * collective model. */
+static int compare(vctx *c, ps_error *err)
 {
-    int rc = setup(c, err);
-    if (!rc)
-        rc = read_activities(c, err);
-    if (!rc)
-        rc = price_compute(c, err);
-    if (!rc)
-        rc = price_comms(c, err);
-    if (rc)
-        return rc;
+    if (setup(c, err) || read_activities(c, err) || price_compute(c, err) || price_comms(c, err))
+        return err->code;
     if (c->nops == 0 && c->ncolls == 0)
         return ps_error_set(err, PS_EINPUT, "%s: no activity or NCCL call with an op id of the op graph%s%s: nothing to "
                             "compare", c->args.trace, c->args.phase ? " in phase " : "", c->args.phase ? c->args.phase : "");
     qsort(c->ops, (size_t)c->nops, sizeof c->ops[0], by_name);
     qsort(c->colls, (size_t)c->ncolls, sizeof c->colls[0], by_name);
+    return PS_OK;
+}
+
+static int run(vctx *c, ps_error *err)
+{
+    if (compare(c, err))
+        return err->code;
     int rank;
     double meas, sim;
     end_to_end(c, &rank, &meas, &sim);
@@ -588,11 +633,10 @@ static int run(vctx *c, ps_error *err)
     else
         write_text(c, rank, meas, sim);
     if (fflush(stdout))
-        return ps_error_set(err, PS_EINTERNAL, "cannot write to stdout");
-    if (over) {
-        fprintf(stderr, "parsim validate: end-to-end error %+.1f%% is over --max-error %g%%\n", e, c->args.max_error_pct);
-        return EXIT_OVER_MAX_ERROR;
-    }
+        return ps_error_set(err, PS_EINPUT, "cannot write to stdout");
+    if (over)
+        return ps_error_set(err, PS_EXIT_CHECK_FAILED, "end-to-end error %+.1f%% is over --max-error %g%%", e,
+                            c->args.max_error_pct);
     return PS_OK;
 }
 
@@ -609,22 +653,18 @@ static void cleanup(vctx *c)
     ps_platform_free(c->platform);
 }
 
-int cmd_validate(int argc, char **argv)
+int cmd_validate(int argc, char **argv, ps_error *err)
 {
     static vctx c;
     memset(&c, 0, sizeof c);
-    ps_error err = {0, ""};
-    int rc = parse_args(argc, argv, &c.args, &err);
-    if (rc == 0)
-        return 0;
-    if (rc < 0)
-        rc = run(&c, &err);
+    char **positional = calloc((size_t)argc, sizeof *positional);
+    int rc = positional ? parse_args(argc, argv, &c.args, positional, err)
+                        : ps_error_set(err, PS_EINTERNAL, "out of memory");
+    if (rc == PS_OPTIONS_HELP)
+        rc = PS_OK;
+    else if (!rc)
+        rc = run(&c, err);
     cleanup(&c);
-    if (rc == EXIT_OVER_MAX_ERROR)
-        return rc;
-    if (rc) {
-        fprintf(stderr, "parsim validate: %s\n", err.message);
-        return rc == PS_EINPUT ? 2 : 1;
-    }
-    return 0;
+    free(positional);
+    return rc;
 }

@@ -15,12 +15,12 @@ const ps_command ps_commands[] = {
     {"nccl", NULL, "nccl-tests on a simulated platform; compare with a real nccl-tests log", cmd_nccl},
     {"calibrate", cmd_calibrate, "fit the NCCL model's parameters to nccl-tests logs (writes PLATFORM.nccl.json)"},
     {"trace", NULL, "check a trace directory, export it to Perfetto / chrome://tracing", NULL, ps_trace_actions},
-    {"replay", cmd_replay, "replay a recorded trace on a platform: recorded kernels, re-timed collectives"},
+    {"replay", NULL, "replay a recorded trace on a platform: recorded kernels, re-timed collectives", cmd_replay},
     {"predict", NULL, "replay a plan on a platform: TTFT, TPOT, tok/s, where the time goes", cmd_predict},
     {"sweep", NULL, "every TP x PP x DP layout on one or more platforms: CSV, JSON, HTML report", cmd_sweep},
-    {"validate", cmd_validate, "measured against simulated for a trace: per op kind, per collective, end to end"},
+    {"validate", NULL, "measured against simulated for a trace: per op kind, per collective, end to end", cmd_validate},
     {"import", NULL, "convert an Nsight Systems (SQLite) or PyTorch/Kineto (JSON) trace to a parsim trace", cmd_import},
-    {"cost", cmd_cost, "how long a compute op takes on a GPU: trace, table or fitted roofline model, with its error"},
+    {"cost", NULL, "how long a compute op takes on a GPU: trace, table or fitted roofline model, with its error", cmd_cost},
 };
 #pragma GCC diagnostic pop
 

@@ -56,12 +56,13 @@ int cmd_plan(int argc, char **argv, ps_error *err);
 int cmd_platform(int argc, char **argv, ps_error *err);
 int cmd_nccl(int argc, char **argv, ps_error *err);
 int cmd_calibrate(int argc, char **argv);
-int cmd_calibrate_ops(int argc, char **argv); /* calibrate --ops, dispatched by cmd_calibrate */
+int cmd_calibrate_ops_err(int argc, char **argv, ps_error *err); /* calibrate --ops (new convention) */
+int cmd_calibrate_ops(int argc, char **argv); /* the same for old-convention cmd_calibrate: prints its line */
 int cmd_import(int argc, char **argv, ps_error *err);
-int cmd_validate(int argc, char **argv);
+int cmd_validate(int argc, char **argv, ps_error *err);
 int cmd_sweep(int argc, char **argv, ps_error *err);
 int cmd_predict(int argc, char **argv, ps_error *err);
-int cmd_replay(int argc, char **argv);
-int cmd_cost(int argc, char **argv);
+int cmd_replay(int argc, char **argv, ps_error *err);
+int cmd_cost(int argc, char **argv, ps_error *err);
 
 #endif

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "cost_cli.h"
+#include "parsim/array.h"
 #include "parsim/util.h"
 
 static const char *const field_names[COST_FIELD_COUNT] = {
@@ -14,22 +15,35 @@ static const char *const field_names[COST_FIELD_COUNT] = {
 
 static bool given(const char *s) { return s && s[0]; }
 
+/* A flag's name is its field's with dashes ("--kv-heads"); a row's is "FILE:LINE: column kv_heads". */
+static void field_label(const char *where, int i, char *out, size_t size)
+{
+    snprintf(out, size, "%s%s", where[0] ? where : "--", field_names[i]);
+    if (!where[0])
+        for (char *c = out + 2; *c; c++)
+            if (*c == '_')
+                *c = '-';
+}
+
+/* Sizes are counts of tokens, sequences, heads or elements: 0 to 2^40 in a row (0 is "none" there:
+ * `parsim plan --ops` writes 0 for a field an op kind does not use); a flag is given on purpose,
+ * so a flag's 0 is refused by name, except --prefix (no cached tokens is a real prefix). */
+#define FIELD_MAX ((int64_t)1 << 40)
+
 static int int_field(const char *const *f, int i, const char *where, int64_t *out, ps_error *err)
 {
     if (!given(f[i]))
         return PS_OK;
     char what[600];
-    snprintf(what, sizeof what, "%s%s", where[0] ? where : "--", where[0] ? field_names[i] : field_names[i]);
-    if (!where[0]) /* flags are spelled with dashes */
-        for (char *c = what + 2; *c; c++)
-            if (*c == '_')
-                *c = '-';
-    int rc = ps_parse_i64(f[i], what, out, err);
-    if (!rc && *out < 0)
-        rc = ps_error_set(err, PS_EINPUT, "%s: %lld < 0", what, (long long)*out);
-    if (!rc && *out > ((int64_t)1 << 40))
-        rc = ps_error_set(err, PS_EINPUT, "%s: %lld is beyond 2^40", what, (long long)*out);
-    return rc;
+    field_label(where, i, what, sizeof what);
+    int64_t min = !where[0] && i != COST_F_PREFIX ? 1 : 0;
+    if (ps_parse_i64(f[i], what, out, err))
+        return err->code;
+    if (*out < min)
+        return ps_error_set(err, PS_EINPUT, "%s: expected an integer >= %lld, got '%s'", what, (long long)min, f[i]);
+    if (*out > FIELD_MAX)
+        return ps_error_set(err, PS_EINPUT, "%s: %lld is beyond 2^40", what, (long long)*out);
+    return PS_OK;
 }
 
 static int bad_word(const char *where, int i, const char *text, const char *expect, ps_error *err)
@@ -38,25 +52,82 @@ static int bad_word(const char *where, int i, const char *text, const char *expe
                         text, expect);
 }
 
+/* The values a word field takes, from the code's own tables: op kinds the cost model prices (enum
+ * order), the compute dtypes, the launch modes, the phases. */
+static const ps_dtype compute_dtypes[] = {PS_DTYPE_BF16, PS_DTYPE_FP16, PS_DTYPE_FP8};
+static const ps_launch_mode launch_modes[] = {PS_LAUNCH_GRAPH, PS_LAUNCH_EAGER};
+static const ps_phase phases[] = {PS_PHASE_PREFILL, PS_PHASE_DECODE};
+#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+/* Name of the i-th value of a word field, or NULL when that value is not offered. */
+static const char *value_name(cost_field f, int i)
+{
+    switch (f) {
+    case COST_F_OP:
+        return i < PS_OP_KIND_COUNT && ps_cost_kind_supported((ps_op_kind)i) ? ps_op_kind_name((ps_op_kind)i) : NULL;
+    case COST_F_DTYPE: return i < COUNT(compute_dtypes) ? ps_dtype_name(compute_dtypes[i]) : NULL;
+    case COST_F_LAUNCH: return i < COUNT(launch_modes) ? ps_launch_mode_name(launch_modes[i]) : NULL;
+    case COST_F_PHASE: return i < COUNT(phases) ? ps_phase_name(phases[i]) : NULL;
+    default: return NULL;
+    }
+}
+
+static int value_slots(cost_field f)
+{
+    return f == COST_F_OP ? PS_OP_KIND_COUNT : f == COST_F_DTYPE ? COUNT(compute_dtypes)
+                                            : f == COST_F_LAUNCH ? COUNT(launch_modes) : COUNT(phases);
+}
+
+void cost_cli_value_list(cost_field f, char *out, size_t size, const char *last_separator)
+{
+    int total = 0, written = 0;
+    for (int i = 0; i < value_slots(f); i++)
+        total += value_name(f, i) != NULL;
+    out[0] = '\0';
+    for (int i = 0; i < value_slots(f); i++) {
+        const char *name = value_name(f, i);
+        if (!name)
+            continue;
+        const char *sep = written == 0 ? "" : written + 1 == total ? last_separator : ", ";
+        size_t len = strlen(out);
+        snprintf(out + len, size - len, "%s%s", sep, name);
+        written++;
+    }
+}
+
+static bool is_compute_dtype(ps_dtype d)
+{
+    for (int i = 0; i < COUNT(compute_dtypes); i++)
+        if (compute_dtypes[i] == d)
+            return true;
+    return false;
+}
+
+/* "FIELD: 'TEXT': expected a, b or c" with the field's generated value list. */
+static int bad_value(const char *where, cost_field f, const char *text, ps_error *err)
+{
+    char list[256];
+    cost_cli_value_list(f, list, sizeof list, " or ");
+    return bad_word(where, f, text, list, err);
+}
+
 int cost_cli_query(const char *const *f, const char *where, ps_cost_query *q, ps_error *err)
 {
     memset(q, 0, sizeof *q);
     q->dtype = PS_DTYPE_BF16;
     if (!given(f[COST_F_OP]) || !ps_cost_kind_parse(f[COST_F_OP], &q->kind))
-        return bad_word(where, COST_F_OP, f[COST_F_OP] ? f[COST_F_OP] : "",
-                        "gemm, attention, rmsnorm, rope, silu_mul, residual, embedding or sampling", err);
-    if (given(f[COST_F_DTYPE]) && (!ps_dtype_parse(f[COST_F_DTYPE], &q->dtype) || q->dtype == PS_DTYPE_FP32 ||
-                                   q->dtype == PS_DTYPE_INT32))
-        return bad_word(where, COST_F_DTYPE, f[COST_F_DTYPE], "bf16, fp16 or fp8", err);
+        return bad_value(where, COST_F_OP, f[COST_F_OP] ? f[COST_F_OP] : "", err);
+    if (given(f[COST_F_DTYPE]) && (!ps_dtype_parse(f[COST_F_DTYPE], &q->dtype) || !is_compute_dtype(q->dtype)))
+        return bad_value(where, COST_F_DTYPE, f[COST_F_DTYPE], err);
     if (given(f[COST_F_LAUNCH]) && !ps_launch_mode_parse(f[COST_F_LAUNCH], &q->launch))
-        return bad_word(where, COST_F_LAUNCH, f[COST_F_LAUNCH], "graph or eager", err);
+        return bad_value(where, COST_F_LAUNCH, f[COST_F_LAUNCH], err);
     if (given(f[COST_F_PHASE])) {
-        if (!strcmp(f[COST_F_PHASE], "prefill"))
-            q->phase = PS_PHASE_PREFILL;
-        else if (!strcmp(f[COST_F_PHASE], "decode"))
-            q->phase = PS_PHASE_DECODE;
-        else
-            return bad_word(where, COST_F_PHASE, f[COST_F_PHASE], "prefill or decode", err);
+        int i = 0;
+        while (i < COUNT(phases) && strcmp(f[COST_F_PHASE], ps_phase_name(phases[i])))
+            i++;
+        if (i == COUNT(phases))
+            return bad_value(where, COST_F_PHASE, f[COST_F_PHASE], err);
+        q->phase = phases[i];
     }
     if (given(f[COST_F_OP_ID])) {
         if (strlen(f[COST_F_OP_ID]) >= sizeof q->op_id)
@@ -70,18 +141,19 @@ int cost_cli_query(const char *const *f, const char *where, ps_cost_query *q, ps
         if (rc)
             return rc;
     }
-    /* Defaults that make a one-line query natural: gemm tokens = m; decode tokens = seqs; a
-     * prefill's context = prefix + tokens / seqs; head_dim 128 (every preset's). */
-    if (q->kind == PS_OP_GEMM && !q->tokens)
+    /* Defaults that make a one-line query natural, for fields left out (never for a 0 given:
+     * "--seqs 0" is refused, not read as 1): gemm tokens = m; decode tokens = seqs; a prefill's
+     * context = prefix + tokens / seqs; head_dim 128 (every preset's). */
+    if (q->kind == PS_OP_GEMM && !given(f[COST_F_TOKENS]))
         q->tokens = q->m;
     if (q->kind == PS_OP_ATTENTION) {
-        if (!q->seqs)
+        if (!given(f[COST_F_SEQS]))
             q->seqs = 1;
-        if (!q->head_dim)
+        if (!given(f[COST_F_HEAD_DIM]))
             q->head_dim = 128;
-        if (q->phase == PS_PHASE_DECODE && !q->tokens)
+        if (q->phase == PS_PHASE_DECODE && !given(f[COST_F_TOKENS]))
             q->tokens = q->seqs;
-        if (q->phase == PS_PHASE_PREFILL && !q->context && q->seqs > 0)
+        if (q->phase == PS_PHASE_PREFILL && !given(f[COST_F_CONTEXT]) && q->seqs > 0)
             q->context = q->prefix + q->tokens / q->seqs;
     }
     int rc = ps_cost_query_validate(q, err);
@@ -294,73 +366,91 @@ static int answer_row(const ps_cost_model *m, const query_cols *qc, char **f, co
 /* A query row is a few hundred bytes; a longer line is not a query file (/dev/zero has none). */
 #define QUERY_LINE_MAX_BYTES 65536
 
+/* The state of one --queries run: the input, where the answers go, the header's columns. */
+typedef struct query_run {
+    const ps_cost_model *m;
+    const char *path;
+    FILE *in, *out;
+    query_cols qc;
+    char *raw;       /* the line as read, written back before its answers */
+    size_t raw_cap;
+} query_run;
+
+/* One line (`line` split in place; its copy in r->raw): the header, a blank line or a query. */
+static int query_line(query_run *r, char *line, long lineno, ps_error *err)
+{
+    char *fields[MAX_COLS];
+    int n = split_csv(line, fields, MAX_COLS);
+    if (n < 0)
+        return ps_error_set(err, PS_EINPUT, "%s:%ld: malformed CSV (unbalanced quote or more than %d columns)", r->path,
+                            lineno, MAX_COLS);
+    if (lineno == 1) {
+        if (map_header(fields, n, &r->qc, r->path, err))
+            return err->code;
+        fprintf(r->out, "%s,time_us,source,scaled_from,fallback,bound,error_pct,in_envelope\n", r->raw);
+        return PS_OK;
+    }
+    if (n == 1 && fields[0][0] == '\0')
+        return PS_OK; /* a blank line */
+    if (n != r->qc.ncols)
+        return ps_error_set(err, PS_EINPUT, "%s:%ld: %d columns, the header has %d", r->path, lineno, n, r->qc.ncols);
+    char where[600];
+    snprintf(where, sizeof where, "%s:%ld: column ", r->path, lineno);
+    fputs(r->raw, r->out);
+    return answer_row(r->m, &r->qc, fields, where, r->out, err);
+}
+
+static int query_lines(query_run *r, ps_error *err)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    long lineno = 0;
+    int rc = PS_OK;
+    while (!rc && (len = ps_getline_bounded(&line, &cap, r->in, QUERY_LINE_MAX_BYTES)) != -1) {
+        lineno++;
+        if (len == -2) {
+            rc = ps_error_set(err, PS_EINPUT, "%s:%ld: line longer than %d bytes (not a query CSV)", r->path, lineno,
+                              QUERY_LINE_MAX_BYTES);
+        } else if ((size_t)len != strlen(line)) {
+            rc = ps_error_set(err, PS_EINPUT, "%s:%ld: NUL byte", r->path, lineno);
+        } else if (ps_grow(&r->raw, &r->raw_cap, cap, 1)) {
+            rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
+        } else {
+            strip_eol(line);
+            strcpy(r->raw, line);
+            rc = query_line(r, line, lineno, err);
+        }
+    }
+    free(line);
+    if (!rc && lineno == 0)
+        rc = ps_error_set(err, PS_EINPUT, "%s: empty file (expected a header line)", r->path);
+    if (!rc && ferror(r->in))
+        rc = ps_error_set(err, PS_EINPUT, "%s: read error", r->path);
+    return rc;
+}
+
 int cost_cli_queries(const ps_cost_model *m, const char *path, const char *out, ps_error *err)
 {
     if (out && ps_same_file(out, path))
         return ps_error_set(err, PS_EINPUT, "-o %s is the input %s; write the answers elsewhere", out, path);
-    FILE *in = ps_open_text_input(path, err);
-    if (!in)
+    query_run r = {.m = m, .path = path, .out = stdout};
+    r.in = ps_open_text_input(path, err);
+    if (!r.in)
         return err->code;
     ps_atomic_file af = {0};
-    FILE *fp = stdout;
     int rc = out ? ps_atomic_open(&af, out, err) : PS_OK;
     if (out && !rc)
-        fp = af.fp;
-    char *line = NULL, *raw = NULL, *fields[MAX_COLS];
-    size_t cap = 0, raw_cap = 0;
-    ssize_t len;
-    long lineno = 0;
-    query_cols qc = {0};
-    while (!rc && (len = ps_getline_bounded(&line, &cap, in, QUERY_LINE_MAX_BYTES)) != -1) {
-        lineno++;
-        if (len == -2) {
-            rc = ps_error_set(err, PS_EINPUT, "%s:%ld: line longer than %d bytes (not a query CSV)", path, lineno,
-                              QUERY_LINE_MAX_BYTES);
-            break;
-        }
-        if ((size_t)len != strlen(line)) {
-            rc = ps_error_set(err, PS_EINPUT, "%s:%ld: NUL byte", path, lineno);
-            break;
-        }
-        strip_eol(line);
-        if (raw_cap < cap) {
-            char *g = realloc(raw, cap);
-            if (!g) {
-                rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
-                break;
-            }
-            raw = g, raw_cap = cap;
-        }
-        strcpy(raw, line);
-        int n = split_csv(line, fields, MAX_COLS);
-        if (n < 0) {
-            rc = ps_error_set(err, PS_EINPUT, "%s:%ld: malformed CSV (unbalanced quote or more than %d columns)",
-                              path, lineno, MAX_COLS);
-        } else if (lineno == 1) {
-            rc = map_header(fields, n, &qc, path, err);
-            if (!rc)
-                fprintf(fp, "%s,time_us,source,scaled_from,fallback,bound,error_pct,in_envelope\n", raw);
-        } else if (n == 1 && fields[0][0] == '\0') {
-            continue; /* a blank line */
-        } else if (n != qc.ncols) {
-            rc = ps_error_set(err, PS_EINPUT, "%s:%ld: %d columns, the header has %d", path, lineno, n, qc.ncols);
-        } else {
-            char where[600];
-            snprintf(where, sizeof where, "%s:%ld: column ", path, lineno);
-            fputs(raw, fp);
-            rc = answer_row(m, &qc, fields, where, fp, err);
-        }
-    }
-    if (!rc && lineno == 0)
-        rc = ps_error_set(err, PS_EINPUT, "%s: empty file (expected a header line)", path);
-    if (!rc && ferror(in))
-        rc = ps_error_set(err, PS_EINPUT, "%s: read error", path);
-    free(line);
-    free(raw);
-    fclose(in);
-    if (out)
-        rc = rc ? (ps_atomic_abort(&af), rc) : ps_atomic_commit(&af, err);
-    else if (!rc && (fflush(stdout) || ferror(stdout)))
+        r.out = af.fp;
+    if (!rc)
+        rc = query_lines(&r, err);
+    free(r.raw);
+    fclose(r.in);
+    if (out && !rc)
+        return ps_atomic_commit(&af, err);
+    if (out && af.fp)
+        ps_atomic_abort(&af);
+    else if (!out && !rc && (fflush(stdout) || ferror(stdout)))
         rc = ps_error_set(err, PS_EINPUT, "writing stdout failed");
     return rc;
 }
@@ -369,9 +459,14 @@ int cost_cli_queries(const ps_cost_model *m, const char *path, const char *out, 
 
 typedef struct err_group {
     char key[160];
-    double *e;
+    double *e;     /* |error| % of every point of the group */
     size_t n, cap;
 } err_group;
+
+typedef struct err_groups {
+    err_group *g;
+    size_t n, cap;
+} err_groups;
 
 static int cmp_double(const void *x, const void *y)
 {
@@ -386,60 +481,71 @@ static double pct(const double *sorted, size_t n, double p)
     return sorted[lo] + (sorted[hi] - sorted[lo]) * (idx - (double)lo);
 }
 
-int cost_cli_errors(const ps_cost_model *m, char **specs, int n, ps_error *err)
+/* The group of `key`, added when new (ps_grow: overflow checked, new groups zeroed). */
+static err_group *group_of(err_groups *gs, const char *key)
+{
+    for (size_t k = 0; k < gs->n; k++)
+        if (!strcmp(gs->g[k].key, key))
+            return &gs->g[k];
+    if (ps_grow(&gs->g, &gs->cap, gs->n + 1, sizeof *gs->g))
+        return NULL;
+    err_group *g = &gs->g[gs->n++];
+    snprintf(g->key, sizeof g->key, "%s", key);
+    return g;
+}
+
+/* The table row of a point: op kind, dtype, data, GPU, launch and shape band. */
+static void point_key(const ps_cost_point_view *v, char *key, size_t size)
+{
+    const char *band = v->query.kind == PS_OP_GEMM ? (v->query.m >= 64 ? "m>=64" : "m<64")
+                       : v->query.kind == PS_OP_ATTENTION ? ps_phase_name(v->query.phase) : "all";
+    snprintf(key, size, "| %s | %s | %s | %s | %s | %s |", ps_op_kind_name(v->query.kind),
+             ps_dtype_name(v->query.dtype), v->source, v->gpu, ps_launch_mode_name(v->query.launch), band);
+}
+
+static int collect_errors(const ps_cost_model *m, const ps_cost_points *pts, err_groups *gs, ps_error *err)
+{
+    for (size_t i = 0; i < ps_cost_points_count(pts); i++) {
+        ps_cost_point_view v;
+        ps_cost_points_at(pts, i, &v);
+        double t;
+        if (ps_cost_predict_point(m, pts, i, &t, err))
+            return err->code;
+        char key[160];
+        point_key(&v, key, sizeof key);
+        err_group *g = group_of(gs, key);
+        if (!g || ps_grow(&g->e, &g->cap, g->n + 1, sizeof *g->e))
+            return ps_error_set(err, PS_EINTERNAL, "out of memory");
+        g->e[g->n++] = fabs(t / v.measured_us - 1) * 100;
+    }
+    return PS_OK;
+}
+
+static void print_errors(err_groups *gs)
+{
+    printf("| op kind | dtype | data | GPU | launch | shapes | points | median error %% | p90 error %% |\n");
+    printf("|---|---|---|---|---|---|---|---|---|\n");
+    for (size_t k = 0; k < gs->n; k++) {
+        err_group *g = &gs->g[k];
+        qsort(g->e, g->n, sizeof(double), cmp_double);
+        printf("%s %zu | %.1f | %.1f |\n", g->key, g->n, pct(g->e, g->n, 0.5), pct(g->e, g->n, 0.9));
+    }
+}
+
+int cost_cli_errors(const ps_cost_model *m, const char *const *specs, int n, ps_error *err)
 {
     ps_cost_points *pts = ps_cost_points_new();
     int rc = pts ? PS_OK : ps_error_set(err, PS_EINTERNAL, "out of memory");
     for (int i = 0; !rc && i < n; i++)
         rc = ps_cost_points_read(pts, specs[i], err);
-    err_group *g = NULL;
-    size_t ng = 0;
-    for (size_t i = 0; !rc && i < ps_cost_points_count(pts); i++) {
-        ps_cost_point_view v;
-        ps_cost_points_at(pts, i, &v);
-        double t;
-        if ((rc = ps_cost_predict_point(m, pts, i, &t, err)))
-            break;
-        char key[160];
-        const char *band = v.query.kind == PS_OP_GEMM ? (v.query.m >= 64 ? "m>=64" : "m<64")
-                           : v.query.kind == PS_OP_ATTENTION ? ps_phase_name(v.query.phase) : "all";
-        snprintf(key, sizeof key, "| %s | %s | %s | %s | %s | %s |", ps_op_kind_name(v.query.kind),
-                 ps_dtype_name(v.query.dtype), v.source, v.gpu, ps_launch_mode_name(v.query.launch), band);
-        size_t k = 0;
-        while (k < ng && strcmp(g[k].key, key))
-            k++;
-        if (k == ng) {
-            err_group *grown = realloc(g, (ng + 1) * sizeof *g);
-            if (!grown) {
-                rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
-                break;
-            }
-            g = grown;
-            memset(&g[ng], 0, sizeof g[ng]);
-            snprintf(g[ng++].key, sizeof g[0].key, "%s", key);
-        }
-        if (g[k].n == g[k].cap) {
-            size_t cap = g[k].cap ? 2 * g[k].cap : 256;
-            double *e = realloc(g[k].e, cap * sizeof *e);
-            if (!e) {
-                rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
-                break;
-            }
-            g[k].e = e, g[k].cap = cap;
-        }
-        g[k].e[g[k].n++] = fabs(t / v.measured_us - 1) * 100;
-    }
-    if (!rc) {
-        printf("| op kind | dtype | data | GPU | launch | shapes | points | median error %% | p90 error %% |\n");
-        printf("|---|---|---|---|---|---|---|---|---|\n");
-        for (size_t k = 0; k < ng; k++) {
-            qsort(g[k].e, g[k].n, sizeof(double), cmp_double);
-            printf("%s %zu | %.1f | %.1f |\n", g[k].key, g[k].n, pct(g[k].e, g[k].n, 0.5), pct(g[k].e, g[k].n, 0.9));
-        }
-    }
-    for (size_t k = 0; k < ng; k++)
-        free(g[k].e);
-    free(g);
+    err_groups gs = {0};
+    if (!rc)
+        rc = collect_errors(m, pts, &gs, err);
+    if (!rc)
+        print_errors(&gs);
+    for (size_t k = 0; k < gs.n; k++)
+        free(gs.g[k].e);
+    free(gs.g);
     ps_cost_points_free(pts);
     return rc;
 }

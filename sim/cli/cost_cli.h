@@ -18,6 +18,9 @@ void cost_cli_describe(const ps_cost_query *q, char *out, size_t size);
 /* --queries: reads the CSV, writes it back with the answer columns to `out` (NULL: stdout). */
 int cost_cli_queries(const ps_cost_model *m, const char *path, const char *out, ps_error *err);
 /* --errors: the markdown error table of the model against measured data. */
-int cost_cli_errors(const ps_cost_model *m, char **specs, int n, ps_error *err);
+int cost_cli_errors(const ps_cost_model *m, const char *const *specs, int n, ps_error *err);
+/* The values of a word field (COST_F_OP: the op kinds the cost model prices, in enum order;
+ * COST_F_DTYPE, COST_F_LAUNCH, COST_F_PHASE), from the code's tables: "a, b[last_separator]c". */
+void cost_cli_value_list(cost_field field, char *out, size_t size, const char *last_separator);
 
 #endif

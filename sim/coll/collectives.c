@@ -87,7 +87,9 @@ void ps_coll_op_list(char *buf, size_t size, bool nccl_tests_only)
 
 static const char *const algo_names[PS_ALGO_COUNT] = {
     [PS_ALGO_RING] = "ring", [PS_ALGO_NVLS] = "nvls", [PS_ALGO_P2P] = "p2p",
-    [PS_ALGO_TREE] = "tree", [PS_ALGO_NVLS_TREE] = "nvls_tree"};
+    [PS_ALGO_TREE] = "tree", [PS_ALGO_NVLS_TREE] = "nvls_tree",
+    /* the engines' own all_reduce (allreduce_trtllm.c, allreduce_vllm.c) */
+    [PS_ALGO_TRTLLM] = "trtllm", [PS_ALGO_VLLM] = "vllm"};
 static const char *const proto_names[PS_PROTO_COUNT] = {
     [PS_PROTO_LL] = "LL", [PS_PROTO_LL128] = "LL128", [PS_PROTO_SIMPLE] = "Simple"};
 

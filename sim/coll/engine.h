@@ -13,6 +13,7 @@
 #include <simgrid/barrier.h>
 #include <simgrid/host.h>
 
+#include "allreduce_engine.h"
 #include "coll_internal.h"
 
 struct ps_coll_ctx {
@@ -28,6 +29,7 @@ struct ps_coll_ctx {
  * behind the group's pointer, not inside its value. */
 typedef struct coll_geom_memo {
     coll_geom geom[PS_COLL_OP_COUNT][PS_ALGO_COUNT];
+    coll_geom engine_geom[PS_ALGO_COUNT][COLL_ENGINE_MAX_KERNELS]; /* allreduce_engine.c */
     double *matrix;      /* (n+nodes)^2 bytes of one step */
 } coll_geom_memo;
 
@@ -56,6 +58,11 @@ void coll_network_geom(const ps_coll_group *g, coll_geom *geom);
 
 /* engine_rings.c: fills g->rings and g->ring_count from g->topo and the fabric. */
 int coll_build_rings(ps_coll_group *g, ps_error *err);
+
+/* engine_traffic.c: the idle-platform geometry of any shape on the group (valid, available, its
+ * routes and network figures), for shapes that are not an (op, algo) of a collective file (the
+ * engines' kernels, allreduce_engine.c). */
+int coll_shape_geom(const ps_coll_group *g, const coll_shape *s, coll_geom *out, ps_error *err);
 
 /* engine_traffic.c: fills g->memo->matrix (dim x dim, row = source) with the bytes one step of
  * `shape` moves for a call of `bytes` (broadcast: from member `root`); returns dim (n, or n +

@@ -204,6 +204,19 @@ static int compute_geom(const ps_coll_group *g, const coll_shape *s, coll_geom *
     return rc;
 }
 
+int coll_shape_geom(const ps_coll_group *g, const coll_shape *s, coll_geom *out, ps_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->shape = *s;
+    out->available = true;
+    int rc = compute_geom(g, &out->shape, out, err);
+    if (rc)
+        return rc;
+    coll_network_geom(g, out);
+    out->valid = true;
+    return PS_OK;
+}
+
 int coll_group_geom(const ps_coll_group *g, ps_coll_op op, ps_coll_algo algo, coll_geom *out,
                     ps_error *err)
 {

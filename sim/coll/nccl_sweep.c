@@ -49,6 +49,16 @@ static void fill_row(const ps_nccl_sweep *sw, double size, long long count, doub
     row->algo = res->algo;
     row->proto = res->proto;
     row->activities = res->activities;
+    row->engine = res->engine;
+    row->kernel = res->kernel;
+    row->fallback_why = res->fallback_why;
+}
+
+void ps_nccl_row_tag(const ps_nccl_row *row, char *buf, size_t size)
+{
+    ps_coll_result res = {.algo = row->algo, .proto = row->proto, .engine = row->engine,
+                          .kernel = row->kernel, .fallback_why = row->fallback_why};
+    ps_coll_result_tag(&res, buf, size);
 }
 
 /* A 0-element collective: NCCL launches nothing, so no time and no bandwidth. */
@@ -75,7 +85,7 @@ int ps_nccl_predict_rows(ps_coll_ctx *ctx, const ps_nccl_sweep *sw, ps_nccl_row 
         double size;
         long long count;
         ps_nccl_round_size(sw->op, sw->gpus, sw->type_bytes, sw->sizes[i], &size, &count);
-        ps_coll_call call = {sw->op, size, 0, sw->algo, sw->proto};
+        ps_coll_call call = {sw->op, size, 0, sw->algo, sw->proto, 0, sw->type_bytes};
         ps_coll_result res;
         if (size <= 0) {
             zero_row(sw, count, &rows[i]);
@@ -120,7 +130,7 @@ static bool run_sizes(sweep_run *run, int k, int member)
         double size;
         long long count;
         ps_nccl_round_size(sw->op, sw->gpus, sw->type_bytes, sw->sizes[i], &size, &count);
-        ps_coll_call call = {sw->op, size, 0, sw->algo, sw->proto};
+        ps_coll_call call = {sw->op, size, 0, sw->algo, sw->proto, 0, sw->type_bytes};
         ps_coll_result res;
         ps_error err = {0, ""};
         if (size <= 0) { /* every member sees the same size: all skip it together */
@@ -176,7 +186,7 @@ static int make_groups(ps_coll_ctx *ctx, const ps_nccl_sweep *sweeps, int n, ps_
         if (!rc) {
             /* Check every sweep up front (a forced algorithm that does not exist): the actors
              * would otherwise stop mid-run. */
-            ps_coll_call call = {sweeps[k].op, 0, 0, sweeps[k].algo, sweeps[k].proto};
+            ps_coll_call call = {sweeps[k].op, 0, 0, sweeps[k].algo, sweeps[k].proto, 0, 0};
             ps_coll_result res;
             rc = ps_coll_predict(groups[k], &call, &res, err);
         }

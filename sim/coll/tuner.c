@@ -6,6 +6,7 @@
  */
 #include <math.h>
 
+#include "allreduce_engine.h"
 #include "coll_internal.h"
 
 /* The tuner leaves Tree out on one node: NCCL's own model never picks it there on Hopper (Tree LL
@@ -16,6 +17,8 @@
  * (--algo tree) it runs. */
 bool coll_tuner_considers(const ps_coll_group *g, ps_coll_algo algo)
 {
+    if (coll_engine_ar_of(algo)) /* NCCL never runs an engine's kernels */
+        return false;
     return algo != PS_ALGO_TREE || coll_group_topo(g)->nodes > 1;
 }
 
@@ -71,6 +74,8 @@ int ps_coll_predict(const ps_coll_group *g, const ps_coll_call *call, ps_coll_re
     if (call->op == PS_COLL_BROADCAST && (call->root < 0 || call->root >= n))
         return ps_error_set(err, PS_EINPUT, "broadcast root %d is not a member (0..%d)",
                             call->root, n - 1);
+    if (coll_engine_ar_of(call->algo))
+        return coll_engine_predict(g, call, res, err);
     coll_choice c;
     int rc = coll_tune(g, coll_group_params(g), call->op, call->algo, call->proto, call->bytes,
                        &c, err);

@@ -327,27 +327,21 @@ static int run_comm(stream_actor *self, const replay_graph *rg, int pass, const 
     replay_engine *e = run->engine;
     const ps_rank_ops *ro = &rg->graph->ranks[self->rank];
     const ps_op *op = &ro->ops[sg->first];
-    ps_coll_call call = {PS_COLL_ALL_REDUCE, op->comm_bytes, 0, PS_ALGO_AUTO, PS_PROTO_AUTO};
+    ps_coll_call call = {PS_COLL_ALL_REDUCE, op->comm_bytes, 0, PS_ALGO_AUTO, PS_PROTO_AUTO, 0, 0};
     ps_coll_group *group = NULL;
     int member = 0;
     bool handoff = false;
     switch (op->kind) {
     case PS_OP_ALLREDUCE:
         call.algo = e->cfg.allreduce_algo;
+        call.row_bytes = e->cfg.allreduce_row_bytes;
+        call.type_bytes = e->cfg.allreduce_type_bytes;
         /* fall through */
     case PS_OP_ALLGATHER:
         if (op->kind == PS_OP_ALLGATHER)
             call.op = PS_COLL_ALL_GATHER;
         group = op->group >= 0 && op->group < e->ntp ? e->tp[op->group] : NULL;
         member = ro->tp_rank;
-        if (op->kind == PS_OP_ALLREDUCE && e->cfg.custom_ar && group) {
-            ps_coll_group *cg;
-            ps_coll_call cc;
-            if (replay_custom_ar_call(e->cfg.custom_ar, op->group, op->comm_bytes, &cg, &cc)) {
-                group = cg;
-                call = cc;
-            }
-        }
         break;
     case PS_OP_SEND:
     case PS_OP_RECV:

@@ -292,18 +292,12 @@ static int setup_sim(predict_case *pc, ps_prediction *out, ps_error *err)
     if (impl == PS_ALLREDUCE_ENGINE)
         impl = req->serving.engine == PS_ENGINE_VLLM ? PS_ALLREDUCE_VLLM : PS_ALLREDUCE_TRTLLM;
     out->allreduce = impl;
-    if (impl != PS_ALLREDUCE_NCCL) {
-        /* the fixed cost of a graph-launched kernel, as the cost model prices the smallest one */
-        ps_cost_query q = {.kind = PS_OP_RESIDUAL, .dtype = pc->wl.precision.act, .launch = PS_LAUNCH_GRAPH,
-                           .tokens = 1, .width = pc->wl.model.hidden};
-        ps_cost_answer a;
-        if (ps_cost_estimate(pc->cost, &q, &a, err))
-            return ps_error_prefix(err, "--allreduce %s", ps_allreduce_impl_name(impl));
-        replay_custom_ar_config ac = {pc->platform, &pc->wl.plan, impl, &params, a.time_us,
-                                      (double)pc->wl.model.hidden * ps_dtype_bytes(pc->wl.precision.act)};
-        if (replay_custom_ar_create(&ac, &pc->custom_ar, err))
-            return err->code;
-    }
+    /* The engines' own all-reduce: collective algorithms of sim/coll (allreduce_trtllm.c,
+     * allreduce_vllm.c), which see the TP all-reduce as the [tokens, hidden] activation tensor. */
+    if (impl != PS_ALLREDUCE_NCCL)
+        algo = impl == PS_ALLREDUCE_VLLM ? PS_ALGO_VLLM : PS_ALGO_TRTLLM;
+    double act_bytes = ps_dtype_bytes(pc->wl.precision.act);
+    int type_bytes = act_bytes >= 1 ? (int)act_bytes : 1;
     if (req->timeline_path) {
         ps_timeline_options o = {.origin_ns = 0, .gpu_name = pc->wl.gpu.spec.marketing_name, .label = "predicted"};
         if (ps_timeline_open(&pc->timeline, req->timeline_path, &o, err))
@@ -311,7 +305,7 @@ static int setup_sim(predict_case *pc, ps_prediction *out, ps_error *err)
     }
     /* a timeline of a long in-flight run would be huge: the first TIMELINE_MAX_EVENTS ops */
     replay_engine_config cfg = {pc->platform, pc->coll, &pc->wl.plan, algo, false, pc->timeline, TIMELINE_MAX_EVENTS,
-                                pc->custom_ar};
+                                (double)pc->wl.model.hidden * type_bytes, type_bytes};
     return replay_engine_create(&cfg, &pc->engine, err);
 }
 
@@ -366,9 +360,10 @@ static void finish(predict_case *pc, ps_prediction *out)
     out->error_pct = (1 - comm_frac) * cost_err + comm_frac * comm_err;
     const ps_platform_fabric_info *fab = ps_platform_fabric(pc->platform);
     bool calibrated = out->calibration[0] != '\0';
-    /* the engines' all-reduce kernels have no validation data (allreduce_engine.c) */
+    /* the engines' all-reduce kernels: held-out errors too large or too thin for an envelope
+     * (docs/validation.md "Engine all-reduce kernels") */
     out->in_envelope = pc->outside_envelope_s <= 0 && pc->unknown_error_s <= 0 && fab->node_count == 1 && calibrated &&
-                       !pc->custom_ar;
+                       out->allreduce == PS_ALLREDUCE_NCCL;
     out->replayed_ops = pc->replayed_ops;
     out->activities = pc->activities;
     out->simulated_ms = pc->sim_seconds * 1e3;
@@ -404,7 +399,6 @@ int ps_predict(const ps_predict_request *req, ps_prediction *out, ps_error *err)
     if (!rc && out->fits)
         rc = explain_figures(&pc, out, err);
     replay_engine_free(pc.engine);
-    replay_custom_ar_free(pc.custom_ar);
     if (pc.timeline) {
         if (!rc && out->fits)
             rc = ps_timeline_close(pc.timeline, err);

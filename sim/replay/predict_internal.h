@@ -30,7 +30,6 @@ typedef struct predict_case {
     trace_gaps *gaps;          /* --trace: the host gaps they measured */
     replay_engine *engine;
     ps_timeline *timeline;     /* --timeline */
-    replay_custom_ar *custom_ar; /* --allreduce trtllm|vllm */
     ps_launch_mode launch;     /* of the graph being priced (decode: --launch; prefill: eager) */
     replay_costing costing;
     const struct mixed_step *mixed; /* the mixed iteration being priced (attention per part) */

@@ -118,32 +118,19 @@ void replay_graph_free(replay_graph *rg);
  * before simgrid_run. */
 typedef struct replay_engine replay_engine;
 
-/* The engines' own all-reduce kernels (allreduce_engine.c). */
-typedef struct replay_custom_ar replay_custom_ar;
-typedef struct replay_custom_ar_config {
-    ps_platform *platform;
-    const ps_plan *plan;
-    ps_allreduce_impl impl;            /* trtllm or vllm (anything else: none is created) */
-    const ps_coll_params *nccl_params; /* the platform's calibration (its p2p efficiency) */
-    double launch_us;                  /* a graph-launched kernel's fixed cost (cost model) */
-    double hidden_bytes_per_token;     /* all-reduce bytes per token (tokens = bytes / this) */
-} replay_custom_ar_config;
-int replay_custom_ar_create(const replay_custom_ar_config *config, replay_custom_ar **out, ps_error *err);
-void replay_custom_ar_free(replay_custom_ar *custom);
-/* For an all-reduce of `bytes` on graph group `group`: true and the call to run instead of
- * NCCL's (the engine's kernel), false when the engine would use NCCL. */
-bool replay_custom_ar_call(const replay_custom_ar *custom, int group, double bytes, ps_coll_group **out_group,
-                           ps_coll_call *call);
-
 typedef struct replay_engine_config {
     ps_platform *platform;
     ps_coll_ctx *coll;
     const ps_plan *plan;
-    ps_coll_algo allreduce_algo;  /* PS_ALGO_AUTO: NCCL's tuner */
+    ps_coll_algo allreduce_algo;  /* PS_ALGO_AUTO: NCCL's tuner; PS_ALGO_TRTLLM / PS_ALGO_VLLM: the
+                                     engine's own all-reduce (sim/coll/allreduce_*.c) */
     bool record_ops;              /* keep every op's start/end in replay_result.events */
     ps_timeline *timeline;        /* NULL, or every replayed op is written to it (--timeline) */
     int64_t timeline_max_events;  /* stop writing after this many (0: no limit) */
-    replay_custom_ar *custom_ar;  /* NULL: every all-reduce through NCCL's model (borrowed) */
+    /* What the engine algorithms select by (ps_coll_call): the all-reduced tensor's row (hidden x
+     * activation bytes) and element size; 0: the algorithm's defaults. */
+    double allreduce_row_bytes;
+    int allreduce_type_bytes;
 } replay_engine_config;
 
 int replay_engine_create(const replay_engine_config *config, replay_engine **out, ps_error *err);

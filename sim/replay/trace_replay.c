@@ -289,7 +289,7 @@ int ps_trace_replay(const char *dir, ps_platform *pf, const char *timeline_path,
             rc = ps_error_prefix(err, "--timeline");
     }
     if (!rc) {
-        replay_engine_config cfg = {pf, coll, &plan, PS_ALGO_AUTO, true, tl, 0, NULL};
+        replay_engine_config cfg = {pf, coll, &plan, PS_ALGO_AUTO, true, tl, 0, 0, 0};
         rc = replay_engine_create(&cfg, &engine, err);
     }
     replay_costing costing = {trace_cost, &t, 0, 0, false};

@@ -1,4 +1,4 @@
-/* sim/cli/options.c: the rules getopt_long gave every command (inline and separate values, unique
+/* parsim/options.h (core/util/options.c): the rules getopt_long gave every command (inline and separate values, unique
  * prefixes, interleaved positionals, "--"), the "given twice" rule, the one-line errors, and the
  * --help text generated from the same table. */
 #include <setjmp.h>

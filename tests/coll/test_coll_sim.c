@@ -85,7 +85,7 @@ static job *add_job(int n, const int *ranks)
 static void add_call(job *j, ps_coll_op op, double bytes, ps_coll_algo a, ps_coll_proto p)
 {
     assert_true(j->n_calls < MAX_CALLS);
-    j->calls[j->n_calls++] = (ps_coll_call){op, bytes, 0, a, p};
+    j->calls[j->n_calls++] = (ps_coll_call){op, bytes, 0, a, p, 0, 0};
 }
 
 static void run_all(void)
@@ -334,7 +334,7 @@ static void test_tree(void **state)
     assert_int_equal(j->results[4].algo, PS_ALGO_TREE);
     assert_int_equal(j->results[4].proto, PS_PROTO_LL);
     assert_int_equal(j->results[9].algo, PS_ALGO_NVLS_TREE);
-    ps_coll_call ring = {PS_COLL_ALL_REDUCE, 8, 0, PS_ALGO_RING, PS_PROTO_AUTO};
+    ps_coll_call ring = {PS_COLL_ALL_REDUCE, 8, 0, PS_ALGO_RING, PS_PROTO_AUTO, 0, 0};
     ps_coll_result rr;
     assert_int_equal(ps_coll_predict(j->group, &ring, &rr, NULL), PS_OK);
     assert_true(j->results[4].time_s < rr.time_s);

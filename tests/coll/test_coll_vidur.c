@@ -111,7 +111,7 @@ static stats compare(ps_coll_group *group, ps_coll_op op, int workers, int per_n
     for (int i = 0; i < n_rows; i++) {
         if (rows[i].workers != workers || rows[i].per_node != per_node || !(rows[i].median_ms > 0))
             continue;
-        ps_coll_call call = {op, rows[i].size, 0, PS_ALGO_AUTO, PS_PROTO_AUTO};
+        ps_coll_call call = {op, rows[i].size, 0, PS_ALGO_AUTO, PS_PROTO_AUTO, 0, 0};
         ps_coll_result r;
         ps_error err = {0, ""};
         assert_int_equal(ps_coll_predict(group, &call, &r, &err), PS_OK);

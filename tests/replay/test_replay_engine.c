@@ -68,7 +68,7 @@ static void setup(fixture *f, int tp, int pp, int64_t batch, bool decode)
     else
         assert_int_equal(ps_step_prefill(&f->plan, &sc, 0, &step, &err), PS_OK);
     assert_int_equal(ps_graph_build(&f->model, &f->prec, &f->plan, &step, &f->graph, &err), PS_OK);
-    replay_engine_config cfg = {f->platform, f->coll, &f->plan, PS_ALGO_AUTO, false, NULL, 0, NULL};
+    replay_engine_config cfg = {f->platform, f->coll, &f->plan, PS_ALGO_AUTO, false, NULL, 0, 0, 0};
     assert_int_equal(replay_engine_create(&cfg, &f->engine, &err), PS_OK);
 }
 

@@ -60,11 +60,19 @@ int main(void)
     refused("--model llama3.1-8b --tp 2 --tp 4 --batch 8 -o x", "--tp given twice (give each option once)");
     refused("--model llama3.1-8b --batch 8 --launch cudagraph -o x", "--launch: 'cudagraph' is not graph or eager");
     refused("--model llama3.1-8b --batch 8 --phase generate -o x", "--phase: 'generate' is not prefill or decode");
-    refused("--model llama3.1-8b --batch 8 --dry-run=yes", "--dry-run takes no value");
+    refused("--model llama3.1-8b --batch 8 --dry-run=yes", "--dry-run=yes: takes no value (see parsim-record --help)");
     refused("--model llama3.1-8b --batch 8 trace-dir",
-            "'trace-dir': unexpected argument (options start with --; see parsim-record --help)");
-    refused("--model llama3.1-8b --batch 8 -o", "--out: needs a value (see parsim-record --help)");
+            "'trace-dir': unexpected argument (see parsim-record --help)");
+    refused("--model llama3.1-8b --batch 8 -o", "-o: needs a value (see parsim-record --help)");
     refused("--model llama3.1-8b --tp 3 --batch 8 -o x",
             "--tp 3 must divide the 32 attention heads of llama3.1-8b");
+    /* The shared parser's rules (parsim/options.h) hold for the recorder as for parsim's commands. */
+    refused("--model llama3.1-8b --batch 8 --iters 0 -o x", "--iters: 0 is out of range [1, 100000]");
+    refused("--model llama3.1-8b --batch 8 --warmup 3x -o x", "--warmup: expected an integer, got '3x'");
+    refused("--model llama3.1-8b --batch 8 --seed -1 -o x", "--seed: expected a non-negative integer, got '-1'");
+    refused("--model llama3.1-8b --batch 8 -o x --out y", "-o/--out given twice (give each option once)");
+    CHECK(parse("--model=llama3.1-8b --batch 8 --iter 2 -ox", &o, &err) == PS_OK); /* prefix, =, -oDIR */
+    CHECK(o.iters == 2);
+    CHECK_STR(o.out_dir, "x");
     return rt_result("test_record_args");
 }

@@ -1,5 +1,5 @@
-/* Declarative option tables: parser and --help (see options.h). */
-#include "options.h"
+/* Declarative option tables: parser and --help (see parsim/options.h). libc only. */
+#include "parsim/options.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,0 +1,1 @@
+parsim calibrate --help --ops

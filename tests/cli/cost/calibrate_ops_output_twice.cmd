@@ -1,0 +1,1 @@
+parsim calibrate --ops traces/h200-torch-reference/gemm_graph.csv --gpu h200-sxm -o $PARSIM_TMP/x.cost -o $PARSIM_TMP/y.cost

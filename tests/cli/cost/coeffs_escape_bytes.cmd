@@ -1,0 +1,1 @@
+printf "gemm.bf16.\033[31mred = 1\n" > $PARSIM_TMP/esc.cost; parsim cost --gpu h100-sxm --op gemm --m 64 --n 64 --k 64 --coeffs $PARSIM_TMP/esc.cost 2>&1 | sed "s|$PARSIM_TMP|TMP|" | od -An -c | tr -s " " | grep -c "033"; echo "escape bytes echoed: that many lines"

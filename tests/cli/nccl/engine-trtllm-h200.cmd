@@ -1,0 +1,1 @@
+parsim nccl --platform platforms/hgx-h200.xml --op all_reduce --algo trtllm -b 1K -e 64M -f 4 # TensorRT-LLM's own kernels, its table's switch-overs (oneshot, twoshot) and the NCCL fallback above the 8 MB workspace, tagged

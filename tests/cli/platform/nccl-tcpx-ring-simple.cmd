@@ -1,0 +1,1 @@
+parsim nccl --platform platforms/gcp-a3-high-x2.xml --op all_reduce --gpus 16 -b 8 -e 8G -f 1024 --predict | grep -v "^# *$" && parsim nccl --platform platforms/gcp-a3-high-x2.xml --op all_reduce --gpus 16 --algo nvls_tree -b 1G -e 1G --predict | grep "nvls_tree"

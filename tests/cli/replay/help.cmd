@@ -1,0 +1,1 @@
+parsim replay --help

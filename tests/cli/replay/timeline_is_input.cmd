@@ -1,0 +1,1 @@
+cp platforms/hgx-h200.xml $PARSIM_TMP/p.xml && cd $PARSIM_TMP && parsim replay $OLDPWD/traces/examples/llama3.1-8b-tp2-decode --platform p.xml --timeline ./p.xml; echo rc=$?; cmp p.xml $OLDPWD/platforms/hgx-h200.xml && echo "platform unchanged"
