@@ -8,6 +8,6 @@ if(NOT CMAKE_BUILD_TYPE)
   set(CMAKE_BUILD_TYPE RelWithDebInfo)
 endif()
 option(PARSIM_WERROR "Treat warnings as errors (CI)" OFF)
-add_compile_definitions(_DEFAULT_SOURCE)  # POSIX 2008 + getopt_long, under -std=c11
+add_compile_definitions(_DEFAULT_SOURCE)  # POSIX 2008 (strdup, strtok_r, ...), under -std=c11
 # Everything lands in <build>/bin so that tests and the README can name one folder.
 set(CMAKE_RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bin)

@@ -1,8 +1,7 @@
 /* parsim calibrate --ops: fits the compute cost model's coefficients (core/cost/) to measured op
  * tables and writes one coefficient file (docs/cost.md). Dispatched from cmd_calibrate.c when
  * --ops is on the command line; the NCCL calibration is the rest of that file. Options and
- * --help come from one table (options.h); cmd_calibrate_ops_err follows the error-code
- * convention, cmd_calibrate_ops adapts it for cmd_calibrate.c until that file is converted.
+ * --help come from one table (options.h); errors are code + ps_error, printed once by parsim.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,7 +141,7 @@ static int fit(const calibrate_ops_args *a, const ps_gpu_spec *gpu, int argc, ch
     return rc;
 }
 
-int cmd_calibrate_ops_err(int argc, char **argv, ps_error *err)
+int cmd_calibrate_ops(int argc, char **argv, ps_error *err)
 {
     static calibrate_ops_args a; /* the spec lists and the generated help: not on the stack */
     memset(&a, 0, sizeof a);
@@ -153,13 +152,4 @@ int cmd_calibrate_ops_err(int argc, char **argv, ps_error *err)
     if (rc || (rc = check_args(&a, &gpu, err)))
         return rc;
     return fit(&a, gpu, argc, argv, err);
-}
-
-int cmd_calibrate_ops(int argc, char **argv)
-{
-    ps_error err = {0, ""};
-    int rc = cmd_calibrate_ops_err(argc, argv, &err);
-    if (rc)
-        fprintf(stderr, "parsim calibrate: %s\n", err.message);
-    return rc == PS_OK ? 0 : rc == PS_EINPUT ? 2 : 1;
 }

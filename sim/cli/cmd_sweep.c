@@ -229,8 +229,8 @@ static int compare_platforms(const void *a, const void *b)
     return strcmp(((const sweep_platform *)a)->name, ((const sweep_platform *)b)->name);
 }
 
-/* Splits --platform, resolves names (sorted, duplicates refused) and probes every platform. */
-static int resolve_platforms(sweep_ctx *c, char *list, ps_error *err)
+/* Splits --platform and resolves every name to a file (sorted by name, duplicates refused). */
+static int split_platforms(sweep_ctx *c, char *list, ps_error *err)
 {
     for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         if (c->nplatforms == MAX_PLATFORMS)
@@ -249,17 +249,20 @@ static int resolve_platforms(sweep_ctx *c, char *list, ps_error *err)
     for (int i = 1; i < c->nplatforms; i++)
         if (!strcmp(c->platforms[i].name, c->platforms[i - 1].name))
             return ps_error_set(err, PS_EINPUT, "--platform: %s given twice", c->platforms[i].name);
+    return PS_OK;
+}
+
+/* A probe worker per platform (the parent never loads one): GPU count, nodes, link bandwidths. */
+static int probe_platforms(sweep_ctx *c, ps_error *err)
+{
     probe_result *probes = calloc((size_t)c->nplatforms, sizeof *probes);
     size_t *idx = calloc((size_t)c->nplatforms, sizeof *idx);
-    if (!probes || !idx) {
-        free(probes);
-        free(idx);
-        return ps_error_set(err, PS_EINTERNAL, "out of memory");
-    }
-    for (int i = 0; i < c->nplatforms; i++)
+    int rc = probes && idx ? PS_OK : ps_error_set(err, PS_EINTERNAL, "out of memory");
+    for (int i = 0; !rc && i < c->nplatforms; i++)
         idx[i] = (size_t)i;
     ps_sweep_runner r = {probe_platform, describe_platform, NULL, c, c->args->jobs, sizeof(probe_result)};
-    int rc = ps_sweep_run(&r, idx, (size_t)c->nplatforms, probes, err);
+    if (!rc)
+        rc = ps_sweep_run(&r, idx, (size_t)c->nplatforms, probes, err);
     for (int i = 0; !rc && i < c->nplatforms; i++) {
         c->platforms[i].link = probes[i].link;
         if (probes[i].warning[0])
@@ -268,6 +271,13 @@ static int resolve_platforms(sweep_ctx *c, char *list, ps_error *err)
     free(probes);
     free(idx);
     return rc;
+}
+
+static int resolve_platforms(sweep_ctx *c, char *list, ps_error *err)
+{
+    if (split_platforms(c, list, err))
+        return err->code;
+    return probe_platforms(c, err);
 }
 
 /* ---- the case list ---- */

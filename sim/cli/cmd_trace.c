@@ -209,8 +209,8 @@ static int trace_export(int argc, char **argv, ps_error *err)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 const ps_command ps_trace_actions[] = {
-    {"check", NULL, "run every check of the trace format and print a summary (--json for scripts)", trace_check},
-    {"export", NULL, "write Chrome trace-event JSON for ui.perfetto.dev or chrome://tracing", trace_export},
+    {"check", "run every check of the trace format and print a summary (--json for scripts)", trace_check},
+    {"export", "write Chrome trace-event JSON for ui.perfetto.dev or chrome://tracing", trace_export},
     {NULL},
 };
 #pragma GCC diagnostic pop

@@ -111,10 +111,9 @@ static int bad_value(const char *where, cost_field f, const char *text, ps_error
     return bad_word(where, f, text, list, err);
 }
 
-int cost_cli_query(const char *const *f, const char *where, ps_cost_query *q, ps_error *err)
+/* The word fields: op kind, dtype, launch, phase, op id. */
+static int query_words(const char *const *f, const char *where, ps_cost_query *q, ps_error *err)
 {
-    memset(q, 0, sizeof *q);
-    q->dtype = PS_DTYPE_BF16;
     if (!given(f[COST_F_OP]) || !ps_cost_kind_parse(f[COST_F_OP], &q->kind))
         return bad_value(where, COST_F_OP, f[COST_F_OP] ? f[COST_F_OP] : "", err);
     if (given(f[COST_F_DTYPE]) && (!ps_dtype_parse(f[COST_F_DTYPE], &q->dtype) || !is_compute_dtype(q->dtype)))
@@ -134,6 +133,12 @@ int cost_cli_query(const char *const *f, const char *where, ps_cost_query *q, ps
             return bad_word(where, COST_F_OP_ID, f[COST_F_OP_ID], "an op id shorter than 48 bytes", err);
         strcpy(q->op_id, f[COST_F_OP_ID]);
     }
+    return PS_OK;
+}
+
+/* The size fields, m to width (cost_field order; phase, a word, sits among them). */
+static int query_sizes(const char *const *f, const char *where, ps_cost_query *q, ps_error *err)
+{
     int64_t *ints[] = {&q->m, &q->n, &q->k, NULL, &q->seqs, &q->tokens, &q->context, &q->prefix, &q->heads,
                        &q->kv_heads, &q->head_dim, &q->width};
     for (int i = COST_F_M; i < COST_FIELD_COUNT; i++) {
@@ -141,21 +146,35 @@ int cost_cli_query(const char *const *f, const char *where, ps_cost_query *q, ps
         if (rc)
             return rc;
     }
-    /* Defaults that make a one-line query natural, for fields left out (never for a 0 given:
-     * "--seqs 0" is refused, not read as 1): gemm tokens = m; decode tokens = seqs; a prefill's
-     * context = prefix + tokens / seqs; head_dim 128 (every preset's). */
+    return PS_OK;
+}
+
+/* Defaults that make a one-line query natural, for fields left out (never for a 0 given:
+ * "--seqs 0" is refused, not read as 1): gemm tokens = m; decode tokens = seqs; a prefill's
+ * context = prefix + tokens / seqs; head_dim 128 (every preset's). */
+static void query_defaults(const char *const *f, ps_cost_query *q)
+{
     if (q->kind == PS_OP_GEMM && !given(f[COST_F_TOKENS]))
         q->tokens = q->m;
-    if (q->kind == PS_OP_ATTENTION) {
-        if (!given(f[COST_F_SEQS]))
-            q->seqs = 1;
-        if (!given(f[COST_F_HEAD_DIM]))
-            q->head_dim = 128;
-        if (q->phase == PS_PHASE_DECODE && !given(f[COST_F_TOKENS]))
-            q->tokens = q->seqs;
-        if (q->phase == PS_PHASE_PREFILL && !given(f[COST_F_CONTEXT]) && q->seqs > 0)
-            q->context = q->prefix + q->tokens / q->seqs;
-    }
+    if (q->kind != PS_OP_ATTENTION)
+        return;
+    if (!given(f[COST_F_SEQS]))
+        q->seqs = 1;
+    if (!given(f[COST_F_HEAD_DIM]))
+        q->head_dim = 128;
+    if (q->phase == PS_PHASE_DECODE && !given(f[COST_F_TOKENS]))
+        q->tokens = q->seqs;
+    if (q->phase == PS_PHASE_PREFILL && !given(f[COST_F_CONTEXT]) && q->seqs > 0)
+        q->context = q->prefix + q->tokens / q->seqs;
+}
+
+int cost_cli_query(const char *const *f, const char *where, ps_cost_query *q, ps_error *err)
+{
+    memset(q, 0, sizeof *q);
+    q->dtype = PS_DTYPE_BF16;
+    if (query_words(f, where, q, err) || query_sizes(f, where, q, err))
+        return err->code;
+    query_defaults(f, q);
     int rc = ps_cost_query_validate(q, err);
     if (rc && where[0])
         ps_error_prefix(err, "%.*s", (int)(strlen(where) - strlen("column ")), where);

@@ -2,6 +2,7 @@
  * command with actions (parsim trace check, parsim trace export) is dispatched one level further
  * from its row's action table, and its errors are printed as "parsim trace check: reason". */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -77,8 +78,8 @@ static int run_command(const ps_command *cmd, int argc, char **argv)
         argc--;
         argv++;
     }
-    int rc = cmd->run_err ? cmd->run_err(argc, argv, &err) : cmd->run(argc, argv);
-    if (cmd->run_err && rc) {
+    int rc = cmd->run(argc, argv, &err);
+    if (rc) {
         /* the one place a converted command's error is printed */
         fprintf(stderr, "%s: %s\n", label, err.message[0] ? err.message : "failed (no reason given)");
         return rc == PS_EXIT_CHECK_FAILED ? PS_EXIT_CHECK_FAILED : rc == PS_EINPUT ? 2 : 1;

@@ -97,6 +97,11 @@ static int select_kernel(const coll_engine_query *q, const char **why)
         *why = "the group spans nodes";
         return -1;
     }
+    /* custom_all_reduce.cu dispatches float, half and bfloat16 only */
+    if (q->type_bytes != 2 && q->type_bytes != 4) {
+        *why = "its kernels take fp16, bf16 or fp32 only";
+        return -1;
+    }
     bool custom = world_index(q->n) >= 0 && (q->n == 2 || q->nvlink_all);
     if (!custom) {
         *why = world_index(q->n) < 0 ? "custom all-reduce supports 2, 4, 6, 8 GPUs"
