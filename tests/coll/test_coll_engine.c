@@ -121,7 +121,9 @@ static void test_rules_h100(void **state)
     expect(PS_ALGO_VLLM, 8, 64 * MiB, 0, "nccl", "symmetric-memory limit");
     expect(PS_ALGO_VLLM, 4, 256 * KiB, 0, "1stage", "");
     expect(PS_ALGO_VLLM, 4, 512 * KiB, 0, "2stage", "");
-    expect(PS_ALGO_VLLM, 4, 8 * MiB, 0, "symm_mem_two_shot", "");  /* 8 MiB caps custom */
+    expect(PS_ALGO_VLLM, 4, 8 * MiB, 0, "symm_mem_multimem", "");  /* 8 MiB caps custom; SM 9.0
+                                                                       multimem on 4 GPUs */
+    expect(PS_ALGO_VLLM, 2, 8 * MiB, 0, "symm_mem_two_shot", "");
     expect(PS_ALGO_VLLM, 6, 1 * MiB, 0, "symm_mem_multimem", "");
     expect(PS_ALGO_VLLM, 2, 7 * MiB, 0, "1stage", "");             /* 2 GPUs: always 1stage */
     expect(PS_ALGO_VLLM, 3, 64 * KiB, 0, "nccl", "2, 4, 6, 8 GPUs");
@@ -174,8 +176,8 @@ static void test_rules_mesh(void **state)
     expect(PS_ALGO_TRTLLM, 8, 1 * MiB, 4096, "twoshot", "");
     expect(PS_ALGO_TRTLLM, 8, 32 * KiB, 16384, "nccl_symmetric", ""); /* no switch: peer loads */
     expect(PS_ALGO_VLLM, 8, 64 * KiB, 0, "1stage", "");
-    expect(PS_ALGO_VLLM, 8, 1 * MiB, 0, "nccl", "multimem needs an NVSwitch");
-    expect(PS_ALGO_VLLM, 4, 8 * MiB, 0, "symm_mem_two_shot", "");
+    expect(PS_ALGO_VLLM, 8, 1 * MiB, 0, "nccl", "needs NVSwitch multicast");
+    expect(PS_ALGO_VLLM, 4, 8 * MiB, 0, "nccl", "needs NVSwitch multicast");
     cleanup();
 }
 
