@@ -7,7 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "parsim/data.h"
 #include "cost_internal.h"
 #include "cost_model.h"
 #include "parsim/data.h"
@@ -98,6 +97,27 @@ double cost_waves(double work_units, double slots, double quant)
 {
     double w = work_units / slots;
     return w + quant * (ceil(w) - w);
+}
+
+void cost_dims_tokens_width(const ps_cost_query *q, double d[COST_DIMS])
+{
+    d[0] = (double)q->tokens;
+    d[1] = (double)q->width;
+    d[2] = 0;
+}
+
+int cost_validate_tokens_width(const ps_cost_query *q, ps_error *err)
+{
+    if (q->tokens < 1 || q->width < 1)
+        return ps_error_set(err, PS_EINPUT, "%s needs tokens, width >= 1 (got %lld, %lld)", ps_op_kind_name(q->kind),
+                            (long long)q->tokens, (long long)q->width);
+    return PS_OK;
+}
+
+double cost_streaming_us(const double *v, const ps_gpu_spec *gpu, double bytes)
+{
+    double util = bytes / (bytes + v[COST_STREAM_P_BYTES_HALF]);
+    return v[COST_STREAM_P_FIXED] + bytes / (gpu->hbm_bandwidth_bytes_per_s * v[COST_STREAM_P_MEM_EFF] * util) * 1e6;
 }
 
 void cost_eval_shape(const cost_family *f, const double *v, const ps_gpu_spec *gpu, const cost_shape *s,
@@ -212,6 +232,11 @@ static void model_answer(const ps_cost_model *m, int f, int c, const ps_cost_que
     bool scaled = a->scaled_from[0] != '\0';
     a->error_pct = scaled && cc->error_scaled_pct >= 0 ? cc->error_scaled_pct : cc->error_model_pct;
     a->in_envelope = in_envelope(cc, fam, q, m->gpu);
+    if (!cc->present) { /* sampling today: no measured sampler kernel anywhere (docs/cost.md) */
+        size_t len = strlen(a->fallback);
+        snprintf(a->fallback + len, sizeof a->fallback - len, "%sno measured %s kernels: unfitted defaults, error unknown",
+                 len ? "; " : "", ps_op_kind_name(q->kind));
+    }
 }
 
 int ps_cost_estimate(const ps_cost_model *m, const ps_cost_query *q, ps_cost_answer *a, ps_error *err)
@@ -233,32 +258,9 @@ int ps_cost_estimate(const ps_cost_model *m, const ps_cost_query *q, ps_cost_ans
 
 /* ---- query of an op -------------------------------------------------------------------------- */
 
-/* The op graph's fields are the query's (ps_op carries phase, heads, widths and prefix). An op
- * that lacks them (0: written by an older producer) gets them from its id and its byte and FLOP
- * counts (core/workload/graph.c formulas, head_dim 128 as every preset has). */
-static void derive_missing(const ps_op *op, ps_cost_query *q)
-{
-    double a = ps_dtype_bytes(op->dtype), t = op->tokens > 0 ? (double)op->tokens : 1;
-    if (op->kind == PS_OP_ATTENTION && q->heads <= 0) {
-        if (q->head_dim <= 0)
-            q->head_dim = 128;
-        double hd = (double)q->head_dim, s = op->seqs > 0 ? (double)op->seqs : 1, ql = t / s;
-        double ctx = (double)op->context;
-        double pairs = q->phase == PS_PHASE_DECODE ? ctx : ql * (ql + 1) / 2;
-        q->heads = llround(op->flops / (4.0 * hd * pairs * s));
-        /* written = T x heads x hd x a (output) + T x 2 x kv_heads x hd x kv bytes (new K, V) */
-        q->kv_heads = llround((op->bytes_written / t - (double)q->heads * hd * a) / (2.0 * hd * a));
-        if (q->kv_heads < 1)
-            q->kv_heads = 1;
-    }
-    if (op->kind != PS_OP_ATTENTION && op->kind != PS_OP_GEMM && q->width <= 0) {
-        if (op->kind == PS_OP_ROPE || op->kind == PS_OP_SAMPLING)
-            q->width = llround(op->bytes_read / (t * a));
-        else
-            q->width = llround(op->bytes_written / (t * (op->kind == PS_OP_EMBEDDING ? 2 : a)));
-    }
-}
-
+/* The op graph's fields are the query's (ps_op carries phase, heads, kv heads, head dim, prefix
+ * and widths: core/workload/graph.c). Nothing is guessed from FLOP or byte counts: an op that
+ * lacks a field the family needs fails ps_cost_query_validate, which names the field. */
 void ps_cost_query_from_op(const ps_op *op, ps_launch_mode launch, ps_cost_query *q)
 {
     memset(q, 0, sizeof *q);
@@ -271,10 +273,6 @@ void ps_cost_query_from_op(const ps_op *op, ps_launch_mode launch, ps_cost_query
     q->n = op->n;
     q->k = op->k;
     q->phase = op->phase;
-    if (strncmp(op->id, "decode/", 7) == 0) /* the id is the authority when both exist */
-        q->phase = PS_PHASE_DECODE;
-    else if (strncmp(op->id, "prefill/", 8) == 0)
-        q->phase = PS_PHASE_PREFILL;
     if (op->kind == PS_OP_ATTENTION) {
         q->seqs = op->seqs;
         q->context = op->context;
@@ -285,5 +283,4 @@ void ps_cost_query_from_op(const ps_op *op, ps_launch_mode launch, ps_cost_query
     } else if (op->kind != PS_OP_GEMM) {
         q->width = op->width;
     }
-    derive_missing(op, q);
 }

@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include "cost_internal.h"
+#include "parsim/array.h"
 #include "parsim/util.h"
 
 void cost_coeffs_default(cost_coeffs *c)
@@ -119,14 +120,8 @@ static int remember(seen_keys *s, const char *key)
     for (size_t i = 0; i < s->n; i++)
         if (!strcmp(s->keys[i], key))
             return 1;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 64;
-        char **grown = realloc(s->keys, cap * sizeof *grown);
-        if (!grown)
-            return -1;
-        s->keys = grown;
-        s->cap = cap;
-    }
+    if (ps_grow(&s->keys, &s->cap, s->n + 1, sizeof *s->keys))
+        return -1;
     s->keys[s->n] = strdup(key);
     return s->keys[s->n++] ? 0 : -1;
 }

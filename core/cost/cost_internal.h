@@ -14,7 +14,7 @@
 
 #include "parsim/cost.h"
 
-#define COST_MAX_PARAMS 12
+#define COST_MAX_PARAMS 16
 #define COST_MAX_CLASSES 4
 #define COST_DIMS 3
 #define COST_FAMILY_COUNT 4
@@ -100,5 +100,22 @@ double cost_smooth_max(double a, double b, double p);
 /* Fraction of the machine a partial last wave leaves busy: waves rounded up by `quant` in [0, 1]
  * (1: every wave costs a full wave, as a tile scheduler without stream-K; 0: perfect balance). */
 double cost_waves(double work_units, double slots, double quant);
+
+/* The streaming families (element-wise/norms, gather): envelope dimensions tokens and width, the
+ * same shape check, and the same time for `bytes` moved (docs/cost.md):
+ *     time = fixed_us + bytes / (HBM x mem_eff x util),  util = bytes / (bytes + bytes_half) */
+void cost_dims_tokens_width(const ps_cost_query *q, double out[COST_DIMS]);
+int cost_validate_tokens_width(const ps_cost_query *q, ps_error *err);
+/* Their parameters (same names and order in both, so one coefficient-file layout) and time. */
+enum { COST_STREAM_P_FIXED = COST_P_FIRST_FAMILY, COST_STREAM_P_MEM_EFF, COST_STREAM_P_BYTES_HALF,
+       COST_STREAM_P_COUNT };
+/* Defaults: eager pair and fixed cost as family_eltwise.c cites them; mem_eff per family. */
+#define COST_STREAMING_PARAMS(mem_eff_default)                                                           \
+    {                                                                                                   \
+        {"eager_gap_us", 2.0, 0, 50, 0.5, true}, {"eager_floor_us", 5.0, 0, 100, 0.5, true},            \
+            {"fixed_us", 2.5, 0, 50, 0.5, true}, {"mem_eff", (mem_eff_default), 0.05, 1.2, 0, true},    \
+            {"bytes_half", 1e6, 0, 1e9, 1e4, true},                                                     \
+    }
+double cost_streaming_us(const double *v, const ps_gpu_spec *gpu, double bytes);
 
 #endif

@@ -34,9 +34,9 @@ struct ps_cost_model {
     int n_traces;                    /* trace directories added */
     char trace_gpu[COST_GPU_NAME_BYTES]; /* catalogue GPU of the traces ("" = not known) */
     cost_trace_entry *entries;       /* sorted by op id */
-    size_t n_entries;
+    size_t n_entries, cap_entries;
     cost_table_point *points;        /* sorted by (kind, dtype, key, x) */
-    size_t n_points;
+    size_t n_points, cap_points;
 };
 
 /* Fills `a` from a trace or a table and returns true; otherwise writes why into a->fallback (when

@@ -7,6 +7,7 @@
 
 #include "cost_model.h"
 #include "cost_points.h"
+#include "parsim/array.h"
 #include "parsim/util.h"
 
 ps_cost_points *ps_cost_points_new(void) { return calloc(1, sizeof(ps_cost_points)); }
@@ -22,14 +23,8 @@ size_t ps_cost_points_count(const ps_cost_points *p) { return p->n; }
 
 int cost_points_push(ps_cost_points *p, const cost_point *pt, ps_error *err)
 {
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? 2 * p->cap : 1024;
-        cost_point *g = realloc(p->v, cap * sizeof *g);
-        if (!g)
-            return ps_error_set(err, PS_EINTERNAL, "out of memory");
-        p->v = g;
-        p->cap = cap;
-    }
+    if (ps_grow(&p->v, &p->cap, p->n + 1, sizeof *p->v))
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
     p->v[p->n++] = *pt;
     return PS_OK;
 }

@@ -16,7 +16,9 @@
 #include <string.h>
 
 #include "cost_model.h"
+#include "parsim/array.h"
 #include "parsim/trace.h"
+#include "parsim/workload.h"
 
 typedef struct occurrence {
     char op_id[PS_OP_ID_BYTES];
@@ -31,14 +33,8 @@ typedef struct occ_list {
 
 static int occ_push(occ_list *l, const char *op_id, int rank, double t)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 1024;
-        occurrence *g = realloc(l->v, cap * sizeof *g);
-        if (!g)
-            return PS_EINTERNAL;
-        l->v = g;
-        l->cap = cap;
-    }
+    if (ps_grow(&l->v, &l->cap, l->n + 1, sizeof *l->v))
+        return PS_EINTERNAL;
     snprintf(l->v[l->n].op_id, PS_OP_ID_BYTES, "%s", op_id);
     l->v[l->n].rank = rank;
     l->v[l->n++].time_us = t;
@@ -118,39 +114,50 @@ static int cmp_double(const void *x, const void *y)
     return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/* The op graphs (prefill, decode step 0) of the meta's run, when it names a preset. */
+/* The op graphs (prefill, decode step 0) of the meta's run, when the meta describes one
+ * (ps_workload_trace_meta_complete: a preset model, a plan and a scenario). `use[p]`: ops of
+ * phase p (0 prefill, 1 decode) are the meta's scenario. A meta that says its phase ("prefill" or
+ * "decode") describes that phase only: the other phase's ops in the trace ran at shapes the meta
+ * does not give (the H200 Kineto reference: prefill at batch 1, decode at batch 32, imported with
+ * --batch 32 --phase decode), so they give neither exact ids nor table points. */
 typedef struct meta_graphs {
     ps_graph g[2];
     bool built[2];
+    bool use[2];
 } meta_graphs;
 
-static void build_graphs(const ps_trace_meta *meta, meta_graphs *mg)
+static int build_graphs(const ps_trace_meta *meta, meta_graphs *mg, ps_error *err)
 {
     memset(mg, 0, sizeof *mg);
-    const ps_model *model = ps_model_find_preset(meta->model);
-    if (!model || meta->tp <= 0 || meta->batch <= 0 || meta->isl <= 0 || meta->osl <= 0)
-        return;
-    ps_dtype dt = PS_DTYPE_BF16;
-    if (meta->dtype[0] && !ps_dtype_parse(meta->dtype, &dt))
-        return;
-    ps_plan plan;
-    ps_precision prec;
+    mg->use[0] = strcmp(meta->phase, "decode") != 0;
+    mg->use[1] = strcmp(meta->phase, "prefill") != 0;
+    if (!ps_workload_trace_meta_complete(meta))
+        return PS_OK; /* exact ids only */
+    ps_workload w;
+    int rc = ps_workload_from_trace_meta(meta, &w, err);
+    if (rc)
+        return rc;
     ps_error why = {0};
-    if (ps_plan_init(&plan, model, meta->tp, meta->pp ? meta->pp : 1, 1, 0, NULL, 0, &why) ||
-        ps_precision_init(&prec, dt, &why))
-        return;
-    ps_scenario sc = {.batch = meta->batch, .isl = meta->isl, .osl = meta->osl,
-                      .prefill_tokens = PS_DEFAULT_PREFILL_TOKENS};
     for (int p = 0; p < 2; p++) {
         ps_step step;
-        int rc = p == 0 ? ps_step_prefill(&plan, &sc, 0, &step, &why) : ps_step_decode(&plan, &sc, 0, &step, &why);
-        if (!rc && !ps_graph_build(model, &prec, &plan, &step, &mg->g[p], &why))
+        if (!mg->use[p])
+            continue;
+        rc = p == 0 ? ps_step_prefill(&w.plan, &w.scenario, 0, &step, &why)
+                    : ps_step_decode(&w.plan, &w.scenario, 0, &step, &why);
+        if (!rc && !ps_graph_build(&w.model, &w.precision, &w.plan, &step, &mg->g[p], &why))
             mg->built[p] = true;
     }
+    return PS_OK;
 }
+
+/* The phase of an op id (docs/workload.md: ids start with the step's phase): 0 prefill, 1 decode. */
+static int id_phase(const char *op_id) { return strncmp(op_id, "decode/", 7) ? 0 : 1; }
 
 static int add_entry(ps_cost_model *m, const meta_graphs *mg, const occurrence *first, size_t count, int tp_pp)
 {
+    int p = id_phase(first->op_id);
+    if (!mg->use[p])
+        return PS_OK;
     double *t = malloc(count * sizeof *t);
     if (!t)
         return PS_EINTERNAL;
@@ -162,17 +169,14 @@ static int add_entry(ps_cost_model *m, const meta_graphs *mg, const occurrence *
     qsort(t, count, sizeof *t, cmp_double);
     double mad = t[count / 2];
     free(t);
-    cost_trace_entry *e = realloc(m->entries, (m->n_entries + 1) * sizeof *e);
-    if (!e)
+    if (ps_grow(&m->entries, &m->cap_entries, m->n_entries + 1, sizeof *m->entries))
         return PS_EINTERNAL;
-    m->entries = e;
-    e = &m->entries[m->n_entries++];
+    cost_trace_entry *e = &m->entries[m->n_entries++];
     snprintf(e->op_id, sizeof e->op_id, "%s", first->op_id);
     e->time_us = med;
     e->spread_pct = med > 0 ? 100.0 * mad / med : 0;
     if (e->spread_pct < 1e-6) /* rounding residue of equal occurrences */
         e->spread_pct = 0;
-    int p = strncmp(first->op_id, "decode/", 7) ? 0 : 1;
     if (!mg->built[p])
         return PS_OK;
     const ps_op *op = ps_graph_find_op(&mg->g[p], first->rank % tp_pp, first->op_id);
@@ -180,11 +184,9 @@ static int add_entry(ps_cost_model *m, const meta_graphs *mg, const occurrence *
         return PS_OK;
     ps_cost_query q;
     ps_cost_query_from_op(op, PS_LAUNCH_GRAPH, &q);
-    cost_table_point *pt = realloc(m->points, (m->n_points + 1) * sizeof *pt);
-    if (!pt)
+    if (ps_grow(&m->points, &m->cap_points, m->n_points + 1, sizeof *m->points))
         return PS_EINTERNAL;
-    m->points = pt;
-    pt = &m->points[m->n_points++];
+    cost_table_point *pt = &m->points[m->n_points++];
     pt->kind = q.kind;
     pt->dtype = q.dtype;
     cost_table_key(&q, pt->key, &pt->x);
@@ -205,10 +207,12 @@ int ps_cost_model_add_trace(ps_cost_model *m, const char *dir, ps_error *err)
     if (m->n_traces > 0 && strcmp(gpu, m->trace_gpu))
         return ps_error_set(err, PS_EINPUT, "%s: traced on %s, the traces before on %s: give traces of one GPU",
                             dir, gpu, m->trace_gpu);
+    meta_graphs mg;
+    rc = build_graphs(&meta, &mg, err);
+    if (rc)
+        return ps_error_prefix(err, "%s/%s:1", dir, PS_TRACE_META_FILE);
     occ_list occ = {0};
     rc = read_occurrences(dir, &occ, err);
-    meta_graphs mg;
-    build_graphs(&meta, &mg);
     int tp_pp = (meta.tp > 0 ? meta.tp : 1) * (meta.pp > 0 ? meta.pp : 1);
     if (!rc && occ.n)
         qsort(occ.v, occ.n, sizeof *occ.v, cmp_occ);

@@ -11,18 +11,10 @@
  */
 #include "cost_internal.h"
 
-enum { P_FIXED = COST_P_FIRST_FAMILY, P_MEM_EFF, P_BYTES_HALF, P_COUNT };
-
 /* Defaults: the H200 README's bf16 copy reaches 4.24 of 4.8 TB/s (0.88) for large sizes; the
  * fixed cost is a kernel's launch-to-finish minimum inside a graph (~2-3 us, H200 silu_mul at
  * 4096 elements: 2.8 us). */
-static const cost_param_def params[P_COUNT] = {
-    {"eager_gap_us", 2.0, 0, 50, 0.5, true},
-    {"eager_floor_us", 5.0, 0, 100, 0.5, true},
-    {"fixed_us", 2.5, 0, 50, 0.5, true},
-    {"mem_eff", 0.85, 0.05, 1.2, 0, true},
-    {"bytes_half", 1e6, 0, 1e9, 1e4, true},
-};
+static const cost_param_def params[COST_STREAM_P_COUNT] = COST_STREAMING_PARAMS(0.85);
 
 static int class_of(const ps_cost_query *q)
 {
@@ -35,21 +27,6 @@ static int class_of(const ps_cost_query *q)
     }
 }
 
-static void dims(const ps_cost_query *q, double d[COST_DIMS])
-{
-    d[0] = (double)q->tokens;
-    d[1] = (double)q->width;
-    d[2] = 0;
-}
-
-static int validate(const ps_cost_query *q, ps_error *err)
-{
-    if (q->tokens < 1 || q->width < 1)
-        return ps_error_set(err, PS_EINPUT, "%s needs tokens, width >= 1 (got %lld, %lld)", ps_op_kind_name(q->kind),
-                            (long long)q->tokens, (long long)q->width);
-    return PS_OK;
-}
-
 static void graph_time(const double *v, const ps_gpu_spec *gpu, const cost_shape *s, cost_eval *out)
 {
     const ps_cost_query *q = &s->q;
@@ -60,9 +37,8 @@ static void graph_time(const double *v, const ps_gpu_spec *gpu, const cost_shape
         c = 0; /* not reached: the dispatcher only passes its own kinds */
     out->bytes = (read_el[c] * el + el + (c == 0 ? (double)q->width : 0)) * a;
     out->flops = flop_el[c] * el;
-    double util = out->bytes / (out->bytes + v[P_BYTES_HALF]);
     out->bound = PS_BOUND_MEMORY;
-    out->time_us = v[P_FIXED] + out->bytes / (gpu->hbm_bandwidth_bytes_per_s * v[P_MEM_EFF] * util) * 1e6;
+    out->time_us = cost_streaming_us(v, gpu, out->bytes);
 }
 
 const cost_family cost_family_eltwise = {
@@ -70,10 +46,10 @@ const cost_family cost_family_eltwise = {
     .nclasses = 4,
     .class_names = {"rmsnorm", "rope", "silu_mul", "residual"},
     .class_of = class_of,
-    .nparams = P_COUNT,
+    .nparams = COST_STREAM_P_COUNT,
     .params = params,
     .dim_names = {"tokens", "width", "-"},
-    .dims = dims,
-    .validate = validate,
+    .dims = cost_dims_tokens_width,
+    .validate = cost_validate_tokens_width,
     .graph_time = graph_time,
 };

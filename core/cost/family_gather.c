@@ -9,36 +9,13 @@
  */
 #include "cost_internal.h"
 
-enum { P_FIXED = COST_P_FIRST_FAMILY, P_MEM_EFF, P_BYTES_HALF, P_COUNT };
-
 /* Defaults: as the element-wise family (family_eltwise.c); sampling's fixed cost is a guess of
  * four small kernels (4 x 2.5 us) that no data here checks: its answers are never in envelope. */
-static const cost_param_def params[P_COUNT] = {
-    {"eager_gap_us", 2.0, 0, 50, 0.5, true},
-    {"eager_floor_us", 5.0, 0, 100, 0.5, true},
-    {"fixed_us", 2.5, 0, 50, 0.5, true},
-    {"mem_eff", 0.6, 0.05, 1.2, 0, true},
-    {"bytes_half", 1e6, 0, 1e9, 1e4, true},
-};
+static const cost_param_def params[COST_STREAM_P_COUNT] = COST_STREAMING_PARAMS(0.6);
 
 static int class_of(const ps_cost_query *q)
 {
     return q->kind == PS_OP_EMBEDDING ? 0 : q->kind == PS_OP_SAMPLING ? 1 : -1;
-}
-
-static void dims(const ps_cost_query *q, double d[COST_DIMS])
-{
-    d[0] = (double)q->tokens;
-    d[1] = (double)q->width;
-    d[2] = 0;
-}
-
-static int validate(const ps_cost_query *q, ps_error *err)
-{
-    if (q->tokens < 1 || q->width < 1)
-        return ps_error_set(err, PS_EINPUT, "%s needs tokens, width >= 1 (got %lld, %lld)", ps_op_kind_name(q->kind),
-                            (long long)q->tokens, (long long)q->width);
-    return PS_OK;
 }
 
 static void graph_time(const double *v, const ps_gpu_spec *gpu, const cost_shape *s, cost_eval *out)
@@ -52,9 +29,8 @@ static void graph_time(const double *v, const ps_gpu_spec *gpu, const cost_shape
         out->bytes = el * a + 4 * t;
         out->flops = 5 * el;
     }
-    double util = out->bytes / (out->bytes + v[P_BYTES_HALF]);
     out->bound = PS_BOUND_MEMORY;
-    out->time_us = v[P_FIXED] + out->bytes / (gpu->hbm_bandwidth_bytes_per_s * v[P_MEM_EFF] * util) * 1e6;
+    out->time_us = cost_streaming_us(v, gpu, out->bytes);
 }
 
 const cost_family cost_family_gather = {
@@ -62,10 +38,10 @@ const cost_family cost_family_gather = {
     .nclasses = 2,
     .class_names = {"embedding", "sampling"},
     .class_of = class_of,
-    .nparams = P_COUNT,
+    .nparams = COST_STREAM_P_COUNT,
     .params = params,
     .dim_names = {"tokens", "width", "-"},
-    .dims = dims,
-    .validate = validate,
+    .dims = cost_dims_tokens_width,
+    .validate = cost_validate_tokens_width,
     .graph_time = graph_time,
 };

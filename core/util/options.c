@@ -351,3 +351,29 @@ void ps_options_usage(FILE *out, const ps_command_help *cmd, const ps_option *op
     if (!shows_help)
         help_line(out, column, "-h, --help", "this help");
 }
+
+void ps_options_join(char *buf, size_t size, ps_option_name_fn name, int n, const char *last_sep)
+{
+    if (size == 0)
+        return;
+    buf[0] = '\0';
+    int last = -1, count = 0; /* the last index that has a name, and how many have one */
+    for (int i = 0; i < n; i++)
+        if (name(i)) {
+            last = i;
+            count++;
+        }
+    size_t used = 0;
+    int written = 0;
+    for (int i = 0; i < n && used < size; i++) {
+        const char *v = name(i);
+        if (!v)
+            continue;
+        const char *sep = written == 0 ? "" : i == last && count > 1 && last_sep ? last_sep : ", ";
+        int k = snprintf(buf + used, size - used, "%s%s", sep, v);
+        if (k < 0)
+            break;
+        used += (size_t)k;
+        written++;
+    }
+}

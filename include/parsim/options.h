@@ -113,4 +113,12 @@ int ps_options_parse(const ps_command_help *cmd, const ps_option *opts, int argc
 
 void ps_options_usage(FILE *out, const ps_command_help *cmd, const ps_option *opts);
 
+/* A value list for --help and for error lines, generated from the table that parses the values
+ * (so that adding a row there needs no CLI edit): name(0) .. name(n-1) joined by ", ", the last
+ * one by `last_sep` (", " when NULL; " or " gives "nsys or kineto"). An index whose name is NULL
+ * is left out (a filter: only weight dtypes, only names that differ). Truncated to size, always
+ * terminated. */
+typedef const char *(*ps_option_name_fn)(int index);
+void ps_options_join(char *buf, size_t size, ps_option_name_fn name, int n, const char *last_sep);
+
 #endif

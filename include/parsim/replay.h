@@ -56,6 +56,20 @@ typedef enum ps_breakdown_part {
 } ps_breakdown_part;
 const char *ps_breakdown_part_name(ps_breakdown_part part); /* "compute", "tp_comm_exposed", ... */
 
+/* --explain: the other plans of the same GPU count, each simulated in its own process with the
+ * same model, platform, scenario and serving settings (sim/replay/compare.c). */
+#define PS_PREDICT_MAX_COMPARE 12
+typedef struct ps_plan_outcome {
+    int tp, pp;
+    bool failed;                  /* the simulation failed (message in why) */
+    bool fits;
+    double shortfall_bytes, memory_bytes_per_gpu;
+    double output_tok_s, output_tok_s_per_user, ttft_ms, tpot_ms;
+    double breakdown_ms[2][PS_PART_COUNT]; /* [ps_phase][part], as ps_prediction's */
+    int64_t allreduces_per_decode_step;    /* on one GPU */
+    char why[160];
+} ps_plan_outcome;
+
 typedef struct ps_prediction {
     bool fits;
     double shortfall_bytes;
@@ -98,6 +112,8 @@ typedef struct ps_prediction {
     double explain_hbm_bytes_per_s, explain_peak_flops; /* the GPU's ratings */
     double explain_compute_bound_share; /* of the decode step's priced compute time */
     int64_t explain_batch;             /* sequences of that decode step */
+    int ncompare;                      /* --explain: plans compared (this one included), tp descending */
+    ps_plan_outcome compare[PS_PREDICT_MAX_COMPARE];
 } ps_prediction;
 
 typedef struct ps_predict_request {
@@ -108,6 +124,7 @@ typedef struct ps_predict_request {
     char traces[PS_PREDICT_MAX_TRACES][PS_WORKLOAD_PATH_BYTES];
     const char *timeline_path;    /* NULL = none */
     ps_platform *platform;        /* the platform, already loaded (borrowed); NULL: load platform_path */
+    bool compare_plans;           /* --explain: also simulate the other tp x pp of the same GPUs */
 } ps_predict_request;
 
 void ps_serving_init(ps_serving *serving);

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "options.h"
+#include "parsim/options.h"
 #include "parsim/coll.h"
 #include "parsim/platform.h"
 #include "parsim/util.h"
@@ -199,14 +199,7 @@ static const ps_command_help calibrate_help = {
     .help_column = 22,
 };
 
-/* "ring, nvls, ..." of sim/coll's algorithm table. */
-static void algo_names(char *buf, size_t size)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < PS_ALGO_COUNT && used < size; i++)
-        used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "", ps_coll_algo_name((ps_coll_algo)i));
-}
+static const char *algo_name_at(int i) { return ps_coll_algo_name((ps_coll_algo)i); }
 
 /* Returns PS_OK to go on, PS_OPTIONS_HELP after --help, else the error code. */
 static int parse_args(int argc, char **argv, calibrate_args *a, ps_error *err)
@@ -214,7 +207,7 @@ static int parse_args(int argc, char **argv, calibrate_args *a, ps_error *err)
     *a = (calibrate_args){0};
     char ops[256], algos[256], curve_help[1024], op_help[512];
     ps_coll_op_list(ops, sizeof ops, true);
-    algo_names(algos, sizeof algos);
+    ps_options_join(algos, sizeof algos, algo_name_at, PS_ALGO_COUNT, NULL); /* sim/coll's algorithm table */
     snprintf(curve_help, sizeof curve_help,
              "a CSV size_bytes,time_us,algbw_GBps,busbw_GBps measured with\n"
              "OP on GPUS GPUs, ALGO = auto or a forced algorithm (ring for\n"

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "options.h"
+#include "parsim/options.h"
 #include "parsim/dtype.h"
 #include "parsim/import.h"
 #include "parsim/util.h"
@@ -29,27 +29,11 @@ typedef struct import_args {
     const char *format, *input; /* the positional arguments */
 } import_args;
 
-/* "a, b or c" of n names, truncated to size. */
-static void join_or(char *buf, size_t size, const char *(*name)(int), int n)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < n && used < size; i++)
-        used += (size_t)snprintf(buf + used, size - used, "%s%s", i == 0 ? "" : i + 1 < n ? ", " : " or ", name(i));
-}
-
 static const char *importer_name_at(int i) { return ps_importers[i]->name; }
 static const char *phase_at(int i) { return phases[i]; }
 
 /* The weight dtypes of parsim/dtype.h, the same spellings parsim plan's --dtype takes. */
-static void weight_dtypes(char *buf, size_t size)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < ps_dtype_count() && used < size; i++)
-        if (ps_dtype_at(i)->weights)
-            used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? ", " : "", ps_dtype_at(i)->name);
-}
+static const char *weight_dtype_at(int i) { return ps_dtype_at(i)->weights ? ps_dtype_at(i)->name : NULL; }
 
 /* Free text recorded in meta.json: short UTF-8 (the trace format's rule). */
 static int copy_text(const ps_option *opt, const char *value, ps_error *err)
@@ -66,7 +50,7 @@ static int parse_dtype(const ps_option *opt, const char *value, ps_error *err)
     ps_dtype dt;
     if (!ps_dtype_parse(value, &dt) || !ps_dtype_info_of(dt)->weights) {
         char names[128];
-        weight_dtypes(names, sizeof names);
+        ps_options_join(names, sizeof names, weight_dtype_at, ps_dtype_count(), NULL);
         return ps_error_set(err, PS_EINPUT, "--dtype: '%s' is not a weight dtype (%s)", value, names);
     }
     return copy_text(opt, value, err);
@@ -78,7 +62,7 @@ static int parse_phase(const ps_option *opt, const char *value, ps_error *err)
         if (!strcmp(value, phases[i]))
             return copy_text(opt, value, err);
     char names[64];
-    join_or(names, sizeof names, phase_at, PHASE_COUNT);
+    ps_options_join(names, sizeof names, phase_at, PHASE_COUNT, " or ");
     return ps_error_set(err, PS_EINPUT, "--phase: '%s' is not %s", value, names);
 }
 
@@ -108,9 +92,9 @@ static int parse_args(int argc, char **argv, import_args *a, char **positional, 
         .positional = true,
     };
     char dtypes[128], dtype_help[192], phase_names[64], phase_help[128];
-    weight_dtypes(dtypes, sizeof dtypes);
+    ps_options_join(dtypes, sizeof dtypes, weight_dtype_at, ps_dtype_count(), NULL);
     snprintf(dtype_help, sizeof dtype_help, "weight dtype (%s)", dtypes);
-    join_or(phase_names, sizeof phase_names, phase_at, PHASE_COUNT);
+    ps_options_join(phase_names, sizeof phase_names, phase_at, PHASE_COUNT, " or ");
     snprintf(phase_help, sizeof phase_help, "the phase recorded: %s", phase_names);
     const ps_option opts[] = {
         PS_OPT_GROUP("options"),
@@ -140,7 +124,7 @@ static int parse_args(int argc, char **argv, import_args *a, char **positional, 
 static int pick_importer(import_args *a, char **positional, int n, const ps_importer **imp, ps_error *err)
 {
     char names[128];
-    join_or(names, sizeof names, importer_name_at, ps_importer_count);
+    ps_options_join(names, sizeof names, importer_name_at, ps_importer_count, " or ");
     if (n < 1)
         return ps_error_set(err, PS_EINPUT, "which format? (%s; see parsim import --help)", names);
     if (!(*imp = ps_importer_find(positional[0])))

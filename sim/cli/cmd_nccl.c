@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "options.h"
+#include "parsim/options.h"
 #include "parsim/array.h"
 #include "parsim/coll.h"
 #include "parsim/dtype.h"
@@ -63,29 +63,15 @@ static const char *type_name(const nccl_args *a) { return ps_dtype_nccl_tests_na
  * algorithm and protocol names, parsim/dtype.h's dtypes), so adding an algorithm or a dtype
  * there needs no edit here. */
 
-/* "a, b, c" from names[0..n-1] (truncated to size). */
-static void join_names(char *buf, size_t size, const char *(*name)(int), int n)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < n && used < size; i++)
-        used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "", name(i));
-}
-
 static const char *algo_name_at(int i) { return ps_coll_algo_name((ps_coll_algo)i); }
 static const char *proto_name_at(int i) { return ps_coll_proto_name((ps_coll_proto)i); }
 static const char *dtype_name_at(int i) { return ps_dtype_at(i)->name; }
 
-/* nccl-tests' type names where they differ from parsim's ("bfloat16, half, float, ..."). */
-static void nccl_type_names(char *buf, size_t size)
+/* nccl-tests' type name where it differs from parsim's ("bfloat16", "half", "float", ...). */
+static const char *nccl_alt_name_at(int i)
 {
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < ps_dtype_count() && used < size; i++) {
-        const ps_dtype_info *d = ps_dtype_at(i);
-        if (strcmp(d->nccl_tests_name, d->name))
-            used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? ", " : "", d->nccl_tests_name);
-    }
+    const ps_dtype_info *d = ps_dtype_at(i);
+    return strcmp(d->nccl_tests_name, d->name) ? d->nccl_tests_name : NULL;
 }
 
 static int parse_op(const ps_option *opt, const char *value, ps_error *err)
@@ -121,7 +107,7 @@ static int parse_dtype(const ps_option *opt, const char *value, ps_error *err)
     nccl_args *a = opt->data;
     if (!ps_dtype_from_alias(value, &a->dtype)) {
         char names[256];
-        join_names(names, sizeof names, dtype_name_at, ps_dtype_count());
+        ps_options_join(names, sizeof names, dtype_name_at, ps_dtype_count(), NULL);
         return ps_error_set(err, PS_EINPUT, "--dtype: unknown type '%s' (%s)", value, names);
     }
     a->dtype_given = true;
@@ -133,7 +119,7 @@ static int parse_algo(const ps_option *opt, const char *value, ps_error *err)
     if (!ps_coll_algo_parse(value, opt->data))
         return PS_OK;
     char names[256];
-    join_names(names, sizeof names, algo_name_at, PS_ALGO_COUNT);
+    ps_options_join(names, sizeof names, algo_name_at, PS_ALGO_COUNT, NULL);
     return ps_error_set(err, PS_EINPUT, "--algo: unknown algorithm '%s' (%s)", value, names);
 }
 
@@ -142,7 +128,7 @@ static int parse_proto(const ps_option *opt, const char *value, ps_error *err)
     if (!ps_coll_proto_parse(value, opt->data))
         return PS_OK;
     char names[128];
-    join_names(names, sizeof names, proto_name_at, PS_PROTO_COUNT);
+    ps_options_join(names, sizeof names, proto_name_at, PS_PROTO_COUNT, NULL);
     return ps_error_set(err, PS_EINPUT, "--proto: unknown protocol '%s' (%s)", value, names);
 }
 
@@ -169,10 +155,10 @@ static int parse_args(int argc, char **argv, nccl_args *a, ps_error *err)
     nccl_args_init(a);
     char ops[256], algos[256], protos[128], dtypes[256], nccl_names[256];
     ps_coll_op_list(ops, sizeof ops, true);
-    join_names(algos, sizeof algos, algo_name_at, PS_ALGO_COUNT);
-    join_names(protos, sizeof protos, proto_name_at, PS_PROTO_COUNT);
-    join_names(dtypes, sizeof dtypes, dtype_name_at, ps_dtype_count());
-    nccl_type_names(nccl_names, sizeof nccl_names);
+    ps_options_join(algos, sizeof algos, algo_name_at, PS_ALGO_COUNT, NULL);
+    ps_options_join(protos, sizeof protos, proto_name_at, PS_PROTO_COUNT, NULL);
+    ps_options_join(dtypes, sizeof dtypes, dtype_name_at, ps_dtype_count(), NULL);
+    ps_options_join(nccl_names, sizeof nccl_names, nccl_alt_name_at, ps_dtype_count(), NULL);
     char op_help[512], algo_help[512], proto_help[256], dtype_help[768];
     snprintf(op_help, sizeof op_help, "collective (default all_reduce):\n%s", ops);
     snprintf(algo_help, sizeof algo_help, "force NCCL_ALGO (default: the tuner's choice):\n%s\n"

@@ -12,7 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "commands.h"
-#include "options.h"
+#include "parsim/options.h"
 #include "parsim/gpu.h"
 #include "parsim/platform.h"
 #include "parsim/util.h"
@@ -67,22 +67,9 @@ static const ps_command_help platform_help = {
                    "pair bandwidth/latency matrix (GB/s = 1e9 B/s per direction).",
 };
 
-/* "a, b, c" of a table's names, for --help. */
-static void gpu_names(char *buf, size_t size)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < ps_gpu_catalog_count() && used < size; i++)
-        used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "", ps_gpu_catalog_at(i)->name);
-}
-
-static void network_names(char *buf, size_t size)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < ps_network_kind_count() && used < size; i++)
-        used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "", ps_network_kind_at(i)->name);
-}
+static const char *gpu_name_at(int i) { return ps_gpu_catalog_at(i)->name; }
+static const char *network_name_at(int i) { return ps_network_kind_at(i)->name; }
+static const char *fabric_name_at(int i) { return ps_fabric_name((ps_fabric)i); }
 
 /* One line per fabric: "nvswitch (non-blocking switch)". */
 static void fabric_lines(char *buf, size_t size)
@@ -99,8 +86,8 @@ static int parse_args(int argc, char **argv, platform_args *a, ps_error *err)
 {
     *a = (platform_args){.nic_gbps = 400}; /* ConnectX-7 NDR, the DGX H100 compute NIC (hardware.md 3.4) */
     char gpus[512], networks[256], fabrics[512];
-    gpu_names(gpus, sizeof gpus);
-    network_names(networks, sizeof networks);
+    ps_options_join(gpus, sizeof gpus, gpu_name_at, ps_gpu_catalog_count(), NULL);
+    ps_options_join(networks, sizeof networks, network_name_at, ps_network_kind_count(), NULL);
     fabric_lines(fabrics, sizeof fabrics);
     char gpu_help[640], network_help[512], fabric_help[640];
     snprintf(gpu_help, sizeof gpu_help, "GPU catalogue name:\n%s", gpus);
@@ -360,10 +347,7 @@ static int custom_spec(const platform_args *a, ps_platform_spec *spec, ps_error 
         return rc;
     if (ps_fabric_parse(a->fabric, &spec->fabric)) {
         char names[128];
-        size_t used = 0;
-        for (int i = 0; i < PS_FABRIC_COUNT; i++)
-            used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", i == 0 ? "" : i + 1 < PS_FABRIC_COUNT ?
-                                     ", " : " or ", ps_fabric_name((ps_fabric)i));
+        ps_options_join(names, sizeof names, fabric_name_at, PS_FABRIC_COUNT, " or ");
         return ps_error_set(err, PS_EINPUT, "--fabric: expected %s, got '%s'", names, a->fabric);
     }
     spec->nic_bytes_per_s = nic_gbps * 1e9 / 8;

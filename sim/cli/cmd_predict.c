@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "options.h"
+#include "parsim/options.h"
 #include "parsim/memory.h"
 #include "parsim/platform.h"
 #include "parsim/replay.h"
@@ -69,7 +69,8 @@ static int parse_args(int argc, char **argv, predict_args *a, ps_error *err)
                       "per stream and per PP link; kernels tagged with their cost source\n"
                       "(in-flight: the first 2 million ops)"),
         PS_OPT_FLAG(0, "explain", &a->explain, "after the table, the decode step in words: what bounds it, what the\n"
-                    "all-reduces and the pipeline cost"),
+                    "all-reduces and the pipeline cost, and every other tp x pp of the same\n"
+                    "GPUs simulated with the same settings: why this plan wins or loses"),
         PS_OPT_FLAG(0, "json", &a->json, "one JSON object (keys in docs/predict.md)"),
         PS_OPT_END(),
     };
@@ -152,6 +153,7 @@ static int run(const predict_args *a, ps_error *err)
     static ps_predict_request req; /* large (trace paths): not on the stack */
     if (build_request(a, &req, err))
         return err->code;
+    req.compare_plans = a->explain != 0; /* sim/replay/compare.c */
     ps_prediction p;
     if (ps_predict(&req, &p, err))
         return err->code;

@@ -16,7 +16,7 @@
 #include <xbt/log.h>
 
 #include "commands.h"
-#include "options.h"
+#include "parsim/options.h"
 #include "parsim/data.h"
 #include "parsim/model.h"
 #include "parsim/platform.h"

@@ -92,6 +92,12 @@ static int select_kernel(const coll_engine_query *q, const char **why)
         *why = "one GPU";
         return -1;
     }
+    /* the custom kernels are instantiated for half, bfloat16 and float (allReduceFusionKernels.cu
+     * dispatch on the AllreduceOp's nvinfer1::DataType) */
+    if (q->type_bytes != 2 && q->type_bytes != 4) {
+        *why = "its kernels take fp16, bf16 or fp32 only";
+        return -1;
+    }
     if (!q->one_node || !q->nvlink_all) {
         *why = q->one_node ? "no NVLink between all GPUs" : "the group spans nodes";
         return -1;

@@ -25,9 +25,11 @@
  *     64 / 32 / 64 / 64 MiB on SM 9.0 (2 / 4 / 6 / 8 GPUs), 8 / 32 / 128 / 128 MiB on SM 10.0,
  *     with torch's multimem all-reduce (NVSwitch multicast: multimem.ld_reduce of the rank's
  *     slice, multimem.st of the result; modelled as NVLS traffic, S up and S down per GPU,
- *     start and end barriers) for 6 and 8 GPUs and its two-shot (2 S / n per pair, 3 barriers)
- *     for 2 and 4 (vLLM PR #20759). Symmetric memory needs SM 9.0 or 10.x, and multimem an NVLS
- *     switch; elsewhere (A100, a mesh without a switch) the call goes on to NCCL.
+ *     start and end barriers) where symm_mem.py's _WORLD_SIZES_MULTIMEM lists the world size
+ *     (SM 9.0: 4, 6, 8; SM 10.0: 6, 8) and its two-shot (2 S / n per pair, 3 barriers) otherwise.
+ *     SymmMemCommunicator (symm_mem.py) needs SM 9.0 or 10.x, bf16 inputs (a 2-byte type is read
+ *     as bf16) and a multicast address (no NVSwitch: disabled); elsewhere (A100, a mesh without a
+ *     switch, fp32) the call goes on to NCCL.
  * Not modelled: the input copy of eager mode (outside a CUDA graph custom all-reduce first copies
  * the input into its registered buffer, custom_all_reduce.py): parsim predicts graph-launched
  * decode; the 16-byte alignment is checked.
@@ -72,7 +74,15 @@ static int symm_mem_kernel(const coll_engine_query *q, const char **why)
     static const double sm100[4] = {8 * MiB, 32 * MiB, 128 * MiB, 128 * MiB};
     int w = world_index(q->n);
     if (q->sm < 90 || w < 0) {
-        *why = "above the custom all-reduce's 8 MiB, no symmetric memory";
+        *why = "above the custom all-reduce's limit, no symmetric memory on this GPU";
+        return -1;
+    }
+    if (!q->nvls) {
+        *why = "symmetric memory needs NVSwitch multicast";
+        return -1;
+    }
+    if (q->type_bytes != 2) {
+        *why = "symmetric memory takes bf16 only";
         return -1;
     }
     double max = q->sm >= 100 ? sm100[w] : sm90[w];
@@ -80,11 +90,8 @@ static int symm_mem_kernel(const coll_engine_query *q, const char **why)
         *why = "above the symmetric-memory limit";
         return -1;
     }
-    if (q->n >= 6 && !q->nvls) {
-        *why = "multimem needs an NVSwitch";
-        return -1;
-    }
-    return q->n >= 6 ? SYMM_MULTIMEM : SYMM_TWO_SHOT;
+    bool multimem = q->n >= 6 || (q->n == 4 && q->sm < 100);
+    return multimem ? SYMM_MULTIMEM : SYMM_TWO_SHOT;
 }
 
 static int select_kernel(const coll_engine_query *q, const char **why)
@@ -95,6 +102,11 @@ static int select_kernel(const coll_engine_query *q, const char **why)
     }
     if (!q->one_node) {
         *why = "the group spans nodes";
+        return -1;
+    }
+    /* custom_all_reduce.cu dispatches float, half and bfloat16 only */
+    if (q->type_bytes != 2 && q->type_bytes != 4) {
+        *why = "its kernels take fp16, bf16 or fp32 only";
         return -1;
     }
     bool custom = world_index(q->n) >= 0 && (q->n == 2 || q->nvlink_all);

@@ -384,6 +384,8 @@ int ps_predict(const ps_predict_request *req, ps_prediction *out, ps_error *err)
     const char *path = req->platform_path[0] ? req->platform_path : pc.wl.gpu.platform_path;
     snprintf(out->platform, sizeof out->platform, "%s", path);
     int rc = setup_memory(&pc, out, err);
+    if (!rc && req->compare_plans)
+        rc = predict_compare_plans(req, out, err); /* before this process's simgrid_run */
     if (!rc && out->fits)
         rc = setup_sim(&pc, out, err);
     if (!rc && out->fits) {

@@ -56,6 +56,10 @@ double predict_handoff_ms(const replay_result *res, int pass);
 /* Fills the per-request statistics from arrays of n requests (ms); sorts them in place. */
 void predict_request_stats(double *ttft_ms, double *tpot_ms, double *e2e_ms, int64_t n, ps_prediction *out);
 
+/* --explain: simulates every tp x pp of the same GPUs into out->compare (compare.c). Call before
+ * this process's simgrid_run. */
+int predict_compare_plans(const ps_predict_request *req, ps_prediction *out, ps_error *err);
+
 int sched_static_run(predict_case *pc, ps_prediction *out, ps_error *err);
 int sched_inflight_run(predict_case *pc, ps_prediction *out, ps_error *err);
 

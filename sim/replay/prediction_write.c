@@ -3,6 +3,7 @@
  * integers, so identical predictions give byte-identical output.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "parsim/replay.h"
 #include "parsim/util.h"
@@ -132,6 +133,166 @@ int ps_prediction_write_text(FILE *f, const ps_prediction *p, ps_error *err)
     return ferror(f) ? ps_error_set(err, PS_EINTERNAL, "cannot write the prediction") : PS_OK;
 }
 
+static double step_ms(const double *parts)
+{
+    double t = 0;
+    for (int k = 0; k < PS_PART_COUNT; k++)
+        t += parts[k];
+    return t;
+}
+
+static void plan_name(char *buf, size_t size, int tp, int pp)
+{
+    if (pp == 1)
+        snprintf(buf, size, "TP%d", tp);
+    else if (tp == 1)
+        snprintf(buf, size, "PP%d", pp);
+    else
+        snprintf(buf, size, "TP%d x PP%d", tp, pp);
+}
+
+/* One plan's step in numbers: "decode step 82.2 ms = kernels 64.2 + all-reduces 18.0 (253) + ..."
+ * (only the parts that are there; the count is the all-reduces per step on one GPU). */
+static void step_words(FILE *f, const char *what, const double *parts, int64_t allreduces)
+{
+    fprintf(f, "%s %.1f ms = kernels %.1f", what, step_ms(parts), parts[PS_PART_COMPUTE]);
+    if (parts[PS_PART_TP_COMM_EXPOSED] > 0.005) {
+        fprintf(f, " + all-reduces %.1f", parts[PS_PART_TP_COMM_EXPOSED]);
+        if (allreduces > 0)
+            fprintf(f, " (%lld)", (long long)allreduces);
+    }
+    if (parts[PS_PART_PP_BUBBLE] > 0.005)
+        fprintf(f, " + bubble %.1f", parts[PS_PART_PP_BUBBLE]);
+    if (parts[PS_PART_PP_HANDOFF] > 0.005)
+        fprintf(f, " + hand-off %.1f", parts[PS_PART_PP_HANDOFF]);
+    if (parts[PS_PART_HOST_GAPS] > 0.005)
+        fprintf(f, " + host gaps %.1f", parts[PS_PART_HOST_GAPS]);
+}
+
+/* The share of a step that is not kernels. */
+static double overhead(const double *parts)
+{
+    double t = step_ms(parts);
+    return t > 0 ? (t - parts[PS_PART_COMPUTE]) / t : 0;
+}
+
+/* The winner of a metric among the simulated plans (-1: none). */
+static int best_of(const ps_prediction *p, bool per_user)
+{
+    int best = -1;
+    for (int i = 0; i < p->ncompare; i++) {
+        const ps_plan_outcome *o = &p->compare[i];
+        if (o->failed || !o->fits)
+            continue;
+        double v = per_user ? o->output_tok_s_per_user : o->output_tok_s;
+        double b = best < 0 ? -1 : per_user ? p->compare[best].output_tok_s_per_user : p->compare[best].output_tok_s;
+        if (v > b)
+            best = i;
+    }
+    return best;
+}
+
+/* "why this plan wins or loses" for one metric, in the steps' numbers. */
+static void verdict(FILE *f, const ps_prediction *p, int self, bool per_user)
+{
+    int best = best_of(p, per_user);
+    if (best < 0 || self < 0)
+        return;
+    const ps_plan_outcome *me = &p->compare[self], *w = &p->compare[best];
+    const char *metric = per_user ? "tokens/s per user (1 / TPOT)" : "throughput (output tokens/s)";
+    char mine[32], theirs[32];
+    plan_name(mine, sizeof mine, me->tp, me->pp);
+    plan_name(theirs, sizeof theirs, w->tp, w->pp);
+    double a = per_user ? me->output_tok_s_per_user : me->output_tok_s;
+    double b = per_user ? w->output_tok_s_per_user : w->output_tok_s;
+    int rank = 1, ranked = 0;
+    for (int i = 0; i < p->ncompare; i++) {
+        const ps_plan_outcome *o = &p->compare[i];
+        if (o->failed || !o->fits)
+            continue;
+        ranked++;
+        rank += (per_user ? o->output_tok_s_per_user : o->output_tok_s) > a;
+    }
+    if (best == self) {
+        fprintf(f, "  For %s %s wins (%d of %d plans).", metric, mine, rank, ranked);
+        int second = -1;
+        for (int i = 0; i < p->ncompare; i++) {
+            const ps_plan_outcome *o = &p->compare[i];
+            if (i == self || o->failed || !o->fits)
+                continue;
+            double v = per_user ? o->output_tok_s_per_user : o->output_tok_s;
+            if (second < 0 || v > (per_user ? p->compare[second].output_tok_s_per_user : p->compare[second].output_tok_s))
+                second = i;
+        }
+        if (second < 0) {
+            fputc('\n', f);
+            return;
+        }
+        w = &p->compare[second];
+        plan_name(theirs, sizeof theirs, w->tp, w->pp);
+        b = per_user ? w->output_tok_s_per_user : w->output_tok_s;
+        fprintf(f, " The runner-up, %s, gets %.*f (%.2fx less).\n", theirs, b < 20 ? 2 : 1, b, b > 0 ? a / b : 0);
+    } else {
+        fprintf(f, "  For %s %s ranks %d of %d: %s gets %.*f against %.*f (%.2fx).\n", metric, mine, rank, ranked,
+                theirs, b < 20 ? 2 : 1, b, a < 20 ? 2 : 1, a, a > 0 ? b / a : 0);
+    }
+    /* the numbers behind it: the steps (decode for 1/TPOT; at max load the prefill steps too,
+     * where a prompt-heavy load spends its time) and the share of each step that is not kernels */
+    const ps_plan_outcome *two[2] = {me, w};
+    const char *names[2] = {mine, theirs};
+    for (int j = 0; j < 2; j++) {
+        const ps_plan_outcome *o = two[j];
+        fprintf(f, "    %s: ", names[j]);
+        step_words(f, "decode step", o->breakdown_ms[PS_PHASE_DECODE], o->allreduces_per_decode_step);
+        if (!per_user && step_ms(o->breakdown_ms[PS_PHASE_PREFILL]) > 0) {
+            fprintf(f, "\n    %*s  ", (int)strlen(names[j]), "");
+            step_words(f, "prefill step", o->breakdown_ms[PS_PHASE_PREFILL], 0);
+        }
+        fputc('\n', f);
+    }
+    fprintf(f, "    Outside kernels (all-reduces, bubble, hand-offs, host gaps), share of a decode step%s:\n",
+            per_user ? "" : " and of a prefill step");
+    for (int j = 0; j < 2; j++) {
+        fprintf(f, "%s%s %.0f %%", j ? "; " : "    ", names[j], 100 * overhead(two[j]->breakdown_ms[PS_PHASE_DECODE]));
+        if (!per_user)
+            fprintf(f, " and %.0f %%", 100 * overhead(two[j]->breakdown_ms[PS_PHASE_PREFILL]));
+    }
+    fprintf(f, ". TPOT %.2f ms against %.2f ms.\n", me->tpot_ms, w->tpot_ms);
+}
+
+/* --explain: the other plans of the same GPUs, simulated (compare.c). */
+static void write_comparison(FILE *f, const ps_prediction *p)
+{
+    if (p->ncompare <= 1)
+        return;
+    fprintf(f, "\nagainst the other plans of these %d GPUs (each simulated with the same model, platform, load and\n"
+               "engine settings; decode / prefill step in ms):\n", p->tp * p->pp);
+    fprintf(f, "  %-12s %10s %11s %11s %9s %13s %13s\n", "plan", "tok/s", "tok/s/user", "TTFT ms", "TPOT ms",
+            "decode step", "prefill step");
+    int self = -1;
+    for (int i = 0; i < p->ncompare; i++) {
+        const ps_plan_outcome *o = &p->compare[i];
+        char name[48];
+        plan_name(name, sizeof name, o->tp, o->pp);
+        bool me = o->tp == p->tp && o->pp == p->pp;
+        if (me) {
+            self = i;
+            strcat(name, " *");
+        }
+        if (o->failed)
+            fprintf(f, "  %-12s failed: %s\n", name, o->why);
+        else if (!o->fits)
+            fprintf(f, "  %-12s does not fit (%.2f GB short per GPU)\n", name, o->shortfall_bytes / 1e9);
+        else
+            fprintf(f, "  %-12s %10.1f %11.2f %11.1f %9.2f %13.2f %13.2f\n", name, o->output_tok_s,
+                    o->output_tok_s_per_user, o->ttft_ms, o->tpot_ms, step_ms(o->breakdown_ms[PS_PHASE_DECODE]),
+                    step_ms(o->breakdown_ms[PS_PHASE_PREFILL]));
+    }
+    fprintf(f, "  (* this plan; its row comes from the same kind of run as the others)\n");
+    verdict(f, p, self, false);
+    verdict(f, p, self, true);
+}
+
 int ps_prediction_write_explain(FILE *f, const ps_prediction *p, ps_error *err)
 {
     if (!p->fits) {
@@ -159,8 +320,9 @@ int ps_prediction_write_explain(FILE *f, const ps_prediction *p, ps_error *err)
     double flop_ms = p->explain_peak_flops > 0 ? p->explain_flops / p->explain_peak_flops * 1e3 : 0;
     fprintf(f, "\nwhy (one decode step, the busiest GPU):\n");
     fprintf(f, "  A decode step takes %.3f ms: %.3f ms of kernels, %.3f ms of TP all-reduces, %.3f ms waiting for\n"
-               "  the PP hand-off, %.3f ms idle in the pipeline.\n",
-            step, d[PS_PART_COMPUTE], d[PS_PART_TP_COMM_EXPOSED], d[PS_PART_PP_HANDOFF], d[PS_PART_PP_BUBBLE]);
+               "  the PP hand-off, %.3f ms idle in the pipeline, %.3f ms of host gaps.\n",
+            step, d[PS_PART_COMPUTE], d[PS_PART_TP_COMM_EXPOSED], d[PS_PART_PP_HANDOFF], d[PS_PART_PP_BUBBLE],
+            d[PS_PART_HOST_GAPS]);
     fprintf(f, "  Its kernels move %.2f GB through HBM (%.3f ms at the rated %.1f TB/s) and do %.2f TFLOP (%.3f ms at\n"
                "  the rated %.0f TFLOP/s) for %lld sequence(s): %s-bound (%.0f %% of the kernel time is in compute-bound\n"
                "  kernels). Batching more sequences per step %s.\n",
@@ -182,11 +344,7 @@ int ps_prediction_write_explain(FILE *f, const ps_prediction *p, ps_error *err)
                 p->explain_batch < p->pp ? "but with fewer sequences than stages they wait (the idle time above)."
                                          : "which is where PP's throughput comes from.",
                 p->handoff_transfer_ms[PS_PHASE_DECODE], p->handoff_transfer_ms[PS_PHASE_PREFILL]);
-    if (p->tp > 1 && p->pp == 1)
-        fprintf(f, "  Against PP on the same GPUs: TP splits every layer, so each GPU reads 1/%d of the weights per\n"
-                   "  step and a token needs one pass (low TPOT); PP would make each token cross %d stages but pay no\n"
-                   "  all-reduces (more throughput per GPU at large batches). `make demo` compares both.\n",
-                p->tp, p->tp);
+    write_comparison(f, p);
     fprintf(f, "  Sources: %.0f %% of the kernel time from traces, %.0f %% interpolated from trace tables, %.0f %% from\n"
                "  the calibrated model; error bar +-%.1f %%.\n",
             100 * p->cost_sources[PS_COST_TRACE], 100 * p->cost_sources[PS_COST_TABLE],

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "cli/options.h"
+#include "parsim/options.h"
 
 typedef struct parsed {
     int json, count;
@@ -227,6 +227,28 @@ static void test_extensions(void **state)
     assert_string_equal(log.text, "dtype=fp16");
 }
 
+static const char *const fruit[] = {"apple", NULL, "pear", "plum"};
+static const char *fruit_at(int i) { return fruit[i]; }
+
+/* ps_options_join: the value lists of --help and error lines. */
+static void test_join(void **state)
+{
+    (void)state;
+    char buf[64];
+    ps_options_join(buf, sizeof buf, fruit_at, 4, NULL);
+    assert_string_equal(buf, "apple, pear, plum"); /* NULL names are left out */
+    ps_options_join(buf, sizeof buf, fruit_at, 4, " or ");
+    assert_string_equal(buf, "apple, pear or plum");
+    ps_options_join(buf, sizeof buf, fruit_at, 1, " or ");
+    assert_string_equal(buf, "apple");
+    ps_options_join(buf, sizeof buf, fruit_at, 2, " or "); /* one name: no separator */
+    assert_string_equal(buf, "apple");
+    ps_options_join(buf, sizeof buf, fruit_at, 0, NULL);
+    assert_string_equal(buf, "");
+    ps_options_join(buf, 8, fruit_at, 4, NULL); /* truncated, terminated */
+    assert_string_equal(buf, "apple, ");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -234,6 +256,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_help),
         cmocka_unit_test(test_extensions),
+        cmocka_unit_test(test_join),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

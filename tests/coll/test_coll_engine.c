@@ -121,11 +121,22 @@ static void test_rules_h100(void **state)
     expect(PS_ALGO_VLLM, 8, 64 * MiB, 0, "nccl", "symmetric-memory limit");
     expect(PS_ALGO_VLLM, 4, 256 * KiB, 0, "1stage", "");
     expect(PS_ALGO_VLLM, 4, 512 * KiB, 0, "2stage", "");
-    expect(PS_ALGO_VLLM, 4, 8 * MiB, 0, "symm_mem_two_shot", "");  /* 8 MiB caps custom */
+    expect(PS_ALGO_VLLM, 4, 8 * MiB, 0, "symm_mem_multimem", "");  /* 8 MiB caps custom; SM 9.0
+                                                                       multimem on 4 GPUs */
+    expect(PS_ALGO_VLLM, 2, 8 * MiB, 0, "symm_mem_two_shot", "");
     expect(PS_ALGO_VLLM, 6, 1 * MiB, 0, "symm_mem_multimem", "");
     expect(PS_ALGO_VLLM, 2, 7 * MiB, 0, "1stage", "");             /* 2 GPUs: always 1stage */
     expect(PS_ALGO_VLLM, 3, 64 * KiB, 0, "nccl", "2, 4, 6, 8 GPUs");
     expect(PS_ALGO_VLLM, 8, 8, 0, "nccl", "multiple of 16");
+    /* an fp8 tensor: neither engine's kernels take it */
+    ps_coll_call fp8 = {PS_COLL_ALL_REDUCE, 64 * KiB, 0, PS_ALGO_TRTLLM, PS_PROTO_AUTO, 4096, 1};
+    ps_coll_result r8;
+    assert_int_equal(ps_coll_predict(group(8), &fp8, &r8, NULL), PS_OK);
+    assert_null(r8.kernel);
+    assert_non_null(strstr(r8.fallback_why, "fp16, bf16 or fp32"));
+    fp8.algo = PS_ALGO_VLLM;
+    assert_int_equal(ps_coll_predict(group(8), &fp8, &r8, NULL), PS_OK);
+    assert_null(r8.kernel);
     /* engine algorithms are all_reduce only and pick their own kernels */
     ps_coll_call bad = {PS_COLL_ALL_GATHER, 1 * MiB, 0, PS_ALGO_TRTLLM, PS_PROTO_AUTO, 0, 0};
     ps_coll_result r;
@@ -165,8 +176,8 @@ static void test_rules_mesh(void **state)
     expect(PS_ALGO_TRTLLM, 8, 1 * MiB, 4096, "twoshot", "");
     expect(PS_ALGO_TRTLLM, 8, 32 * KiB, 16384, "nccl_symmetric", ""); /* no switch: peer loads */
     expect(PS_ALGO_VLLM, 8, 64 * KiB, 0, "1stage", "");
-    expect(PS_ALGO_VLLM, 8, 1 * MiB, 0, "nccl", "multimem needs an NVSwitch");
-    expect(PS_ALGO_VLLM, 4, 8 * MiB, 0, "symm_mem_two_shot", "");
+    expect(PS_ALGO_VLLM, 8, 1 * MiB, 0, "nccl", "needs NVSwitch multicast");
+    expect(PS_ALGO_VLLM, 4, 8 * MiB, 0, "nccl", "needs NVSwitch multicast");
     cleanup();
 }
 

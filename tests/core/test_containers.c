@@ -170,24 +170,44 @@ static void test_strset(void **state)
 
 /* ---- JSON writer ---- */
 
-static char *capture_begin(FILE **fp, char **buf, size_t *size)
+/* Output captured in memory: capture_begin opens it, capture_end closes it; text then holds
+ * what was written (the caller frees it). */
+typedef struct capture {
+    FILE *fp;
+    char *text;
+    size_t size;
+} capture;
+
+static void capture_begin(capture *c)
 {
-    *fp = open_memstream(buf, size);
-    assert_non_null(*fp);
-    return NULL;
+    c->fp = open_memstream(&c->text, &c->size);
+    assert_non_null(c->fp);
+}
+
+static void capture_end(capture *c) { fclose(c->fp); }
+
+/* A JSON writer into a capture; json_capture_end returns ps_json_writer_finish's code. */
+static void json_capture_begin(capture *c, ps_json_writer *w, int indent)
+{
+    capture_begin(c);
+    ps_json_writer_init(w, c->fp, indent);
+}
+
+static int json_capture_end(capture *c, ps_json_writer *w, ps_error *err)
+{
+    int rc = ps_json_writer_finish(w, err);
+    capture_end(c);
+    return rc;
 }
 
 static void test_json_compact_and_indented(void **state)
 {
     (void)state;
     for (int indent = 0; indent <= 2; indent += 2) {
-        FILE *fp;
-        char *text;
-        size_t size;
-        capture_begin(&fp, &text, &size);
+        capture out;
         ps_json_writer w;
         ps_error err = {0};
-        ps_json_writer_init(&w, fp, indent);
+        json_capture_begin(&out, &w, indent);
         ps_json_begin_object(&w);
         ps_json_key_string(&w, "name", "a \"b\"\n");
         ps_json_key(&w, "rows");
@@ -201,14 +221,13 @@ static void test_json_compact_and_indented(void **state)
         ps_json_end_object(&w);
         ps_json_key_bool(&w, "ok", true);
         ps_json_end_object(&w);
-        assert_int_equal(ps_json_writer_finish(&w, &err), PS_OK);
-        fclose(fp);
+        assert_int_equal(json_capture_end(&out, &w, &err), PS_OK);
         if (indent == 0)
-            assert_string_equal(text, "{\"name\":\"a \\\"b\\\"\\n\",\"rows\":[3,0.1,null],\"empty\":{},\"ok\":true}\n");
+            assert_string_equal(out.text, "{\"name\":\"a \\\"b\\\"\\n\",\"rows\":[3,0.1,null],\"empty\":{},\"ok\":true}\n");
         else
-            assert_string_equal(text, "{\n  \"name\": \"a \\\"b\\\"\\n\",\n  \"rows\": [\n    3,\n    0.1,\n    null\n  ],\n"
+            assert_string_equal(out.text, "{\n  \"name\": \"a \\\"b\\\"\\n\",\n  \"rows\": [\n    3,\n    0.1,\n    null\n  ],\n"
                                       "  \"empty\": {},\n  \"ok\": true\n}\n");
-        free(text);
+        free(out.text);
     }
 }
 
@@ -235,18 +254,14 @@ static void test_json_numbers(void **state)
 
 static void check_misuse(void (*calls)(ps_json_writer *), const char *want)
 {
-    FILE *fp;
-    char *text;
-    size_t size;
-    capture_begin(&fp, &text, &size);
+    capture out;
     ps_json_writer w;
     ps_error err = {0};
-    ps_json_writer_init(&w, fp, 0);
+    json_capture_begin(&out, &w, 0);
     calls(&w);
-    assert_int_equal(ps_json_writer_finish(&w, &err), PS_EINTERNAL);
+    assert_int_equal(json_capture_end(&out, &w, &err), PS_EINTERNAL);
     assert_string_equal(err.message, want);
-    fclose(fp);
-    free(text);
+    free(out.text);
 }
 
 static void value_without_key(ps_json_writer *w)
@@ -334,16 +349,14 @@ static void test_percentiles(void **state)
 static void test_xml_escape(void **state)
 {
     (void)state;
-    FILE *fp;
-    char *text;
-    size_t size;
-    capture_begin(&fp, &text, &size);
-    ps_xml_write_escaped(fp, "void k<float, 2>(\"a\" & 'b')\x01\tµ");
-    ps_xml_write_escaped(fp, NULL);
-    fclose(fp);
+    capture out;
+    capture_begin(&out);
+    ps_xml_write_escaped(out.fp, "void k<float, 2>(\"a\" & 'b')\x01\tµ");
+    ps_xml_write_escaped(out.fp, NULL);
+    capture_end(&out);
     const char *want = "void k&lt;float, 2&gt;(&quot;a&quot; &amp; &#39;b&#39;)&#xFFFD;\tµ";
-    assert_string_equal(text, want);
-    free(text);
+    assert_string_equal(out.text, want);
+    free(out.text);
     ps_strbuf sb = {0};
     assert_int_equal(ps_strbuf_append_xml_escaped(&sb, "void k<float, 2>(\"a\" & 'b')\x01\tµ"), PS_OK);
     assert_string_equal(sb.data, want);

@@ -4,10 +4,18 @@
  *
  * Each case states its split and its bound. Where the issue's bound is not met, the bound here is
  * the achieved level rounded up by ~0.5 point (so that the test still fails on a regression) and
- * the comment says so; docs/validation.md carries the same numbers. */
+ * the comment says so; docs/validation.md carries the same numbers.
+ *
+ * Besides the bound, every case is a two-sided band around the numbers measured today (now_median,
+ * now_p90, also in docs/validation.md): the fit and the model are deterministic, so a median moves
+ * only when the model, the fitter or the data change; +-1 point (median) and +-2.5 points (p90, a
+ * tail statistic over fewer points) let a change too small to matter pass and make any real
+ * change -- better or worse -- fail, so that this file, docs/cost.md and docs/validation.md are
+ * updated with it. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,7 +37,10 @@ typedef struct acc_case {
     int launch;              /* -1: any */
     int64_t min_m, max_m;    /* gemm m (or tokens) band; 0 = no limit */
     double median_max, p90_max; /* bounds in %; p90 < 0: not bounded */
+    double now_median, now_p90; /* measured today (the band's centre), % */
 } acc_case;
+
+static const double band_median_pts = 1.0, band_p90_pts = 2.5;
 
 static int cmp_double(const void *x, const void *y)
 {
@@ -45,7 +56,9 @@ static void expand(const char *spec, char *out, size_t size)
         snprintf(out, size, "%s/%s", src, spec + 3);
 }
 
-static void run_case(const acc_case *c)
+/* Returns true when the case holds its bounds; prints its numbers either way so that one run
+ * shows every case. */
+static bool run_case(const acc_case *c)
 {
     char path[2048];
     snprintf(path, sizeof path, "%s/data/cost/%s", src, c->coeffs);
@@ -77,12 +90,18 @@ static void run_case(const acc_case *c)
     qsort(e, k, sizeof *e, cmp_double);
     double med = e[k / 2], p90 = e[(size_t)(0.9 * (double)(k - 1))];
     printf("%-58s %6zu points  median %5.1f %%  p90 %5.1f %%\n", c->name, k, med, p90);
-    if (med > c->median_max || (c->p90_max >= 0 && p90 > c->p90_max))
-        fail_msg("%s: median %.1f %% (bound %.1f), p90 %.1f %% (bound %.1f)", c->name, med, c->median_max, p90,
-                 c->p90_max);
+    bool ok = med <= c->median_max && (c->p90_max < 0 || p90 <= c->p90_max);
+    if (!ok)
+        printf("  FAILS: median bound %.1f %%, p90 bound %.1f %%\n", c->median_max, c->p90_max);
+    if (fabs(med - c->now_median) > band_median_pts || fabs(p90 - c->now_p90) > band_p90_pts) {
+        printf("  MOVED: today's numbers are median %.1f %%, p90 %.1f %%: update this file and the docs\n",
+               c->now_median, c->now_p90);
+        ok = false;
+    }
     free(e);
     ps_cost_points_free(pts);
     ps_cost_model_free(m);
+    return ok;
 }
 
 #define VH "@S/vidur/data/profiling/compute/h100/"
@@ -94,42 +113,53 @@ static void run_case(const acc_case *c)
         VH "Qwen/Qwen-72B/mlp.csv", VH "microsoft/phi-2/mlp.csv"
 
 static const acc_case cases[] = {
-    /* Issue: median <= 6 %, p90 <= 15 % for num_tokens >= 64. Achieved 6.1 / 16.8: the bounds are
-     * the achieved level (not met; docs/validation.md). Fit: Vidur Llama-2-7b TP1 + XLA grid. */
+    /* Issue: median <= 6 %, p90 <= 15 % for num_tokens >= 64. Fit: Vidur Llama-2-7b TP1 + XLA grid
+     * (scripts/cost-calibrate.sh); held out: Vidur's other models and TP degrees. The median is met
+     * (5.7); the p90 is not (16.7): the tail is cuBLAS picking a different kernel between
+     * neighbouring sizes (docs/cost.md), so the p90 bound is the achieved level + 0.5. */
     {"H100 Vidur GEMMs held out, m >= 64", "h100-sxm.cost", "h100-sxm", {VIDUR_H100_HELD_OUT}, PS_OP_GEMM, -1, 64, 0,
-     6.5, 17.3},
-    /* Issue: median <= 15 % below 64 tokens (met). */
+     6, 17.2, 5.7, 16.7},
+    /* Issue: median <= 15 % below 64 tokens (met). Same split. */
     {"H100 Vidur GEMMs held out, m < 64", "h100-sxm.cost", "h100-sxm", {VIDUR_H100_HELD_OUT}, PS_OP_GEMM, -1, 0, 63,
-     15, -1},
-    /* Issue: H200 first-hand, fit 8B + 70B, predict 405B, graph mode: median <= 8 %, p90 <= 20 %. */
+     15, -1, 4.9, 15.1},
+    /* Issue: H200 first-hand, fit 8B + 70B, predict 405B, graph mode: median <= 8 %, p90 <= 20 % (met). */
     {"H200 405B GEMMs held out (bf16 + fp8, graph)", "h200-sxm.cost", "h200-sxm",
-     {"@R/traces/h200-torch-reference/gemm_graph.csv@model=llama3.1-405b"}, PS_OP_GEMM, PS_LAUNCH_GRAPH, 0, 0, 8, 20},
+     {"@R/traces/h200-torch-reference/gemm_graph.csv@model=llama3.1-405b"}, PS_OP_GEMM, PS_LAUNCH_GRAPH, 0, 0, 8, 20,
+     4.6, 10.5},
     /* Eager mode of the same split (no bound in the issue; the fitted eager pair must not make it
      * worse than the graph bound). */
     {"H200 405B GEMMs held out (eager)", "h200-sxm.cost", "h200-sxm",
-     {"@R/traces/h200-torch-reference/gemm_eager.csv@model=llama3.1-405b"}, PS_OP_GEMM, PS_LAUNCH_EAGER, 0, 0, 8, 20},
-    /* Issue: H200 coefficients scaled to h100-sxm on Vidur's H100 GEMMs, median <= 12 %. Achieved
-     * 12.1 (not met): bound at the achieved level. */
+     {"@R/traces/h200-torch-reference/gemm_eager.csv@model=llama3.1-405b"}, PS_OP_GEMM, PS_LAUNCH_EAGER, 0, 0, 8, 20,
+     4.5, 13.3},
+    /* Issue: H200 coefficients scaled to h100-sxm on Vidur's H100 GEMMs, median <= 12 %. Not met
+     * (13.0): the 2024 fp16 H100 stack runs 10-20 % slower than the 2026 bf16 H200 stack at every
+     * kernel duration (signed error, docs/cost.md), which the catalogue's scaling (same peak
+     * FLOP/s) cannot know; the bound is the achieved level + 0.5. */
     {"H200 -> H100 (scaled), Vidur GEMMs", "h200-sxm.cost", "h100-sxm",
-     {VH "meta-llama/Llama-2-7b-hf/mlp.csv", VIDUR_H100_HELD_OUT}, PS_OP_GEMM, -1, 0, 0, 12.6, -1},
+     {VH "meta-llama/Llama-2-7b-hf/mlp.csv", VIDUR_H100_HELD_OUT}, PS_OP_GEMM, -1, 0, 0, 13.5, -1, 13.0, 28.6},
     /* Issue: H100 coefficients scaled to a100-sxm on Vidur's A100 GEMMs, median <= 12 % (met). */
     {"H100 -> A100 (scaled), Vidur GEMMs", "h100-sxm.cost", "a100-sxm",
-     {VA "Llama-2-7b-hf/mlp.csv", VA "Llama-2-70b-hf/mlp.csv"}, PS_OP_GEMM, -1, 0, 0, 12, -1},
-    /* Issue: attention median <= 15 %. H200 first-hand, head counts of TP 2 and 8 held out. */
+     {VA "Llama-2-7b-hf/mlp.csv", VA "Llama-2-70b-hf/mlp.csv"}, PS_OP_GEMM, -1, 0, 0, 12, -1, 5.6, 16.1},
+    /* Issue: attention median <= 15 %. H200 first-hand, head counts of TP 2 and 8 held out (met). */
     {"H200 attention held out (TP2/TP8 heads, graph)", "h200-sxm.cost", "h200-sxm",
-     {"@R/traces/h200-torch-reference/attention_graph.csv@tp=2,8"}, PS_OP_ATTENTION, PS_LAUNCH_GRAPH, 0, 0, 15, -1},
+     {"@R/traces/h200-torch-reference/attention_graph.csv@tp=2,8"}, PS_OP_ATTENTION, PS_LAUNCH_GRAPH, 0, 0, 15, -1,
+     10.5, 30.4},
     /* Issue: LLMServingSim attention.csv median <= 15 % (FlashAttention-2; fit: Mixtral TP4,
-     * held out: Llama-3.1-70B TP4, 2x the query heads per KV head; met at 6.7). */
+     * held out: Llama-3.1-70B TP4, 2x the query heads per KV head; met). */
     {"H100 LLMServingSim attention held out (Llama-3.1-70B TP4)", "h100-sxm.cost", "h100-sxm",
-     {LSS "meta-llama/Llama-3.1-70B/tp4/attention.csv"}, PS_OP_ATTENTION, -1, 0, 0, 15, -1},
+     {LSS "meta-llama/Llama-3.1-70B/tp4/attention.csv"}, PS_OP_ATTENTION, -1, 0, 0, 15, -1, 6.7, 17.6},
     /* Issue: norms/element-wise/embedding (fused kernels, Vidur H100) median <= 15 % (met, rmsnorm
      * at 14.9 is the tightest). Fit: Vidur Llama-2-7b TP1. */
-    {"H100 Vidur rmsnorm held out", "h100-sxm.cost", "h100-sxm", {VIDUR_H100_HELD_OUT}, PS_OP_RMSNORM, -1, 0, 0, 15, -1},
-    {"H100 Vidur rope held out", "h100-sxm.cost", "h100-sxm", {VIDUR_H100_HELD_OUT}, PS_OP_ROPE, -1, 0, 0, 15, -1},
-    {"H100 Vidur silu_mul held out", "h100-sxm.cost", "h100-sxm", {VIDUR_H100_HELD_OUT}, PS_OP_SILU_MUL, -1, 0, 0, 15, -1},
-    {"H100 Vidur residual held out", "h100-sxm.cost", "h100-sxm", {VIDUR_H100_HELD_OUT}, PS_OP_RESIDUAL, -1, 0, 0, 15, -1},
+    {"H100 Vidur rmsnorm held out", "h100-sxm.cost", "h100-sxm", {VIDUR_H100_HELD_OUT}, PS_OP_RMSNORM, -1, 0, 0, 15, -1,
+     14.9, 29.3},
+    {"H100 Vidur rope held out", "h100-sxm.cost", "h100-sxm", {VIDUR_H100_HELD_OUT}, PS_OP_ROPE, -1, 0, 0, 15, -1,
+     12.4, 42.8},
+    {"H100 Vidur silu_mul held out", "h100-sxm.cost", "h100-sxm", {VIDUR_H100_HELD_OUT}, PS_OP_SILU_MUL, -1, 0, 0, 15, -1,
+     7.8, 58.7},
+    {"H100 Vidur residual held out", "h100-sxm.cost", "h100-sxm", {VIDUR_H100_HELD_OUT}, PS_OP_RESIDUAL, -1, 0, 0, 15, -1,
+     9.6, 21.0},
     {"H100 Vidur embedding held out", "h100-sxm.cost", "h100-sxm", {VIDUR_H100_HELD_OUT}, PS_OP_EMBEDDING, -1, 0, 0, 15,
-     -1},
+     -1, 6.7, 11.8},
     /* Issue: LLMServingSim layers.csv GEMM rows (unfused HF q/k/v, gate/up, every row compared
      * one by one), median <= 15 % (met at 14.7). */
     {"H100 LLMServingSim layer GEMMs (held out)", "h100-sxm.cost", "h100-sxm",
@@ -137,15 +167,17 @@ static const acc_case cases[] = {
       LSS "meta-llama/Llama-3.1-70B/tp1/layers.csv", LSS "meta-llama/Llama-3.1-70B/tp2/layers.csv",
       LSS "meta-llama/Llama-3.1-70B/tp4/layers.csv", LSS "mistralai/Mixtral-8x7B-v0.1/tp1/layers.csv",
       LSS "mistralai/Mixtral-8x7B-v0.1/tp2/layers.csv", LSS "mistralai/Mixtral-8x7B-v0.1/tp4/layers.csv"},
-     PS_OP_GEMM, -1, 0, 0, 15, -1},
+     PS_OP_GEMM, -1, 0, 0, 15, -1, 14.7, 32.1},
 };
 
 static void all_cases(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        run_case(&cases[i]);
-    }
+    size_t failed = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        failed += !run_case(&cases[i]);
+    if (failed)
+        fail_msg("%zu accuracy case(s) out of bounds (above)", failed);
 }
 
 int main(void)

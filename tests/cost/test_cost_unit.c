@@ -212,6 +212,40 @@ static void queries_from_graph_ops(void **state)
     ps_cost_model_free(m);
 }
 
+/* An op without the fields its family needs is refused, naming them: nothing is guessed from its
+ * FLOP and byte counts (an attention op with FLOPs but no heads, an rmsnorm with bytes but no
+ * width). Sampling, which no data set measures, says so in the answer. */
+static void missing_fields_refused_not_guessed(void **state)
+{
+    (void)state;
+    ps_cost_model *m = model_for("h200-sxm");
+    ps_error err = {0};
+    ps_op op;
+    memset(&op, 0, sizeof op);
+    snprintf(op.id, sizeof op.id, "decode/mb0/L000/attention");
+    op.kind = PS_OP_ATTENTION, op.dtype = PS_DTYPE_BF16, op.phase = PS_PHASE_DECODE;
+    op.tokens = op.seqs = 4, op.context = 1024, op.flops = 4.0 * 32 * 128 * 1024 * 4;
+    op.bytes_read = 1e7, op.bytes_written = 1e5;
+    ps_cost_query q;
+    ps_cost_answer a;
+    ps_cost_query_from_op(&op, PS_LAUNCH_GRAPH, &q);
+    assert_int_equal(q.heads, 0);
+    assert_int_equal(ps_cost_estimate(m, &q, &a, &err), PS_EINPUT);
+    assert_non_null(strstr(err.message, "heads"));
+    memset(&op, 0, sizeof op);
+    op.kind = PS_OP_RMSNORM, op.dtype = PS_DTYPE_BF16, op.tokens = 4, op.bytes_read = op.bytes_written = 4 * 4096 * 2;
+    ps_cost_query_from_op(&op, PS_LAUNCH_GRAPH, &q);
+    assert_int_equal(ps_cost_estimate(m, &q, &a, &err), PS_EINPUT);
+    assert_non_null(strstr(err.message, "width"));
+    q = (ps_cost_query){.kind = PS_OP_SAMPLING, .dtype = PS_DTYPE_BF16, .tokens = 32, .width = 128256};
+    assert_int_equal(ps_cost_estimate(m, &q, &a, &err), 0);
+    assert_int_equal(a.source, PS_COST_MODEL);
+    assert_false(a.in_envelope);
+    assert_true(a.error_pct < 0);
+    assert_non_null(strstr(a.fallback, "no measured sampling kernels"));
+    ps_cost_model_free(m);
+}
+
 static void write_file(const char *path, const char *text)
 {
     FILE *fp = fopen(path, "w");
@@ -260,6 +294,7 @@ int main(void)
         cmocka_unit_test(decode_attention_reads_the_cache),
         cmocka_unit_test(bad_queries_refused),
         cmocka_unit_test(queries_from_graph_ops),
+        cmocka_unit_test(missing_fields_refused_not_guessed),
         cmocka_unit_test(bad_coefficient_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -85,6 +85,18 @@ static int run(fixture *f, const char *json, const ps_import_options *opts, ps_i
     return imp->import(f->in, f->out, opts ? opts : &defaults, st, err);
 }
 
+/* Imports `json` and reads the trace back through the strict trace reader; any error fails the
+ * test. */
+static void import_and_read_back(fixture *f, const char *json, const ps_import_options *opts, ps_import_stats *st,
+                                 imp_rows *rows)
+{
+    ps_error err = {0};
+    if (run(f, json, opts, st, &err))
+        fail_msg("%s", err.message);
+    if (imp_read_back(f->out, rows, &err))
+        fail_msg("read back: %s", err.message);
+}
+
 static void test_basic(void **state)
 {
     fixture *f = *state;
@@ -185,12 +197,8 @@ static void test_rank_option_and_precision(void **state)
     opts.tp = 2;
     snprintf(opts.model, sizeof opts.model, "llama3.1-8b");
     ps_import_stats st;
-    ps_error err = {0};
-    if (run(f, json, &opts, &st, &err))
-        fail_msg("%s", err.message);
     imp_rows rows;
-    if (imp_read_back(f->out, &rows, &err))
-        fail_msg("read back: %s", err.message);
+    import_and_read_back(f, json, &opts, &st, &rows);
     assert_int_equal(rows.n_acts, 2);
     assert_int_equal(rows.acts[0].rank, 5);
     assert_int_equal(rows.acts[0].device, 0); /* from pid, as Kineto sets pid = device */
@@ -273,12 +281,8 @@ static void test_op_ids(void **state)
 {
     fixture *f = *state;
     ps_import_stats st;
-    ps_error err = {0};
-    if (run(f, op_json, NULL, &st, &err))
-        fail_msg("%s", err.message);
     imp_rows rows;
-    if (imp_read_back(f->out, &rows, &err))
-        fail_msg("read back: %s", err.message);
+    import_and_read_back(f, op_json, NULL, &st, &rows);
     /* rows in GPU start order = correlation order 1..10 without 8 */
     static const char *const want[9] = {
         "decode/mb0/L000/qkv_gemm",      /* corr 1 */
@@ -466,12 +470,8 @@ static void test_pytorch_1_8_layout(void **state)
 {
     fixture *f = *state;
     ps_import_stats st;
-    ps_error err = {0};
-    if (run(f, old_json, NULL, &st, &err))
-        fail_msg("%s", err.message);
     imp_rows rows;
-    if (imp_read_back(f->out, &rows, &err))
-        fail_msg("read back: %s", err.message);
+    import_and_read_back(f, old_json, NULL, &st, &rows);
     assert_int_equal(st.kernels, 2);
     assert_int_equal(st.memcpys, 1);
     assert_int_equal(st.memsets, 1);
@@ -563,12 +563,8 @@ static void test_broadcast_root(void **state)
 {
     fixture *f = *state;
     ps_import_stats st;
-    ps_error err = {0};
-    if (run(f, root_json, NULL, &st, &err))
-        fail_msg("%s", err.message);
     imp_rows rows;
-    if (imp_read_back(f->out, &rows, &err))
-        fail_msg("read back: %s", err.message);
+    import_and_read_back(f, root_json, NULL, &st, &rows);
     assert_int_equal(st.nccl_kernels, 7);
     assert_int_equal(st.comms_described, 5);
     assert_int_equal(st.comms_skipped, 2); /* root past the "...", no root */

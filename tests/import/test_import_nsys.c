@@ -116,6 +116,26 @@ static int run(fixture *f, ps_import_stats *st, ps_error *err)
     return ps_importer_find("nsys")->import(f->in, f->out, &opts, st, err);
 }
 
+/* Imports f's database and reads the trace back through the strict trace reader (meta.json
+ * included); any error fails the test. */
+static void import_and_read_back(fixture *f, ps_import_stats *st, imp_rows *rows)
+{
+    ps_error err = {0};
+    if (run(f, st, &err))
+        fail_msg("%s", err.message);
+    if (imp_read_back(f->out, rows, &err))
+        fail_msg("read back: %s", err.message);
+}
+
+/* One memset of 4 bytes on stream 7 of device 0 (process 100's pid). */
+static void memset_row(sqlite3 *db, int64_t start, int64_t end, int correlation)
+{
+    execf(db,
+          "INSERT INTO CUPTI_ACTIVITY_KIND_MEMSET (start, end, deviceId, contextId, streamId, correlationId,"
+          " globalPid, value, bytes, memKind) VALUES (%lld, %lld, 0, 1, 7, %d, 1677721600, 0, 4, 2)",
+          (long long)start, (long long)end, correlation);
+}
+
 /* Two processes (pids 100 and 200 -> ranks 0 and 1) on a 2-rank communicator: an all-reduce
  * each, then rank 0 sends to rank 1 inside a group. */
 static void test_two_ranks(void **state)
@@ -150,17 +170,12 @@ static void test_two_ranks(void **state)
     /* a memcpy DtoD and a memset on rank 0 */
     exec(db, "INSERT INTO CUPTI_ACTIVITY_KIND_MEMCPY (start, end, deviceId, contextId, streamId, correlationId,"
              " globalPid, bytes, copyKind, srcKind, dstKind) VALUES (2080000, 2081000, 0, 1, 7, 30, 1677721600, 65536, 8, 2, 2)");
-    exec(db, "INSERT INTO CUPTI_ACTIVITY_KIND_MEMSET (start, end, deviceId, contextId, streamId, correlationId,"
-             " globalPid, value, bytes, memKind) VALUES (2082000, 2082500, 0, 1, 7, 31, 1677721600, 0, 4, 2)");
+    memset_row(db, 2082000, 2082500, 31);
     sqlite3_close(db);
 
     ps_import_stats st;
-    ps_error err = {0};
-    if (run(f, &st, &err))
-        fail_msg("%s", err.message);
     imp_rows rows;
-    if (imp_read_back(f->out, &rows, &err))
-        fail_msg("read back: %s", err.message);
+    import_and_read_back(f, &st, &rows);
     assert_int_equal(st.ranks, 2);
     assert_int_equal(st.kernels, 6);
     assert_int_equal(st.memcpys, 1);
@@ -221,6 +236,7 @@ static void test_two_ranks(void **state)
     assert_string_equal(c[4].group_id, "stream13");
 
     ps_trace_summary sum;
+    ps_error err = {0};
     memset(&sum, 0, sizeof sum);
     if (ps_trace_check(f->out, &sum, &err))
         fail_msg("trace check: %s", err.message);
@@ -252,12 +268,8 @@ static void test_gather_scatter_sizes(void **state)
     }
     sqlite3_close(db);
     ps_import_stats st;
-    ps_error err = {0};
-    if (run(f, &st, &err))
-        fail_msg("%s", err.message);
     imp_rows rows;
-    if (imp_read_back(f->out, &rows, &err))
-        fail_msg("read back: %s", err.message);
+    import_and_read_back(f, &st, &rows);
     assert_int_equal(rows.n_comms, 4);
     for (int i = 0; i < 4; i++) {
         const ps_trace_comm *c = &rows.comms[i];
@@ -273,6 +285,7 @@ static void test_gather_scatter_sizes(void **state)
         }
     }
     ps_trace_summary sum;
+    ps_error err = {0};
     memset(&sum, 0, sizeof sum);
     if (ps_trace_check(f->out, &sum, &err)) /* both ranks agree on every call */
         fail_msg("trace check: %s", err.message);
@@ -347,17 +360,12 @@ static void test_op_ids(void **state)
     kernel(db, 110000, 111000, 13, 12, 100, 2);
     for (int corr = 13; corr <= 17; corr++)
         kernel(db, 100000 + 10000 * (corr - 11), 100000 + 10000 * (corr - 11) + 1000, 7, corr, 100, 1);
-    exec(db, "INSERT INTO CUPTI_ACTIVITY_KIND_MEMSET (start, end, deviceId, contextId, streamId, correlationId,"
-             " globalPid, value, bytes, memKind) VALUES (170000, 170500, 0, 1, 7, 18, 1677721600, 0, 4, 2)");
+    memset_row(db, 170000, 170500, 18);
     sqlite3_close(db);
 
     ps_import_stats st;
-    ps_error err = {0};
-    if (run(f, &st, &err))
-        fail_msg("%s", err.message);
     imp_rows rows;
-    if (imp_read_back(f->out, &rows, &err))
-        fail_msg("read back: %s", err.message);
+    import_and_read_back(f, &st, &rows);
     assert_string_equal(op_of(&rows, 0, 11, PS_TRACE_KERNEL), "decode/mb0/L000/qkv_gemm");
     assert_string_equal(op_of(&rows, 1, 11, PS_TRACE_KERNEL), "prefill/mb0/L000/qkv_gemm");
     assert_string_equal(op_of(&rows, 0, 18, PS_TRACE_MEMSET), "decode/mb0/L000/qkv_gemm");
@@ -409,12 +417,8 @@ static void meta_case(fixture *f, int dev, const char *tables_sql, const char *g
     exec(db, tables_sql);
     sqlite3_close(db);
     ps_import_stats st;
-    ps_error err = {0};
-    if (run(f, &st, &err))
-        fail_msg("%s", err.message);
     imp_rows rows;
-    if (imp_read_back(f->out, &rows, &err)) /* meta.json, through the strict trace reader */
-        fail_msg("read back: %s", err.message);
+    import_and_read_back(f, &st, &rows); /* meta.json, through the strict trace reader */
     assert_int_equal(rows.n_acts, 1);
     assert_string_equal(rows.meta.gpu_name, gpu);
     assert_int_equal(rows.meta.sm_clock_mhz, clock_mhz);
@@ -501,31 +505,27 @@ static void test_errors(void **state)
     sqlite3_close(db);
     expect_error(f, "no CUPTI_ACTIVITY_KIND_KERNEL table");
 
-    remove(f->in);
-    db = create_db(f);
-    kernel(db, 5000, 4000, 7, 1, 100, 1);
-    sqlite3_close(db);
-    expect_error(f, "CUPTI_ACTIVITY_KIND_KERNEL row 1: negative duration");
-
-    remove(f->in);
-    db = create_db(f);
-    kernel(db, 5000, 6000, 7, 1, 100, 1);
-    exec(db, "UPDATE CUPTI_ACTIVITY_KIND_KERNEL SET start = 'soon'");
-    sqlite3_close(db);
-    expect_error(f, "row 1: start is text, not an integer");
-
-    remove(f->in);
-    db = create_db(f);
-    kernel(db, 5000, 6000, 7, 1, 100, 555);
-    sqlite3_close(db);
-    expect_error(f, "kernel name id not found in StringIds");
-
-    remove(f->in);
-    db = create_db(f);
-    kernel(db, 5000, 6000, 7, 1, 100, 1);
-    exec(db, "UPDATE CUPTI_ACTIVITY_KIND_KERNEL SET gridX = -4");
-    sqlite3_close(db);
-    expect_error(f, "gridX = -4 is out of range");
+    /* One bad kernel row each: its end, its name id, what is changed after the insert. */
+    static const struct {
+        int64_t end;
+        int name_id;
+        const char *update; /* NULL: none */
+        const char *reason;
+    } bad_kernels[] = {
+        {4000, 1, NULL, "CUPTI_ACTIVITY_KIND_KERNEL row 1: negative duration"},
+        {6000, 1, "UPDATE CUPTI_ACTIVITY_KIND_KERNEL SET start = 'soon'", "row 1: start is text, not an integer"},
+        {6000, 555, NULL, "kernel name id not found in StringIds"},
+        {6000, 1, "UPDATE CUPTI_ACTIVITY_KIND_KERNEL SET gridX = -4", "gridX = -4 is out of range"},
+    };
+    for (size_t i = 0; i < sizeof bad_kernels / sizeof bad_kernels[0]; i++) {
+        remove(f->in);
+        db = create_db(f);
+        kernel(db, 5000, bad_kernels[i].end, 7, 1, 100, bad_kernels[i].name_id);
+        if (bad_kernels[i].update)
+            exec(db, bad_kernels[i].update);
+        sqlite3_close(db);
+        expect_error(f, bad_kernels[i].reason);
+    }
 
     /* A view in place of the kernel table is refused (it could run arbitrary SQL). */
     remove(f->in);
