@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "options.h"
+#include "parsim/options.h"
 #include "parsim/coll.h"
 #include "parsim/platform.h"
 #include "parsim/util.h"

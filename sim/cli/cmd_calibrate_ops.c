@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "options.h"
+#include "parsim/options.h"
 #include "parsim/cost.h"
 #include "parsim/util.h"
 

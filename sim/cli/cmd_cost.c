@@ -9,7 +9,7 @@
 
 #include "commands.h"
 #include "cost_cli.h"
-#include "options.h"
+#include "parsim/options.h"
 #include "parsim/cost.h"
 #include "parsim/util.h"
 

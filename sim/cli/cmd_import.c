@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "options.h"
+#include "parsim/options.h"
 #include "parsim/dtype.h"
 #include "parsim/import.h"
 #include "parsim/util.h"

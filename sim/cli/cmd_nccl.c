@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "options.h"
+#include "parsim/options.h"
 #include "parsim/array.h"
 #include "parsim/coll.h"
 #include "parsim/dtype.h"

@@ -14,7 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "commands.h"
-#include "options.h"
+#include "parsim/options.h"
 #include "parsim/platform.h"
 #include "parsim/gpu.h"
 #include "parsim/graph.h"

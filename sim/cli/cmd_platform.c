@@ -12,7 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "commands.h"
-#include "options.h"
+#include "parsim/options.h"
 #include "parsim/gpu.h"
 #include "parsim/platform.h"
 #include "parsim/util.h"

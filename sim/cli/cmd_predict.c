@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "options.h"
+#include "parsim/options.h"
 #include "parsim/memory.h"
 #include "parsim/platform.h"
 #include "parsim/replay.h"

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 
 #include "commands.h"
-#include "options.h"
+#include "parsim/options.h"
 #include "parsim/platform.h"
 #include "parsim/util.h"
 #include "replay/trace_replay.h"

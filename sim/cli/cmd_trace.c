@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "options.h"
+#include "parsim/options.h"
 #include "parsim/timeline.h"
 #include "parsim/trace.h"
 #include "parsim/util.h"

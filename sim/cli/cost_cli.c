@@ -177,7 +177,7 @@ int cost_cli_query(const char *const *f, const char *where, ps_cost_query *q, ps
     query_defaults(f, q);
     int rc = ps_cost_query_validate(q, err);
     if (rc && where[0])
-        ps_error_prefix(err, "%.*s", (int)(strlen(where) - strlen("column ")), where);
+        ps_error_prefix(err, "%.*s", (int)(strlen(where) - strlen(": column ")), where);
     return rc;
 }
 
@@ -276,48 +276,6 @@ static int map_header(char **h, int n, query_cols *qc, const char *path, ps_erro
     return PS_OK;
 }
 
-/* A plan --ops row lacks heads and width: rebuild the ps_op and let the cost model derive them. */
-static bool needs_derivation(const query_cols *qc, char **f, const ps_cost_query *probe)
-{
-    if (qc->flops < 0 || qc->bytes_read < 0 || qc->bytes_written < 0)
-        return false;
-    if (probe->kind == PS_OP_GEMM)
-        return false;
-    if (probe->kind == PS_OP_ATTENTION)
-        return qc->col[COST_F_HEADS] < 0 || !given(f[qc->col[COST_F_HEADS]]);
-    return qc->col[COST_F_WIDTH] < 0 || !given(f[qc->col[COST_F_WIDTH]]);
-}
-
-static int derive_from_plan_row(const query_cols *qc, char **f, const char *where, ps_cost_query *q, ps_error *err)
-{
-    ps_op op;
-    memset(&op, 0, sizeof op);
-    op.kind = q->kind;
-    op.dtype = q->dtype;
-    snprintf(op.id, sizeof op.id, "%s", q->op_id);
-    op.tokens = q->tokens, op.m = q->m, op.n = q->n, op.k = q->k, op.seqs = q->seqs, op.context = q->context;
-    const int cols[3] = {qc->flops, qc->bytes_read, qc->bytes_written};
-    double *dst[3] = {&op.flops, &op.bytes_read, &op.bytes_written};
-    const char *names[3] = {"flops", "bytes_read", "bytes_written"};
-    for (int i = 0; i < 3; i++) {
-        char what[600];
-        snprintf(what, sizeof what, "%s%s", where, names[i]);
-        int rc = ps_parse_double(f[cols[i]], what, dst[i], err);
-        if (rc)
-            return rc;
-    }
-    ps_launch_mode launch = q->launch;
-    bool has_phase = qc->col[COST_F_PHASE] >= 0 && given(f[qc->col[COST_F_PHASE]]);
-    ps_phase phase = q->phase;
-    ps_cost_query_from_op(&op, launch, q);
-    if (has_phase)
-        q->phase = phase;
-    int rc = ps_cost_query_validate(q, err);
-    if (rc)
-        ps_error_prefix(err, "%.*s", (int)(strlen(where) - strlen("column ")), where);
-    return rc;
-}
-
 static void write_answer(FILE *fp, const ps_cost_answer *a)
 {
     fprintf(fp, ",%.6g,%s,%s,", a->time_us, ps_cost_source_name(a->source), a->scaled_from);
@@ -352,32 +310,13 @@ static int answer_row(const ps_cost_model *m, const query_cols *qc, char **f, co
         return PS_OK;
     }
     ps_cost_query q;
-    ps_error first = {0};
-    int rc = cost_cli_query(texts, where, &q, &first);
-    if (rc && known) {
-        /* A plan row: re-read with the derivation (validation failed on the missing heads/width). */
-        ps_cost_query probe = {.kind = kind};
-        const char *keep[COST_FIELD_COUNT];
-        memcpy(keep, texts, sizeof keep);
-        if (needs_derivation(qc, f, &probe)) {
-            keep[COST_F_HEADS] = keep[COST_F_WIDTH] = NULL;
-            memset(&q, 0, sizeof q);
-            ps_error ignore = {0};
-            cost_cli_query(keep, where, &q, &ignore); /* fills the parsed fields; validation may fail */
-            q.kind = kind;
-            rc = derive_from_plan_row(qc, f, where, &q, err);
-        } else {
-            *err = first;
-        }
-    } else if (rc) {
-        *err = first;
-    }
+    int rc = cost_cli_query(texts, where, &q, err);
     if (rc)
         return rc;
     ps_cost_answer a;
     rc = ps_cost_estimate(m, &q, &a, err);
     if (rc)
-        return ps_error_prefix(err, "%.*s", (int)(strlen(where) - strlen("column ")), where);
+        return ps_error_prefix(err, "%.*s", (int)(strlen(where) - strlen(": column ")), where);
     write_answer(fp, &a);
     return PS_OK;
 }

@@ -18,7 +18,7 @@
 
 #include <stdbool.h>
 
-#include "options.h"
+#include "parsim/options.h"
 #include "parsim/error.h"
 #include "parsim/replay.h"
 #include "parsim/workload.h"

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "cli/options.h"
+#include "parsim/options.h"
 
 typedef struct parsed {
     int json, count;

@@ -41,6 +41,19 @@ static int rt_failures, rt_checks;
         }                                                                                                              \
     } while (0)
 
+/* argv of "parsim-record LINE SUFFIX", split at spaces (NULL-terminated, at most 63 words);
+ * the words live in a static buffer, valid until the next call. Returns argc. */
+static inline int rt_argv(const char *line, const char *suffix, char *argv[64])
+{
+    static char buf[1024];
+    int argc = 0;
+    snprintf(buf, sizeof buf, "parsim-record %s%s", line, suffix);
+    for (char *t = strtok(buf, " "); t && argc < 63; t = strtok(NULL, " "))
+        argv[argc++] = t;
+    argv[argc] = NULL;
+    return argc;
+}
+
 static inline int rt_result(const char *name)
 {
     printf("%s: %d checks, %d failed\n", name, rt_checks, rt_failures);

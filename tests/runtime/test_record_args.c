@@ -5,13 +5,8 @@
 
 static int parse(const char *line, ps_rec_options *o, ps_error *err)
 {
-    static char buf[1024];
     char *argv[64];
-    int argc = 0;
-    snprintf(buf, sizeof buf, "parsim-record %s", line);
-    for (char *t = strtok(buf, " "); t && argc < 63; t = strtok(NULL, " "))
-        argv[argc++] = t;
-    argv[argc] = NULL;
+    int argc = rt_argv(line, "", argv);
     memset(err, 0, sizeof *err);
     return ps_rec_parse_args(argc, argv, o, err);
 }

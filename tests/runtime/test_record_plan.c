@@ -6,12 +6,8 @@
 
 static int build(const char *line, ps_rec_options *o, ps_rec_plan *p)
 {
-    static char buf[1024];
     char *argv[64];
-    int argc = 0;
-    snprintf(buf, sizeof buf, "parsim-record %s --dry-run", line);
-    for (char *t = strtok(buf, " "); t && argc < 63; t = strtok(NULL, " "))
-        argv[argc++] = t;
+    int argc = rt_argv(line, " --dry-run", argv);
     ps_error err = {0};
     if (ps_rec_parse_args(argc, argv, o, &err) || ps_rec_plan_build(o, p, &err)) {
         fprintf(stderr, "%s: %s\n", line, err.message);

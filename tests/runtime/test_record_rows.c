@@ -144,8 +144,33 @@ static void test_emulated(const char *dir)
     ps_rec_plan_free(&p);
 }
 
+/* Graph node ids are any uint64 (CUPTI's): the ext-id maps take 0 and UINT64_MAX like any
+ * other key (the private map they replaced stored id + 1, so UINT64_MAX wrapped onto its empty
+ * mark), and a clone inherits its original's ext id; an id never registered stays absent. */
+static void test_graph_node_edges(void)
+{
+    ps_rec_collector c;
+    ps_rec_collector_init(&c);
+    ps_error err = {0};
+    uint64_t ext_max = ps_rec_ext_id(1, 7), ext_zero = ps_rec_ext_id(0, 3);
+    CHECK(ps_rec_collect_graph_node(&c, UINT64_MAX, ext_max, &err) == PS_OK);
+    CHECK(ps_rec_collect_graph_node(&c, 0, ext_zero, &err) == PS_OK);
+    CHECK(ps_rec_collect_graph_clone(&c, 42, UINT64_MAX, &err) == PS_OK);
+    CHECK(ps_rec_collect_graph_clone(&c, 43, 12345, &err) == PS_OK); /* not ours: ignored */
+    const int64_t *v = ps_u64map_find(&c.ext_by_graph_node, 42);
+    CHECK(v && (uint64_t)*v == ext_max);
+    v = ps_u64map_find(&c.ext_by_graph_node, UINT64_MAX);
+    CHECK(v && (uint64_t)*v == ext_max);
+    v = ps_u64map_find(&c.ext_by_graph_node, 0);
+    CHECK(v && (uint64_t)*v == ext_zero);
+    CHECK(ps_u64map_find(&c.ext_by_graph_node, 43) == NULL);
+    CHECK(c.ext_by_graph_node.len == 3);
+    ps_rec_collector_free(&c);
+}
+
 int main(int argc, char **argv)
 {
+    test_graph_node_edges();
     const char *dir = argc > 1 ? argv[1] : "rows-trace";
     char *args[] = {"parsim-record", "--model", "llama3.1-8b", "--tp", "2", "--batch", "2", "--isl", "64",
                     "--layers", "1", "--launch", "eager", "--iters", "2", "--warmup", "1", "-o", (char *)dir, NULL};
