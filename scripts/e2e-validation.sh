@@ -110,6 +110,10 @@ summary() { # CLASS GPU-REGEX: median |error| and count of the rows of a class
     awk '{ v[n++] = $1 } END { if (!n) { print "-"; exit } m = n % 2 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
                                printf "%.1f %% (%d rows)", 100 * m, n }'
 }
+range_of() { # GPU-REGEX: "-A % to -B %" over the rows of that GPU (the smallest and largest error)
+  awk -F'\t' -v g="$1" '$1 ~ g { if (n++ == 0 || $5 < lo) lo = $5; if (n == 1 || $5 > hi) hi = $5 }
+    END { if (n) printf "%+.0f %% to %+.0f %%", 100 * hi, 100 * lo }' "$tsv"
+}
 ratio_of() { awk -F'\t' -v id="$1" '$1 == id { printf "%.2f", $4; f = 1 } END { if (!f) printf "-" }' "$tsv"; }
 section="$tmp/section.md"
 {
@@ -146,7 +150,7 @@ section="$tmp/section.md"
   echo "  decode-bound rows drop by 13-30 % (half the KV capacity, twice the bytes per step). Until"
   echo "  2026-12-02 a decode step priced an fp8 cache as bf16 (test \`replay.kv_dtype\`): the"
   echo "  decode-bound rows were 8-32 % low; this comparison is what exposed it."
-  echo "- **H100 is under-predicted in both classes** (-17 % to -66 %, not in the test): the"
+  echo "- **H100 is under-predicted in both classes** ($(range_of h100), not in the test): the"
   echo "  h100-sxm cost coefficients (fitted on Vidur's and LLMServingSim's H100 profiles, docs/cost.md)"
   echo "  price decode attention at 5-7x the H200 time of the same shape (\`parsim cost --gpu h100-sxm"
   echo "  --op attention --phase decode --seqs 128 --tokens 128 --context 2112 --heads 32 --kv-heads 8"

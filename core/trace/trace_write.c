@@ -137,6 +137,8 @@ int ps_trace_writer_open(ps_trace_writer **out, const char *dir, const ps_trace_
                          ps_error *err)
 {
     *out = NULL;
+    if (!dir[0]) /* ".tmp.XXXXXX" would be made in the current directory and never renamed */
+        return ps_error_set(err, PS_EINPUT, "the output trace directory name is empty");
     int rc = ps_trace_meta_validate(meta, err);
     if (rc)
         return ps_error_prefix(err, "%s: metadata", dir);

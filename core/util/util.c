@@ -102,6 +102,10 @@ int ps_parse_size_bytes(const char *text, const char *what, uint64_t *out, ps_er
 int ps_atomic_open(ps_atomic_file *af, const char *path, ps_error *err)
 {
     memset(af, 0, sizeof *af);
+    /* an empty name (--csv "") made ".XXXXXX" in the current directory, ran the whole command,
+     * then failed the rename with "': write failed: No such file or directory" */
+    if (!path[0])
+        return ps_error_set(err, PS_EINPUT, "an output file name is empty");
     size_t n = strlen(path);
     af->final_path = strdup(path);
     af->temp_path = malloc(n + 16);

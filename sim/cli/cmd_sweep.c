@@ -138,6 +138,9 @@ static int check_merge(const sweep_args *a, ps_error *err)
 
 static int check_combination(const sweep_args *a, ps_error *err)
 {
+    /* both would be renamed onto one path: the HTML silently replaced the CSV (exit 0) */
+    if (a->csv && a->html && (!strcmp(a->csv, a->html) || ps_same_file(a->csv, a->html)))
+        return ps_error_set(err, PS_EINPUT, "--csv and --html name the same file '%s'", a->csv);
     if (a->merge)
         return check_merge(a, err);
     if (a->nfiles)

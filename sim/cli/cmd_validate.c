@@ -167,6 +167,12 @@ static int setup_workload(vctx *c, ps_error *err)
                             "takes --model --tp --batch --isl --osl)", c->args.trace);
     if (ps_workload_from_trace_meta(&c->meta, &c->w, err))
         return ps_error_prefix(err, "%s/meta.json:1", c->args.trace);
+    /* every check of `parsim trace check` first: the readers below take rows one at a time, so a
+     * rank outside the plan or collectives that do not match across ranks were compared */
+    ps_trace_summary summary;
+    if (ps_trace_check(c->args.trace, &summary, err))
+        return err->code;
+    ps_trace_summary_free(&summary);
     if (!c->args.batch)
         return PS_OK;
     /* the same bounds as the workload's --batch (every FLOP count stays finite and exact) */

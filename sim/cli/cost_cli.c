@@ -177,7 +177,7 @@ int cost_cli_query(const char *const *f, const char *where, ps_cost_query *q, ps
     query_defaults(f, q);
     int rc = ps_cost_query_validate(q, err);
     if (rc && where[0])
-        ps_error_prefix(err, "%.*s", (int)(strlen(where) - strlen("column ")), where);
+        ps_error_prefix(err, "%.*s", (int)(strlen(where) - strlen(": column ")), where);
     return rc;
 }
 
@@ -316,7 +316,7 @@ static int answer_row(const ps_cost_model *m, const query_cols *qc, char **f, co
     ps_cost_answer a;
     rc = ps_cost_estimate(m, &q, &a, err);
     if (rc)
-        return ps_error_prefix(err, "%.*s", (int)(strlen(where) - strlen("column ")), where);
+        return ps_error_prefix(err, "%.*s", (int)(strlen(where) - strlen(": column ")), where);
     write_answer(fp, &a);
     return PS_OK;
 }

@@ -26,6 +26,7 @@
 
 #include <simgrid/engine.h>
 #include <simgrid/host.h>
+#include <simgrid/link.h>
 #include <simgrid/zone.h>
 #include <xbt/config.h>
 #include <xbt/log.h>
@@ -144,12 +145,29 @@ static int parse_host_name(const char *name, int *node, int *local)
 
 /* ---- Validation in a child process ---------------------------------------------------------- */
 
-/* The child: load and exit. Never returns. */
+/* The child: load, check every link, exit. Never returns. SimGrid takes a negative, zero or NaN
+ * bandwidth and a negative latency (with at most a WARNING): a negative latency then ran with
+ * exit 0, and a bad bandwidth surfaced as a misleading "no route". The reason goes to stderr with
+ * the "/ERROR] " marker that extract_reason picks up, so the parent never loads such a file. */
 static void child_check(const char *path)
 {
     if (ensure_engine())
         _exit(1);
     simgrid_load_platform(path);
+    sg_link_t *links = sg_link_list();
+    for (size_t i = 0, n = sg_link_count(); links && i < n; i++) {
+        double bw = sg_link_get_bandwidth(links[i]), lat = sg_link_get_latency(links[i]);
+        if (!(bw > 0) || !isfinite(bw)) {
+            fprintf(stderr, "\n/ERROR] link %s: bandwidth %g B/s must be positive and finite\n",
+                    sg_link_get_name(links[i]), bw);
+            _exit(1);
+        }
+        if (!(lat >= 0) || !isfinite(lat)) {
+            fprintf(stderr, "\n/ERROR] link %s: latency %g s must be zero or positive\n", sg_link_get_name(links[i]),
+                    lat);
+            _exit(1);
+        }
+    }
     _exit(0);
 }
 

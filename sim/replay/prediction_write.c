@@ -300,6 +300,18 @@ int ps_prediction_write_explain(FILE *f, const ps_prediction *p, ps_error *err)
                 p->shortfall_bytes / 1e9);
         return ferror(f) ? ps_error_set(err, PS_EINTERNAL, "cannot write the explanation") : PS_OK;
     }
+    if (p->osl <= 1) { /* no decode step ran: the figures below would describe a step of 0 ms */
+        const double *pf = p->breakdown_ms[PS_PHASE_PREFILL];
+        double step = 0;
+        for (int k = 0; k < PS_PART_COUNT; k++)
+            step += pf[k];
+        fprintf(f, "\nwhy: with OSL 1 no decode step runs (the one output token is sampled at the end of prefill).\n"
+                   "  A prefill iteration takes %.3f ms: %.3f ms of kernels, %.3f ms of TP all-reduces, %.3f ms waiting\n"
+                   "  for the PP hand-off, %.3f ms idle in the pipeline, %.3f ms of host gaps; TTFT %.3f ms.\n",
+                step, pf[PS_PART_COMPUTE], pf[PS_PART_TP_COMM_EXPOSED], pf[PS_PART_PP_HANDOFF], pf[PS_PART_PP_BUBBLE],
+                pf[PS_PART_HOST_GAPS], p->ttft_ms);
+        return ferror(f) ? ps_error_set(err, PS_EINTERNAL, "cannot write the explanation") : PS_OK;
+    }
     const double *d = p->breakdown_ms[PS_PHASE_DECODE];
     double step = 0;
     for (int k = 0; k < PS_PART_COUNT; k++)

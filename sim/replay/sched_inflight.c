@@ -479,8 +479,10 @@ static int inflight_driver(replay_engine *engine, void *arg, ps_error *err)
             double t = next_arrival(s);
             if (t < 0) {
                 rc = ps_error_set(err, PS_EINPUT, "in-flight scheduler: no request can start: one needs %lld KV "
-                                  "tokens (prompt + output), the cache holds %lld", (long long)(s->isl + s->osl),
-                                  (long long)s->kv_capacity);
+                                  "tokens (prompt + output), the cache holds %lld (what the weights and the "
+                                  "workspace of max-batch-size %lld, max-num-tokens %lld leave)",
+                                  (long long)(s->isl + s->osl), (long long)s->kv_capacity, (long long)s->max_batch,
+                                  (long long)s->max_tokens);
                 break;
             }
             s->clock = t;
@@ -538,6 +540,12 @@ static int set_limits(inflight *s, ps_error *err)
         return ps_error_set(err, PS_EINPUT, "--max-num-tokens %lld is below --isl %lld with chunked prefill off: no "
                             "prompt fits an iteration (use --chunked-prefill on)", (long long)s->max_tokens,
                             (long long)s->isl);
+    /* form_slot rounds a truncated chunk down to a whole KV block: below one block no chunk of a
+     * longer prompt is ever scheduled (the walk used to end in a misleading "cache holds" error) */
+    if (s->chunked && s->block > 1 && s->max_tokens < s->block && s->max_tokens < s->isl)
+        return ps_error_set(err, PS_EINPUT, "--max-num-tokens %lld is below TensorRT-LLM's KV block of %lld tokens: "
+                            "a chunk of a longer prompt is a whole number of blocks, so no prompt of %lld tokens "
+                            "can start", (long long)s->max_tokens, (long long)s->block, (long long)s->isl);
     return PS_OK;
 }
 

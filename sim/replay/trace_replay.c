@@ -10,7 +10,8 @@
  * host waits again. No dependency between streams is recorded in a trace, so none is replayed:
  * only stream order and the collectives' matching across ranks. Limits (refused with exit 2):
  * at most 3 streams per rank, collectives on groups of consecutive ranks of one size (the TP
- * groups of a plan), send/recv only between rank r and r +- that size (PP neighbours).
+ * groups of a plan), send/recv only between rank r and r +- that size (PP neighbours). The trace
+ * must first pass every check of `parsim trace check` (ps_trace_check).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -230,6 +231,13 @@ int ps_trace_replay(const char *dir, ps_platform *pf, const char *timeline_path,
                     ps_error *err)
 {
     memset(out, 0, sizeof *out);
+    /* Only a trace that passes `parsim trace check` is replayed (as `trace export` does): the
+     * reader below checks rows one at a time, so a rank outside meta.json's plan, a missing or
+     * binary meta.json or unmatched collectives used to replay with exit 0. */
+    ps_trace_summary summary;
+    if (ps_trace_check(dir, &summary, err))
+        return err->code;
+    ps_trace_summary_free(&summary);
     evs e = {0};
     int rc = read_events(dir, &e, err);
     int nranks = 0, tp = 0;

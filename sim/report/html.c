@@ -78,6 +78,19 @@ static void write_head(FILE *out, const ps_report_info *info)
           "validated envelope. Rows that do not fit in GPU memory are listed in the table only.</p>\n", out);
 }
 
+/* One table cell: the number, or "-" when it is unknown. A figure read back from a shard CSV is
+ * unknown when its cell was empty (NaN), and an error bar is unknown when it is negative (the
+ * cost model's -1 convention); printf would write "nan" or "-1" into the report instead. */
+static void number_cell(FILE *out, const char *format, double v)
+{
+    fputs("<td>", out);
+    if (isfinite(v))
+        fprintf(out, format, v);
+    else
+        fputc('-', out);
+    fputs("</td>", out);
+}
+
 static void write_table(FILE *out, const ps_sweep_row *rows, size_t count)
 {
     fputs("<h2>Sweep table</h2>\n<table>\n<tr><th>platform</th><th>layout</th><th>scenario</th><th>fits</th>"
@@ -93,16 +106,19 @@ static void write_table(FILE *out, const ps_sweep_row *rows, size_t count)
         ps_report_html_escape(out, r->platform);
         fprintf(out, "</td><td class=\"t\">%s</td><td class=\"t\">%s</td><td>%s</td>", label, r->scenario,
                 p->fits ? "yes" : "no");
-        if (p->fits)
-            fprintf(out, "<td>%.4g</td><td>%.4g</td><td>%.4g</td><td>%.4g</td><td>%.4g</td><td>%.4g</td>"
-                         "<td>%.3g</td><td>%s</td>",
-                    p->batch, p->ttft_ms, p->tpot_ms, p->output_tok_s, p->output_tok_s_per_gpu,
-                    p->output_tok_s_per_user, p->error_pct >= 0 ? p->error_pct : NAN, p->in_envelope ? "yes" : "no");
-        else
+        if (p->fits) {
+            const double figures[] = {p->batch, p->ttft_ms, p->tpot_ms, p->output_tok_s, p->output_tok_s_per_gpu,
+                                      p->output_tok_s_per_user};
+            for (size_t f = 0; f < sizeof figures / sizeof figures[0]; f++)
+                number_cell(out, "%.4g", figures[f]);
+            number_cell(out, "%.3g", p->error_pct >= 0 ? p->error_pct : NAN);
+            fprintf(out, "<td>%s</td>", p->in_envelope ? "yes" : "no");
+        } else {
             fputs("<td></td><td></td><td></td><td></td><td></td><td></td><td></td><td></td>", out);
-        fprintf(out, "<td>%.4g</td><td class=\"t\">%s%s%s</td></tr>\n", p->memory_bytes_per_gpu / 1e9,
-                r->best_throughput ? "best throughput " : "", r->best_latency ? "best per user " : "",
-                r->pareto ? "pareto" : "");
+        }
+        number_cell(out, "%.4g", p->memory_bytes_per_gpu / 1e9);
+        fprintf(out, "<td class=\"t\">%s%s%s</td></tr>\n", r->best_throughput ? "best throughput " : "",
+                r->best_latency ? "best per user " : "", r->pareto ? "pareto" : "");
     }
     fputs("</table>\n", out);
 }

@@ -87,8 +87,12 @@ static void point(FILE *out, const ps_sweep_row *r, const axis *x, const axis *y
                      "stroke=\"#fff\">", px - 4.5, py - 4.5, colour);
     fputs("<title>", out);
     ps_report_html_escape(out, r->platform);
-    fprintf(out, " %s %s: %.4g tok/s per GPU, %.4g tok/s per user, error %.3g%%</title>%s\n", label, r->scenario,
-            g, u, r->pred.error_pct, ps_report_scenario_rank(r->scenario) == 0 ? "</circle>" : "</rect>");
+    fprintf(out, " %s %s: %.4g tok/s per GPU, %.4g tok/s per user, ", label, r->scenario, g, u);
+    if (isfinite(r->pred.error_pct) && r->pred.error_pct >= 0) /* negative or NaN: unknown (html.c) */
+        fprintf(out, "error %.3g%%", r->pred.error_pct);
+    else
+        fputs("error unknown", out);
+    fprintf(out, "</title>%s\n", ps_report_scenario_rank(r->scenario) == 0 ? "</circle>" : "</rect>");
     if (!r->pred.in_envelope)
         fprintf(out, "<circle class=\"out-of-envelope\" cx=\"%.1f\" cy=\"%.1f\" r=\"9\" fill=\"none\" "
                      "stroke=\"#d00\" stroke-dasharray=\"2 2\"/>\n", px, py);

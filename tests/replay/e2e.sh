@@ -8,7 +8,7 @@
 # errors and the NCCL model's validated error), and NVIDIA's own figures for the one case that
 # three sources measured (405B TP8 on 8 x H200, 2048/128: 456, 463.1, 506 tok/s) spread by 11 %
 # (engine versions, checkpoints, KV fraction 0.90 or 0.95): 8 + 11 ~ 20.
-# H100 rows are not held: the h100-sxm cost coefficients under-predict them by 17-66 %
+# H100 rows are not held: the h100-sxm cost coefficients under-predict them by 19-66 %
 # (docs/validation.md says why); they are shown, not tested, until that calibration is redone.
 # These figures are tests, never fitting targets.
 set -eu

@@ -1,0 +1,1 @@
+d=$PARSIM_TMP; sed '0,/latency="[^"]*"/s//latency="-1us"/' platforms/hgx-h200.xml > $d/neglat.xml && sed '0,/bandwidth="[^"]*"/s//bandwidth="0GBps"/' platforms/hgx-h200.xml > $d/zerobw.xml && cd $d && for f in neglat.xml zerobw.xml; do parsim platform --describe $f; echo "exit $?"; done 2>&1

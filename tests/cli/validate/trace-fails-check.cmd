@@ -1,0 +1,1 @@
+d=$PARSIM_TMP/t; cp -r traces/examples/llama3.1-8b-tp2-decode $d && awk -F, -v OFS=, 'NR==3{$6=0} {print}' traces/examples/llama3.1-8b-tp2-decode/comms.csv > $d/comms.csv && cd $PARSIM_TMP && parsim validate t --platform hgx-h200
