@@ -259,6 +259,8 @@ int ps_trace_parse_meta(const char *name, const char *text, size_t len, ps_trace
 
 int ps_trace_read_meta(const char *dir, ps_trace_meta *meta, ps_error *err)
 {
+    if (!dir[0]) /* "" would read /meta.json, at the root of the file system */
+        return ps_error_set(err, PS_EINPUT, "empty trace directory name (give a directory with %s)", PS_TRACE_META_FILE);
     size_t n = strlen(dir) + sizeof PS_TRACE_META_FILE + 2;
     char *path = malloc(n);
     if (!path)

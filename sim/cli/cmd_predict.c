@@ -157,6 +157,9 @@ static int run(const predict_args *a, ps_error *err)
     ps_prediction p;
     if (ps_predict(&req, &p, err))
         return err->code;
+    if (a->timeline && !p.fits) /* exit 0 (fits: false is an answer), but no silent missing file */
+        fprintf(stderr, "parsim predict: --timeline %s not written: the plan does not fit, nothing was replayed\n",
+                a->timeline);
     return print_prediction(a, &p, err);
 }
 

@@ -710,6 +710,8 @@ static int on_line(parser *p, char *line, bool eol)
     printable(first, sizeof first, s, w < 63 ? w : 63);
     if (is_uint(first))
         return on_fragment(p, s, eol || debug);
+    if (p->has_columns && !p->footer && s[0] == '-' && isdigit((unsigned char)s[1]))
+        return fail(p, p->lineno, "size %s is negative (an edited or corrupted row)", first, NULL);
     if (p->has_columns && !p->footer && isdigit((unsigned char)*s)) {
         char at[32];
         snprintf(at, sizeof at, "%d", p->col.line);

@@ -1,0 +1,1 @@
+sed "19s/^ *1024 /        -1024 /" tests/coll/data/allreduce-8gpu.log > $PARSIM_TMP/negative-size.log && parsim nccl --platform platforms/hgx-h100.xml --compare $PARSIM_TMP/negative-size.log 2>&1 | sed "s#$PARSIM_TMP#TMP#"

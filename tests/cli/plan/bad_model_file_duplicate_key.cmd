@@ -1,0 +1,1 @@
+parsim plan --model-file tests/workload/fixtures/duplicate-key-config.json

@@ -1,0 +1,1 @@
+parsim predict --model llama3.1-8b --platform platforms/hgx-h200.xml --batch 10000000 --timeline $PARSIM_TMP/t.json --json 2>$PARSIM_TMP/err | grep -o "\"fits\":false" && test ! -e $PARSIM_TMP/t.json && sed "s#$PARSIM_TMP#TMP#" $PARSIM_TMP/err

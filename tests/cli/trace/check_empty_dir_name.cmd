@@ -1,0 +1,1 @@
+parsim trace check ""
