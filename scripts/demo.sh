@@ -68,7 +68,7 @@ echo "TP8 at max load, measured 456 tok/s with trtllm-bench)."
 timeline=${DEMO_TIMELINE:-build/demo-timeline.json}
 # shellcheck disable=SC2086
 "$parsim" predict $model --tp 4 --pp 2 --platform hgx-h200 --batch 8 --osl 8 --scheduler static \
-  --timeline "$timeline" >/dev/null 2>&1 || true
+  --timeline "$timeline" >/dev/null || echo "timeline: not written (parsim's reason is above)" >&2
 [ -f "$timeline" ] && echo "timeline: $timeline (TP4xPP2, batch 8, OSL 8: open it in ui.perfetto.dev)"
 if [ "$sched" = static ]; then
   echo "Scheduler: static batching (the whole batch prefilled, then decoded together); at max load"

@@ -99,6 +99,14 @@ int ps_parse_size_bytes(const char *text, const char *what, uint64_t *out, ps_er
     return PS_OK;
 }
 
+/* True when fd is open on the file st describes (an output renamed over the file that this
+ * process's stdout or stderr is redirected to would swallow what is printed there). */
+static bool same_as_fd(const struct stat *st, int fd)
+{
+    struct stat fs;
+    return fstat(fd, &fs) == 0 && S_ISREG(fs.st_mode) && fs.st_dev == st->st_dev && fs.st_ino == st->st_ino;
+}
+
 int ps_atomic_open(ps_atomic_file *af, const char *path, ps_error *err)
 {
     memset(af, 0, sizeof *af);
@@ -106,24 +114,48 @@ int ps_atomic_open(ps_atomic_file *af, const char *path, ps_error *err)
      * then failed the rename with "': write failed: No such file or directory" */
     if (!path[0])
         return ps_error_set(err, PS_EINPUT, "an output file name is empty");
-    size_t n = strlen(path);
-    af->final_path = strdup(path);
+    /* A symbolic link is written through: the temporary file goes beside its target and is
+     * renamed over the target, never over the link. Renaming over the link replaced it (as
+     * root, --ops /dev/stdout with stdout redirected to a file turned the /dev/stdout link into
+     * a regular file for the whole machine). */
+    const char *target = path;
+    char *resolved = NULL;
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+        if (!(resolved = realpath(path, NULL))) {
+            int saved = errno;
+            if (stat(path, &st) == 0) /* /dev/stdout on a pipe: /proc/self/fd/1 -> "pipe:[...]" */
+                return ps_error_set(err, PS_EINPUT, "%s: not a regular file (outputs are written to a temporary file "
+                                    "and renamed into place)", path);
+            return ps_error_set(err, PS_EINPUT, "%s: a symbolic link that does not resolve: %s", path, strerror(saved));
+        }
+        target = resolved;
+    }
+    size_t n = strlen(target);
+    af->final_path = strdup(target);
     af->temp_path = malloc(n + 16);
+    free(resolved);
     if (!af->final_path || !af->temp_path) {
         ps_atomic_abort(af);
         return ps_error_set(err, PS_EINTERNAL, "%s: out of memory", path);
     }
     /* The temporary file is renamed over `path`: over a device (/dev/full, /dev/null), a FIFO or
      * a directory that would replace the node itself (run as root, it removed /dev/full). */
-    struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (stat(af->final_path, &st) == 0 && !S_ISREG(st.st_mode)) {
         free(af->temp_path);
         af->temp_path = NULL;
         ps_atomic_abort(af);
         return ps_error_set(err, PS_EINPUT, "%s: not a regular file (outputs are written to a temporary file and renamed into place)",
                             path);
     }
-    snprintf(af->temp_path, n + 16, "%s.XXXXXX", path);
+    if (stat(af->final_path, &st) == 0 && (same_as_fd(&st, STDOUT_FILENO) || same_as_fd(&st, STDERR_FILENO))) {
+        free(af->temp_path);
+        af->temp_path = NULL;
+        ps_atomic_abort(af);
+        return ps_error_set(err, PS_EINPUT, "%s: is where this command's standard output or error goes: give the "
+                            "output its own file", path);
+    }
+    snprintf(af->temp_path, n + 16, "%s.XXXXXX", af->final_path);
     int fd = mkstemp(af->temp_path);
     if (fd < 0) {
         int saved = errno;

@@ -126,6 +126,10 @@ static int fit(const calibrate_ops_args *a, const ps_gpu_spec *gpu, int argc, ch
         rc = read_specs(pf, a->fit, a->nfit, err);
     if (!rc)
         rc = read_specs(ph, a->hold, a->nhold, err);
+    /* with no point the fit wrote unfitted defaults and said "0 points fitted" with exit 0 */
+    if (!rc && ps_cost_points_count(pf) == 0)
+        rc = ps_error_set(err, PS_EINPUT, "--ops: %s%s: no measured point to fit (no data row%s, or its @filter kept "
+                          "none)", a->fit[0], a->nfit > 1 ? " ..." : "", a->nfit > 1 ? " in any of the files" : "");
     char summary[4096] = "";
     if (!rc) {
         ps_strbuf h = {0};

@@ -43,10 +43,13 @@ static int parse_positive(const ps_option *opt, const char *value, ps_error *err
     return PS_OK;
 }
 
+/* The floor: 1e-3 us is SimGrid's 1 ns precision (a shorter latency is a SimGrid WARNING and
+ * rounds to 0), and 1e-3 Gb/s a 1 Mb/s NIC; --nic-gbps 1e-300 wrote a platform whose transfers
+ * took 1e300 s and more. */
 static int check_positive(const char *flag, double v, const char *text, ps_error *err)
 {
-    if (!(v > 0) || v > 1e6)
-        return ps_error_set(err, PS_EINPUT, "%s: must be > 0 and at most 1e6, got '%s'", flag, text ? text : "the default");
+    if (!(v >= 1e-3) || v > 1e6)
+        return ps_error_set(err, PS_EINPUT, "%s: must be in [0.001, 1e6], got '%s'", flag, text ? text : "the default");
     return PS_OK;
 }
 

@@ -273,6 +273,12 @@ static int setup_sim(predict_case *pc, ps_prediction *out, ps_error *err)
     snprintf(out->coefficients, sizeof out->coefficients, "%s", coeff ? coeff : "");
     const char *dirs[PS_PREDICT_MAX_TRACES];
     for (int i = 0; i < req->ntraces; i++) {
+        /* only a trace that passes `parsim trace check` prices ops (a rank outside the plan, or
+         * collectives that disagree across ranks, were taken as measurements) */
+        ps_trace_summary summary;
+        if (ps_trace_check(req->traces[i], &summary, err))
+            return ps_error_prefix(err, "--trace %s", req->traces[i]);
+        ps_trace_summary_free(&summary);
         if (ps_cost_model_add_trace(pc->cost, req->traces[i], err))
             return ps_error_prefix(err, "--trace %s", req->traces[i]);
         dirs[i] = req->traces[i];

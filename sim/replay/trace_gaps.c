@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "predict_internal.h"
+#include "parsim/array.h"
 #include "parsim/trace.h"
 
 typedef struct gap_entry {
@@ -40,14 +41,8 @@ typedef struct stream_last {
 
 static int push(trace_gaps *g, const char *op_id, double gap_s)
 {
-    if (g->n == g->cap) {
-        size_t cap = g->cap ? 2 * g->cap : 1024;
-        gap_entry *grown = realloc(g->v, cap * sizeof *grown);
-        if (!grown)
-            return PS_EINTERNAL;
-        g->v = grown;
-        g->cap = cap;
-    }
+    if (ps_grow(&g->v, &g->cap, g->n + 1, sizeof *g->v))
+        return PS_EINTERNAL;
     snprintf(g->v[g->n].op_id, PS_OP_ID_BYTES, "%s", op_id);
     g->v[g->n++].gap_s = gap_s;
     return PS_OK;
@@ -63,15 +58,9 @@ static int64_t last_end(stream_last **list, size_t *n, size_t *cap, int rank, in
             (*list)[i].end_ns = end_ns;
             return prev;
         }
-    if (*n == *cap) {
-        size_t c = *cap ? 2 * *cap : 16;
-        stream_last *grown = realloc(*list, c * sizeof *grown);
-        if (!grown) {
-            *oom = true;
-            return -1;
-        }
-        *list = grown;
-        *cap = c;
+    if (ps_grow(list, cap, *n + 1, sizeof **list)) {
+        *oom = true;
+        return -1;
     }
     (*list)[(*n)++] = (stream_last){rank, stream, end_ns};
     return -1;

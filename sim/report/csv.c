@@ -204,6 +204,13 @@ int ps_report_csv_parse_row(const char *line, const char *where, ps_sweep_row *r
         if (cols[i].figure && !row->pred.fits && *fields[i])
             return ps_error_set(err, PS_EINPUT, "%s: fits=false but %s has a value", where, cols[i].name);
     }
+    /* the sweep's scenario names (report.h); any other sorted as min_latency and merged, exit 0 */
+    const char *sc = row->scenario;
+    size_t digits = strncmp(sc, "batch_", 6) ? 0 : strspn(sc + 6, "0123456789");
+    bool batch_n = digits > 0 && sc[6] != '0' && sc[6 + digits] == '\0';
+    if (strcmp(sc, "max_throughput") && strcmp(sc, "min_latency") && !batch_n)
+        return ps_error_set(err, PS_EINPUT, "%s: scenario '%s' is not max_throughput, min_latency or batch_<N>", where,
+                            sc);
     return PS_OK;
 }
 

@@ -1,4 +1,5 @@
 /* Shards of a sweep: K/N slices of the case list, their files, and the merge (sweep.h). */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,13 +77,16 @@ static int parse_comment(const char *line, const char *path, ps_shard_file *f, p
     if (ps_shard_parse(shard, where, &f->shard, err))
         return err->code;
     c += len;
-    unsigned long long cases;
+    /* the count as digits (%llu took "-5" and saturated 99999999999999999999 to 2^64-1, which the
+     * message below then printed) */
+    char cases_text[32];
     int used = 0;
-    if (sscanf(c, " cases=%llu digest=%16[0-9a-f] args=%n", &cases, digest, &used) != 2 || used == 0 ||
+    if (sscanf(c, " cases=%31[0-9] digest=%16[0-9a-f] args=%n", cases_text, digest, &used) != 2 || used == 0 ||
         strlen(digest) != 16)
         return ps_error_set(err, PS_EINPUT, "%s:1: malformed shard line (cases=, digest=, args=)", path);
+    unsigned long long cases = strlen(cases_text) > 9 ? ULLONG_MAX : strtoull(cases_text, NULL, 10);
     if (cases > PS_SWEEP_MAX_CASES)
-        return ps_error_set(err, PS_EINPUT, "%s:1: cases=%llu is more than a sweep holds (%d)", path, cases,
+        return ps_error_set(err, PS_EINPUT, "%s:1: cases=%s is more than a sweep holds (%d)", path, cases_text,
                             PS_SWEEP_MAX_CASES);
     f->total_cases = (size_t)cases;
     memcpy(f->digest, digest, 17);

@@ -1,0 +1,1 @@
+d=$PARSIM_TMP/t; cp -r traces/examples/llama3.1-8b-tp2-decode $d && awk -F, -v OFS=, 'NR==2{$1=7} {print}' traces/examples/llama3.1-8b-tp2-decode/activities.csv > $d/activities.csv && cd $PARSIM_TMP && parsim predict --model llama3.1-8b --tp 2 --platform hgx-h200 --scheduler static --batch 8 --isl 1024 --osl 4 --trace t

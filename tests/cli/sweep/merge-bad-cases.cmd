@@ -1,0 +1,1 @@
+d=$PARSIM_TMP; parsim sweep --model llama3.1-8b --platform hgx-h200 --gpus 2 --isl 128 --osl 8 --scheduler static --shard 1/1 --csv $d/s.csv && cd $d && sed '1s/cases=[0-9]*/cases=99999999999999999999/' s.csv > big.csv && sed '1s/cases=[0-9]*/cases=-6/' s.csv > neg.csv && for f in big.csv neg.csv; do parsim sweep --merge $f; echo "exit $?"; done 2>&1
