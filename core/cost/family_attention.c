@@ -22,7 +22,9 @@
  *   The whole cache cannot stream faster than HBM: t_memory = KV bytes / (HBM x mem_eff), where
  *   KV bytes = seqs x context x 2 x kv_heads x head_dim x dtype bytes (+ Q, O).
  *   A large split_len is a kernel without split-KV (FlashAttention-2's varlen decode, which
- *   LLMServingSim's table shows: one sequence of 16k keys takes 430 us on an H100).
+ *   LLMServingSim's table shows: one sequence of 16k keys takes 430 us on an H100). The shipped
+ *   coefficients are fitted on split-KV kernels (the H200 first-hand decode, also for h100-sxm:
+ *   docs/cost.md), the kind serving engines run; the varlen rows are reported only.
  * Both: time = fixed_us + smooth_max(parallel or compute term, t_memory; smooth_p).
  */
 #include <math.h>

@@ -284,6 +284,40 @@ static void bad_coefficient_files(void **state)
     assert_int_equal(ps_cost_model_create(ps_gpu_find("h200-sxm"), "/nonexistent/x.cost", &m, &err), PS_EINPUT);
 }
 
+/* Decode attention on H100 vs H200 (the defect of the FlashAttention-2-varlen fit, which priced
+ * it at 5-7x the H200 time). The two are the same GH100 die (132 SMs, same clocks and 50 MB L2,
+ * catalogue) with HBM of 3.35 vs 4.8 TB/s, so a decode kernel takes between 1x (bound by its
+ * SMs/L2: per-CTA streaming, launch) and 4.8 / 3.35 = 1.433x (bound by HBM) the H200 time.
+ * (a) 128 sequences x 16384 keys, 8 query heads over 8 KV heads (no GQA re-reads from L2): 4.3 GB
+ *     of KV cache, HBM-bound on both; the fixed cost (~4 us of ~2 ms) and the smooth max bring the
+ *     ratio within 5 % of 1.433.
+ * (b) the shape of the defect report (64 x 2048, 8/1 heads, fp16): anywhere in [1, 1.433] + 5 %
+ *     slack. The old fit gave 7.1x and 4.7x. */
+static void decode_attention_h100_vs_h200(void **state)
+{
+    (void)state;
+    const double hbm_ratio = 4.8 / 3.35; /* catalogue HBM bandwidths, h200-sxm / h100-sxm */
+    ps_cost_model *h100 = model_for("h100-sxm"), *h200 = model_for("h200-sxm");
+    ps_cost_query mem = {.kind = PS_OP_ATTENTION, .phase = PS_PHASE_DECODE, .dtype = PS_DTYPE_BF16, .seqs = 128,
+                         .tokens = 128, .context = 16384, .heads = 8, .kv_heads = 8, .head_dim = 128};
+    ps_cost_query bug = {.kind = PS_OP_ATTENTION, .phase = PS_PHASE_DECODE, .dtype = PS_DTYPE_FP16, .seqs = 64,
+                         .tokens = 64, .context = 2048, .heads = 8, .kv_heads = 1, .head_dim = 128};
+    ps_cost_answer a, b;
+    ps_error err = {0};
+    assert_int_equal(ps_cost_estimate(h100, &mem, &a, &err), 0);
+    assert_int_equal(ps_cost_estimate(h200, &mem, &b, &err), 0);
+    double r = a.time_us / b.time_us;
+    printf("decode 128 x 16384, 8/8 heads: h100 %.1f us, h200 %.1f us, ratio %.3f\n", a.time_us, b.time_us, r);
+    assert_true(r > hbm_ratio * 0.95 && r < hbm_ratio * 1.05);
+    assert_int_equal(ps_cost_estimate(h100, &bug, &a, &err), 0);
+    assert_int_equal(ps_cost_estimate(h200, &bug, &b, &err), 0);
+    r = a.time_us / b.time_us;
+    printf("decode 64 x 2048, 8/1 heads: h100 %.1f us, h200 %.1f us, ratio %.3f\n", a.time_us, b.time_us, r);
+    assert_true(r >= 1.0 - 1e-9 && r < hbm_ratio * 1.05);
+    ps_cost_model_free(h100);
+    ps_cost_model_free(h200);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -296,6 +330,7 @@ int main(void)
         cmocka_unit_test(queries_from_graph_ops),
         cmocka_unit_test(missing_fields_refused_not_guessed),
         cmocka_unit_test(bad_coefficient_files),
+        cmocka_unit_test(decode_attention_h100_vs_h200),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
