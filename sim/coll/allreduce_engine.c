@@ -91,14 +91,16 @@ static int kernel_geom(const ps_coll_group *g, const coll_engine_ar *e, int k, c
 
 /* The kernel's protocol row (allreduce_engine.h): the graph-launched kernel's fixed cost; per
  * step the GPU-to-GPU route latency (a barrier is a flag written into a peer's memory, also for
- * the multicast kernels whose data flows end at the switch); the platform's calibrated peer (or
- * multicast) efficiency. */
+ * the multicast kernels whose data flows end at the switch), plus the fitted cost of ordered
+ * (release/acquire) barriers once for a kernel that has them (allreduce_engine.h); the
+ * platform's calibrated peer (or multicast) efficiency. */
 static ps_coll_proto_params kernel_row(const ps_coll_group *g, const coll_engine_kernel *k)
 {
     const ps_coll_params *p = &g->ctx->params;
     double eff = k->pattern == PAT_NVLS ? p->nvls.eff : p->p2p.eff;
     double hop_s = g->n > 1 ? sg_host_get_route_latency(g->hosts[0], g->hosts[1]) : 0;
-    return (ps_coll_proto_params){COLL_ENGINE_KERNEL_FIXED_US, hop_s * 1e6, eff > 0 ? eff : 1, 0};
+    double base_us = COLL_ENGINE_KERNEL_FIXED_US + (k->ordered_sync ? COLL_ENGINE_ORDERED_SYNC_US : 0);
+    return (ps_coll_proto_params){base_us, hop_s * 1e6, eff > 0 ? eff : 1, 0};
 }
 
 static double kernel_time(const ps_coll_proto_params *row, const coll_geom *geom, double bytes)

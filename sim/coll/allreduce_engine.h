@@ -20,9 +20,31 @@
  *     eff  = the platform's calibrated p2p efficiency (PAT_ALLTOALL: NVLink peer transfers, the
  *            NCCL sidecar's p2p row) or NVLS efficiency (PAT_NVLS: the switch's multicast),
  *     fill = 0 (one kernel, no chunk pipeline),
- * so T = base + steps x route latency + busiest link bytes / (eff x link bandwidth). Nothing in
- * it is fitted to a measurement of these kernels: docs/validation.md compares it with the
- * published ones (held out).
+ * so T = base + steps x route latency + busiest link bytes / (eff x link bandwidth)
+ *         [+ COLL_ENGINE_ORDERED_SYNC_US when the kernel's barriers order memory].
+ *
+ * The barriers. Every barrier of these kernels is the same handshake (vLLM
+ * csrc/custom_all_reduce.cuh barrier_at_start / barrier_at_end; torch symmetric memory's
+ * sync_remote_blocks): in every block, threads 0 .. n-1 each write one flag into one peer's
+ * signal buffer over NVLink -- the n-1 remote writes go out in parallel, one per thread -- and
+ * spin on their own buffer until every peer's flag has arrived, so a barrier costs one one-way
+ * NVLink write, the route latency (plus the skew between GPUs, which an idle model has none
+ * of). Two kinds differ in what the flag write carries:
+ *   - plain (volatile) flags: vLLM's start barrier and its final barrier (final_sync), the only
+ *     barriers of 1stage; TensorRT-LLM's Lamport one-shot has none at all;
+ *   - ordered flags (st.release.sys / ld.acquire.sys): a barrier between two stages must make
+ *     the first stage's stores visible to the peers that read them next, so vLLM's middle
+ *     barrier of 2stage (barrier_at_end with final_sync = false) and torch symmetric memory's
+ *     barriers around its loads and stores (sync_remote_blocks with memory access before or
+ *     after) are release/acquire at system scope.
+ * No source gives the cost of the ordered kind, so it is one fitted constant: the published
+ * vLLM PR #24111 curves of 2stage, symm_mem_multimem and symm_mem_two_shot (TP 4 and 6, 0.5-4
+ * MiB, 36 points) fix it; SGLang PR #2904's 2stage points never entered it (held out,
+ * docs/validation.md). Those curves say it is paid once per kernel, not once per ordered
+ * barrier: a per-barrier constant fits at 4.0 us and leaves 2stage (one ordered barrier) at 25 %
+ * and two-shot (three) at 13 % median |error|, once per kernel leaves 3-13 % for all three.
+ * TensorRT-LLM's kernels are left without it: SGLang's measurement of the ported TensorRT-LLM
+ * two-shot (TP 4, 2 MiB) is within 8 % without it and would be 50 % above with it.
  */
 #ifndef PARSIM_COLL_ALLREDUCE_ENGINE_H
 #define PARSIM_COLL_ALLREDUCE_ENGINE_H
@@ -37,6 +59,12 @@
  * CUDA graphs in decode, which is what parsim predicts with them. */
 #define COLL_ENGINE_KERNEL_FIXED_US 2.5
 
+/* The extra cost of a kernel whose barriers are release/acquire at system scope (header),
+ * paid once per kernel: FITTED, least squares of the relative error on vLLM PR #24111's
+ * 2stage / symm_mem_multimem / symm_mem_two_shot curves (8 x H100, docs/data/engine-allreduce.csv,
+ * 36 points; fit residual medians 3-13 %). SGLang PR #2904's rows are held out. */
+#define COLL_ENGINE_ORDERED_SYNC_US 9.1
+
 #define COLL_ENGINE_MAX_KERNELS 4
 
 /* One kernel: its traffic and its synchronous steps for n members. */
@@ -44,6 +72,7 @@ typedef struct coll_engine_kernel {
     const char *name;   /* as the engine names it: "oneshot", "1stage", ... (the tag) */
     coll_pattern pattern; /* PAT_ALLTOALL (peer memory) or PAT_NVLS (multicast) */
     int steps;          /* flag barriers / Lamport rounds: each pays one route latency */
+    bool ordered_sync;  /* its barriers are release/acquire (header): + COLL_ENGINE_ORDERED_SYNC_US */
     /* PAT_ALLTOALL: bytes each ordered pair moves over the whole kernel, as a fraction of the
      * call's bytes: pair_frac + pair_frac_per_n / n (one-shot 1 + 0/n, two-shot 0 + 2/n). */
     double pair_frac, pair_frac_per_n;

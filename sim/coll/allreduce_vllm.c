@@ -20,13 +20,16 @@
  *     every peer and reduces locally (each pair moves S), an end barrier: 2 steps. 2stage: start
  *     barrier, reduce-scatter (rank r reads slice r of every peer into its staging buffer), a
  *     barrier, all-gather (reads every peer's reduced slice), end barrier: each pair moves 2 S / n,
- *     3 steps;
+ *     3 steps; its middle barrier is release/acquire (barrier_at_end, final_sync false), the
+ *     others volatile, so 2stage pays COLL_ENGINE_ORDERED_SYNC_US (allreduce_engine.h), 1stage not;
  *   SYMM_MEM_ALL_REDUCE_MAX_SIZES (all_reduce_utils.py @00d618aa): torch symmetric memory below
  *     64 / 32 / 64 / 64 MiB on SM 9.0 (2 / 4 / 6 / 8 GPUs), 8 / 32 / 128 / 128 MiB on SM 10.0,
  *     with torch's multimem all-reduce (NVSwitch multicast: multimem.ld_reduce of the rank's
  *     slice, multimem.st of the result; modelled as NVLS traffic, S up and S down per GPU,
  *     start and end barriers) where symm_mem.py's _WORLD_SIZES_MULTIMEM lists the world size
- *     (SM 9.0: 4, 6, 8; SM 10.0: 6, 8) and its two-shot (2 S / n per pair, 3 barriers) otherwise.
+ *     (SM 9.0: 4, 6, 8; SM 10.0: 6, 8) and its two-shot (2 S / n per pair, 3 barriers) otherwise;
+ *     torch's barriers around loads and stores (sync_remote_blocks) are release/acquire, so both
+ *     pay COLL_ENGINE_ORDERED_SYNC_US.
  *     SymmMemCommunicator (symm_mem.py) needs SM 9.0 or 10.x, bf16 inputs (a 2-byte type is read
  *     as bf16) and a multicast address (no NVSwitch: disabled); elsewhere (A100, a mesh without a
  *     switch, fp32) the call goes on to NCCL.
@@ -42,11 +45,12 @@ enum { ONE_STAGE, TWO_STAGE, SYMM_MULTIMEM, SYMM_TWO_SHOT };
 
 static const coll_engine_kernel kernels[] = {
     [ONE_STAGE] = {.name = "1stage", .pattern = PAT_ALLTOALL, .steps = 2, .pair_frac = 1.0},
-    [TWO_STAGE] = {.name = "2stage", .pattern = PAT_ALLTOALL, .steps = 3, .pair_frac_per_n = 2.0},
+    [TWO_STAGE] = {.name = "2stage", .pattern = PAT_ALLTOALL, .steps = 3, .pair_frac_per_n = 2.0,
+                   .ordered_sync = true},
     [SYMM_MULTIMEM] = {.name = "symm_mem_multimem", .pattern = PAT_NVLS, .steps = 2, .up_frac = 1.0,
-                       .down_frac = 1.0},
+                       .down_frac = 1.0, .ordered_sync = true},
     [SYMM_TWO_SHOT] = {.name = "symm_mem_two_shot", .pattern = PAT_ALLTOALL, .steps = 3,
-                       .pair_frac_per_n = 2.0},
+                       .pair_frac_per_n = 2.0, .ordered_sync = true},
 };
 
 #define MiB (1024.0 * 1024.0)

@@ -366,6 +366,16 @@ static void medians(const point *pts, int n, const point *key, double *small, do
     *count = ns + nb;
 }
 
+/* Whether a row fitted COLL_ENGINE_ORDERED_SYNC_US (allreduce_engine.h): vLLM PR #24111's curves
+ * of the kernels with ordered barriers. Every other row is held out. */
+#define ORDERED_SYNC_FIT_SOURCE "vllm-pr24111"
+static bool fitted_on(const point *p)
+{
+    const coll_engine_ar *e = coll_engine_ar_of(!strcmp(p->engine, "trtllm") ? PS_ALGO_TRTLLM : PS_ALGO_VLLM);
+    int k = coll_engine_kernel_index(e, p->kernel);
+    return !strcmp(p->source, ORDERED_SYNC_FIT_SOURCE) && k >= 0 && e->kernels[k].ordered_sync;
+}
+
 static void test_validate(void **state)
 {
     (void)state;
@@ -396,23 +406,25 @@ static void test_validate(void **state)
         p->predicted_us = r.time_s * 1e6;
     }
     /* The summary table docs/validation.md shows, then every point. */
-    printf("| source | engine | kernel | GPUs | launch | points | median \\|err\\| < 1 MiB | >= 1 MiB |\n");
-    printf("|---|---|---|---|---|---|---|---|\n");
-    /* Bounds: the medians measured when the model was written (2026-12-02: 1stage 9.1 / 6.5 %,
-     * 2stage 50.2 / 41.8 %, multimem 55.4 / 43.4 %, symm two-shot 54.7 / 38.7 %, SGLang's eager
-     * vLLM 1stage 48.0 / 40.0 %, 2stage - / 46.1 %, TensorRT-LLM 9.0 / 23.3 %) plus about a
-     * quarter, so a change that makes a kernel's prediction worse fails here. They are regression
-     * guards, not targets: docs/validation.md says what the errors mean. */
+    printf("| source | engine | kernel | GPUs | launch | data | points | median \\|err\\| < 1 MiB | >= 1 MiB |\n");
+    printf("|---|---|---|---|---|---|---|---|---|\n");
+    /* Bounds: the medians measured with the ordered-barrier cost (2026-12-02, allreduce_engine.h:
+     * 1stage 9.1 / 6.5 %, 2stage 7.5 / 11.6 %, multimem 11.1 / 8.2 %, symm two-shot 3.5 / 13.3 %
+     * -- these three are fit residuals, COLL_ENGINE_ORDERED_SYNC_US was fitted on them -- and
+     * held out SGLang's eager vLLM 1stage 48.0 / 40.0 %, 2stage - / 17.0 %, TensorRT-LLM
+     * 9.0 / 23.3 %) plus about a quarter (at least 2.5 points), so a change that makes a kernel's
+     * prediction worse fails here. They are regression guards, not targets: docs/validation.md
+     * says what the errors mean; sim/replay/predict.c's engine_ar_errors quotes the held-out ones. */
     static const struct {
         const char *source, *engine, *kernel;
         double small, big;
     } bound[] = {
         {"vllm-pr24111", "vllm", "1stage", 0.12, 0.09},
-        {"vllm-pr24111", "vllm", "2stage", 0.63, 0.53},
-        {"vllm-pr24111", "vllm", "symm_mem_multimem", 0.70, 0.55},
-        {"vllm-pr24111", "vllm", "symm_mem_two_shot", 0.69, 0.49},
+        {"vllm-pr24111", "vllm", "2stage", 0.10, 0.15},
+        {"vllm-pr24111", "vllm", "symm_mem_multimem", 0.14, 0.11},
+        {"vllm-pr24111", "vllm", "symm_mem_two_shot", 0.06, 0.17},
         {"sglang-pr2904", "vllm", "1stage", 0.60, 0.50},
-        {"sglang-pr2904", "vllm", "2stage", 0.60, 0.58},
+        {"sglang-pr2904", "vllm", "2stage", 0.60, 0.22},
         {"sglang-pr2904", "trtllm", "auto", 0.12, 0.30},
     };
     int failures = 0;
@@ -437,7 +449,8 @@ static void test_validate(void **state)
             if (!strstr(gpus, one) && strlen(gpus) + 4 < sizeof gpus)
                 snprintf(gpus + strlen(gpus), sizeof gpus - strlen(gpus), "%s%s", gpus[0] ? "," : "", one);
         }
-        printf("| %s | %s | %s | %s | %s | %d |", p->source, p->engine, p->kernel, gpus, p->launch, count);
+        printf("| %s | %s | %s | %s | %s | %s | %d |", p->source, p->engine, p->kernel, gpus, p->launch,
+               fitted_on(p) ? "fit residual" : "held out", count);
         print_pct(small);
         print_pct(big);
         printf("\n");

@@ -1,0 +1,1 @@
+for a in nccl trtllm vllm; do echo "== --allreduce $a"; parsim predict --model llama3.1-8b --tp 4 --platform platforms/hgx-h100.xml --scheduler static --batch 1 --isl 2048 --osl 16 --allreduce $a | grep -E "^(TPOT|error bar|  prefill|  decode)"; done
