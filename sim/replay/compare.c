@@ -41,7 +41,7 @@ static int run_plan(void *arg, size_t i, void *result, ps_error *err)
     ps_error why = {0, ""};
     if (ps_predict(&child, &p, &why)) {
         o->failed = true;
-        snprintf(o->why, sizeof o->why, "%s", why.message);
+        snprintf(o->why, sizeof o->why, "%.*s", (int)sizeof o->why - 1, why.message); /* cut to the table cell */
         return PS_OK;
     }
     o->fits = p.fits;
