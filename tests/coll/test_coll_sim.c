@@ -28,6 +28,8 @@
 #include "parsim/coll.h"
 #include "parsim/platform.h"
 
+#include "coll_fixture.h"
+
 #define MAX_CALLS 512
 #define MAX_JOBS 4
 
@@ -117,15 +119,7 @@ static double predicted(job *j, int i)
 
 static void load(const char *name)
 {
-    char path[512];
-    const char *src = getenv("PARSIM_SOURCE_DIR");
-    snprintf(path, sizeof path, "%s/platforms/%s.xml", src ? src : ".", name);
-    ps_error err = {0, ""};
-    assert_int_equal(ps_platform_load(path, &pf, &err), PS_OK);
-    ps_coll_params params;
-    char used[600];
-    assert_int_equal(ps_coll_params_for_platform(path, NULL, &params, used, sizeof used, &err), PS_OK);
-    assert_int_equal(ps_coll_ctx_create(pf, &params, &ctx, &err), PS_OK);
+    coll_fixture_load(name, &pf, &ctx);
 }
 
 static void cleanup(void)
