@@ -1,5 +1,6 @@
 /* Measured points (cost_points.h): the CSV splitter the readers share, spec filters, layout
  * detection by header, prediction of a point. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +167,15 @@ int cost_csv_num(const cost_csv *c, int col, double *out, ps_error *err)
      * become int, are checked by cost_csv_small. */
     if (!rc && !(*out >= 0 && *out <= 1e12))
         rc = ps_error_set(err, PS_EINPUT, "%s: expected a number in [0, 1e12], got '%s'", what, c->field[col]);
+    return rc;
+}
+
+int cost_csv_count(const cost_csv *c, int col, double *out, ps_error *err)
+{
+    int rc = cost_csv_num(c, col, out, err);
+    if (!rc && *out != floor(*out))
+        rc = ps_error_set(err, PS_EINPUT, "%s:%ld: %s: expected a whole number, got '%s'", c->path, c->lineno,
+                          c->header[col], c->field[col]);
     return rc;
 }
 

@@ -47,6 +47,10 @@ int cost_csv_col(const cost_csv *c, const char *name); /* -1 when absent */
 /* A numeric field by column index; error names FILE:LINE and the column. */
 int cost_csv_num(const cost_csv *c, int col, double *out, ps_error *err);
 
+/* A count (a shape, tokens, heads, elements): cost_csv_num's range and a whole number, so that 1.5
+ * is refused rather than truncated to 1 by the int64 conversion. */
+int cost_csv_count(const cost_csv *c, int col, double *out, ps_error *err);
+
 /* A TP degree or batch count: an integer in [1, 1e6] (it becomes an int). */
 int cost_csv_small(const cost_csv *c, const char *name, double v, ps_error *err);
 /* Checks the point's shape (ps_cost_query_validate) and time (> 0, finite), then appends it;
