@@ -74,7 +74,10 @@ section() {
   echo "LL128 ring formula gives about 93 us) and the large sizes reach 41 GB/s per NIC, 0.82 of line"
   echo "rate against the 0.94 of the kind (nccl-tests#290's 46-48 GB/s), so ib-ndr misses the 15 %"
   echo "target from 1 MiB on this cluster. The EFA small-size points (aws-k8s-tester#585, 16-128 B,"
-  echo "68-69 us) are the first EFA data below 32 MiB."
+  echo "68-69 us) are the first EFA data below 32 MiB. RoCE's held-out points (nccl#2409) are a"
+  echo "cluster its owner reports at a quarter of line rate with a fixed 10-12 us per network step"
+  echo "capping each connection at chunk / step time; parsim charges the proxy cost in the latency,"
+  echo "not as a throughput cap, so roce is 53-70 % fast there (docs/data/multinode.md)."
   echo
   echo "Changes (2026-12-02, netdata): rings across nodes pay NCCL's ring latency, (steps - k) x"
   echo "max(hop, netOverhead) + k x hwLat[NET][Ring] (model.c), instead of steps x the mean latency of"
