@@ -69,6 +69,15 @@ table() { # GPU COEFFS SPEC...
   table h100-sxm h200-sxm.cost "$V/h100/meta-llama/Llama-2-7b-hf/mlp.csv@kind=gemm" "$V/h100/meta-llama/Llama-2-70b-hf/mlp.csv@kind=gemm" \
     "$V/h100/codellama/CodeLlama-34b-Instruct-hf/mlp.csv@kind=gemm" "$V/h100/internlm/internlm-20b/mlp.csv@kind=gemm" \
     "$V/h100/Qwen/Qwen-72B/mlp.csv@kind=gemm" "$V/h100/microsoft/phi-2/mlp.csv@kind=gemm"
+  echo "The same H200 coefficients scaled to H100 on LLMServingSim's H100 layer GEMMs (another PyTorch/cuBLAS"
+  echo "stack than Vidur's on the same GPU model, versions not recorded; docs/cost.md, 'How wrong it is', explains"
+  echo "why the two H100 data sets differ):"
+  echo
+  lssg=()
+  for f in "${lss[@]}"; do lssg+=("$f@kind=gemm"); done
+  table h100-sxm h200-sxm.cost "${lssg[@]}"
+  echo "H100 coefficients scaled to A100, Vidur's A100 tables:"
+  echo
   table a100-sxm h100-sxm.cost "$V/a100/meta-llama/Llama-2-7b-hf/mlp.csv" "$V/a100/meta-llama/Llama-2-70b-hf/mlp.csv"
   echo "### Held out: stochastic sampler kernels, B200 (fit: FlashInfer PR #2945 top-k rows, batch 1)"
   echo
