@@ -150,8 +150,12 @@ double coll_model_time(const ps_coll_params *params, ps_coll_op op, ps_coll_algo
 
 /* Latency part of the closed form (seconds), see model.c. net_hop_us: the per-step latency of
  * steps that cross nodes (used only when geom->shape.inter_steps > 0). */
-double coll_latency_s(const ps_coll_proto_params *row, double net_hop_us, const coll_geom *geom);
+double coll_latency_s(const ps_coll_proto_params *row, double net_hop_us, double net_overhead_us,
+                      const coll_geom *geom);
+/* NCCL's per-step latency of a step that crosses nodes (Tree, NVLS-tree, Ring: hwLat[NET]), and
+ * the floor of a ring's other steps on several nodes (netOverhead, x3 for Simple; 0 else). */
 double coll_net_hop_us(const ps_coll_params *params, ps_coll_algo algo, ps_coll_proto proto);
+double coll_net_overhead_us(const ps_coll_params *params, ps_coll_algo algo, ps_coll_proto proto);
 
 /* Pipeline-fill term (seconds) for a transfer time tb: 2 sqrt((steps x fill + inter-node steps x
  * proxy step) x tb), see model.c. */

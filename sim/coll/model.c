@@ -45,6 +45,8 @@ double coll_net_hop_us(const ps_coll_params *p, ps_coll_algo algo, ps_coll_proto
 {
     if (algo == PS_ALGO_TREE && proto >= 0 && proto < PS_PROTO_COUNT)
         return p->tree_net_hop_us[proto];
+    if (algo == PS_ALGO_RING && proto >= 0 && proto < PS_PROTO_COUNT)
+        return p->ring_net_hop_us[proto];
     if (algo == PS_ALGO_NVLS_TREE)
         return p->nvls_tree_net_hop_us;
     return 0;
@@ -108,13 +110,32 @@ double coll_effective_eff(const ps_coll_params *p, ps_coll_op op, ps_coll_algo a
  * which is NCCL's Tree / NVLSTree latency (tuning.cc) with the platform's routes as a floor. */
 static double at_least(double a, double b) { return a > b ? a : b; }
 
-double coll_latency_s(const ps_coll_proto_params *row, double net_hop_us, const coll_geom *geom)
+double coll_net_overhead_us(const ps_coll_params *p, ps_coll_algo algo, ps_coll_proto proto)
+{
+    if (algo != PS_ALGO_RING)
+        return 0;
+    return p->net_overhead_us * (proto == PS_PROTO_SIMPLE ? 3.0 : 1.0);
+}
+
+double coll_latency_s(const ps_coll_proto_params *row, double net_hop_us, double net_overhead_us,
+                      const coll_geom *geom)
 {
     double hop = row->hop_us * 1e-6, lat;
     int steps = geom->shape.steps, inter = geom->shape.inter_steps;
+    double ring_inter = geom->net_inter_steps;
     if (inter > 0)
         lat = row->base_us * 1e-6 + (steps - inter) * at_least(hop, geom->lat_intra_s) +
               inter * at_least(net_hop_us * 1e-6, geom->lat_inter_s);
+    else if (geom->shape.pattern == PAT_RING && ring_inter > 0 && net_hop_us > 0)
+        /* A ring across nodes: NCCL's (nsteps - nInterSteps) x max(intraLat, netOverhead) +
+         * nInterSteps x interLat (tuning.cc:403-412), the routes as floors. The mean latency of
+         * the ring's distinct arcs (below) would weigh the node-boundary arcs as often as the
+         * NVLink ones (one ring per rail: as many distinct boundary arcs as NVLink arcs), while a
+         * chunk going round one ring crosses nodes only nInterSteps times. */
+        lat = row->base_us * 1e-6 +
+              (steps - ring_inter) *
+                  at_least(at_least(hop, geom->lat_intra_s), net_overhead_us * 1e-6) +
+              ring_inter * at_least(net_hop_us * 1e-6, geom->lat_inter_s);
     else
         lat = row->base_us * 1e-6 + steps * at_least(hop, geom->lat_mean_s);
     /* The network's host/proxy cost of each inter-node step (engine_network.c; 0 in a node). */
@@ -196,6 +217,7 @@ double coll_model_time(const ps_coll_params *p, ps_coll_op op, ps_coll_algo algo
     double eff = coll_call_eff(p, op, algo, proto, n, geom, bytes);
     int steps = geom->shape.steps;
     double tb = steps * bytes * geom->step_s_per_byte / eff;
-    return coll_latency_s(row, coll_net_hop_us(p, algo, proto), geom) + tb +
+    return coll_latency_s(row, coll_net_hop_us(p, algo, proto),
+                          coll_net_overhead_us(p, algo, proto), geom) + tb +
            coll_fill_s(row, geom, tb);
 }

@@ -43,11 +43,15 @@ static const ps_network_kind kinds[] = {
      * Quantum-2 port-to-port: secondary sources say 150-400 ns (network.md 4.1), 0.3 us
      * UNVERIFIED. Plugin latency 0 (net_ib "Not set", N net_ib/init.cc:558). Efficiency 47/50:
      * "For NDR @ 400Gbps you should see 46-48GB/s per NIC" (maintainer, nccl-tests#290). Proxy
-     * step 17 us: roce's fitted figure, BORROWED (the same ConnectX-7, net_ib code and proxy
-     * thread; no InfiniBand table small enough to fit it was found); held out: the Nebius 2 x 8
-     * InfiniBand curve (docs/validation.md). */
+     * step 1.5 us: FITTED (least squares on log time over all 31 sizes, grid of 0.5 us: rms log
+     * error 0.196 / 0.177 / 0.175 / 0.184 at 0.5 / 1 / 1.5 / 2 us) on Voltage Park's 4 x 8 H100
+     * InfiniBand all_reduce, 8 B - 8 GiB, NCCL 2.24.3 (github.com/ZiyanIshani/vpbenchmarking,
+     * docs/data/multinode.md): its 37-40 us at 8 B - 1 KiB is NCCL's own Tree/LL model (35.2 us
+     * at 4 nodes, ../shared/notes/network.md 1.4) within 10 %, so a bare-metal InfiniBand
+     * cluster adds little host cost to NCCL's hwLat[NET]; the 17 us fitted on nccl#1453 (roce)
+     * gave +170 % there. Held out: the same cluster's all_gather and the Nebius 2 x 8 curve. */
     {"ib-ndr", "InfiniBand NDR: 1x ConnectX-7 400 Gb/s per GPU, Quantum-2 rail-optimised fat tree",
-     400, 1.5, 0.3, 0, 17, 0.94, 2, PS_NET_PROTO_ALL, PS_NET_ALGO_ALL},
+     400, 1.5, 0.3, 0, 1.5, 0.94, 2, PS_NET_PROTO_ALL, PS_NET_ALGO_ALL},
     /* RoCE v2: the same ConnectX-7 400GbE NIC and NCCL's same net_ib code and constants (N
      * net_ib/connect.cc:12-21); adaptive routing off by default on Ethernet (init.cc:439-442).
      * Ethernet switch hop 0.5 us: ASSUMPTION (no vendor figure found). Efficiency as IB
@@ -56,7 +60,8 @@ static const ps_network_kind kinds[] = {
      * at 4 KiB; tests/platform/multinode, docs/data/multinode.md), a RoCE cluster (INFERRED:
      * NCCL_IB_GID_INDEX=3 and NCCL_IB_ADAPTIVE_ROUTING=1 are RoCE v2 settings, top-of-rack
      * switches, 2 x 200 Gb ports per ConnectX-7, VMs) in the slow 3-node configuration that
-     * issue is about, so the figure may be high. No held-out RoCE curve was found. */
+     * issue is about, so the figure may be high (bare-metal InfiniBand fits 1.5 us, ib-ndr).
+     * No held-out RoCE curve was found (docs/data/multinode.md "Not found"). */
     {"roce", "RoCE v2: 1x ConnectX-7 400GbE per GPU, Ethernet rail-optimised fabric",
      400, 1.5, 0.5, 0, 17, 0.94, 2, PS_NET_PROTO_ALL, PS_NET_ALGO_ALL},
     /* AWS EFA on p5 / p5e (H100 / H200): 32 EFA cards, 3,200 Gb/s per instance, i.e. 4 x 100
