@@ -11,7 +11,7 @@ typedef struct cost_point {
     cost_shape s;                 /* s.q.launch: graph for kernel-time data, eager for eager loops */
     const ps_gpu_spec *gpu;
     double time_us;
-    char source[16];              /* data set tag: h200, h200-aten, vidur, lss, lss-hf, xla */
+    char source[16];              /* data set tag: h200, h200-aten, vidur, lss, lss-hf, xla, flashinfer */
     char model[40];               /* model whose shard shape this is ("" for grids) */
     int tp;                       /* 0 when not a TP shard */
     char op[24];                  /* the data set's own op name (qkv_gemm, attn_pre_proj, q_proj, ...) */
@@ -65,5 +65,6 @@ int cost_read_vidur_mlp(cost_csv *c, ps_cost_points *pts, ps_error *err);
 int cost_read_attention_csv(cost_csv *c, ps_cost_points *pts, ps_error *err);
 int cost_read_lss_layers(cost_csv *c, ps_cost_points *pts, ps_error *err);
 int cost_read_xla_matmul(cost_csv *c, ps_cost_points *pts, ps_error *err);
+int cost_read_sampling_kernels(cost_csv *c, ps_cost_points *pts, ps_error *err);
 
 #endif
