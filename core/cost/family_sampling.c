@@ -12,6 +12,8 @@
  *                logit. No public timing of a greedy argmax kernel on a catalogue GPU was found
  *                (docs/data/sampling-kernels.md lists the searches), so this class keeps the
  *                defaults below: its answers say error unknown and are never in envelope.
+ *                vLLM V1 converts the logits to fp32 before its argmax (two kernels, 10 bytes a
+ *                bf16 logit instead of 2): for it these answers are a lower bound (docs/cost.md).
  *                Every query is greedy: the op graph has no sampling method (ps_op).
  *
  *   top_k_top_p  stochastic top-k / top-p sampling as FlashInfer runs it (vLLM's and SGLang's

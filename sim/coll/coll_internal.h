@@ -131,6 +131,11 @@ typedef struct coll_geom {
     double step_s_per_byte_intra;
     double step_s_per_byte_net;
     double net_bandwidth_efficiency; /* 0: no network named, the protocol efficiency applies */
+    /* NCCL's channels across nodes (engine_network.c): the communicator's channel count
+     * (channels per NIC x NICs per node, within the profile's NCCL_MIN/MAX_NCHANNELS) and the
+     * NICs per node they spread over; 0 inside one node. */
+    int net_channels;
+    int net_nics;
 } coll_geom;
 
 /* Takes a const group: the geometry cache is a memo the group points to (filling it changes
@@ -156,6 +161,11 @@ double coll_latency_s(const ps_coll_proto_params *row, double net_hop_us, double
  * the floor of a ring's other steps on several nodes (netOverhead, x3 for Simple; 0 else). */
 double coll_net_hop_us(const ps_coll_params *params, ps_coll_algo algo, ps_coll_proto proto);
 double coll_net_overhead_us(const ps_coll_params *params, ps_coll_algo algo, ps_coll_proto proto);
+/* How much more than an even share of the call's network bytes its busiest NIC carries because
+ * NCCL runs a small call on fewer channels than there are NICs (enqueue.cc topoGetAlgoInfo);
+ * 1 when every NIC is used, or inside one node. */
+double coll_net_channel_factor(const coll_geom *geom, ps_coll_algo algo, ps_coll_proto proto, int n,
+                               double bytes);
 
 /* Pipeline-fill term (seconds) for a transfer time tb: 2 sqrt((steps x fill + inter-node steps x
  * proxy step) x tb), see model.c. */

@@ -174,17 +174,43 @@ double coll_fill_s(const ps_coll_proto_params *row, const coll_geom *geom, doubl
  * spb_net / eff_net); the call's one efficiency is the one that gives that tb on the busiest link
  * overall. Without a named network (generic) every link runs at the protocol efficiency, as before
  * network kinds existed. */
+/* NCCL runs a Ring or Tree call on fewer channels when it is small: while nBytes < nc x nt x
+ * threshold it drops a channel (NVIDIA/nccl src/enqueue.cc @ v2.30.7-1 5067397c, lines 2070-2103,
+ * "Ring/Tree channel tuning"), with nt the protocol's thread count (LL 512, LL128 640, Simple 512:
+ * src/include/device.h NCCL_*_MAX_NTHREADS) and the threshold 8 B per thread for LL and LL128,
+ * 64 for Simple, x nRanks for Ring LL (src/include/comm.h, src/graph/tuning.cc:589-593); so nc =
+ * floor(nBytes / (nt x threshold)) within [1, channels]. Channel c uses NIC c mod nics (one
+ * search channel per NIC, duplicated), so with nc < nics only nc NICs carry the call: the busiest
+ * one carries nics / nc times an even share. With nc >= nics the channels beyond one per NIC are
+ * taken as spread evenly (ceil(nc / nics) per NIC on some would add at most nics / nc: a 12-channel
+ * TCPX ring is 3 per physical NIC). NVLS, CollNet and point-to-point keep their channels. */
+double coll_net_channel_factor(const coll_geom *geom, ps_coll_algo algo, ps_coll_proto proto, int n,
+                               double bytes)
+{
+    static const double threads[PS_PROTO_COUNT] = {512, 640, 512};
+    static const double per_thread[PS_PROTO_COUNT] = {8, 8, 64};
+    if ((algo != PS_ALGO_RING && algo != PS_ALGO_TREE) || geom->net_channels <= 0 ||
+        geom->net_nics <= 1 || proto < 0 || proto >= PS_PROTO_COUNT || !(bytes > 0))
+        return 1.0;
+    double threshold = per_thread[proto] * (algo == PS_ALGO_RING && proto == PS_PROTO_LL ? n : 1);
+    double nc = floor(bytes / (threads[proto] * threshold));
+    nc = nc < 1 ? 1 : nc > geom->net_channels ? geom->net_channels : nc;
+    return nc >= geom->net_nics ? 1.0 : geom->net_nics / nc;
+}
+
 double coll_call_eff(const ps_coll_params *p, ps_coll_op op, ps_coll_algo algo,
                      ps_coll_proto proto, int n, const coll_geom *geom, double bytes)
 {
     static const double wire[PS_PROTO_COUNT] = {0.5, 0.9375, 1.0};
     double eff = coll_effective_eff(p, op, algo, proto, n, bytes);
-    if (!(geom->net_bandwidth_efficiency > 0) || !(geom->step_s_per_byte_net > 0) ||
-        proto < 0 || proto >= PS_PROTO_COUNT)
+    double channels = coll_net_channel_factor(geom, algo, proto, n, bytes);
+    bool named = geom->net_bandwidth_efficiency > 0;
+    if ((!named && channels <= 1.0) || !(geom->step_s_per_byte_net > 0) || proto < 0 ||
+        proto >= PS_PROTO_COUNT)
         return eff;
-    double eff_net = geom->net_bandwidth_efficiency * wire[proto];
+    double eff_net = named ? geom->net_bandwidth_efficiency * wire[proto] : eff;
     double per_byte = geom->step_s_per_byte_intra / eff;
-    double net = geom->step_s_per_byte_net / eff_net;
+    double net = geom->step_s_per_byte_net * channels / eff_net;
     per_byte = net > per_byte ? net : per_byte;
     return per_byte > 0 ? geom->step_s_per_byte / per_byte : eff;
 }

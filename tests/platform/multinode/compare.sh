@@ -66,7 +66,7 @@ while IFS='|' read -r csv platform op gpus g extra role bound_ge bound_lt bound_
     echo "  FAIL: above the bounds ${bound_ge}% / ${bound_lt}% / max ${bound_max}%"; fail=1
   fi
 done <<'LIST'
-gcp-a3-mega-x2-tcpxo-allreduce.csv|platforms/gcp-a3-mega-x2.xml|all_reduce|16|1||fit|16|15|-
+gcp-a3-mega-x2-tcpxo-allreduce.csv|platforms/gcp-a3-mega-x2.xml|all_reduce|16|1||fit|16|19|-
 gcp-a3-mega-x2-tcpxo-allgather.csv|platforms/gcp-a3-mega-x2.xml|all_gather|16|1||form|6|31|-
 gcp-a3-high-x2-tcpx-allreduce.csv|platforms/gcp-a3-high-x2.xml|all_reduce|16|1||held-out|29|-|-
 aws-p5-x2-efa-allreduce.csv|platforms/aws-p5-x2.xml|all_reduce|16|1||fit|9|-|-
@@ -75,7 +75,11 @@ aws-p5-x4-efa-allreduce.csv|TMP/aws-p5-x4.xml|all_reduce|32|1||held-out|14|-|-
 aws-p5-x2-efa-alltoall.csv|platforms/aws-p5-x2.xml|alltoall|16|1||held-out|2|-|-
 aws-p5-x4-efa-alltoall.csv|TMP/aws-p5-x4.xml|alltoall|32|1||held-out|6|-|-
 nccl1453-h100-x3-allreduce.csv|TMP/roce-x3.xml|all_reduce|24|1||fit|-|10|-
-voltagepark-h100-x4-ib-allreduce.csv|TMP/ib-ndr-x4.xml|all_reduce|32|1||fit|15|21|-
+nccl2409-h100-x2-roce-allreduce.csv|platforms/hgx-h100-x2-roce.xml|all_reduce|16|1||held-out|67|-|-
+nccl2409-h100-x2-roce-allgather.csv|platforms/hgx-h100-x2-roce.xml|all_gather|16|1||held-out|87|-|-
+nccl2409-h100-x2-roce-reducescatter.csv|platforms/hgx-h100-x2-roce.xml|reduce_scatter|16|1||held-out|87|-|-
+nccl2409-h100-x2-roce-alltoall.csv|platforms/hgx-h100-x2-roce.xml|alltoall|16|1||held-out|84|-|-
+voltagepark-h100-x4-ib-allreduce.csv|TMP/ib-ndr-x4.xml|all_reduce|32|1||fit|15|24|-
 voltagepark-h100-x4-ib-allgather.csv|TMP/ib-ndr-x4.xml|all_gather|32|1||held-out|45|12|-
 nebius-h100-x2-ib-allreduce-torch.csv|platforms/hgx-h100-x2-ib.xml|all_reduce|16|1||held-out|27|-|-
 hgx-h100-nvls-forced-g8-allreduce.csv|platforms/hgx-h100.xml|all_reduce|8|8| --algo nvls|held-out|3|-|-
