@@ -11,6 +11,12 @@ R=traces/h200-torch-reference
 V=../shared/data/vidur/data/profiling/compute
 L=../shared/data/llmservingsim/profiler/v0/perf_models/H100
 X=../shared/data/xla_sm90/matmul_sm90.csv
+# Stochastic sampler kernels (FlashInfer rejection sampling, B200, derived from public PR figures:
+# docs/data/sampling-kernels.md): the per-row rate fitted on flashinfer PR #2945's top-k rows
+# (batch 1); held out: its top-p rows (batch 128, another method) and issue #2837's top-k row
+# (batch 128, another vocabulary and input distribution). Both files carry the same fit (fitted_on=b200); greedy
+# sampling has no data and keeps its defaults (core/cost/family_sampling.c).
+S=docs/data/sampling-kernels.csv
 [ -d ../shared/data/vidur ] || { echo "SKIP: cost-calibrate: ../shared/data is missing" >&2; exit 77; }
 vidur_h100_other=()
 for m in meta-llama/Llama-2-70b-hf codellama/CodeLlama-34b-Instruct-hf internlm/internlm-20b Qwen/Qwen-72B microsoft/phi-2; do
@@ -29,10 +35,10 @@ for f in tp1 tp2 tp4; do lss_layers+=("$L/mistralai/Mixtral-8x7B-v0.1/$f/layers.
 "$bin" calibrate --gpu h200-sxm -o "$out/h200-sxm.cost" \
   --ops "$R/gemm_graph.csv@model!=llama3.1-405b" "$R/gemm_eager.csv@model!=llama3.1-405b" \
         "$R/attention_graph.csv@tp=1,4" "$R/attention_eager.csv@tp=1,4" \
-        "$V/h100/meta-llama/Llama-2-7b-hf/mlp.csv@tp=1@kind!=gemm" \
+        "$V/h100/meta-llama/Llama-2-7b-hf/mlp.csv@tp=1@kind!=gemm" "$S@model=flashinfer-pr2945@op=top_k" \
   --holdout "$R/gemm_graph.csv@model=llama3.1-405b" "$R/gemm_eager.csv@model=llama3.1-405b" \
         "$R/attention_graph.csv@tp=2,8" "$R/attention_eager.csv@tp=2,8" \
-        "$V/h100/meta-llama/Llama-2-7b-hf/mlp.csv@tp=2,4,8" "${vidur_h100_other[@]}"
+        "$V/h100/meta-llama/Llama-2-7b-hf/mlp.csv@tp=2,4,8" "${vidur_h100_other[@]}" "$S@op=top_p" "$S@model=flashinfer-issue2837"
 
 # H100 (third-party): GEMMs and element-wise kernels fitted on Vidur Llama-2-7b TP1 plus the XLA
 # grid; prefill attention on LLMServingSim's Mixtral TP4 FlashAttention-2 table; decode attention
@@ -50,9 +56,9 @@ for f in tp1 tp2 tp4; do lss_layers+=("$L/mistralai/Mixtral-8x7B-v0.1/$f/layers.
         "$L/mistralai/Mixtral-8x7B-v0.1/tp4/attention.csv@op=attn_prefill" \
         "$R/attention_graph.csv@tp=1,4@op=sdpa_decode" \
         "$R/gemm_eager.csv@model!=llama3.1-405b" "$R/attention_eager.csv@tp=1,4" \
-        "$R/gemm_graph.csv@model!=llama3.1-405b@dtype=fp8" \
+        "$R/gemm_graph.csv@model!=llama3.1-405b@dtype=fp8" "$S@model=flashinfer-pr2945@op=top_k" \
   --holdout "$V/h100/meta-llama/Llama-2-7b-hf/mlp.csv@tp=2,4,8" "${vidur_h100_other[@]}" \
         "$R/gemm_graph.csv@model=llama3.1-405b@dtype=fp8" "$R/gemm_eager.csv@model=llama3.1-405b@dtype=fp8" \
         "$L/meta-llama/Llama-3.1-70B/tp4/attention.csv@op=attn_prefill" "${lss_layers[@]}" \
         "$R/attention_graph.csv@tp=2,8@op=sdpa_decode" "$R/attention_eager.csv@tp=2,8@op=sdpa_decode" \
-        "$V/a100/meta-llama/Llama-2-7b-hf/mlp.csv" "$V/a100/meta-llama/Llama-2-70b-hf/mlp.csv"
+        "$V/a100/meta-llama/Llama-2-7b-hf/mlp.csv" "$V/a100/meta-llama/Llama-2-70b-hf/mlp.csv" "$S@op=top_p" "$S@model=flashinfer-issue2837"

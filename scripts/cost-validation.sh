@@ -69,12 +69,32 @@ table() { # GPU COEFFS SPEC...
   table h100-sxm h200-sxm.cost "$V/h100/meta-llama/Llama-2-7b-hf/mlp.csv@kind=gemm" "$V/h100/meta-llama/Llama-2-70b-hf/mlp.csv@kind=gemm" \
     "$V/h100/codellama/CodeLlama-34b-Instruct-hf/mlp.csv@kind=gemm" "$V/h100/internlm/internlm-20b/mlp.csv@kind=gemm" \
     "$V/h100/Qwen/Qwen-72B/mlp.csv@kind=gemm" "$V/h100/microsoft/phi-2/mlp.csv@kind=gemm"
+  echo "The same H200 coefficients scaled to H100 on LLMServingSim's H100 layer GEMMs (another PyTorch/cuBLAS"
+  echo "stack than Vidur's on the same GPU model, versions not recorded; docs/cost.md, 'How wrong it is', explains"
+  echo "why the two H100 data sets differ):"
+  echo
+  lssg=()
+  for f in "${lss[@]}"; do lssg+=("$f@kind=gemm"); done
+  table h100-sxm h200-sxm.cost "${lssg[@]}"
+  echo "H100 coefficients scaled to A100, Vidur's A100 tables:"
+  echo
   table a100-sxm h100-sxm.cost "$V/a100/meta-llama/Llama-2-7b-hf/mlp.csv" "$V/a100/meta-llama/Llama-2-70b-hf/mlp.csv"
+  echo "### Held out: stochastic sampler kernels, B200 (fit: FlashInfer PR #2945 top-k rows, batch 1)"
+  echo
+  echo "FlashInfer's rejection-sampling kernels (one CTA per row; docs/data/sampling-kernels.md): the"
+  echo "top-p rows of the same PR (batch 128) and issue #2837's top-k row (batch 128, vocabulary 131072)."
+  echo "One method-agnostic per-row rate: the rounds depend on k, p and the logits' distribution, which"
+  echo "no query carries (the fit's own rows span 58-172 us at one shape). Queries are greedy (argmax,"
+  echo "the benchmarks' default), for which no public kernel time on a catalogue GPU was found: those"
+  echo "answers say error unknown. 'bf16' labels the op graph's logits dtype; the kernels read fp32."
+  echo
+  table b200 h200-sxm.cost "docs/data/sampling-kernels.csv@op=top_p" "docs/data/sampling-kernels.csv@model=flashinfer-issue2837"
   echo "### Fit residuals (the data each file was fitted on: not a measure of prediction error)"
   echo
   table h100-sxm h100-sxm.cost "$V/h100/meta-llama/Llama-2-7b-hf/mlp.csv@tp=1" "$X" "$L/mistralai/Mixtral-8x7B-v0.1/tp4/attention.csv@op=attn_prefill"
   table h200-sxm h200-sxm.cost "$R/gemm_graph.csv@model!=llama3.1-405b" "$R/gemm_eager.csv@model!=llama3.1-405b" \
     "$R/attention_graph.csv@tp=1,4" "$R/attention_eager.csv@tp=1,4"
+  table b200 h200-sxm.cost "docs/data/sampling-kernels.csv@model=flashinfer-pr2945@op=top_k"
   echo "<!-- END cost -->"
 } > "$tmp"
 if grep -q "<!-- BEGIN cost" "$out"; then

@@ -12,7 +12,7 @@
 #include "parsim/data.h"
 
 const cost_family *const cost_families[COST_FAMILY_COUNT] = {
-    &cost_family_gemm, &cost_family_attention, &cost_family_eltwise, &cost_family_gather};
+    &cost_family_gemm, &cost_family_attention, &cost_family_eltwise, &cost_family_gather, &cost_family_sampling};
 
 const char *ps_launch_mode_name(ps_launch_mode mode) { return mode == PS_LAUNCH_EAGER ? "eager" : "graph"; }
 
@@ -232,10 +232,10 @@ static void model_answer(const ps_cost_model *m, int f, int c, const ps_cost_que
     bool scaled = a->scaled_from[0] != '\0';
     a->error_pct = scaled && cc->error_scaled_pct >= 0 ? cc->error_scaled_pct : cc->error_model_pct;
     a->in_envelope = in_envelope(cc, fam, q, m->gpu);
-    if (!cc->present) { /* sampling today: no measured sampler kernel anywhere (docs/cost.md) */
+    if (!cc->present) { /* greedy sampling: no measured argmax kernel on a catalogue GPU (docs/cost.md) */
         size_t len = strlen(a->fallback);
-        snprintf(a->fallback + len, sizeof a->fallback - len, "%sno measured %s kernels: unfitted defaults, error unknown",
-                 len ? "; " : "", ps_op_kind_name(q->kind));
+        snprintf(a->fallback + len, sizeof a->fallback - len, "%sno measured %s%s kernels: unfitted defaults, error unknown",
+                 len ? "; " : "", q->kind == PS_OP_SAMPLING ? "greedy " : "", ps_op_kind_name(q->kind));
     }
 }
 

@@ -17,7 +17,7 @@
 #define COST_MAX_PARAMS 16
 #define COST_MAX_CLASSES 4
 #define COST_DIMS 3
-#define COST_FAMILY_COUNT 4
+#define COST_FAMILY_COUNT 5
 #define COST_GPU_NAME_BYTES 32
 
 /* Parameters 0 and 1 of every class: the eager launch model (cost.h). */
@@ -45,7 +45,7 @@ typedef struct cost_eval {
 } cost_eval;
 
 typedef struct cost_family {
-    const char *name;                     /* "gemm", "attention", "eltwise", "gather" */
+    const char *name;                     /* "gemm", "attention", "eltwise", "gather", "sampler" */
     int nclasses;
     const char *class_names[COST_MAX_CLASSES];
     int (*class_of)(const ps_cost_query *q); /* class index, or -1 when the family does not price it */
@@ -57,7 +57,8 @@ typedef struct cost_family {
     void (*graph_time)(const double *v, const ps_gpu_spec *gpu, const cost_shape *s, cost_eval *out);
 } cost_family;
 
-extern const cost_family cost_family_gemm, cost_family_attention, cost_family_eltwise, cost_family_gather;
+extern const cost_family cost_family_gemm, cost_family_attention, cost_family_eltwise, cost_family_gather,
+    cost_family_sampling;
 extern const cost_family *const cost_families[COST_FAMILY_COUNT];
 
 /* Finds the family and class that price a query; false when none does. */

@@ -1,5 +1,6 @@
 /* Measured points (cost_points.h): the CSV splitter the readers share, spec filters, layout
  * detection by header, prediction of a point. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +170,15 @@ int cost_csv_num(const cost_csv *c, int col, double *out, ps_error *err)
     return rc;
 }
 
+int cost_csv_count(const cost_csv *c, int col, double *out, ps_error *err)
+{
+    int rc = cost_csv_num(c, col, out, err);
+    if (!rc && *out != floor(*out))
+        rc = ps_error_set(err, PS_EINPUT, "%s:%ld: %s: expected a whole number, got '%s'", c->path, c->lineno,
+                          c->header[col], c->field[col]);
+    return rc;
+}
+
 int cost_csv_small(const cost_csv *c, const char *name, double v, ps_error *err)
 {
     if (v >= 1 && v <= 1e6 && v == (double)(int)v)
@@ -273,6 +283,8 @@ static reader_fn pick_reader(const cost_csv *c)
         return cost_read_lss_layers;
     if (!strcmp(h0, "sm") && cost_csv_col(c, "flops_per_sec") >= 0)
         return cost_read_xla_matmul;
+    if (!strcmp(h0, "source") && cost_csv_col(c, "vocab") >= 0 && cost_csv_col(c, "method") >= 0)
+        return cost_read_sampling_kernels;
     return NULL;
 }
 
@@ -289,7 +301,7 @@ int ps_cost_points_read(ps_cost_points *pts, const char *spec, ps_error *err)
     reader_fn reader = rc ? NULL : pick_reader(&c);
     if (!rc && !reader)
         rc = ps_error_set(err, PS_EINPUT, "%s:1: not a layout calibrate --ops reads (H200 reference CSVs, Vidur "
-                          "mlp.csv/attention.csv, LLMServingSim layers.csv, XLA matmul_sm90.csv)", path);
+                          "mlp.csv/attention.csv, LLMServingSim layers.csv, XLA matmul_sm90.csv, docs/data/sampling-kernels.csv)", path);
     ps_cost_points got = {0};
     if (!rc)
         rc = reader(&c, &got, err);

@@ -11,7 +11,7 @@ typedef struct cost_point {
     cost_shape s;                 /* s.q.launch: graph for kernel-time data, eager for eager loops */
     const ps_gpu_spec *gpu;
     double time_us;
-    char source[16];              /* data set tag: h200, h200-aten, vidur, lss, lss-hf, xla */
+    char source[16];              /* data set tag: h200, h200-aten, vidur, lss, lss-hf, xla, flashinfer */
     char model[40];               /* model whose shard shape this is ("" for grids) */
     int tp;                       /* 0 when not a TP shard */
     char op[24];                  /* the data set's own op name (qkv_gemm, attn_pre_proj, q_proj, ...) */
@@ -47,6 +47,10 @@ int cost_csv_col(const cost_csv *c, const char *name); /* -1 when absent */
 /* A numeric field by column index; error names FILE:LINE and the column. */
 int cost_csv_num(const cost_csv *c, int col, double *out, ps_error *err);
 
+/* A count (a shape, tokens, heads, elements): cost_csv_num's range and a whole number, so that 1.5
+ * is refused rather than truncated to 1 by the int64 conversion. */
+int cost_csv_count(const cost_csv *c, int col, double *out, ps_error *err);
+
 /* A TP degree or batch count: an integer in [1, 1e6] (it becomes an int). */
 int cost_csv_small(const cost_csv *c, const char *name, double v, ps_error *err);
 /* Checks the point's shape (ps_cost_query_validate) and time (> 0, finite), then appends it;
@@ -61,5 +65,6 @@ int cost_read_vidur_mlp(cost_csv *c, ps_cost_points *pts, ps_error *err);
 int cost_read_attention_csv(cost_csv *c, ps_cost_points *pts, ps_error *err);
 int cost_read_lss_layers(cost_csv *c, ps_cost_points *pts, ps_error *err);
 int cost_read_xla_matmul(cost_csv *c, ps_cost_points *pts, ps_error *err);
+int cost_read_sampling_kernels(cost_csv *c, ps_cost_points *pts, ps_error *err);
 
 #endif

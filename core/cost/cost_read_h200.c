@@ -36,7 +36,9 @@ static int nums(cost_csv *c, const char *const *names, int n, double *out, ps_er
         int col = cost_csv_col(c, names[i]);
         if (col < 0)
             return ps_error_set(err, PS_EINPUT, "%s:1: no column '%s'", c->path, names[i]);
-        int rc = cost_csv_num(c, col, &out[i], err);
+        /* every column but the time is a count: 1.5 is refused, not truncated */
+        int rc = strcmp(names[i], "time_us") ? cost_csv_count(c, col, &out[i], err)
+                                             : cost_csv_num(c, col, &out[i], err);
         if (rc)
             return rc;
     }
@@ -140,11 +142,14 @@ int cost_read_h200_memory(cost_csv *c, ps_cost_points *pts, ps_error *err)
             p.s.q.kind = PS_OP_RMSNORM;
         else if (!strncmp(op, "silu_mul_h", 10))
             p.s.q.kind = PS_OP_SILU_MUL;
-        else
+        else if (!strncmp(op, "copy_", 5))
             continue; /* copy_bf16: not an op of the graph */
-        long width = h ? strtol(h + 1, NULL, 10) : 0;
-        if (width < 1)
+        else
             return bad(c, "op", op, err);
+        char *end = NULL;
+        long width = h ? strtol(h + 1, &end, 10) : 0;
+        if (width < 1 || *end != '\0' || (int64_t)v[0] % width)
+            return bad(c, "op", op, err); /* the label's h<WIDTH> must divide the elements */
         p.s.q.dtype = PS_DTYPE_BF16;
         p.s.q.width = width;
         p.s.q.tokens = (int64_t)v[0] / width;

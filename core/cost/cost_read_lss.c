@@ -8,7 +8,7 @@
  *                             expert, not divided by TP), vocab 32000
  * GEMM rows become gemm points (source lss); the unfused norm, RoPE, SiLU and embedding rows are
  * kept with source lss-hf (another implementation: reported, never fitted or bounded); attn and
- * the router gate are skipped.
+ * the router gate are skipped; any other layer name is refused (exit 2).
  */
 #include <stdio.h>
 #include <string.h>
@@ -27,6 +27,7 @@ static const lss_model models[] = {
     {"Mixtral-8x7B-v0.1", 4096, 32, 8, 14336, 32000, true},
 };
 
+/* The op of one layer row; false for a layer name it does not know. */
 static bool shape_of(const lss_model *m, const char *layer, int64_t tp, int64_t T, ps_cost_query *q)
 {
     int64_t hd = m->hidden / m->heads, H = m->hidden;
@@ -61,10 +62,13 @@ static bool shape_of(const lss_model *m, const char *layer, int64_t tp, int64_t 
         else if (!strcmp(layer, "embedding"))
             q->kind = PS_OP_EMBEDDING;
         else if (strstr(layer, "layernorm") == NULL)
-            return false; /* attn, gate (router) */
+            return false; /* not a layer this reader knows */
     }
     return true;
 }
+
+/* Layers that are not ops the model prices: attention (attention.csv times it) and the MoE router. */
+static bool skipped_layer(const char *layer) { return !strcmp(layer, "attn") || !strcmp(layer, "gate"); }
 
 int cost_read_lss_layers(cost_csv *c, ps_cost_points *pts, ps_error *err)
 {
@@ -81,7 +85,7 @@ int cost_read_lss_layers(cost_csv *c, ps_cost_points *pts, ps_error *err)
     int more, rc;
     while ((more = cost_csv_next(c, err)) > 0) {
         double T, tp, ns;
-        if ((rc = cost_csv_num(c, c_in, &T, err)) || (rc = cost_csv_num(c, c_tp, &tp, err)) ||
+        if ((rc = cost_csv_count(c, c_in, &T, err)) || (rc = cost_csv_count(c, c_tp, &tp, err)) ||
             (rc = cost_csv_num(c, c_t, &ns, err)))
             return rc;
         if (T < 1 || tp < 1 || !(ns > 0))
@@ -89,8 +93,11 @@ int cost_read_lss_layers(cost_csv *c, ps_cost_points *pts, ps_error *err)
         if ((rc = cost_csv_small(c, "tp_size", tp, err)))
             return rc;
         cost_point p = {.s.batch = 1};
-        if (!shape_of(m, c->field[0], (int64_t)tp, (int64_t)T, &p.s.q))
+        if (skipped_layer(c->field[0]))
             continue;
+        if (!shape_of(m, c->field[0], (int64_t)tp, (int64_t)T, &p.s.q))
+            return ps_error_set(err, PS_EINPUT, "%s:%ld: layer_name: unknown layer '%s'", c->path, c->lineno,
+                                c->field[0]);
         p.s.q.dtype = PS_DTYPE_FP16;
         p.s.q.launch = PS_LAUNCH_GRAPH;
         p.gpu = ps_gpu_find("h100-sxm");

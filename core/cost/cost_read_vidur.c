@@ -24,12 +24,23 @@
 
 #include "cost_points.h"
 
-static int col_num(cost_csv *c, const char *name, double *out, ps_error *err)
+static int col_value(cost_csv *c, const char *name, bool count, double *out, ps_error *err)
 {
     int col = cost_csv_col(c, name);
     if (col < 0)
         return ps_error_set(err, PS_EINPUT, "%s:1: no column '%s'", c->path, name);
-    return cost_csv_num(c, col, out, err);
+    return count ? cost_csv_count(c, col, out, err) : cost_csv_num(c, col, out, err);
+}
+
+/* A time in ms (any number >= 0) and a shape column (a whole number). */
+static int col_num(cost_csv *c, const char *name, double *out, ps_error *err)
+{
+    return col_value(c, name, false, out, err);
+}
+
+static int col_count(cost_csv *c, const char *name, double *out, ps_error *err)
+{
+    return col_value(c, name, true, out, err);
 }
 
 /* The directory name above the file: .../meta-llama/Llama-2-7b-hf/mlp.csv -> Llama-2-7b-hf. */
@@ -114,10 +125,10 @@ int cost_read_vidur_mlp(cost_csv *c, ps_cost_points *pts, ps_error *err)
     int more, rc;
     while ((more = cost_csv_next(c, err)) > 0) {
         vidur_shape v;
-        if ((rc = col_num(c, "n_head", &v.heads, err)) || (rc = col_num(c, "n_kv_head", &v.kv_heads, err)) ||
-            (rc = col_num(c, "n_embd", &v.hidden, err)) || (rc = col_num(c, "n_expanded_embd", &v.ffn, err)) ||
-            (rc = col_num(c, "num_tokens", &v.tokens, err)) ||
-            (rc = col_num(c, "num_tensor_parallel_workers", &v.tp, err)))
+        if ((rc = col_count(c, "n_head", &v.heads, err)) || (rc = col_count(c, "n_kv_head", &v.kv_heads, err)) ||
+            (rc = col_count(c, "n_embd", &v.hidden, err)) || (rc = col_count(c, "n_expanded_embd", &v.ffn, err)) ||
+            (rc = col_count(c, "num_tokens", &v.tokens, err)) ||
+            (rc = col_count(c, "num_tensor_parallel_workers", &v.tp, err)))
             return rc;
         if (v.heads < 1 || v.kv_heads < 1 || v.hidden < 1 || v.ffn < 1 || v.tokens < 1 || v.tp < 1)
             return ps_error_set(err, PS_EINPUT, "%s:%ld: model shape columns must be >= 1", c->path, c->lineno);
@@ -135,10 +146,10 @@ static int attention_row(cost_csv *c, cost_point *p, bool prefill, ps_error *err
 {
     double hidden, nq, nkv, tp, batch, chunk, kv, ms;
     int rc;
-    if ((rc = col_num(c, "n_embd", &hidden, err)) || (rc = col_num(c, "n_q_head", &nq, err)) ||
-        (rc = col_num(c, "n_kv_head", &nkv, err)) || (rc = col_num(c, "num_tensor_parallel_workers", &tp, err)) ||
-        (rc = col_num(c, "batch_size", &batch, err)) || (rc = col_num(c, "prefill_chunk_size", &chunk, err)) ||
-        (rc = col_num(c, "kv_cache_size", &kv, err)) ||
+    if ((rc = col_count(c, "n_embd", &hidden, err)) || (rc = col_count(c, "n_q_head", &nq, err)) ||
+        (rc = col_count(c, "n_kv_head", &nkv, err)) || (rc = col_count(c, "num_tensor_parallel_workers", &tp, err)) ||
+        (rc = col_count(c, "batch_size", &batch, err)) || (rc = col_count(c, "prefill_chunk_size", &chunk, err)) ||
+        (rc = col_count(c, "kv_cache_size", &kv, err)) ||
         (rc = col_num(c, prefill ? "time_stats.attn_prefill.median" : "time_stats.attn_decode.median", &ms, err)))
         return rc;
     if ((rc = cost_csv_small(c, "num_tensor_parallel_workers", tp, err)) || (rc = cost_csv_small(c, "batch_size", batch > 0 ? batch : 1, err)))
@@ -187,8 +198,8 @@ int cost_read_attention_csv(cost_csv *c, ps_cost_points *pts, ps_error *err)
             return ps_error_set(err, PS_EINPUT, "%s:%ld: is_prefill: expected True or False", c->path, c->lineno);
         cost_point p = base;
         double batch, chunk, kv;
-        if ((rc = col_num(c, "batch_size", &batch, err)) || (rc = col_num(c, "prefill_chunk_size", &chunk, err)) ||
-            (rc = col_num(c, "kv_cache_size", &kv, err)))
+        if ((rc = col_count(c, "batch_size", &batch, err)) || (rc = col_count(c, "prefill_chunk_size", &chunk, err)) ||
+            (rc = col_count(c, "kv_cache_size", &kv, err)))
             return rc;
         if (prefill ? kv < chunk : kv < batch)
             continue; /* fewer keys than queries (prefill) or than sequences (decode): no such call */

@@ -22,7 +22,7 @@ int cost_read_xla_matmul(cost_csv *c, ps_cost_points *pts, ps_error *err)
             continue;
         double v[5];
         for (int i = 0; i < 5; i++)
-            if ((rc = cost_csv_num(c, cols[i], &v[i], err)))
+            if ((rc = i < 4 ? cost_csv_count(c, cols[i], &v[i], err) : cost_csv_num(c, cols[i], &v[i], err)))
                 return rc;
         if (v[0] < 1 || v[1] < 1 || v[2] < 1 || v[3] < 1 || !(v[4] > 0))
             return ps_error_set(err, PS_EINPUT, "%s:%ld: b, m, n, k, time must be > 0", c->path, c->lineno);

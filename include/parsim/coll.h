@@ -122,6 +122,12 @@ typedef struct ps_coll_params {
     double tree_net_hop_us[PS_PROTO_COUNT];
     ps_coll_proto_params nvls_tree;            /* Simple only, as in NCCL */
     double nvls_tree_net_hop_us;
+    /* Rings across nodes (NCCL's ring latency, tuning.cc): a step that crosses nodes costs
+     * ring_net_hop_us (hwLat[NET][Ring]), every other step at least net_overhead_us (x3 for
+     * Simple: "inter-node rings still have to launch nsteps * net overhead"). NCCL's constants;
+     * the sidecars do not carry them. */
+    double ring_net_hop_us[PS_PROTO_COUNT];
+    double net_overhead_us;
     /* Ring bandwidth efficiency relative to an 8-GPU group, for groups of 2, 4, 8 GPUs: NCCL runs
      * fewer/slower channels on small groups. ar = all_reduce, other = the other ring collectives. */
     double ring_scale_ar[PS_COLL_SCALE_POINTS];

@@ -8,7 +8,7 @@
  *
  * The model (docs/cost.md has the formulas): one file per op family in core/cost/ (family_gemm.c,
  * family_attention.c, family_eltwise.c for norms/rope/silu_mul/residual, family_gather.c for
- * embedding/sampling). Every family writes its time as
+ * embedding, family_sampling.c for the sampler). Every family writes its time as
  *     graph time = fixed_us + roofline part (compute and memory terms with fitted efficiencies)
  *     eager time = max(graph time + eager_gap_us, eager_floor_us)
  * (a CUDA graph replays kernels back to back; eager launches add the host's gap and, for small
@@ -45,6 +45,14 @@ typedef enum ps_cost_source { PS_COST_TRACE = 0, PS_COST_TABLE, PS_COST_MODEL, P
 const char *ps_cost_source_name(ps_cost_source source); /* "trace", "table", "model" */
 
 typedef enum ps_cost_bound { PS_BOUND_COMPUTE = 0, PS_BOUND_MEMORY } ps_cost_bound;
+
+/* How a sampling op picks its tokens. The op graph (ps_op) has no sampling method, so every query
+ * it makes (and every CLI or --queries query) is greedy, the benchmarks' default (docs/cost.md);
+ * only measured data rows carry another method (docs/data/sampling-kernels.csv). */
+typedef enum ps_sampler_method {
+    PS_SAMPLER_GREEDY = 0,     /* argmax over the logits */
+    PS_SAMPLER_TOP_K_TOP_P,    /* stochastic top-k / top-p: FlashInfer-style rejection sampling */
+} ps_sampler_method;
 const char *ps_cost_bound_name(ps_cost_bound bound); /* "compute", "memory" */
 
 /* One op to price: the op graph's names and meanings (ps_op). Fields an op kind does not use are 0.
@@ -57,7 +65,8 @@ const char *ps_cost_bound_name(ps_cost_bound bound); /* "compute", "memory" */
  *   rope       tokens, width = (heads + kv_heads) x head_dim of the shard (Q and K rotated)
  *   silu_mul   tokens, width = FFN shard (output width; reads 2 x width)
  *   embedding  tokens, width = hidden size
- *   sampling   tokens = sampled tokens, width = logits read per token (the vocabulary) */
+ *   sampling   tokens = sampled tokens, width = logits read per token (the vocabulary);
+ *              sampler = greedy unless a measured data row says otherwise */
 typedef struct ps_cost_query {
     ps_op_kind kind;         /* compute kinds only: gemm, attention, rmsnorm, rope, silu_mul,
                                 residual, embedding, sampling */
@@ -69,6 +78,7 @@ typedef struct ps_cost_query {
     int64_t seqs, tokens, context, prefix; /* attention (tokens also for other kinds) */
     int64_t heads, kv_heads, head_dim;     /* attention, per GPU */
     int64_t width;           /* norms, residual, rope, silu_mul, embedding, sampling */
+    ps_sampler_method sampler; /* sampling: greedy (0) for every query; measured rows only set others */
 } ps_cost_query;
 
 typedef struct ps_cost_answer {
@@ -116,7 +126,8 @@ int ps_cost_estimate(const ps_cost_model *model, const ps_cost_query *query, ps_
  * model, op (the data set's op name), kind (gemm, attention, ...) or dtype, and a '!=' keeps the
  * rows that do not match: e.g. mlp.csv@tp=1, gemm_graph.csv@model!=llama3.1-405b. The layout is
  * recognised from the header: first-hand H200 gemm/attention/memory_ops CSVs, Vidur mlp.csv,
- * Vidur/LLMServingSim attention.csv, LLMServingSim layers.csv, the XLA sm_90 matmul grid
+ * Vidur/LLMServingSim attention.csv, LLMServingSim layers.csv, the XLA sm_90 matmul grid, the
+ * public sampler kernel table docs/data/sampling-kernels.csv
  * (docs/cost.md lists how each is mapped). */
 typedef struct ps_cost_points ps_cost_points;
 ps_cost_points *ps_cost_points_new(void);

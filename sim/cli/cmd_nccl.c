@@ -535,6 +535,30 @@ static int make_sizes(const nccl_args *a, ps_array *sizes, ps_error *err)
     return PS_OK;
 }
 
+/* nccl-tests allocates each rank's send and receive buffers for -e before it runs (common.cu,
+ * AllocateBuffs; getCollByteCount in each src/<op>.cu): all_gather sends size/n and receives size,
+ * reduce_scatter the other way round, every other op sends and receives size. A -e whose buffers
+ * do not fit the smallest GPU's HBM makes its cudaMalloc fail; parsim refuses it the same way
+ * instead of printing times for a run that cannot happen. */
+static int check_buffers_fit(const nccl_args *a, const ps_platform *pf, int gpus, ps_error *err)
+{
+    double size = (double)a->max_bytes, n = gpus;
+    double need = a->op == PS_COLL_ALL_GATHER || a->op == PS_COLL_REDUCE_SCATTER ? size + size / n : 2 * size;
+    const ps_platform_gpu *smallest = NULL;
+    for (int r = 0; r < gpus; r++) {
+        const ps_platform_gpu *g = ps_platform_gpu_at(pf, r);
+        if (g->hbm_bytes > 0 && (!smallest || g->hbm_bytes < smallest->hbm_bytes))
+            smallest = g;
+    }
+    if (smallest && need > smallest->hbm_bytes)
+        return ps_error_set(err, PS_EINPUT,
+                            "-e %llu: %s_perf's buffers need %.0f GB per GPU, more than %s's %.0f GB of HBM "
+                            "(nccl-tests' cudaMalloc would fail)",
+                            (unsigned long long)a->max_bytes, ps_coll_op_name(a->op), need / 1e9,
+                            smallest->gpu_model, smallest->hbm_bytes / 1e9);
+    return PS_OK;
+}
+
 static int run_sweep(const nccl_args *a, ps_platform *pf, ps_coll_ctx *ctx, const char *cal_used, ps_error *err)
 {
     ps_array sizes;
@@ -546,6 +570,8 @@ static int run_sweep(const nccl_args *a, ps_platform *pf, ps_coll_ctx *ctx, cons
         rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
     if (!rc)
         rc = ps_platform_check_gpu_count(pf, gpus, false, err);
+    if (!rc)
+        rc = check_buffers_fit(a, pf, gpus, err);
     if (!rc) {
         ps_nccl_sweep sw = {a->op, gpus, sizes.data, (int)sizes.len, ps_dtype_bytes(a->dtype), a->algo, a->proto,
                             a->gpus_per_thread};

@@ -137,17 +137,20 @@ static int list_presets(void)
 
 static int list_networks(void)
 {
-    printf("%-9s %6s %8s %8s %8s %8s %5s %4s  %-16s %-18s %s\n", "network", "Gb/s", "nic_us",
-           "switch_us", "plugin", "proxy_us", "eff", "ch", "protocols", "algorithms", "summary");
+    printf("%-9s %6s %8s %8s %8s %8s %5s %4s %7s %3s  %-16s %-18s %s\n", "network", "Gb/s",
+           "nic_us", "switch_us", "plugin", "proxy_us", "eff", "ch", "min/max", "pxn", "protocols",
+           "algorithms", "summary");
     for (int i = 0; i < ps_network_kind_count(); i++) {
         const ps_network_kind *k = ps_network_kind_at(i);
         char protos[32], algos[32];
         ps_network_protocols_format(k->protocols, protos, sizeof protos);
         ps_network_algorithms_format(k->algorithms, algos, sizeof algos);
-        printf("%-9s %6.6g %8.6g %9.6g %8.6g %8.6g %5.3g %4d  %-16s %-18s %s\n", k->name,
+        char minmax[16];
+        snprintf(minmax, sizeof minmax, "%d/%d", k->min_channels, k->max_channels);
+        printf("%-9s %6.6g %8.6g %9.6g %8.6g %8.6g %5.3g %4d %7s %3d  %-16s %-18s %s\n", k->name,
                k->nic_gbps, k->nic_latency_us, k->switch_latency_us, k->plugin_latency_us,
-               k->proxy_step_us, k->bandwidth_efficiency, k->channels_per_nic, protos, algos,
-               k->summary);
+               k->proxy_step_us, k->bandwidth_efficiency, k->channels_per_nic, minmax, k->pxn,
+               protos, algos, k->summary);
     }
     return 0;
 }
@@ -175,6 +178,9 @@ static cJSON *network_json(const ps_platform_fabric_info *f)
     cJSON_AddNumberToObject(o, "channels_per_nic", n->channels_per_nic);
     cJSON_AddStringToObject(o, "protocols", protos);
     cJSON_AddStringToObject(o, "algorithms", algos);
+    cJSON_AddNumberToObject(o, "min_channels", n->min_channels);
+    cJSON_AddNumberToObject(o, "max_channels", n->max_channels);
+    cJSON_AddBoolToObject(o, "pxn", n->pxn != 0);
     return o;
 }
 
@@ -279,10 +285,11 @@ static void describe_text(const ps_platform *p, const ps_platform_summary *s)
         ps_network_algorithms_format(n->algorithms, algos, sizeof algos);
         printf("%-28s %s%s: NIC %.6g us + switch %.6g us per side, plugin latency %.6g us, proxy "
                "%.6g us per step,\n%-28s %.6g of line rate, %d channels per NIC, protocols %s, "
-               "algorithms %s\n",
+               "algorithms %s,\n%-28s channels min %d max %d (0 = NCCL's), PXN %s\n",
                "network", n->kind, n->named ? "" : " (none named)", n->nic_latency_us,
                n->switch_latency_us, n->plugin_latency_us, n->proxy_step_us, "",
-               n->bandwidth_efficiency, n->channels_per_nic, protos, algos);
+               n->bandwidth_efficiency, n->channels_per_nic, protos, algos, "", n->min_channels,
+               n->max_channels, n->pxn ? "on" : "off");
     }
     print_range("pair bandwidth", &s->pair_bandwidth_bytes_per_s, s->has_pairs, 1e-9, "GB/s");
     print_range("  intra-node", &s->intra_bandwidth_bytes_per_s, s->has_intra, 1e-9, "GB/s");

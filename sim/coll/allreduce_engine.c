@@ -106,7 +106,7 @@ static ps_coll_proto_params kernel_row(const ps_coll_group *g, const coll_engine
 static double kernel_time(const ps_coll_proto_params *row, const coll_geom *geom, double bytes)
 {
     double tb = geom->shape.steps * bytes * geom->step_s_per_byte / row->eff;
-    return coll_latency_s(row, 0, geom) + tb;
+    return coll_latency_s(row, 0, 0, geom) + tb;
 }
 
 int coll_engine_predict(const ps_coll_group *g, const ps_coll_call *call, ps_coll_result *res,

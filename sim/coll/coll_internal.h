@@ -134,6 +134,11 @@ typedef struct coll_geom {
     /* NCCL's NVLS algorithm on one node: the channels (CTAs) NCCL gives it, comm->nvlsChannels
      * (model.c coll_nvls_pipeline_s); 0 for every other algorithm and for engine kernels. */
     int nvls_channels;
+    /* NCCL's channels across nodes (engine_network.c): the communicator's channel count
+     * (channels per NIC x NICs per node, within the profile's NCCL_MIN/MAX_NCHANNELS) and the
+     * NICs per node they spread over; 0 inside one node. */
+    int net_channels;
+    int net_nics;
 } coll_geom;
 
 /* Takes a const group: the geometry cache is a memo the group points to (filling it changes
@@ -153,8 +158,17 @@ double coll_model_time(const ps_coll_params *params, ps_coll_op op, ps_coll_algo
 
 /* Latency part of the closed form (seconds), see model.c. net_hop_us: the per-step latency of
  * steps that cross nodes (used only when geom->shape.inter_steps > 0). */
-double coll_latency_s(const ps_coll_proto_params *row, double net_hop_us, const coll_geom *geom);
+double coll_latency_s(const ps_coll_proto_params *row, double net_hop_us, double net_overhead_us,
+                      const coll_geom *geom);
+/* NCCL's per-step latency of a step that crosses nodes (Tree, NVLS-tree, Ring: hwLat[NET]), and
+ * the floor of a ring's other steps on several nodes (netOverhead, x3 for Simple; 0 else). */
 double coll_net_hop_us(const ps_coll_params *params, ps_coll_algo algo, ps_coll_proto proto);
+double coll_net_overhead_us(const ps_coll_params *params, ps_coll_algo algo, ps_coll_proto proto);
+/* How much more than an even share of the call's network bytes its busiest NIC carries because
+ * NCCL runs a small call on fewer channels than there are NICs (enqueue.cc topoGetAlgoInfo);
+ * 1 when every NIC is used, or inside one node. */
+double coll_net_channel_factor(const coll_geom *geom, ps_coll_algo algo, ps_coll_proto proto, int n,
+                               double bytes);
 
 /* Pipeline-fill term (seconds) for a transfer time tb: 2 sqrt((steps x fill + inter-node steps x
  * proxy step) x tb), see model.c. */

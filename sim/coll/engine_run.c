@@ -62,7 +62,7 @@ static int lead(ps_coll_group *g, const ps_coll_call *call, ps_coll_result *res,
     const ps_coll_params *p = &g->ctx->params;
     ps_coll_proto_params kernel_row;
     const ps_coll_proto_params *row = &kernel_row;
-    double eff, net_hop_us = 0;
+    double eff, net_hop_us = 0, net_overhead_us = 0;
     if (choice.kernel) { /* an engine's own kernel (allreduce_engine.c) */
         if ((rc = coll_engine_plan(g, call, &choice, &geom, &kernel_row, &eff, err)))
             return rc;
@@ -72,6 +72,7 @@ static int lead(ps_coll_group *g, const ps_coll_call *call, ps_coll_result *res,
         row = coll_proto_row(p, choice.algo, choice.proto);
         eff = coll_call_eff(p, call->op, choice.algo, choice.proto, g->n, &geom, call->bytes);
         net_hop_us = coll_net_hop_us(p, choice.algo, choice.proto);
+        net_overhead_us = coll_net_overhead_us(p, choice.algo, choice.proto);
     }
     int steps = geom.shape.steps, activities = 0;
     double t0 = simgrid_get_clock();
@@ -81,7 +82,7 @@ static int lead(ps_coll_group *g, const ps_coll_call *call, ps_coll_result *res,
      * before it the rest of the latency budget. */
     int dim = coll_step_matrix(g, &geom.shape, steps * call->bytes / eff, root);
     bool has_bytes = call->bytes > 0 && g->n > 1;
-    double lat = coll_latency_s(row, net_hop_us, &geom);
+    double lat = coll_latency_s(row, net_hop_us, net_overhead_us, &geom);
     sleep_counted(lat - (has_bytes ? geom.lat_s : 0), &activities);
     if (has_bytes) {
         sg_actor_parallel_execute(dim, g->hosts, g->flops, g->memo->matrix);

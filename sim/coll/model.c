@@ -46,6 +46,8 @@ double coll_net_hop_us(const ps_coll_params *p, ps_coll_algo algo, ps_coll_proto
 {
     if (algo == PS_ALGO_TREE && proto >= 0 && proto < PS_PROTO_COUNT)
         return p->tree_net_hop_us[proto];
+    if (algo == PS_ALGO_RING && proto >= 0 && proto < PS_PROTO_COUNT)
+        return p->ring_net_hop_us[proto];
     if (algo == PS_ALGO_NVLS_TREE)
         return p->nvls_tree_net_hop_us;
     return 0;
@@ -109,13 +111,32 @@ double coll_effective_eff(const ps_coll_params *p, ps_coll_op op, ps_coll_algo a
  * which is NCCL's Tree / NVLSTree latency (tuning.cc) with the platform's routes as a floor. */
 static double at_least(double a, double b) { return a > b ? a : b; }
 
-double coll_latency_s(const ps_coll_proto_params *row, double net_hop_us, const coll_geom *geom)
+double coll_net_overhead_us(const ps_coll_params *p, ps_coll_algo algo, ps_coll_proto proto)
+{
+    if (algo != PS_ALGO_RING)
+        return 0;
+    return p->net_overhead_us * (proto == PS_PROTO_SIMPLE ? 3.0 : 1.0);
+}
+
+double coll_latency_s(const ps_coll_proto_params *row, double net_hop_us, double net_overhead_us,
+                      const coll_geom *geom)
 {
     double hop = row->hop_us * 1e-6, lat;
     int steps = geom->shape.steps, inter = geom->shape.inter_steps;
+    double ring_inter = geom->net_inter_steps;
     if (inter > 0)
         lat = row->base_us * 1e-6 + (steps - inter) * at_least(hop, geom->lat_intra_s) +
               inter * at_least(net_hop_us * 1e-6, geom->lat_inter_s);
+    else if (geom->shape.pattern == PAT_RING && ring_inter > 0 && net_hop_us > 0)
+        /* A ring across nodes: NCCL's (nsteps - nInterSteps) x max(intraLat, netOverhead) +
+         * nInterSteps x interLat (tuning.cc:403-412), the routes as floors. The mean latency of
+         * the ring's distinct arcs (below) would weigh the node-boundary arcs as often as the
+         * NVLink ones (one ring per rail: as many distinct boundary arcs as NVLink arcs), while a
+         * chunk going round one ring crosses nodes only nInterSteps times. */
+        lat = row->base_us * 1e-6 +
+              (steps - ring_inter) *
+                  at_least(at_least(hop, geom->lat_intra_s), net_overhead_us * 1e-6) +
+              ring_inter * at_least(net_hop_us * 1e-6, geom->lat_inter_s);
     else
         lat = row->base_us * 1e-6 + steps * at_least(hop, geom->lat_mean_s);
     /* The network's host/proxy cost of each inter-node step (engine_network.c; 0 in a node). */
@@ -236,17 +257,43 @@ double coll_pipeline_s(const ps_coll_params *p, ps_coll_op op, ps_coll_algo algo
  * spb_net / eff_net); the call's one efficiency is the one that gives that tb on the busiest link
  * overall. Without a named network (generic) every link runs at the protocol efficiency, as before
  * network kinds existed. */
+/* NCCL runs a Ring or Tree call on fewer channels when it is small: while nBytes < nc x nt x
+ * threshold it drops a channel (NVIDIA/nccl src/enqueue.cc @ v2.30.7-1 5067397c, lines 2070-2103,
+ * "Ring/Tree channel tuning"), with nt the protocol's thread count (LL 512, LL128 640, Simple 512:
+ * src/include/device.h NCCL_*_MAX_NTHREADS) and the threshold 8 B per thread for LL and LL128,
+ * 64 for Simple, x nRanks for Ring LL (src/include/comm.h, src/graph/tuning.cc:589-593); so nc =
+ * floor(nBytes / (nt x threshold)) within [1, channels]. Channel c uses NIC c mod nics (one
+ * search channel per NIC, duplicated), so with nc < nics only nc NICs carry the call: the busiest
+ * one carries nics / nc times an even share. With nc >= nics the channels beyond one per NIC are
+ * taken as spread evenly (ceil(nc / nics) per NIC on some would add at most nics / nc: a 12-channel
+ * TCPX ring is 3 per physical NIC). NVLS, CollNet and point-to-point keep their channels. */
+double coll_net_channel_factor(const coll_geom *geom, ps_coll_algo algo, ps_coll_proto proto, int n,
+                               double bytes)
+{
+    static const double threads[PS_PROTO_COUNT] = {512, 640, 512};
+    static const double per_thread[PS_PROTO_COUNT] = {8, 8, 64};
+    if ((algo != PS_ALGO_RING && algo != PS_ALGO_TREE) || geom->net_channels <= 0 ||
+        geom->net_nics <= 1 || proto < 0 || proto >= PS_PROTO_COUNT || !(bytes > 0))
+        return 1.0;
+    double threshold = per_thread[proto] * (algo == PS_ALGO_RING && proto == PS_PROTO_LL ? n : 1);
+    double nc = floor(bytes / (threads[proto] * threshold));
+    nc = nc < 1 ? 1 : nc > geom->net_channels ? geom->net_channels : nc;
+    return nc >= geom->net_nics ? 1.0 : geom->net_nics / nc;
+}
+
 double coll_call_eff(const ps_coll_params *p, ps_coll_op op, ps_coll_algo algo,
                      ps_coll_proto proto, int n, const coll_geom *geom, double bytes)
 {
     static const double wire[PS_PROTO_COUNT] = {0.5, 0.9375, 1.0};
     double eff = coll_effective_eff(p, op, algo, proto, n, bytes);
-    if (!(geom->net_bandwidth_efficiency > 0) || !(geom->step_s_per_byte_net > 0) ||
-        proto < 0 || proto >= PS_PROTO_COUNT)
+    double channels = coll_net_channel_factor(geom, algo, proto, n, bytes);
+    bool named = geom->net_bandwidth_efficiency > 0;
+    if ((!named && channels <= 1.0) || !(geom->step_s_per_byte_net > 0) || proto < 0 ||
+        proto >= PS_PROTO_COUNT)
         return eff;
-    double eff_net = geom->net_bandwidth_efficiency * wire[proto];
+    double eff_net = named ? geom->net_bandwidth_efficiency * wire[proto] : eff;
     double per_byte = geom->step_s_per_byte_intra / eff;
-    double net = geom->step_s_per_byte_net / eff_net;
+    double net = geom->step_s_per_byte_net * channels / eff_net;
     per_byte = net > per_byte ? net : per_byte;
     return per_byte > 0 ? geom->step_s_per_byte / per_byte : eff;
 }
@@ -279,6 +326,7 @@ double coll_model_time(const ps_coll_params *p, ps_coll_op op, ps_coll_algo algo
     double eff = coll_call_eff(p, op, algo, proto, n, geom, bytes);
     int steps = geom->shape.steps;
     double tb = steps * bytes * geom->step_s_per_byte / eff;
-    return coll_latency_s(row, coll_net_hop_us(p, algo, proto), geom) + tb +
+    return coll_latency_s(row, coll_net_hop_us(p, algo, proto),
+                          coll_net_overhead_us(p, algo, proto), geom) + tb +
            coll_pipeline_s(p, op, algo, row, n, geom, bytes, tb);
 }

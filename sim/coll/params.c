@@ -49,7 +49,12 @@
  *        loads play that part.
  * NVLSTree: baseLatencies 0, hwLatencies[NVLink][NVLSTree] 25 us (the NVLS part, once),
  *   hwLatencies[NET][NVLSTree] 20.9 us (v2.28+; 14 in v2.21-v2.27), eff = NVLS's 0.648 (the same
- *   kernel moves the same bytes on the NVLink ports; ASSUMPTION for the NIC flows). */
+ *   kernel moves the same bytes on the NVLink ports; ASSUMPTION for the NIC flows).
+ * Rings across nodes (NVIDIA/nccl src/graph/tuning.cc @ v2.30.7-1 5067397c, lines 171 and 385-412,
+ *   the same in v2.23-v2.29): a step that crosses nodes costs hwLatencies[NET][Ring] = {2.7, 4.0,
+ *   14.0} plus the net plugin's latency (engine_network.c ranks with it); every other step at
+ *   least getNetOverhead(): 1 us on Intel or unknown hosts (2 on AMD, tuning.cc:228-233; parsim
+ *   takes the Intel figure), x3 for Simple. */
 void ps_coll_params_default(ps_coll_params *p)
 {
     memset(p, 0, sizeof *p);
@@ -66,6 +71,10 @@ void ps_coll_params_default(ps_coll_params *p)
     p->tree_net_hop_us[PS_PROTO_SIMPLE] = 14.0;
     p->nvls_tree = (ps_coll_proto_params){0, 25.0, 0.648, 0};
     p->nvls_tree_net_hop_us = 20.9;
+    p->ring_net_hop_us[PS_PROTO_LL] = 2.7;
+    p->ring_net_hop_us[PS_PROTO_LL128] = 4.0;
+    p->ring_net_hop_us[PS_PROTO_SIMPLE] = 14.0;
+    p->net_overhead_us = 1.0;
     for (int i = 0; i < PS_COLL_SCALE_POINTS; i++)
         p->ring_scale_ar[i] = p->ring_scale_other[i] = 1.0;
     p->launch_us = 0;

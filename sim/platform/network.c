@@ -16,7 +16,16 @@
  *   - bandwidth_efficiency: achievable per-NIC bandwidth / line rate;
  *   - channels_per_nic: NCCL runtime channels per NIC (network.md 1.5);
  *   - protocols, algorithms: what the network's recommended NCCL profile allows (NCCL_PROTO,
- *     NCCL_ALGO) for collectives that cross nodes.
+ *     NCCL_ALGO) for collectives that cross nodes;
+ *   - min_channels, max_channels: the profile's NCCL_MIN_NCHANNELS / NCCL_MAX_NCHANNELS (0 =
+ *     unset): NCCL caps its channel count at the max and replicates channels up to the min
+ *     (N src/graph/connect.cc ncclTopoPostset), and the collective model spreads a ring's or
+ *     tree's traffic over the NICs its channels use (model.c coll_net_channel_factor);
+ *   - pxn: NCCL's PXN for point-to-point (NCCL_P2P_PXN_LEVEL, default 2 = "use PXN as much as
+ *     possible", N src/graph/search.cc; NCCL_PXN_DISABLE=1 turns it off, src/graph/paths.cc:668):
+ *     a send to a GPU of local index j on another node goes over NVLink to the sender's node's
+ *     GPU j and leaves through that GPU's NIC, staying on rail j (engine_traffic.c). NCCL's
+ *     default everywhere except where a profile turns it off (TCPX: NCCL_P2P_PXN_LEVEL=0).
  * Source keys as in network.md: N = NVIDIA/nccl @ 5067397c, A = aws/aws-ofi-nccl @ 2daf7d30,
  * GX = google/nccl-plugin-gpudirecttcpx @ 4b8ea7f2, GO = google/nccl-plugin-gpudirect-tcpxo @
  * 04815d1b. A figure marked ASSUMPTION has no primary source; docs/platforms.md lists them.
@@ -36,18 +45,22 @@ static const ps_network_kind kinds[] = {
      * IB, N net_ib/init.cc:558), no extra proxy cost, the coll model's own efficiency, 2 channels
      * per NIC (DERIVED from N search.cc:1036-1058 + connect.cc:459, network.md 1.5). */
     {"generic", "no network named: NCCL's own constants, no plugin or proxy cost added",
-     400, 1.5, 0.5, 0, 0, 1.0, 2, PS_NET_PROTO_ALL, PS_NET_ALGO_ALL},
+     400, 1.5, 0.5, 0, 0, 1.0, 2, PS_NET_PROTO_ALL, PS_NET_ALGO_ALL, 0, 0, 1},
     /* InfiniBand NDR: 8 x single-port ConnectX-7 400 Gb/s, one per GPU (DGX H100 user guide,
      * hardware.md 3.4), Quantum-2 rail-optimised fat tree. NIC 1.5 us per side: Mellanox quotes
      * 3-4 us GPU-to-GPU with GPUDirect RDMA (2019 deck, network.md 4.1), ASSUMPTION for the split.
      * Quantum-2 port-to-port: secondary sources say 150-400 ns (network.md 4.1), 0.3 us
      * UNVERIFIED. Plugin latency 0 (net_ib "Not set", N net_ib/init.cc:558). Efficiency 47/50:
      * "For NDR @ 400Gbps you should see 46-48GB/s per NIC" (maintainer, nccl-tests#290). Proxy
-     * step 17 us: roce's fitted figure, BORROWED (the same ConnectX-7, net_ib code and proxy
-     * thread; no InfiniBand table small enough to fit it was found); held out: the Nebius 2 x 8
-     * InfiniBand curve (docs/validation.md). */
+     * step 1.5 us: FITTED (least squares on log time over all 31 sizes, grid of 0.5 us: rms log
+     * error 0.196 / 0.177 / 0.175 / 0.184 at 0.5 / 1 / 1.5 / 2 us) on Voltage Park's 4 x 8 H100
+     * InfiniBand all_reduce, 8 B - 8 GiB, NCCL 2.24.3 (github.com/ZiyanIshani/vpbenchmarking,
+     * docs/data/multinode.md): its 37-40 us at 8 B - 1 KiB is NCCL's own Tree/LL model (35.2 us
+     * at 4 nodes, ../shared/notes/network.md 1.4) within 10 %, so a bare-metal InfiniBand
+     * cluster adds little host cost to NCCL's hwLat[NET]; the 17 us fitted on nccl#1453 (roce)
+     * gave +170 % there. Held out: the same cluster's all_gather and the Nebius 2 x 8 curve. */
     {"ib-ndr", "InfiniBand NDR: 1x ConnectX-7 400 Gb/s per GPU, Quantum-2 rail-optimised fat tree",
-     400, 1.5, 0.3, 0, 17, 0.94, 2, PS_NET_PROTO_ALL, PS_NET_ALGO_ALL},
+     400, 1.5, 0.3, 0, 1.5, 0.94, 2, PS_NET_PROTO_ALL, PS_NET_ALGO_ALL, 0, 0, 1},
     /* RoCE v2: the same ConnectX-7 400GbE NIC and NCCL's same net_ib code and constants (N
      * net_ib/connect.cc:12-21); adaptive routing off by default on Ethernet (init.cc:439-442).
      * Ethernet switch hop 0.5 us: ASSUMPTION (no vendor figure found). Efficiency as IB
@@ -56,22 +69,24 @@ static const ps_network_kind kinds[] = {
      * at 4 KiB; tests/platform/multinode, docs/data/multinode.md), a RoCE cluster (INFERRED:
      * NCCL_IB_GID_INDEX=3 and NCCL_IB_ADAPTIVE_ROUTING=1 are RoCE v2 settings, top-of-rack
      * switches, 2 x 200 Gb ports per ConnectX-7, VMs) in the slow 3-node configuration that
-     * issue is about, so the figure may be high. No held-out RoCE curve was found. */
+     * issue is about, so the figure may be high (bare-metal InfiniBand fits 1.5 us, ib-ndr).
+     * No held-out RoCE curve was found (docs/data/multinode.md "Not found"). */
     {"roce", "RoCE v2: 1x ConnectX-7 400GbE per GPU, Ethernet rail-optimised fabric",
-     400, 1.5, 0.5, 0, 17, 0.94, 2, PS_NET_PROTO_ALL, PS_NET_ALGO_ALL},
+     400, 1.5, 0.5, 0, 17, 0.94, 2, PS_NET_PROTO_ALL, PS_NET_ALGO_ALL, 0, 0, 1},
     /* AWS EFA on p5 / p5e (H100 / H200): 32 EFA cards, 3,200 Gb/s per instance, i.e. 4 x 100
      * Gb/s per GPU (docs.aws.amazon.com p5-efa.html); aws-ofi-nccl groups a GPU's rails into one
      * NCCL device. Plugin latency 75 us on p5/p5e (A src/platform-aws.cpp:771-785). Proxy step
      * 15 us = AWS's own cost model, 20 us per inter-node step (A src/tuner/nccl_ofi_model.cpp:14-65),
      * minus NCCL's Tree LL hwLat[NET] 5.0 us that the coll model already charges. NIC and switch
      * latencies: ASSUMPTION (as generic; SRD publishes no one-way figure). Efficiency 0.9:
-     * ASSUMPTION until fitted. */
+     * ASSUMPTION until fitted. PXN: NCCL's default (aws-ofi-nccl @2daf7d30 sets no PXN
+     * variable; NCCL turns PXN off only for v4 net plugins, N src/graph/paths.cc:668-686). */
     {"efa-p5", "AWS EFA (p5/p5e): 4x 100 Gb/s EFA rails per GPU, SRD, aws-ofi-nccl",
-     400, 1.5, 0.5, 75, 15, 0.9, 2, PS_NET_PROTO_ALL, PS_NET_ALGO_ALL},
+     400, 1.5, 0.5, 75, 15, 0.9, 2, PS_NET_PROTO_ALL, PS_NET_ALGO_ALL, 0, 0, 1},
     /* AWS EFA on p5en (H200): 2 x 200 Gb/s rails per GPU (A nccl_ofi_model.cpp:29-40); plugin
      * latency 35 us (A platform-aws.cpp:150-172); AWS model 18 us per step, minus 5.0 -> 13. */
     {"efa-p5en", "AWS EFA (p5en): 2x 200 Gb/s EFA rails per GPU, SRD, aws-ofi-nccl",
-     400, 1.5, 0.5, 35, 13, 0.9, 2, PS_NET_PROTO_ALL, PS_NET_ALGO_ALL},
+     400, 1.5, 0.5, 35, 13, 0.9, 2, PS_NET_PROTO_ALL, PS_NET_ALGO_ALL, 0, 0, 1},
     /* GCP A3 High, GPUDirect-TCPX: 4 GPU NICs of 200 Gb/s for 8 GPUs (GX README "4-NIC"; A3 IPU
      * NICs at 200 Gb/s), so 100 Gb/s per GPU (INFERRED). Plugin latency 0 (GX net_tcpx.cc:737).
      * Google's TCPX profile (GoogleCloudPlatform/ai-infra-cluster-provisioning
@@ -79,9 +94,10 @@ static const ps_network_kind kinds[] = {
      * NCCL_ALGO=Ring, NCCL_PROTO=Simple and NCCL_MIN_NCHANNELS = NCCL_MAX_NCHANNELS = 12, i.e. 3
      * channels per NIC. Proxy step: tcpxo's fitted 47 us, BORROWED; efficiency 0.9 ASSUMPTION
      * (Google's sample 2-node all_reduce in the same repository, held out, reaches 47.8 GB/s algbw
-     * at 8 GiB: a ring across 2 nodes moves 2(n-1)/n x S/8 per NIC, 0.96 of 4 x 25 GB/s). */
+     * at 8 GiB: a ring across 2 nodes moves 2(n-1)/n x S/8 per NIC, 0.96 of 4 x 25 GB/s).
+     * Channels 12 / 12 and PXN off (NCCL_P2P_PXN_LEVEL=0): the same profile. */
     {"tcpx", "GCP A3 High GPUDirect-TCPX: 4x 200 Gb/s NICs for 8 GPUs (100 Gb/s per GPU)",
-     100, 1.5, 0.5, 0, 47, 0.9, 3, PS_NET_PROTO_SIMPLE, PS_NET_ALGO_RING},
+     100, 1.5, 0.5, 0, 47, 0.9, 3, PS_NET_PROTO_SIMPLE, PS_NET_ALGO_RING, 12, 12, 0},
     /* GCP A3 Mega, GPUDirect-TCPXO (FasTrak): 8 GPU NICs + 1 host NIC, 1,800 Gb/s total, so
      * 200 Gb/s per GPU (INFERRED, cloud.google.com gpu-network-bandwidth). Plugin latency 0 (GO
      * nccl_shim.cc:966). Google's profile sets NCCL_PROTO=Simple,LL128: no LL (GO
@@ -89,9 +105,10 @@ static const ps_network_kind kinds[] = {
      * grid of 1 us) on the 2 x a3-megagpu-8g all_reduce curve, 8 B - 8 GiB (ztan-NCCL-test-result,
      * docs/data/multinode.md); the TCPXO all_gather curve decided that rings pay it in the latency
      * only (model.c coll_fill_s), so it is not held out. Efficiency 0.9 of line rate:
-     * the same all_reduce's 181 GB/s algbw at 8 GiB over 8 x 25 GB/s (it is also in that fit). */
+     * the same all_reduce's 181 GB/s algbw at 8 GiB over 8 x 25 GB/s (it is also in that fit).
+     * Min channels 4: NCCL_MIN_NCHANNELS=4 in the same profile (no max, PXN not set: NCCL's). */
     {"tcpxo", "GCP A3 Mega GPUDirect-TCPXO: 8x 200 Gb/s NICs, one per GPU, no LL protocol",
-     200, 1.5, 0.5, 0, 47, 0.9, 2, PS_NET_PROTO_LL128 | PS_NET_PROTO_SIMPLE, PS_NET_ALGO_ALL},
+     200, 1.5, 0.5, 0, 47, 0.9, 2, PS_NET_PROTO_LL128 | PS_NET_PROTO_SIMPLE, PS_NET_ALGO_ALL, 4, 0, 1},
 };
 
 int ps_network_kind_count(void) { return (int)(sizeof kinds / sizeof kinds[0]); }

@@ -70,6 +70,11 @@ typedef struct inflight {
     int m;                             /* slots */
     request *req;
     int64_t issued, done, running_in_slot[PS_PLAN_MAX_MICROBATCHES];
+    /* The live window (window_advance): below first_live every request is done; from admit_end on
+     * none was ever admitted; from arrived_end on none has arrived. Arrivals are in index order
+     * (Poisson times increase, a closed loop issues in order), so a round walks [first_live,
+     * admit_end) for its running requests and on to arrived_end for new prompts, not all R. */
+    int64_t first_live, admit_end, arrived_end;
     int64_t reserved;                  /* KV tokens reserved (no-evict) or in use (vLLM) */
     double clock;
     round_entry *cache;
@@ -166,7 +171,7 @@ static void form_slot(inflight *s, int k, mixed_mb *mb, int64_t *chunk_of, unsig
 {
     memset(mb, 0, sizeof *mb);
     int64_t budget = s->max_tokens, count = 0, ctx_sum = 0;
-    for (int64_t i = 0; i < s->issued; i++) { /* running decodes first */
+    for (int64_t i = s->first_live; i < s->admit_end; i++) { /* running decodes first */
         request *r = &s->req[i];
         if (r->state != REQ_RUNNING || r->slot != k || r->prefilled < s->isl || count >= s->max_batch || budget < 1)
             continue;
@@ -177,7 +182,7 @@ static void form_slot(inflight *s, int k, mixed_mb *mb, int64_t *chunk_of, unsig
     }
     mb->decode_seqs = count;
     mb->decode_context = count ? ctx_sum / count : 0;
-    for (int64_t i = 0; i < s->issued && budget > 0; i++) { /* then prompts, FCFS */
+    for (int64_t i = s->first_live; i < s->arrived_end && budget > 0; i++) { /* then prompts, FCFS */
         request *r = &s->req[i];
         bool partial = r->state == REQ_RUNNING && r->slot == k && r->prefilled < s->isl;
         bool fresh = r->state == REQ_WAITING && r->arrival_s <= s->clock;
@@ -200,6 +205,8 @@ static void form_slot(inflight *s, int k, mixed_mb *mb, int64_t *chunk_of, unsig
             r->state = REQ_RUNNING;
             r->slot = k;
             s->running_in_slot[k]++;
+            if (i >= s->admit_end)
+                s->admit_end = i + 1;
         } else if (!s->no_evict) {
             s->reserved += c;
         }
@@ -220,11 +227,11 @@ static void make_room(inflight *s)
     if (s->no_evict)
         return;
     int64_t growth = 0;
-    for (int64_t i = 0; i < s->issued; i++)
+    for (int64_t i = s->first_live; i < s->admit_end; i++)
         growth += s->req[i].state == REQ_RUNNING && s->req[i].prefilled == s->isl;
     while (s->reserved + growth > s->kv_capacity) {
         int64_t victim = -1;
-        for (int64_t i = 0; i < s->issued; i++)
+        for (int64_t i = s->first_live; i < s->admit_end; i++)
             if (s->req[i].state == REQ_RUNNING)
                 victim = i;
         if (victim < 0)
@@ -370,9 +377,10 @@ static int round_time(inflight *s, replay_engine *engine, mixed_step *ms, round_
  * the multiples of DEC_BUCKET around each slot's (see the header). */
 static int interpolated_round(inflight *s, replay_engine *engine, const mixed_step *ms, double *period, ps_error *err)
 {
-    static mixed_step lo, hi; /* large; one driver per process */
-    lo = *ms;
-    hi = *ms;
+    static mixed_step lo, hi; /* large (256 microbatches); one driver per process: copy the used ones */
+    lo.microbatches = hi.microbatches = ms->microbatches;
+    memcpy(lo.mb, ms->mb, sizeof ms->mb[0] * (size_t)ms->microbatches);
+    memcpy(hi.mb, ms->mb, sizeof ms->mb[0] * (size_t)ms->microbatches);
     int64_t d = 0, dl = 0, dh = 0;
     for (int k = 0; k < ms->microbatches && !s->exact; k++) {
         int64_t n = ms->mb[k].decode_seqs, r = n % DEC_BUCKET;
@@ -423,7 +431,7 @@ static void finish_request(inflight *s, int64_t i)
 
 static void apply_round(inflight *s, const int64_t *chunk_of, const unsigned char *dec)
 {
-    for (int64_t i = 0; i < s->issued; i++) {
+    for (int64_t i = s->first_live; i < s->admit_end; i++) {
         request *r = &s->req[i];
         if (dec[i]) {
             r->generated++;
@@ -445,15 +453,25 @@ static void apply_round(inflight *s, const int64_t *chunk_of, const unsigned cha
     }
 }
 
-/* The next arrival after `clock` among waiting requests (open loop), or -1. */
+/* The next arrival after `clock` among waiting requests (open loop), or -1: arrivals are in
+ * index order, so it is the first request past the arrived ones. */
 static double next_arrival(const inflight *s)
 {
-    double best = -1;
-    for (int64_t i = 0; i < s->issued; i++)
-        if (s->req[i].state == REQ_WAITING && s->req[i].arrival_s > s->clock &&
-            (best < 0 || s->req[i].arrival_s < best))
-            best = s->req[i].arrival_s;
-    return best;
+    return s->arrived_end < s->issued ? s->req[s->arrived_end].arrival_s : -1;
+}
+
+/* Moves the live window (struct inflight) to the clock: past the done requests at its start, on
+ * to the requests that have arrived by now. */
+static void window_advance(inflight *s)
+{
+    while (s->first_live < s->issued && s->req[s->first_live].state == REQ_DONE)
+        s->first_live++;
+    if (s->admit_end < s->first_live)
+        s->admit_end = s->first_live;
+    if (s->arrived_end < s->admit_end)
+        s->arrived_end = s->admit_end;
+    while (s->arrived_end < s->issued && s->req[s->arrived_end].arrival_s <= s->clock)
+        s->arrived_end++;
 }
 
 static int inflight_driver(replay_engine *engine, void *arg, ps_error *err)
@@ -466,10 +484,14 @@ static int inflight_driver(replay_engine *engine, void *arg, ps_error *err)
     for (int64_t i = 0; i < s->issued; i++)
         s->req[i].state = REQ_WAITING;
     while (!rc && s->done < s->R) {
-        memset(chunk_of, 0, sizeof *chunk_of * (size_t)s->R);
-        memset(dec, 0, (size_t)s->R);
+        window_advance(s);
+        /* what earlier rounds set lies in [first_live, admit_end): only admitted requests are
+         * ever marked, and the prompts this round admits past admit_end were never marked */
+        size_t live = (size_t)(s->admit_end - s->first_live);
+        memset(chunk_of + s->first_live, 0, sizeof *chunk_of * live);
+        memset(dec + s->first_live, 0, live);
         make_room(s);
-        memset(&ms, 0, sizeof ms);
+        ms.microbatches = 0; /* form_slot clears each microbatch it forms */
         for (int k = 0; k < s->m; k++) {
             form_slot(s, k, &ms.mb[ms.microbatches], chunk_of, dec);
             if (ms.mb[ms.microbatches].decode_seqs + ms.mb[ms.microbatches].chunk_tokens > 0)

@@ -177,7 +177,15 @@ static int parse_cell(ps_sweep_row *row, const ps_report_column *c, const char *
         }
         char what[160];
         snprintf(what, sizeof what, "%s: %s", where, c->name);
-        return ps_parse_double(text, what, (double *)v, err);
+        if (ps_parse_double(text, what, (double *)v, err))
+            return err->code;
+        /* every number column is a time, a rate, a count of bytes, a percentage or a busy fraction:
+         * none is below zero, so a negative one is an edited or corrupted file, not a result; the
+         * one exception is error_pct's -1, the cost model's "error unknown" (html.c) */
+        bool unknown_error = !strcmp(c->name, "error_pct") && *(double *)v == -1;
+        if (*(double *)v < 0 && !unknown_error)
+            return ps_error_set(err, PS_EINPUT, "%s: negative value '%s' (the column is never below 0)", what, text);
+        return PS_OK;
     }
     }
     return ps_error_set(err, PS_EINTERNAL, "%s: unknown column kind", where);

@@ -242,7 +242,7 @@ static void missing_fields_refused_not_guessed(void **state)
     assert_int_equal(a.source, PS_COST_MODEL);
     assert_false(a.in_envelope);
     assert_true(a.error_pct < 0);
-    assert_non_null(strstr(a.fallback, "no measured sampling kernels"));
+    assert_non_null(strstr(a.fallback, "no measured greedy sampling kernels"));
     ps_cost_model_free(m);
 }
 
@@ -293,6 +293,124 @@ static void bad_coefficient_files(void **state)
  *     ratio within 5 % of 1.433.
  * (b) the shape of the defect report (64 x 2048, 8/1 heads, fp16): anywhere in [1, 1.433] + 5 %
  *     slack. The old fit gave 7.1x and 4.7x. */
+
+/* The stochastic sampler class (core/cost/family_sampling.c) against the public FlashInfer B200
+ * kernel times (docs/data/sampling-kernels.csv, in the repository, so this never skips): fitted
+ * on flashinfer PR #2945's top-k rows (batch 1); held out: its top-p rows (batch 128, another
+ * method) and issue #2837's top-k row (batch 128, another vocabulary and input distribution).
+ * Bound: median <= 30 %. Why that loose: at one shape the rows span 58-172 us because the
+ * rejection rounds depend on k, p and the logits' distribution, which no query carries; one
+ * method-agnostic rate predicts their geometric mean, so no model of this form gets below that
+ * spread (the fit's own residual is 29.5 %). Measured today: 25.2 %; the +-1 point band makes any
+ * change of the model, fitter or data fail here so that docs/cost.md and docs/validation.md
+ * follow. */
+static void sampler_top_k_top_p_held_out(void **state)
+{
+    (void)state;
+    const char *src = getenv("PARSIM_SOURCE_DIR");
+    assert_non_null(src);
+    char coeffs[1200], data[2][1200];
+    snprintf(coeffs, sizeof coeffs, "%s/data/cost/h200-sxm.cost", src);
+    snprintf(data[0], sizeof data[0], "%s/docs/data/sampling-kernels.csv@op=top_p", src);
+    snprintf(data[1], sizeof data[1], "%s/docs/data/sampling-kernels.csv@model=flashinfer-issue2837", src);
+    ps_cost_model *m = NULL;
+    ps_error err = {0};
+    assert_int_equal(ps_cost_model_create(ps_gpu_find("b200"), coeffs, &m, &err), 0);
+    ps_cost_points *pts = ps_cost_points_new();
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(ps_cost_points_read(pts, data[i], &err), 0);
+    size_t n = ps_cost_points_count(pts);
+    assert_int_equal(n, 8);
+    double e[8];
+    for (size_t i = 0; i < n; i++) {
+        ps_cost_point_view v;
+        ps_cost_points_at(pts, i, &v);
+        assert_int_equal(v.query.sampler, PS_SAMPLER_TOP_K_TOP_P);
+        double t;
+        assert_int_equal(ps_cost_predict_point(m, pts, i, &t, &err), 0);
+        e[i] = fabs(t / v.measured_us - 1) * 100;
+    }
+    for (size_t i = 1; i < n; i++) /* insertion sort: 8 values */
+        for (size_t j = i; j > 0 && e[j] < e[j - 1]; j--) {
+            double x = e[j];
+            e[j] = e[j - 1], e[j - 1] = x;
+        }
+    double median = (e[n / 2 - 1] + e[n / 2]) / 2; /* as the fit computes error.model */
+    printf("sampler top_k_top_p, B200 batch-128 rows held out: median %.1f %%\n", median);
+    assert_true(median <= 30);
+    assert_true(fabs(median - 25.2) <= 1.0);
+    ps_cost_points_free(pts);
+    ps_cost_model_free(m);
+}
+
+static void sampler_table_bad_rows(void **state)
+{
+    (void)state;
+    const char *head = "source,url,gpu,library,kernel,method,distribution,param,deterministic,batch,vocab,"
+                       "input_dtype,time_us,timing\n";
+    const char *rows[][2] = {
+        {"x,u,b200,flashinfer,k,beam,d,p,true,1,128512,fp32,10,t\n", "method"},
+        {"x,u,b9000,flashinfer,k,top_k,d,p,true,1,128512,fp32,10,t\n", "gpu"},
+        {"x,u,b200,flashinfer,k,top_k,d,p,true,0,128512,fp32,10,t\n", "batch"},
+        {"x,u,b200,flashinfer,k,top_k,d,p,true,1,128512,fp32,-3,t\n", "time_us"},
+    };
+    char path[] = "/tmp/parsim-sampler-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char text[600];
+        snprintf(text, sizeof text, "%s%s", head, rows[i][0]);
+        write_file(path, text);
+        ps_cost_points *pts = ps_cost_points_new();
+        ps_error err = {0};
+        assert_int_equal(ps_cost_points_read(pts, path, &err), PS_EINPUT);
+        assert_non_null(strstr(err.message, ":2"));
+        assert_non_null(strstr(err.message, rows[i][1]));
+        ps_cost_points_free(pts);
+    }
+    unlink(path);
+}
+
+static void sampler_waves(void **state)
+{
+    (void)state;
+    const char *src = getenv("PARSIM_SOURCE_DIR");
+    assert_non_null(src);
+    char coeffs[1200], text[2400];
+    snprintf(coeffs, sizeof coeffs, "%s/data/cost/h200-sxm.cost", src);
+    char path[] = "/tmp/parsim-sampler-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    snprintf(text, sizeof text,
+             "source,url,gpu,library,kernel,method,distribution,param,deterministic,batch,vocab,input_dtype,time_us,timing\n"
+             "x,u,b200,flashinfer,k,top_p,d,p,true,1,128512,fp32,100,t\n"
+             "x,u,b200,flashinfer,k,top_p,d,p,true,296,128512,fp32,100,t\n"
+             "x,u,b200,flashinfer,k,top_p,d,p,true,297,128512,fp32,100,t\n"
+             "x,u,h200-sxm,flashinfer,k,top_p,d,p,true,297,128512,fp32,100,t\n");
+    write_file(path, text);
+    ps_cost_model *m = NULL;
+    ps_error err = {0};
+    assert_int_equal(ps_cost_model_create(ps_gpu_find("b200"), coeffs, &m, &err), 0);
+    ps_cost_points *pts = ps_cost_points_new();
+    assert_int_equal(ps_cost_points_read(pts, path, &err), 0);
+    double t[4];
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(ps_cost_predict_point(m, pts, i, &t[i], &err), 0);
+    /* 296 rows = 2 x 148 slots: one wave, the time of one row (the HBM floor, 296 x 514 KB at
+     * 0.6 x 8 TB/s = 32 us, stays below the ~116 us row time); 297 rows: a second wave, and the
+     * fixed cost is paid once (within 1e-9 relative: the same closed form). */
+    assert_true(fabs(t[1] / t[0] - 1) < 1e-9);
+    double fixed = 2.5, row = t[0] - fixed;
+    assert_true(fabs((t[2] - fixed) / (2 * row) - 1) < 1e-9);
+    /* H200 (132 SMs, 264 slots): 297 rows are two waves too, same per-row rate (not scaled). */
+    assert_true(fabs(t[3] / t[2] - 1) < 1e-9);
+    ps_cost_points_free(pts);
+    ps_cost_model_free(m);
+    unlink(path);
+}
+
 static void decode_attention_h100_vs_h200(void **state)
 {
     (void)state;
@@ -331,6 +449,9 @@ int main(void)
         cmocka_unit_test(missing_fields_refused_not_guessed),
         cmocka_unit_test(bad_coefficient_files),
         cmocka_unit_test(decode_attention_h100_vs_h200),
+        cmocka_unit_test(sampler_top_k_top_p_held_out),
+        cmocka_unit_test(sampler_table_bad_rows),
+        cmocka_unit_test(sampler_waves),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

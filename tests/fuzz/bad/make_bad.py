@@ -51,6 +51,12 @@ platform = {
     "protocols_repeated.xml": sub(b'"network_protocols" value="LL,LL128,Simple"', b'"network_protocols" value="Simple,Simple"'),
     "algorithms_no_ring.xml": sub(b'"network_algorithms" value="Ring,Tree,NVLSTree"', b'"network_algorithms" value="Tree,NVLSTree"'),
     "algorithms_unknown.xml": sub(b'"network_algorithms" value="Ring,Tree,NVLSTree"', b'"network_algorithms" value="Ring,CollNet"'),
+    "min_channels_fraction.xml": sub(b'"network_min_channels" value="0"', b'"network_min_channels" value="1.5"'),
+    "max_channels_too_many.xml": sub(b'"network_max_channels" value="0"', b'"network_max_channels" value="65"'),
+    "min_above_max_channels.xml": sub(b'"network_max_channels" value="0"', b'"network_max_channels" value="4"').replace(
+        b'"network_min_channels" value="0"', b'"network_min_channels" value="8"'),
+    "pxn_two.xml": sub(b'"network_pxn" value="1"', b'"network_pxn" value="2"'),
+    "pxn_text.xml": sub(b'"network_pxn" value="1"', b'"network_pxn" value="on"'),
     "fabric_unknown.xml": sub(b'"fabric" value="nvswitch"', b'"fabric" value="torus"'),
     "fabric_missing.xml": drop_line(b'<prop id="fabric"'),
     "nodes_mismatch.xml": sub(b'"nodes" value="2"', b'"nodes" value="3"'),

@@ -36,6 +36,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$bin" platform --gpu h100-sxm --gpus-per-node 8 --nodes 4 --fabric nvswitch --network efa-p5 -o "$tmp/aws-p5-x4.xml" || exit 2
 "$bin" platform --gpu h100-sxm --gpus-per-node 8 --nodes 3 --fabric nvswitch --network roce --nic-gbps 200 -o "$tmp/roce-x3.xml" || exit 2
+"$bin" platform --gpu h100-sxm --gpus-per-node 8 --nodes 4 --fabric nvswitch --network ib-ndr -o "$tmp/ib-ndr-x4.xml" || exit 2
 # curve | platform | op | gpus | -g | extra flags | role (fit = used to set a figure, held-out = never)
 over() { # median bound -> true when the median (e.g. 12.3%) is above the bound
   [ -n "$1" ] && [ "$1" != - ] && [ -n "$2" ] && [ "$2" != - ] && awk -v m="${1%\%}" -v b="$2" 'BEGIN { exit !(m > b) }'
@@ -66,15 +67,22 @@ while IFS='|' read -r csv platform op gpus g extra role bound_ge bound_lt bound_
     echo "  FAIL: above the bounds ${bound_ge}% / ${bound_lt}% / max ${bound_max}%"; fail=1
   fi
 done <<'LIST'
-gcp-a3-mega-x2-tcpxo-allreduce.csv|platforms/gcp-a3-mega-x2.xml|all_reduce|16|1||fit|16|15|-
-gcp-a3-mega-x2-tcpxo-allgather.csv|platforms/gcp-a3-mega-x2.xml|all_gather|16|1||form|6|24|-
-gcp-a3-high-x2-tcpx-allreduce.csv|platforms/gcp-a3-high-x2.xml|all_reduce|16|1||held-out|30|-|-
+gcp-a3-mega-x2-tcpxo-allreduce.csv|platforms/gcp-a3-mega-x2.xml|all_reduce|16|1||fit|16|19|-
+gcp-a3-mega-x2-tcpxo-allgather.csv|platforms/gcp-a3-mega-x2.xml|all_gather|16|1||form|6|31|-
+gcp-a3-high-x2-tcpx-allreduce.csv|platforms/gcp-a3-high-x2.xml|all_reduce|16|1||held-out|29|-|-
 aws-p5-x2-efa-allreduce.csv|platforms/aws-p5-x2.xml|all_reduce|16|1||fit|9|-|-
-aws-p5-x4-efa-allreduce.csv|TMP/aws-p5-x4.xml|all_reduce|32|1||held-out|12|-|-
+aws-p5-x2-efa-allreduce-small.csv|platforms/aws-p5-x2.xml|all_reduce|16|1||held-out|-|15|-
+aws-p5-x4-efa-allreduce.csv|TMP/aws-p5-x4.xml|all_reduce|32|1||held-out|14|-|-
 aws-p5-x2-efa-alltoall.csv|platforms/aws-p5-x2.xml|alltoall|16|1||held-out|2|-|-
 aws-p5-x4-efa-alltoall.csv|TMP/aws-p5-x4.xml|alltoall|32|1||held-out|6|-|-
 nccl1453-h100-x3-allreduce.csv|TMP/roce-x3.xml|all_reduce|24|1||fit|-|10|-
-nebius-h100-x2-ib-allreduce-torch.csv|platforms/hgx-h100-x2-ib.xml|all_reduce|16|1||held-out|9|-|-
+nccl2409-h100-x2-roce-allreduce.csv|platforms/hgx-h100-x2-roce.xml|all_reduce|16|1||held-out|67|-|-
+nccl2409-h100-x2-roce-allgather.csv|platforms/hgx-h100-x2-roce.xml|all_gather|16|1||held-out|87|-|-
+nccl2409-h100-x2-roce-reducescatter.csv|platforms/hgx-h100-x2-roce.xml|reduce_scatter|16|1||held-out|87|-|-
+nccl2409-h100-x2-roce-alltoall.csv|platforms/hgx-h100-x2-roce.xml|alltoall|16|1||held-out|84|-|-
+voltagepark-h100-x4-ib-allreduce.csv|TMP/ib-ndr-x4.xml|all_reduce|32|1||fit|15|24|-
+voltagepark-h100-x4-ib-allgather.csv|TMP/ib-ndr-x4.xml|all_gather|32|1||held-out|45|12|-
+nebius-h100-x2-ib-allreduce-torch.csv|platforms/hgx-h100-x2-ib.xml|all_reduce|16|1||held-out|27|-|-
 hgx-h100-nvls-forced-g8-allreduce.csv|platforms/hgx-h100.xml|all_reduce|8|8| --algo nvls|held-out|3|-|-
 azure-ndh200v5-nvls-forced-nccl2.26.2-allreduce.csv|platforms/hgx-h200.xml|all_reduce|8|8| --algo nvls|held-out|3|12|20
 azure-ndh200v5-nvls-forced-nccl2.20.5-allreduce.csv|platforms/hgx-h200.xml|all_reduce|8|8| --algo nvls|held-out|3|17|20

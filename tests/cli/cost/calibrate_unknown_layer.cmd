@@ -1,0 +1,1 @@
+cd $PARSIM_TMP && mkdir -p Llama-3.1-8B/tp1 && printf "layer_name,input,kv_cache,tp_size,latency(ns)\nq_proj,16,0,1,9000\nqkv_proj,16,0,1,9000\n" > Llama-3.1-8B/tp1/layers.csv && parsim calibrate --ops Llama-3.1-8B/tp1/layers.csv --gpu h100-sxm -o out.cost

@@ -1,0 +1,1 @@
+cd $PARSIM_TMP && printf "op,elements,bytes_moved,time_us,reps,achieved_gbps\nlayernorm_h4096,1048576,4194304,1.6,50,2574.1\n" > memory_ops_graph.csv && parsim calibrate --ops memory_ops_graph.csv --gpu h200-sxm -o out.cost

@@ -1,0 +1,1 @@
+cd $PARSIM_TMP && printf "source,url,gpu,library,kernel,method,distribution,param,deterministic,batch,vocab,input_dtype,time_us,timing\nx,u,b200,flashinfer,k,beam,d,p,true,1,128512,fp32,10,t\n" > s.csv && parsim cost --gpu b200 --errors s.csv

@@ -1,0 +1,1 @@
+d=$PARSIM_TMP; parsim sweep --model llama3.1-8b --platform hgx-h200 --gpus 2 --isl 128 --osl 8 --scheduler static --shard 1/1 --csv $d/s.csv && awk -F, -v OFS=, 'NR==3{$6="-"$6} {print}' $d/s.csv > $d/b.csv && cd $d && parsim sweep --merge b.csv
