@@ -84,6 +84,8 @@ voltagepark-h100-x4-ib-allreduce.csv|TMP/ib-ndr-x4.xml|all_reduce|32|1||fit|15|2
 voltagepark-h100-x4-ib-allgather.csv|TMP/ib-ndr-x4.xml|all_gather|32|1||held-out|45|12|-
 nebius-h100-x2-ib-allreduce-torch.csv|platforms/hgx-h100-x2-ib.xml|all_reduce|16|1||held-out|27|-|-
 hgx-h100-nvls-forced-g8-allreduce.csv|platforms/hgx-h100.xml|all_reduce|8|8| --algo nvls|held-out|3|-|-
+hgx-h100-nvls-forced-g8-allreduce-run2.csv|platforms/hgx-h100.xml|all_reduce|8|8| --algo nvls|held-out|3|-|-
+hgx-h100-nvls-forced-g8-allreduce-run3.csv|platforms/hgx-h100.xml|all_reduce|8|8| --algo nvls|held-out|3|-|-
 azure-ndh200v5-nvls-forced-nccl2.26.2-allreduce.csv|platforms/hgx-h200.xml|all_reduce|8|8| --algo nvls|held-out|3|12|20
 azure-ndh200v5-nvls-forced-nccl2.20.5-allreduce.csv|platforms/hgx-h200.xml|all_reduce|8|8| --algo nvls|held-out|3|17|20
 azure-ndh100v5-nvls-forced-nccl2.18.5-allreduce.csv|platforms/hgx-h100.xml|all_reduce|8|1| --algo nvls|held-out|3|19|-
