@@ -84,6 +84,8 @@ typedef struct ps_network_kind {
     int pxn;                     /* 1: point-to-point sends leave through the NIC of the peer's
                                     rail (NCCL's PXN, NCCL_P2P_PXN_LEVEL=2, the default);
                                     0: NCCL_PXN_DISABLE=1 / NCCL_P2P_PXN_LEVEL=0 */
+    const char *sources;         /* one line per figure: where it comes from (FITTED, a vendor
+                                    page, NCCL's code, ASSUMPTION), for --list-networks --network */
 } ps_network_kind;
 
 int ps_network_kind_count(void);

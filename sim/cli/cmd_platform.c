@@ -58,7 +58,7 @@ static const char *const platform_usage[] = {
     "parsim platform --gpu MODEL --gpus-per-node N [--nodes K] --fabric F",
     "                [--network KIND] [--nic-gbps G] [--nic-latency-us U] [-o FILE]",
     "parsim platform --describe FILE [--json]",
-    "parsim platform --list | --list-networks",
+    "parsim platform --list | --list-networks [--network KIND]",
     NULL,
 };
 static const ps_command_help platform_help = {
@@ -119,7 +119,7 @@ static int parse_args(int argc, char **argv, platform_args *a, ps_error *err)
         PS_OPT_STRING(0, "describe", &a->describe, "FILE", "summarise a platform file (or preset)"),
         PS_OPT_FLAG(0, "json", &a->json, "with --describe: JSON instead of text"),
         PS_OPT_FLAG(0, "list", &a->list, "list the presets"),
-        PS_OPT_FLAG(0, "list-networks", &a->list_networks, "list the network kinds and their figures"),
+        PS_OPT_FLAG(0, "list-networks", &a->list_networks, "list the network kinds and their figures\n(with --network KIND: that kind's figures and their sources)"),
         PS_OPT_END(),
     };
     return ps_options_parse(&platform_help, opts, argc, argv, NULL, NULL, err);
@@ -131,6 +131,31 @@ static int list_presets(void)
         const ps_platform_spec *s = ps_platform_preset_at(i);
         printf("%-16s %4d GPUs  %-8s  %s\n", s->name, s->node_count * s->gpus_per_node,
                ps_fabric_name(s->fabric), s->summary);
+    }
+    return PS_OK;
+}
+
+/* --list-networks --network KIND: one kind's figures, each with where it comes from. */
+static int list_network_sources(const char *name, ps_error *err)
+{
+    const ps_network_kind *k = ps_network_kind_find(name);
+    if (!k)
+        return ps_error_set(err, PS_EINPUT, "--network: unknown network kind '%s' (see --list-networks)", name);
+    char protos[32], algos[32];
+    ps_network_protocols_format(k->protocols, protos, sizeof protos);
+    ps_network_algorithms_format(k->algorithms, algos, sizeof algos);
+    printf("network %s: %s\n", k->name, k->summary);
+    printf("  nic %.6g Gb/s per GPU, NIC %.6g us + switch %.6g us per side, plugin latency %.6g us, "
+           "proxy %.6g us per step,\n  efficiency %.6g, %d channels per NIC, channels min %d max %d "
+           "(0 = NCCL's), PXN %s,\n  protocols %s, algorithms %s\n",
+           k->nic_gbps, k->nic_latency_us, k->switch_latency_us, k->plugin_latency_us,
+           k->proxy_step_us, k->bandwidth_efficiency, k->channels_per_nic, k->min_channels,
+           k->max_channels, k->pxn ? "on" : "off", protos, algos);
+    printf("sources (sim/platform/network.c and docs/platforms.md cite them in full):\n");
+    for (const char *line = k->sources; line && *line;) {
+        size_t len = strcspn(line, "\n");
+        printf("  - %.*s\n", (int)len, line);
+        line += len + (line[len] == '\n');
     }
     return PS_OK;
 }
@@ -369,7 +394,11 @@ static int custom_spec(const platform_args *a, ps_platform_spec *spec, ps_error 
 /* Exactly one mode, and the flags that go with it. */
 static int check_mode(const platform_args *a, ps_error *err)
 {
-    int modes = (a->preset != NULL) + general_form(a) + (a->describe != NULL) + a->list + a->list_networks;
+    /* --list-networks --network KIND prints one kind's sourced figures: not the general form. */
+    bool kind_sources = a->list_networks && a->network && !a->gpu && !a->gpus_per_node && !a->nodes &&
+                        !a->fabric && !a->nic_gbps_text && !a->nic_latency_text;
+    int modes = (a->preset != NULL) + (!kind_sources && general_form(a)) + (a->describe != NULL) +
+                a->list + a->list_networks;
     if (modes != 1)
         return ps_error_set(err, PS_EINPUT, "give exactly one of --preset, the general form (--gpu ...), "
                             "--describe, --list or --list-networks (see --help)");
@@ -384,6 +413,8 @@ static int run(const platform_args *a, ps_error *err)
 {
     if (a->list)
         return list_presets();
+    if (a->list_networks && a->network)
+        return list_network_sources(a->network, err);
     if (a->list_networks)
         return list_networks();
     if (a->describe)

@@ -230,6 +230,8 @@ static void test_network_kinds(void **state)
         assert_true(k->max_channels >= 0 && k->max_channels <= 64);
         assert_true(!k->min_channels || !k->max_channels || k->min_channels <= k->max_channels);
         assert_true(k->pxn == 0 || k->pxn == 1);
+        assert_non_null(k->sources); /* --list-networks --network KIND prints them */
+        assert_true(strlen(k->sources) > 0 && k->sources[strlen(k->sources) - 1] == '\n');
     }
     /* NCCL's defaults where no profile changes them; Google's TCPX profile sets
      * NCCL_MIN_NCHANNELS = NCCL_MAX_NCHANNELS = 12 and NCCL_P2P_PXN_LEVEL=0 (network.c). */
