@@ -94,11 +94,10 @@ done
 "$bin" calibrate --platform platforms/hgx-h100.xml "${fit[@]}" -o "$vt/h100-n2-n4.nccl.json" 2>/dev/null
 heldout_header "2 and 4 GPUs -> 8 GPUs (H100)" \
   "A fit on the H100 AIC curves of 2 and 4 GPUs only (all four collectives, no peak point: the" \
-  "published peaks are 8-GPU numbers), tested on the 8-GPU curves. The 8-GPU ring efficiency does" \
-  "not extrapolate from 2 and 4 GPUs (NCCL runs more channels on 8; the fitted group-size scale" \
-  "is what does not carry over): reduce_scatter is about 20 % off at >= 1 MiB, all_reduce and" \
-  "all_gather 12-15 % (all_reduce was 27 % while the fit also set NVLS's latency, calibrate.c)." \
-  "alltoall (p2p, no group-size scale) carries over."
+  "published peaks are 8-GPU numbers), tested on the 8-GPU curves: 5-8 % off at >= 1 MiB since" \
+  "NVLS follows NCCL's chunked split (model.c); before it, the 8-GPU ring efficiency did not carry" \
+  "over from 2 and 4 GPUs: reduce_scatter was about 20 % off, all_gather 15 %, all_reduce 12.5 %" \
+  "(27 % while the fit also set NVLS's latency, calibrate.c). alltoall (p2p) carries over."
 for op in $ops4; do
   row hgx-h100 "h100sxm-aic-nccl2.29.2-${op%%:*}-n8-half.csv" "${op#*:}" 8 auto 1 \
     "$vt/h100-n2-n4.nccl.json" heldout "fitted here on 2+4 GPUs"

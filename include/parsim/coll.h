@@ -100,7 +100,8 @@ void ps_coll_op_list(char *buf, size_t size, bool nccl_tests_only);
  * The few free numbers of the model, per platform. One protocol row = a base latency paid once per
  * call, a latency per synchronous step (hop), a bandwidth efficiency (achieved / link bandwidth)
  * and a pipeline-fill constant (see docs/nccl.md: T = base + steps*max(hop, route latency) + tb +
- * 2*sqrt(steps*fill*tb), tb = bytes on the busiest link / (eff * link bandwidth)). */
+ * 2*sqrt(steps*fill*tb), tb = bytes on the busiest link / (eff * link bandwidth); for NCCL's NVLS
+ * on one node fill is the overhead of each loop iteration after the first, docs/nccl.md). */
 typedef struct ps_coll_proto_params {
     double base_us;
     double hop_us;
@@ -134,6 +135,13 @@ typedef struct ps_coll_params {
     /* Host launch cost per GPU of one thread (nccl-tests -g G drives G GPUs from one thread: the
      * reported time is at least G x launch_us). Only the nccl-tests driver applies it. */
     double launch_us;
+    /* NCCL's NVLS kernel: the rate (GB/s) at which one channel's warps copy the first chunk group
+     * into the NVLS buffers and the last one out (model.c coll_nvls_pipeline_s); 0 = no such
+     * term, NCCL's own model. */
+    double nvls_copy_gbps;
+    /* ... and the rate (GB/s) at which one channel's reduce warps on a head multimem.ld_reduce
+     * the bytes that head owns (bytes / n); 0 = never the bottleneck (NCCL's model). */
+    double nvls_reduce_gbps;
     char source[512]; /* where the numbers come from (file, or "NCCL tuning.cc defaults") */
 } ps_coll_params;
 

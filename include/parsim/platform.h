@@ -79,6 +79,13 @@ typedef struct ps_network_kind {
     int channels_per_nic;        /* NCCL runtime channels per NIC */
     unsigned protocols;          /* PS_NET_PROTO_* the network's NCCL profile allows */
     unsigned algorithms;         /* PS_NET_ALGO_* the network's NCCL profile allows */
+    int min_channels;            /* NCCL_MIN_NCHANNELS of the network's profile, 0 = unset */
+    int max_channels;            /* NCCL_MAX_NCHANNELS of the network's profile, 0 = unset */
+    int pxn;                     /* 1: point-to-point sends leave through the NIC of the peer's
+                                    rail (NCCL's PXN, NCCL_P2P_PXN_LEVEL=2, the default);
+                                    0: NCCL_PXN_DISABLE=1 / NCCL_P2P_PXN_LEVEL=0 */
+    const char *sources;         /* one line per figure: where it comes from (FITTED, a vendor
+                                    page, NCCL's code, ASSUMPTION), for --list-networks --network */
 } ps_network_kind;
 
 int ps_network_kind_count(void);
@@ -105,6 +112,9 @@ typedef struct ps_platform_network {
     int channels_per_nic;
     unsigned protocols;
     unsigned algorithms;
+    int min_channels;            /* 0 = unset */
+    int max_channels;            /* 0 = unset */
+    int pxn;                     /* 0 or 1 */
 } ps_platform_network;
 
 typedef struct ps_platform_fabric_info {

@@ -58,7 +58,7 @@ static const char *const platform_usage[] = {
     "parsim platform --gpu MODEL --gpus-per-node N [--nodes K] --fabric F",
     "                [--network KIND] [--nic-gbps G] [--nic-latency-us U] [-o FILE]",
     "parsim platform --describe FILE [--json]",
-    "parsim platform --list | --list-networks",
+    "parsim platform --list | --list-networks [--network KIND]",
     NULL,
 };
 static const ps_command_help platform_help = {
@@ -119,7 +119,7 @@ static int parse_args(int argc, char **argv, platform_args *a, ps_error *err)
         PS_OPT_STRING(0, "describe", &a->describe, "FILE", "summarise a platform file (or preset)"),
         PS_OPT_FLAG(0, "json", &a->json, "with --describe: JSON instead of text"),
         PS_OPT_FLAG(0, "list", &a->list, "list the presets"),
-        PS_OPT_FLAG(0, "list-networks", &a->list_networks, "list the network kinds and their figures"),
+        PS_OPT_FLAG(0, "list-networks", &a->list_networks, "list the network kinds and their figures\n(with --network KIND: that kind's figures and their sources)"),
         PS_OPT_END(),
     };
     return ps_options_parse(&platform_help, opts, argc, argv, NULL, NULL, err);
@@ -135,19 +135,47 @@ static int list_presets(void)
     return PS_OK;
 }
 
+/* --list-networks --network KIND: one kind's figures, each with where it comes from. */
+static int list_network_sources(const char *name, ps_error *err)
+{
+    const ps_network_kind *k = ps_network_kind_find(name);
+    if (!k)
+        return ps_error_set(err, PS_EINPUT, "--network: unknown network kind '%s' (see --list-networks)", name);
+    char protos[32], algos[32];
+    ps_network_protocols_format(k->protocols, protos, sizeof protos);
+    ps_network_algorithms_format(k->algorithms, algos, sizeof algos);
+    printf("network %s: %s\n", k->name, k->summary);
+    printf("  nic %.6g Gb/s per GPU, NIC %.6g us + switch %.6g us per side, plugin latency %.6g us, "
+           "proxy %.6g us per step,\n  efficiency %.6g, %d channels per NIC, channels min %d max %d "
+           "(0 = NCCL's), PXN %s,\n  protocols %s, algorithms %s\n",
+           k->nic_gbps, k->nic_latency_us, k->switch_latency_us, k->plugin_latency_us,
+           k->proxy_step_us, k->bandwidth_efficiency, k->channels_per_nic, k->min_channels,
+           k->max_channels, k->pxn ? "on" : "off", protos, algos);
+    printf("sources (sim/platform/network.c and docs/platforms.md cite them in full):\n");
+    for (const char *line = k->sources; line && *line;) {
+        size_t len = strcspn(line, "\n");
+        printf("  - %.*s\n", (int)len, line);
+        line += len + (line[len] == '\n');
+    }
+    return PS_OK;
+}
+
 static int list_networks(void)
 {
-    printf("%-9s %6s %8s %8s %8s %8s %5s %4s  %-16s %-18s %s\n", "network", "Gb/s", "nic_us",
-           "switch_us", "plugin", "proxy_us", "eff", "ch", "protocols", "algorithms", "summary");
+    printf("%-9s %6s %8s %8s %8s %8s %5s %4s %7s %3s  %-16s %-18s %s\n", "network", "Gb/s",
+           "nic_us", "switch_us", "plugin", "proxy_us", "eff", "ch", "min/max", "pxn", "protocols",
+           "algorithms", "summary");
     for (int i = 0; i < ps_network_kind_count(); i++) {
         const ps_network_kind *k = ps_network_kind_at(i);
         char protos[32], algos[32];
         ps_network_protocols_format(k->protocols, protos, sizeof protos);
         ps_network_algorithms_format(k->algorithms, algos, sizeof algos);
-        printf("%-9s %6.6g %8.6g %9.6g %8.6g %8.6g %5.3g %4d  %-16s %-18s %s\n", k->name,
+        char minmax[16];
+        snprintf(minmax, sizeof minmax, "%d/%d", k->min_channels, k->max_channels);
+        printf("%-9s %6.6g %8.6g %9.6g %8.6g %8.6g %5.3g %4d %7s %3d  %-16s %-18s %s\n", k->name,
                k->nic_gbps, k->nic_latency_us, k->switch_latency_us, k->plugin_latency_us,
-               k->proxy_step_us, k->bandwidth_efficiency, k->channels_per_nic, protos, algos,
-               k->summary);
+               k->proxy_step_us, k->bandwidth_efficiency, k->channels_per_nic, minmax, k->pxn,
+               protos, algos, k->summary);
     }
     return 0;
 }
@@ -175,6 +203,9 @@ static cJSON *network_json(const ps_platform_fabric_info *f)
     cJSON_AddNumberToObject(o, "channels_per_nic", n->channels_per_nic);
     cJSON_AddStringToObject(o, "protocols", protos);
     cJSON_AddStringToObject(o, "algorithms", algos);
+    cJSON_AddNumberToObject(o, "min_channels", n->min_channels);
+    cJSON_AddNumberToObject(o, "max_channels", n->max_channels);
+    cJSON_AddBoolToObject(o, "pxn", n->pxn != 0);
     return o;
 }
 
@@ -279,10 +310,11 @@ static void describe_text(const ps_platform *p, const ps_platform_summary *s)
         ps_network_algorithms_format(n->algorithms, algos, sizeof algos);
         printf("%-28s %s%s: NIC %.6g us + switch %.6g us per side, plugin latency %.6g us, proxy "
                "%.6g us per step,\n%-28s %.6g of line rate, %d channels per NIC, protocols %s, "
-               "algorithms %s\n",
+               "algorithms %s,\n%-28s channels min %d max %d (0 = NCCL's), PXN %s\n",
                "network", n->kind, n->named ? "" : " (none named)", n->nic_latency_us,
                n->switch_latency_us, n->plugin_latency_us, n->proxy_step_us, "",
-               n->bandwidth_efficiency, n->channels_per_nic, protos, algos);
+               n->bandwidth_efficiency, n->channels_per_nic, protos, algos, "", n->min_channels,
+               n->max_channels, n->pxn ? "on" : "off");
     }
     print_range("pair bandwidth", &s->pair_bandwidth_bytes_per_s, s->has_pairs, 1e-9, "GB/s");
     print_range("  intra-node", &s->intra_bandwidth_bytes_per_s, s->has_intra, 1e-9, "GB/s");
@@ -362,7 +394,11 @@ static int custom_spec(const platform_args *a, ps_platform_spec *spec, ps_error 
 /* Exactly one mode, and the flags that go with it. */
 static int check_mode(const platform_args *a, ps_error *err)
 {
-    int modes = (a->preset != NULL) + general_form(a) + (a->describe != NULL) + a->list + a->list_networks;
+    /* --list-networks --network KIND prints one kind's sourced figures: not the general form. */
+    bool kind_sources = a->list_networks && a->network && !a->gpu && !a->gpus_per_node && !a->nodes &&
+                        !a->fabric && !a->nic_gbps_text && !a->nic_latency_text;
+    int modes = (a->preset != NULL) + (!kind_sources && general_form(a)) + (a->describe != NULL) +
+                a->list + a->list_networks;
     if (modes != 1)
         return ps_error_set(err, PS_EINPUT, "give exactly one of --preset, the general form (--gpu ...), "
                             "--describe, --list or --list-networks (see --help)");
@@ -377,6 +413,8 @@ static int run(const platform_args *a, ps_error *err)
 {
     if (a->list)
         return list_presets();
+    if (a->list_networks && a->network)
+        return list_network_sources(a->network, err);
     if (a->list_networks)
         return list_networks();
     if (a->describe)

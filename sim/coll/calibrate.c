@@ -24,6 +24,7 @@
  * finding 1): worth about as much as ten measured points. */
 #define ANCHOR_WEIGHT 10.0
 #define MAX_GROUPS 16
+#define MAX_CURVES 256 /* curves whose NVLS points are also fitted as NVLS (nvls_points) */
 
 typedef struct fit_ctx {
     ps_coll_ctx *ctx;
@@ -35,6 +36,7 @@ typedef struct fit_ctx {
     ps_coll_group *groups[MAX_GROUPS]; /* groups[i] has sizes[i] GPUs */
     int sizes[MAX_GROUPS];
     int n_groups;
+    bool *nvls_point[MAX_CURVES]; /* per curve, per row: a measurement of NVLS (nvls_points) */
 } fit_ctx;
 
 static ps_coll_group *group_of(fit_ctx *f, int n)
@@ -89,7 +91,89 @@ static double objective(fit_ctx *f, int *points)
     return sum;
 }
 
-static double fit_objective(void *ctx) { return objective(ctx, NULL); }
+/* A point of a default-algorithm curve that NCCL ran with NVLS is a measurement of NVLS, whatever
+ * the tuner being fitted would pick there: in the AIC 8-GPU all_reduce curves the fitted ring
+ * explains 2-8 MiB about as well as NVLS does, and without these points NVLS's parameters saw only
+ * 16 MiB and up (where the fitted tuner picks NVLS), so nothing fitted how NVLS behaves with one
+ * or two iterations per channel. Which points: those where NCCL's own model (its constants,
+ * params.c defaults, on this platform) picks NVLS, and the measured time is at least that
+ * model's NVLS time (a point measured faster than NVLS's own latency plus bytes / bandwidth was
+ * not NVLS: AIC's 8-GPU 1 MiB point, 25.4 us, where NCCL's model is within 2 % of a tie between
+ * ring/LL and NVLS). Each such point also enters the objective with the NVLS time. Only on groups
+ * of 8 (every GPU an NVLS head of the HGX switch): with the 4-GPU curves' NVLS points (4-512 MiB)
+ * added too, the H100 / H200 fits came out at rms log error 0.114 / 0.094 and an 8 GiB NVLS peak
+ * of 467 / 473 GB/s (published 476-482), against 0.113 / 0.093 and 483 / 487 without them: the 4-GPU
+ * NVLS points, 7-9 % slower per byte at 256-512 MiB than the 8-GPU ones, pull the one set of NVLS
+ * parameters away from the 8-GPU curves, so they stay with the tuner (ring there up to 32 MiB). */
+static int nvls_points(fit_ctx *f, ps_error *err)
+{
+    ps_coll_params nccl;
+    ps_coll_params_default(&nccl);
+    for (int c = 0; c < f->n_curves && c < MAX_CURVES; c++) {
+        const ps_nccl_curve *cv = &f->curves[c];
+        if (cv->algo != PS_ALGO_AUTO || !ps_coll_model_of(cv->op)->ring_family ||
+            cv->gpus < 8)
+            continue;
+        ps_coll_group *g = group_of(f, cv->gpus);
+        f->nvls_point[c] = calloc((size_t)(cv->n_rows > 0 ? cv->n_rows : 1), sizeof(bool));
+        if (!f->nvls_point[c])
+            return ps_error_set(err, PS_EINTERNAL, "out of memory");
+        for (int i = 0; i < cv->n_rows; i++) {
+            double rsize;
+            long long count;
+            ps_nccl_round_size(cv->op, cv->gpus, cv->type_bytes > 0 ? cv->type_bytes : 2,
+                               cv->size_bytes[i], &rsize, &count);
+            coll_choice pick, nv;
+            if (coll_tune(g, &nccl, cv->op, PS_ALGO_AUTO, PS_PROTO_AUTO, rsize, &pick, NULL) ||
+                coll_tune(g, &nccl, cv->op, PS_ALGO_NVLS, PS_PROTO_AUTO, rsize, &nv, NULL))
+                continue;
+            f->nvls_point[c][i] = pick.algo == PS_ALGO_NVLS && nv.time_s * 1e6 <= cv->time_us[i];
+        }
+    }
+    return PS_OK;
+}
+
+static double nvls_objective(fit_ctx *f)
+{
+    double sum = 0;
+    for (int c = 0; c < f->n_curves && c < MAX_CURVES; c++) {
+        const ps_nccl_curve *cv = &f->curves[c];
+        for (int i = 0; f->nvls_point[c] && i < cv->n_rows; i++) {
+            if (!f->nvls_point[c][i])
+                continue;
+            double t = point_time_us(f, cv->op, cv->gpus, PS_ALGO_NVLS, cv->gpus_per_thread,
+                                     cv->type_bytes, cv->size_bytes[i]);
+            double e = log(t / cv->time_us[i]);
+            sum += isfinite(e) ? e * e : 1e6;
+        }
+    }
+    return sum;
+}
+
+static double fit_objective(void *ctx) { return objective(ctx, NULL) + nvls_objective(ctx); }
+
+/* The first stage: NVLS's own parameters on the NVLS points and the published NVLS peaks alone
+ * (an anchor with NCCL's own choice, 480 GB/s busbw at 8 GiB on 8 GPUs, is NVLS's: nccl-model.md
+ * finding 1). The whole fit then starts from there. Without it the search began at NCCL's
+ * constants, where NVLS is slower than the fitted ring at 2-8 MiB, and it settled with the
+ * per-iteration overhead near 0 and the efficiency lowered instead, for the same residual on the
+ * curves (rms log error 0.113 / 0.094 either way) but a peak of 469 GB/s against the published
+ * 480 and 16-32 MiB 9-12 % fast. */
+static double nvls_stage_objective(void *ctx)
+{
+    fit_ctx *f = ctx;
+    double sum = nvls_objective(f);
+    for (int a = 0; a < f->n_anchors; a++) {
+        const ps_nccl_anchor *an = &f->anchors[a];
+        if (an->algo != PS_ALGO_AUTO && an->algo != PS_ALGO_NVLS)
+            continue;
+        double t = point_time_us(f, an->op, an->gpus, PS_ALGO_NVLS, 1, 2, an->size_bytes);
+        double e = log(an->size_bytes / (t * 1e3) * ps_coll_busbw_factor(an->op, an->gpus) /
+                       an->busbw_gbps);
+        sum += isfinite(e) ? ANCHOR_WEIGHT * e * e : 0; /* no NVLS on this group: no term */
+    }
+    return sum;
+}
 
 static void add_row(ps_fit_param *ps, int *n, ps_coll_proto_params *row, bool hop, bool base)
 {
@@ -102,7 +186,7 @@ static void add_row(ps_fit_param *ps, int *n, ps_coll_proto_params *row, bool ho
 }
 
 /* Which parameter families the data can see. */
-static int collect_params(fit_ctx *f, ps_fit_param *ps)
+static int collect_params(fit_ctx *f, ps_fit_param *ps, int *nvls_first, int *nvls_count)
 {
     bool ring = false, nvls = false, nvls_forced = false, p2p = false, launch = false;
     bool ar_n[2] = {false, false}, other_n[2] = {false, false};
@@ -130,9 +214,26 @@ static int collect_params(fit_ctx *f, ps_fit_param *ps)
      * shows NVLS only from a few MiB up (below, ring/LL is faster), where the latency cannot be
      * told from the pipeline term: fitted there it came out 47 us (H100) and 62 us (H200) while
      * every NVLS-forced 8 x H100/H200 run shows 25-30 us at 1 KiB (docs/data/multinode.md). So it
-     * keeps NCCL's constant (params.c, tuning.cc) and only the efficiency and fill are fitted. */
-    if (nvls)
+     * keeps NCCL's constant (params.c, tuning.cc); its efficiency, per-iteration overhead (fill) and
+     * copy and reduce rates are fitted (model.c coll_nvls_pipeline_s). */
+    if (nvls) {
+        *nvls_first = n + 1;
         add_row(ps, &n, &f->params->nvls, false, nvls_forced);
+        /* The NVLS copy rate of one channel (model.c coll_nvls_pipeline_s). It is seen where
+         * NCCL's choice is NVLS with one or two iterations per channel (2-8 MiB on 8 GPUs). Start:
+         * 20 GB/s, a CTA's copy rate when 16 of them keep up with a ~300 GB/s port (NCCL's NVLS
+         * algBw of 291 GB/s, params.c, over nvlsChannels 16); 0 (no term) could not move. */
+        if (f->params->nvls_copy_gbps == 0)
+            f->params->nvls_copy_gbps = 20.0;
+        ps[n++] = (ps_fit_param){&f->params->nvls_copy_gbps, 1, 1000, 0, 0.3};
+        /* The reduce stage's rate per channel: start where it binds on 4 GPUs (each head reduces
+         * a quarter of the message) but not on 8: 8 GB/s x 16 channels x 4 heads = 512 GB/s,
+         * above a port's ~300. */
+        if (f->params->nvls_reduce_gbps == 0)
+            f->params->nvls_reduce_gbps = 3.5;
+        ps[n++] = (ps_fit_param){&f->params->nvls_reduce_gbps, 0.5, 1000, 0, 0.3};
+        *nvls_count = n - (*nvls_first - 1);
+    }
     if (p2p)
         add_row(ps, &n, &f->params->p2p, false, true);
     for (int i = 0; i < 2; i++) {
@@ -193,8 +294,10 @@ int ps_nccl_calibrate(ps_coll_ctx *ctx, const ps_nccl_curve *curves, int n_curve
         if (!curves[c].has_op || curves[c].gpus < 1)
             return ps_error_set(err, PS_EINPUT, "%s: the collective and the GPU count must be "
                                 "known (log header or --op/--gpus)", curves[c].path);
-    fit_ctx f = {ctx, params, curves, n_curves, anchors, n_anchors, {0}, {0}, 0};
+    fit_ctx f = {ctx, params, curves, n_curves, anchors, n_anchors, {0}, {0}, 0, {0}};
     int rc = make_groups(&f, err);
+    if (!rc)
+        rc = nvls_points(&f, err);
     /* A curve whose forced algorithm the platform lacks (nvls on PCIe) has no model time at
      * all: the objective would only see its 1e6 penalty and the fit would be written anyway. */
     for (int c = 0; !rc && c < n_curves; c++)
@@ -210,9 +313,12 @@ int ps_nccl_calibrate(ps_coll_ctx *ctx, const ps_nccl_curve *curves, int n_curve
                               "GPUs of this platform", ps_coll_op_name(anchors[a].op),
                               ps_coll_algo_name(anchors[a].algo), anchors[a].gpus);
     ps_fit_param ps[64];
-    int np = rc ? 0 : collect_params(&f, ps);
+    int nvls_first = 0, nvls_count = 0; /* 1-based index of NVLS's parameters in ps, 0: none */
+    int np = rc ? 0 : collect_params(&f, ps, &nvls_first, &nvls_count);
     /* core/util/fit.c: coordinate descent with multiplicative steps and restarts (its defaults
      * are this fit's: 400 sweeps, 4 restarts, steps 0.3 shrinking by 0.7 down to 1e-5). */
+    if (!rc && nvls_first > 0)
+        ps_fit_minimize(ps + nvls_first - 1, nvls_count, nvls_stage_objective, &f, NULL);
     if (!rc)
         ps_fit_minimize(ps, np, fit_objective, &f, NULL);
     int points = 0;
@@ -222,5 +328,7 @@ int ps_nccl_calibrate(ps_coll_ctx *ctx, const ps_nccl_curve *curves, int n_curve
     }
     for (int i = 0; i < f.n_groups; i++)
         ps_coll_group_free(f.groups[i]);
+    for (int c = 0; c < MAX_CURVES; c++)
+        free(f.nvls_point[c]);
     return rc;
 }

@@ -131,6 +131,14 @@ typedef struct coll_geom {
     double step_s_per_byte_intra;
     double step_s_per_byte_net;
     double net_bandwidth_efficiency; /* 0: no network named, the protocol efficiency applies */
+    /* NCCL's NVLS algorithm on one node: the channels (CTAs) NCCL gives it, comm->nvlsChannels
+     * (model.c coll_nvls_pipeline_s); 0 for every other algorithm and for engine kernels. */
+    int nvls_channels;
+    /* NCCL's channels across nodes (engine_network.c): the communicator's channel count
+     * (channels per NIC x NICs per node, within the profile's NCCL_MIN/MAX_NCHANNELS) and the
+     * NICs per node they spread over; 0 inside one node. */
+    int net_channels;
+    int net_nics;
 } coll_geom;
 
 /* Takes a const group: the geometry cache is a memo the group points to (filling it changes
@@ -156,10 +164,36 @@ double coll_latency_s(const ps_coll_proto_params *row, double net_hop_us, double
  * the floor of a ring's other steps on several nodes (netOverhead, x3 for Simple; 0 else). */
 double coll_net_hop_us(const ps_coll_params *params, ps_coll_algo algo, ps_coll_proto proto);
 double coll_net_overhead_us(const ps_coll_params *params, ps_coll_algo algo, ps_coll_proto proto);
+/* How much more than an even share of the call's network bytes its busiest NIC carries because
+ * NCCL runs a small call on fewer channels than there are NICs (enqueue.cc topoGetAlgoInfo);
+ * 1 when every NIC is used, or inside one node. */
+double coll_net_channel_factor(const coll_geom *geom, ps_coll_algo algo, ps_coll_proto proto, int n,
+                               double bytes);
 
 /* Pipeline-fill term (seconds) for a transfer time tb: 2 sqrt((steps x fill + inter-node steps x
  * proxy step) x tb), see model.c. */
 double coll_fill_s(const ps_coll_proto_params *row, const coll_geom *geom, double tb);
+
+/* NCCL's NVLS kernel on one node (model.c): how NCCL splits `bytes` over channels and chunks,
+ * and the time that split adds to latency + tb -- the extra iterations' overhead and the copy
+ * of the first chunk group in and of the last one out, which do not overlap the link transfer. */
+typedef struct coll_nvls_split {
+    int channels;         /* channels (CTAs) with work */
+    double channel_bytes; /* bytes per channel (the op's whole-buffer bytes / channels) */
+    double chunk_bytes;   /* calcCollChunking's NVLS chunk */
+    int iterations;       /* loop iterations per channel: channel_bytes / (heads x chunk) */
+    double first_bytes;   /* bytes of one iteration of one channel: min(channel, heads x chunk) */
+} coll_nvls_split;
+void coll_nvls_split_of(ps_coll_op op, int n, int nvls_channels, double bytes,
+                        coll_nvls_split *out);
+double coll_nvls_pipeline_s(const ps_coll_params *params, ps_coll_op op, int n,
+                            const coll_geom *geom, double bytes, double tb);
+
+/* What follows latency + tb in the closed form and in the simulated schedule: the NVLS split's
+ * term for NCCL's NVLS algorithm, the pipeline-fill term (coll_fill_s) for everything else. */
+double coll_pipeline_s(const ps_coll_params *params, ps_coll_op op, ps_coll_algo algo,
+                       const ps_coll_proto_params *row, int n, const coll_geom *geom,
+                       double bytes, double tb);
 
 /* What the tuner adds to a pair's time to rank it (not time): NCCL's net-plugin latency per
  * inter-node step, twice for Simple (tuning.cc:383-392). */

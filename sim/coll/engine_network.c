@@ -13,7 +13,9 @@
  *   net_protocols    the protocols the network's NCCL profile allows (TCPXO: no LL);
  *   net_algorithms   the algorithms it lets the tuner pick (TCPX: Ring only; model.c);
  *   net_bandwidth_efficiency  the NICs' achievable fraction of line rate, with a named network
- *                    only (model.c coll_call_eff charges NIC-only links at it).
+ *                    only (model.c coll_call_eff charges NIC-only links at it);
+ *   net_channels, net_nics  NCCL's channel count across nodes and the NICs per node it spreads
+ *                    over (model.c coll_net_channel_factor: a small call runs on fewer channels).
  * On one node, or on a platform that names no network (the generic kind: zero costs, every
  * protocol), all of it is neutral, so the single-node model and its calibration are unchanged.
  */
@@ -37,4 +39,16 @@ void coll_network_geom(const ps_coll_group *g, coll_geom *geom)
     geom->net_protocols = crosses ? net->protocols : PS_NET_PROTO_ALL;
     geom->net_algorithms = crosses ? net->algorithms : PS_NET_ALGO_ALL;
     geom->net_bandwidth_efficiency = crosses && net->named ? net->bandwidth_efficiency : 0;
+    /* NCCL's runtime channel count: the search finds one channel per NIC and duplicates it
+     * (channels_per_nic, ../shared/notes/network.md 1.5), then NCCL_MAX_NCHANNELS caps it and
+     * NCCL_MIN_NCHANNELS replicates up to it (N src/graph/connect.cc ncclTopoPostset). parsim's
+     * platforms have one NIC link per GPU, so a node has per_node NICs. */
+    int nics = g->topo.per_node > 0 ? g->topo.per_node : 1;
+    int channels = net->channels_per_nic * nics;
+    if (net->max_channels > 0 && channels > net->max_channels)
+        channels = net->max_channels;
+    if (net->min_channels > 0 && channels < net->min_channels)
+        channels = net->min_channels;
+    geom->net_channels = crosses ? channels : 0;
+    geom->net_nics = crosses ? nics : 0;
 }

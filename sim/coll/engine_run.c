@@ -5,7 +5,7 @@
  * synchronous steps is simulated by the group's leader actor as
  *     sleep(L - lat)      L = base + steps * max(hop, mean route latency), at least lat
  *     one parallel task holding every flow of every step (steps x the bytes of one step)
- *     sleep(2 * sqrt(steps * fill * tb))
+ *     sleep(2 * sqrt(steps * fill * tb))   (NCCL's NVLS: model.c coll_nvls_pipeline_s instead)
  * where each flow carries its share of the call's bytes divided by the effective efficiency eff_n
  * (LL sends a 4-byte flag with every 4 bytes of data, Simple leaves the links partly idle: the
  * flow is longer than the data so the LINKS stay busy for as long as NCCL keeps them busy, and
@@ -88,7 +88,10 @@ static int lead(ps_coll_group *g, const ps_coll_call *call, ps_coll_result *res,
         sg_actor_parallel_execute(dim, g->hosts, g->flops, g->memo->matrix);
         activities++;
     }
-    sleep_counted(coll_fill_s(row, &geom, tb), &activities);
+    sleep_counted(choice.kernel ? coll_fill_s(row, &geom, tb)
+                                : coll_pipeline_s(p, call->op, choice.algo, row, g->n, &geom,
+                                                  call->bytes, tb),
+                  &activities);
     choice.time_s = simgrid_get_clock() - t0;
     choice.activities = activities;
     *res = choice;

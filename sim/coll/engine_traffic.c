@@ -75,6 +75,30 @@ static void tree_matrix(const ps_coll_group *g, const coll_shape *s, double amou
         }
 }
 
+/* A point-to-point flow of `amount` bytes from member a to member b. With NCCL's PXN (the
+ * network's pxn, NCCL_P2P_PXN_LEVEL=2 by default: "use PXN as much as possible to maximize
+ * aggregation", NVIDIA/nccl src/graph/search.cc @ v2.30.7-1; off with NCCL_PXN_DISABLE=1,
+ * src/graph/paths.cc:668) a send to a GPU of local index j on another node is written over NVLink
+ * into the sender's node's GPU j, whose proxy posts it on GPU j's NIC: the flow stays on rail j
+ * (same leaf) and GPU j's NIC carries every local GPU's traffic for rail j. PXN needs NVLink
+ * between the two local GPUs (not on PCIe-only nodes) and node-contiguous groups (local index =
+ * member index mod per_node). Without it the flow leaves through the sender's own NIC and crosses
+ * rails through the spine. */
+static void p2p_flow(const ps_coll_group *g, double *m, int dim, int a, int b, double amount)
+{
+    const coll_topo *t = &g->topo;
+    bool pxn = g->ctx->fabric.network.pxn && g->ctx->fabric.kind != PS_FABRIC_PCIE && t->grouped &&
+               t->nodes > 1 && t->per_node > 1 && g->host_node[a] != g->host_node[b] &&
+               a % t->per_node != b % t->per_node;
+    if (!pxn) {
+        m[a * dim + b] += amount;
+        return;
+    }
+    int via = (a / t->per_node) * t->per_node + b % t->per_node;
+    m[a * dim + via] += amount;
+    m[via * dim + b] += amount;
+}
+
 int coll_step_matrix(const ps_coll_group *g, const coll_shape *s, double bytes, int root)
 {
     int n = g->n;
@@ -111,15 +135,15 @@ int coll_step_matrix(const ps_coll_group *g, const coll_shape *s, double bytes, 
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++)
                 if (i != j)
-                    m[i * dim + j] = s->arc_frac * bytes;
+                    p2p_flow(g, m, dim, i, j, s->arc_frac * bytes);
         break;
     case PAT_SENDRECV:
         for (int i = 0; i < n && n > 1; i++)
-            m[i * dim + (i + 1) % n] = s->arc_frac * bytes;
+            p2p_flow(g, m, dim, i, (i + 1) % n, s->arc_frac * bytes);
         break;
     case PAT_SEND:
         if (n >= 2)
-            m[0 * dim + 1] = s->arc_frac * bytes;
+            p2p_flow(g, m, dim, 0, 1, s->arc_frac * bytes);
         break;
     case PAT_TREE:
     case PAT_NVLS_TREE:
@@ -234,6 +258,11 @@ int coll_group_geom(const ps_coll_group *g, ps_coll_op op, ps_coll_algo algo, co
             if (rc)
                 return rc;
             coll_network_geom(g, c);
+            /* comm->nvlsChannels: NVLS_NCHANNELS_SM90 16, NVLS_NCHANNELS_SM100_NVL 24 on one
+             * Blackwell node (NVIDIA/nccl src/transport/nvls.cc @v2.29.2-1); NVLink 4 is Hopper,
+             * 5 Blackwell. */
+            if (algo == PS_ALGO_NVLS)
+                c->nvls_channels = g->ctx->fabric.nvlink_generation >= 5 ? 24 : 16;
         }
         c->valid = true;
     }

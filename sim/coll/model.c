@@ -12,8 +12,9 @@
  * pipelining: a transfer pipelined over `steps` stages in chunks with a fixed per-chunk overhead
  * h takes at best (sqrt(tb) + sqrt(steps*h))^2 = tb + steps*h + 2*sqrt(steps*h*tb) with the
  * optimal chunk size (the classic pipelined-broadcast bound); NCCL's chunking is close to that,
- * and `fill` is h, fitted. engine_run.c runs exactly this schedule in SimGrid (coll.sim.exact
- * checks the two agree to 1e-9 on an idle platform).
+ * and `fill` is h, fitted. NCCL's NVLS algorithm on one node replaces the last term by NCCL's own
+ * chunk count (coll_nvls_pipeline_s below). engine_run.c runs exactly this schedule in SimGrid
+ * (coll.sim.exact checks the two agree to 1e-9 on an idle platform).
  */
 #include <math.h>
 
@@ -166,6 +167,88 @@ double coll_fill_s(const ps_coll_proto_params *row, const coll_geom *geom, doubl
     return 2.0 * sqrt(h * tb);
 }
 
+/* NCCL's NVLS algorithm on one node, from its code (NVIDIA/nccl @v2.29.2-1 ebd1e929; the same
+ * split in v2.22-v2.28 with a 16 KiB instead of 32 KiB minimum traffic per channel):
+ *  - Work split (src/enqueue.cc scheduleCollTasksToPlan): the message is cut into cells of
+ *    MinTrafficPerChannel = 32 KiB of traffic (all_reduce moves 2 bytes of traffic per byte, so a
+ *    cell is 16 KiB; all_gather / reduce_scatter move nRanks per byte of a rank's count, a cell of
+ *    32 KiB / n per rank, i.e. 32 KiB of the whole buffer), and the cells are dealt to the
+ *    nvlsChannels channels (16 on SM90, 24 on one SM100 node: NVLS_NCHANNELS_* in
+ *    src/transport/nvls.cc) at max(32 KiB, traffic / channels) per channel: below 16 x one cell
+ *    fewer channels work, above it every channel gets bytes / channels.
+ *  - Chunk (calcCollChunking, ncclPatternNvls; called per channel with nChannels = 1, so
+ *    concurrentOps = nHeads = n on one node): NCCL_NVLS_CHUNKSIZE 128 KiB, then 64 KiB when the
+ *    channel's bytes < 64 x n x chunk, 32 KiB when < 8 x n x 64 KiB, 16 KiB when < 2 x n x 32 KiB.
+ *  - Kernel (src/device/all_reduce.h RunWorkColl<AllReduce, NVLS, Simple>, oneNode branch): each
+ *    channel loops over its bytes n x chunk at a time (loopCount = nHeads x chunkSize); per
+ *    iteration the scatter warps copy the n chunks of the user buffer into the NVLS buffers of
+ *    the n heads, head h's reduce warps multimem.ld_reduce chunk h through the switch and
+ *    multimem.st the sum to every GPU, and the gather warps copy the n results out. all_gather
+ *    has only the gather copy (its bcast warps multimem.st straight from the user buffer),
+ *    reduce_scatter only the scatter copy (all_gather.h, reduce_scatter.h).
+ * Time on top of NCCL's latency + bytes / bandwidth (L + tb): the three stages pipeline across
+ * iterations, the link-bound reduce stage is the slowest (16 CTAs copy far faster than a port
+ * moves), so the copy of the first iteration in and of the last one out do not overlap the link
+ * transfer: copies x first_bytes / copy rate of one CTA; and each further iteration pays the
+ * stages' flag handshakes: (iterations - 1) x fill_us (the row's per-chunk overhead, as in the
+ * fill term of the other algorithms, here with NCCL's own chunk count instead of the optimal
+ * one). With NCCL's constants (fill 0, no copy rate) this is NCCL's own model, L + tb. */
+void coll_nvls_split_of(ps_coll_op op, int n, int nvls_channels, double bytes,
+                        coll_nvls_split *out)
+{
+    const double min_traffic = 32768.0, nvls_chunk = 131072.0;
+    double heads = n > 1 ? n : 1;
+    double cell = op == PS_COLL_ALL_REDUCE ? min_traffic / 2 : min_traffic;
+    double cells = ceil(bytes / cell);
+    int channels = nvls_channels > 0 ? nvls_channels : 1;
+    if (cells < channels)
+        channels = cells > 1 ? (int)cells : 1;
+    double per_channel = bytes / channels, chunk = nvls_chunk;
+    if (per_channel < 64 * heads * chunk)
+        chunk = 65536;
+    if (per_channel < 8 * heads * chunk && chunk > 32768)
+        chunk = 32768;
+    if (per_channel < 2 * heads * chunk && chunk > 16384)
+        chunk = 16384;
+    double group = heads * chunk, iterations = ceil(per_channel / group);
+    *out = (coll_nvls_split){.channels = channels, .channel_bytes = per_channel,
+                             .chunk_bytes = chunk,
+                             .iterations = iterations > 1 ? (int)fmin(iterations, 1e9) : 1,
+                             .first_bytes = per_channel < group ? per_channel : group};
+}
+
+double coll_nvls_pipeline_s(const ps_coll_params *p, ps_coll_op op, int n, const coll_geom *geom,
+                            double bytes, double tb)
+{
+    if (geom->nvls_channels <= 0 || !(bytes > 0))
+        return 0;
+    coll_nvls_split s;
+    coll_nvls_split_of(op, n, geom->nvls_channels, bytes, &s);
+    double t = (s.iterations - 1) * p->nvls.fill_us * 1e-6;
+    int copies = op == PS_COLL_ALL_REDUCE ? 2 : 1; /* scatter + gather; gather; scatter */
+    if (p->nvls_copy_gbps > 0)
+        t += copies * s.first_bytes / (p->nvls_copy_gbps * 1e9);
+    /* The reduce stage: GPU h's reduce warps multimem.ld_reduce the chunks it heads, bytes / n of
+     * the message, on the channels that work. When those warps are slower than the port, the
+     * stage, not the link, sets the rate; the time beyond tb is added here (a sleep in the
+     * simulated schedule: the links are not busier for it). all_gather has no reduce. */
+    if (p->nvls_reduce_gbps > 0 && op != PS_COLL_ALL_GATHER) {
+        double reduce_s = bytes / (n > 1 ? n : 1) / (s.channels * p->nvls_reduce_gbps * 1e9);
+        if (reduce_s > tb)
+            t += reduce_s - tb;
+    }
+    return t;
+}
+
+double coll_pipeline_s(const ps_coll_params *p, ps_coll_op op, ps_coll_algo algo,
+                       const ps_coll_proto_params *row, int n, const coll_geom *geom,
+                       double bytes, double tb)
+{
+    if (algo == PS_ALGO_NVLS && geom->nvls_channels > 0)
+        return coll_nvls_pipeline_s(p, op, n, geom, bytes, tb);
+    return coll_fill_s(row, geom, tb);
+}
+
 /* With a named network, NIC-only links (geom->step_s_per_byte_net) move data at the network's
  * efficiency times the protocol's wire overhead -- LL carries 8 B of data per 16 B line (x 0.5),
  * LL128 120 B per 128 B (x 0.9375), Simple none: the factors of AWS's cost model (aws-ofi-nccl
@@ -174,17 +257,43 @@ double coll_fill_s(const ps_coll_proto_params *row, const coll_geom *geom, doubl
  * spb_net / eff_net); the call's one efficiency is the one that gives that tb on the busiest link
  * overall. Without a named network (generic) every link runs at the protocol efficiency, as before
  * network kinds existed. */
+/* NCCL runs a Ring or Tree call on fewer channels when it is small: while nBytes < nc x nt x
+ * threshold it drops a channel (NVIDIA/nccl src/enqueue.cc @ v2.30.7-1 5067397c, lines 2070-2103,
+ * "Ring/Tree channel tuning"), with nt the protocol's thread count (LL 512, LL128 640, Simple 512:
+ * src/include/device.h NCCL_*_MAX_NTHREADS) and the threshold 8 B per thread for LL and LL128,
+ * 64 for Simple, x nRanks for Ring LL (src/include/comm.h, src/graph/tuning.cc:589-593); so nc =
+ * floor(nBytes / (nt x threshold)) within [1, channels]. Channel c uses NIC c mod nics (one
+ * search channel per NIC, duplicated), so with nc < nics only nc NICs carry the call: the busiest
+ * one carries nics / nc times an even share. With nc >= nics the channels beyond one per NIC are
+ * taken as spread evenly (ceil(nc / nics) per NIC on some would add at most nics / nc: a 12-channel
+ * TCPX ring is 3 per physical NIC). NVLS, CollNet and point-to-point keep their channels. */
+double coll_net_channel_factor(const coll_geom *geom, ps_coll_algo algo, ps_coll_proto proto, int n,
+                               double bytes)
+{
+    static const double threads[PS_PROTO_COUNT] = {512, 640, 512};
+    static const double per_thread[PS_PROTO_COUNT] = {8, 8, 64};
+    if ((algo != PS_ALGO_RING && algo != PS_ALGO_TREE) || geom->net_channels <= 0 ||
+        geom->net_nics <= 1 || proto < 0 || proto >= PS_PROTO_COUNT || !(bytes > 0))
+        return 1.0;
+    double threshold = per_thread[proto] * (algo == PS_ALGO_RING && proto == PS_PROTO_LL ? n : 1);
+    double nc = floor(bytes / (threads[proto] * threshold));
+    nc = nc < 1 ? 1 : nc > geom->net_channels ? geom->net_channels : nc;
+    return nc >= geom->net_nics ? 1.0 : geom->net_nics / nc;
+}
+
 double coll_call_eff(const ps_coll_params *p, ps_coll_op op, ps_coll_algo algo,
                      ps_coll_proto proto, int n, const coll_geom *geom, double bytes)
 {
     static const double wire[PS_PROTO_COUNT] = {0.5, 0.9375, 1.0};
     double eff = coll_effective_eff(p, op, algo, proto, n, bytes);
-    if (!(geom->net_bandwidth_efficiency > 0) || !(geom->step_s_per_byte_net > 0) ||
-        proto < 0 || proto >= PS_PROTO_COUNT)
+    double channels = coll_net_channel_factor(geom, algo, proto, n, bytes);
+    bool named = geom->net_bandwidth_efficiency > 0;
+    if ((!named && channels <= 1.0) || !(geom->step_s_per_byte_net > 0) || proto < 0 ||
+        proto >= PS_PROTO_COUNT)
         return eff;
-    double eff_net = geom->net_bandwidth_efficiency * wire[proto];
+    double eff_net = named ? geom->net_bandwidth_efficiency * wire[proto] : eff;
     double per_byte = geom->step_s_per_byte_intra / eff;
-    double net = geom->step_s_per_byte_net / eff_net;
+    double net = geom->step_s_per_byte_net * channels / eff_net;
     per_byte = net > per_byte ? net : per_byte;
     return per_byte > 0 ? geom->step_s_per_byte / per_byte : eff;
 }
@@ -219,5 +328,5 @@ double coll_model_time(const ps_coll_params *p, ps_coll_op op, ps_coll_algo algo
     double tb = steps * bytes * geom->step_s_per_byte / eff;
     return coll_latency_s(row, coll_net_hop_us(p, algo, proto),
                           coll_net_overhead_us(p, algo, proto), geom) + tb +
-           coll_fill_s(row, geom, tb);
+           coll_pipeline_s(p, op, algo, row, n, geom, bytes, tb);
 }

@@ -6,7 +6,7 @@
  *    "rms_log_error":x,
  *    "ring":{"LL":{"base_us":..,"hop_us":..,"eff":..,"fill_us":..},"LL128":{..},"Simple":{..}},
  *    "nvls":{..}, "p2p":{..}, "ring_scale_all_reduce":[s2,s4,s8], "ring_scale_other":[..],
- *    "launch_us":x}
+ *    "launch_us":x, "nvls_copy_GBps":x, "nvls_reduce_GBps":x}
  * Unknown keys are an error (a typo must not silently fall back to a default).
  */
 #include <math.h>
@@ -36,7 +36,9 @@
  *             nvlsEfficiency 0.85 x 15/16 x 2 = 510 busBw -> algBw 510 x 8/14 = 291 GB/s, moved
  *             as S per port -> 0.648.
  *   p2p: Ring LL latency for the launch (6.6 us), Simple efficiency.
- *   fill_us 0: NCCL's model has no pipeline-fill term; launch_us 0: no harness model.
+ *   fill_us 0: NCCL's model has no pipeline-fill term; launch_us 0: no harness model;
+ *   nvls_copy_gbps, nvls_reduce_gbps 0: NCCL's NVLS model has no copy or reduce-stage term
+ *   (latency + bytes / bandwidth only).
  * Tree (all_reduce; nccl-model.md 2.3 and 2.4, v2.29.2):
  *   base_us: baseLatencies[Tree] = {6.8, 14.0, 8.4};
  *   hop_us:  hwLatencies[NVLink][Tree] = {0.6, 1.25, 4.0}; net_hop_us: hwLatencies[NET][Tree] =
@@ -162,7 +164,7 @@ static int parse_params(const cJSON *root, ps_coll_params *p, const char *path, 
                                        "rms_log_error", "ring", "nvls", "p2p", "tree",
                                        "nvls_tree",
                                        "ring_scale_all_reduce", "ring_scale_other", "launch_us",
-                                       NULL};
+                                       "nvls_copy_GBps", "nvls_reduce_GBps", NULL};
     if (!cJSON_IsObject(root))
         return ps_error_set(err, PS_EINPUT, "%s: not a JSON object", path);
     int rc = check_keys(root, keys, "the top level", path, err);
@@ -212,7 +214,9 @@ static int parse_params(const cJSON *root, ps_coll_params *p, const char *path, 
         return rc;
     if ((rc = read_scale(root, "ring_scale_all_reduce", p->ring_scale_ar, path, err)) ||
         (rc = read_scale(root, "ring_scale_other", p->ring_scale_other, path, err)) ||
-        (rc = get_number(root, "launch_us", 0, 1e6, &p->launch_us, path, err)))
+        (rc = get_number(root, "launch_us", 0, 1e6, &p->launch_us, path, err)) ||
+        (rc = get_number(root, "nvls_copy_GBps", 0, 1e6, &p->nvls_copy_gbps, path, err)) ||
+        (rc = get_number(root, "nvls_reduce_GBps", 0, 1e6, &p->nvls_reduce_gbps, path, err)))
         return rc;
     const cJSON *src = cJSON_GetObjectItemCaseSensitive(root, "source");
     snprintf(p->source, sizeof p->source, "%s%s%s", path,
@@ -405,6 +409,8 @@ int ps_coll_params_write(const char *path, const ps_coll_params *p, const char *
     cJSON *a2 = ok ? cJSON_CreateDoubleArray(s_o, PS_COLL_SCALE_POINTS) : NULL;
     ok = ok && a2 && cJSON_AddItemToObject(root, "ring_scale_other", a2);
     ok = ok && cJSON_AddNumberToObject(root, "launch_us", round4(p->launch_us));
+    ok = ok && cJSON_AddNumberToObject(root, "nvls_copy_GBps", round4(p->nvls_copy_gbps));
+    ok = ok && cJSON_AddNumberToObject(root, "nvls_reduce_GBps", round4(p->nvls_reduce_gbps));
     char *text = ok ? cJSON_Print(root) : NULL;
     cJSON_Delete(root);
     cJSON_Delete(ring);

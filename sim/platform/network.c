@@ -16,7 +16,16 @@
  *   - bandwidth_efficiency: achievable per-NIC bandwidth / line rate;
  *   - channels_per_nic: NCCL runtime channels per NIC (network.md 1.5);
  *   - protocols, algorithms: what the network's recommended NCCL profile allows (NCCL_PROTO,
- *     NCCL_ALGO) for collectives that cross nodes.
+ *     NCCL_ALGO) for collectives that cross nodes;
+ *   - min_channels, max_channels: the profile's NCCL_MIN_NCHANNELS / NCCL_MAX_NCHANNELS (0 =
+ *     unset): NCCL caps its channel count at the max and replicates channels up to the min
+ *     (N src/graph/connect.cc ncclTopoPostset), and the collective model spreads a ring's or
+ *     tree's traffic over the NICs its channels use (model.c coll_net_channel_factor);
+ *   - pxn: NCCL's PXN for point-to-point (NCCL_P2P_PXN_LEVEL, default 2 = "use PXN as much as
+ *     possible", N src/graph/search.cc; NCCL_PXN_DISABLE=1 turns it off, src/graph/paths.cc:668):
+ *     a send to a GPU of local index j on another node goes over NVLink to the sender's node's
+ *     GPU j and leaves through that GPU's NIC, staying on rail j (engine_traffic.c). NCCL's
+ *     default everywhere except where a profile turns it off (TCPX: NCCL_P2P_PXN_LEVEL=0).
  * Source keys as in network.md: N = NVIDIA/nccl @ 5067397c, A = aws/aws-ofi-nccl @ 2daf7d30,
  * GX = google/nccl-plugin-gpudirecttcpx @ 4b8ea7f2, GO = google/nccl-plugin-gpudirect-tcpxo @
  * 04815d1b. A figure marked ASSUMPTION has no primary source; docs/platforms.md lists them.
@@ -36,7 +45,12 @@ static const ps_network_kind kinds[] = {
      * IB, N net_ib/init.cc:558), no extra proxy cost, the coll model's own efficiency, 2 channels
      * per NIC (DERIVED from N search.cc:1036-1058 + connect.cc:459, network.md 1.5). */
     {"generic", "no network named: NCCL's own constants, no plugin or proxy cost added",
-     400, 1.5, 0.5, 0, 0, 1.0, 2, PS_NET_PROTO_ALL, PS_NET_ALGO_ALL},
+     400, 1.5, 0.5, 0, 0, 1.0, 2, PS_NET_PROTO_ALL, PS_NET_ALGO_ALL, 0, 0, 1,
+     "nic/switch latency 1.5 / 0.5 us per side: ASSUMPTION, the generator's historical links (docs/platforms.md)\n"
+     "plugin latency 0: NCCL's built-in IB plugin (nccl src/transport/net_ib/init.cc:558, 'Not set')\n"
+     "proxy step 0, efficiency 1: NCCL's own constants, no extra host cost\n"
+     "2 channels per NIC: DERIVED from nccl src/graph/search.cc:1036-1058 + connect.cc:459\n"
+     "PXN on, no channel limits: NCCL's defaults (NCCL_P2P_PXN_LEVEL=2)\n"},
     /* InfiniBand NDR: 8 x single-port ConnectX-7 400 Gb/s, one per GPU (DGX H100 user guide,
      * hardware.md 3.4), Quantum-2 rail-optimised fat tree. NIC 1.5 us per side: Mellanox quotes
      * 3-4 us GPU-to-GPU with GPUDirect RDMA (2019 deck, network.md 4.1), ASSUMPTION for the split.
@@ -51,7 +65,14 @@ static const ps_network_kind kinds[] = {
      * cluster adds little host cost to NCCL's hwLat[NET]; the 17 us fitted on nccl#1453 (roce)
      * gave +170 % there. Held out: the same cluster's all_gather and the Nebius 2 x 8 curve. */
     {"ib-ndr", "InfiniBand NDR: 1x ConnectX-7 400 Gb/s per GPU, Quantum-2 rail-optimised fat tree",
-     400, 1.5, 0.3, 0, 1.5, 0.94, 2, PS_NET_PROTO_ALL, PS_NET_ALGO_ALL},
+     400, 1.5, 0.3, 0, 1.5, 0.94, 2, PS_NET_PROTO_ALL, PS_NET_ALGO_ALL, 0, 0, 1,
+     "400 Gb/s per GPU: DGX H100 user guide (8 x ConnectX-7, one per GPU)\n"
+     "NIC 1.5 us per side: ASSUMPTION within Mellanox's 3-4 us GPU-to-GPU with GPUDirect RDMA\n"
+     "switch 0.3 us: UNVERIFIED, Quantum-2 150-400 ns in secondary sources\n"
+     "plugin latency 0: net_ib 'Not set' (nccl net_ib/init.cc:558)\n"
+     "proxy step 1.5 us: FITTED on Voltage Park 4 x 8 H100 all_reduce (NCCL 2.24.3, docs/data/multinode.md)\n"
+     "efficiency 0.94: '46-48GB/s per NIC' for NDR (NCCL maintainer, nccl-tests#290)\n"
+     "2 channels per NIC, PXN on: NCCL's defaults\n"},
     /* RoCE v2: the same ConnectX-7 400GbE NIC and NCCL's same net_ib code and constants (N
      * net_ib/connect.cc:12-21); adaptive routing off by default on Ethernet (init.cc:439-442).
      * Ethernet switch hop 0.5 us: ASSUMPTION (no vendor figure found). Efficiency as IB
@@ -63,20 +84,37 @@ static const ps_network_kind kinds[] = {
      * issue is about, so the figure may be high (bare-metal InfiniBand fits 1.5 us, ib-ndr).
      * No held-out RoCE curve was found (docs/data/multinode.md "Not found"). */
     {"roce", "RoCE v2: 1x ConnectX-7 400GbE per GPU, Ethernet rail-optimised fabric",
-     400, 1.5, 0.5, 0, 17, 0.94, 2, PS_NET_PROTO_ALL, PS_NET_ALGO_ALL},
+     400, 1.5, 0.5, 0, 17, 0.94, 2, PS_NET_PROTO_ALL, PS_NET_ALGO_ALL, 0, 0, 1,
+     "400 Gb/s ConnectX-7, NIC latency: as ib-ndr (same NIC and net_ib code)\n"
+     "switch 0.5 us: ASSUMPTION (no vendor figure)\n"
+     "plugin latency 0: net_ib\n"
+     "proxy step 17 us: FITTED on nccl#1453 (3 x 8 H100 RoCE VMs, a slow configuration)\n"
+     "efficiency 0.94: as ib-ndr (nccl-tests#290 'IB/RoCE')\n"
+     "2 channels per NIC, PXN on: NCCL's defaults\n"},
     /* AWS EFA on p5 / p5e (H100 / H200): 32 EFA cards, 3,200 Gb/s per instance, i.e. 4 x 100
      * Gb/s per GPU (docs.aws.amazon.com p5-efa.html); aws-ofi-nccl groups a GPU's rails into one
      * NCCL device. Plugin latency 75 us on p5/p5e (A src/platform-aws.cpp:771-785). Proxy step
      * 15 us = AWS's own cost model, 20 us per inter-node step (A src/tuner/nccl_ofi_model.cpp:14-65),
      * minus NCCL's Tree LL hwLat[NET] 5.0 us that the coll model already charges. NIC and switch
      * latencies: ASSUMPTION (as generic; SRD publishes no one-way figure). Efficiency 0.9:
-     * ASSUMPTION until fitted. */
+     * ASSUMPTION until fitted. PXN: NCCL's default (aws-ofi-nccl @2daf7d30 sets no PXN
+     * variable; NCCL turns PXN off only for v4 net plugins, N src/graph/paths.cc:668-686). */
     {"efa-p5", "AWS EFA (p5/p5e): 4x 100 Gb/s EFA rails per GPU, SRD, aws-ofi-nccl",
-     400, 1.5, 0.5, 75, 15, 0.9, 2, PS_NET_PROTO_ALL, PS_NET_ALGO_ALL},
+     400, 1.5, 0.5, 75, 15, 0.9, 2, PS_NET_PROTO_ALL, PS_NET_ALGO_ALL, 0, 0, 1,
+     "4 x 100 Gb/s EFA per GPU: docs.aws.amazon.com p5-efa.html (32 EFA cards, 3,200 Gb/s)\n"
+     "NIC/switch latency: ASSUMPTION (as generic; SRD publishes no one-way figure)\n"
+     "plugin latency 75 us: aws-ofi-nccl src/platform-aws.cpp:771-785 (p5/p5e)\n"
+     "proxy step 15 us: AWS's tuner model, 20 us per inter-node step (aws-ofi-nccl src/tuner/nccl_ofi_model.cpp) - NCCL's 5.0\n"
+     "efficiency 0.9: ASSUMPTION\n"
+     "2 channels per NIC, PXN on: NCCL's defaults (aws-ofi-nccl sets no PXN variable)\n"},
     /* AWS EFA on p5en (H200): 2 x 200 Gb/s rails per GPU (A nccl_ofi_model.cpp:29-40); plugin
      * latency 35 us (A platform-aws.cpp:150-172); AWS model 18 us per step, minus 5.0 -> 13. */
     {"efa-p5en", "AWS EFA (p5en): 2x 200 Gb/s EFA rails per GPU, SRD, aws-ofi-nccl",
-     400, 1.5, 0.5, 35, 13, 0.9, 2, PS_NET_PROTO_ALL, PS_NET_ALGO_ALL},
+     400, 1.5, 0.5, 35, 13, 0.9, 2, PS_NET_PROTO_ALL, PS_NET_ALGO_ALL, 0, 0, 1,
+     "2 x 200 Gb/s EFA per GPU: aws-ofi-nccl src/tuner/nccl_ofi_model.cpp:29-40\n"
+     "plugin latency 35 us: aws-ofi-nccl src/platform-aws.cpp:150-172\n"
+     "proxy step 13 us: AWS's model 18 us - NCCL's 5.0\n"
+     "NIC/switch latency, efficiency 0.9: ASSUMPTION; channels, PXN: NCCL's defaults\n"},
     /* GCP A3 High, GPUDirect-TCPX: 4 GPU NICs of 200 Gb/s for 8 GPUs (GX README "4-NIC"; A3 IPU
      * NICs at 200 Gb/s), so 100 Gb/s per GPU (INFERRED). Plugin latency 0 (GX net_tcpx.cc:737).
      * Google's TCPX profile (GoogleCloudPlatform/ai-infra-cluster-provisioning
@@ -84,9 +122,15 @@ static const ps_network_kind kinds[] = {
      * NCCL_ALGO=Ring, NCCL_PROTO=Simple and NCCL_MIN_NCHANNELS = NCCL_MAX_NCHANNELS = 12, i.e. 3
      * channels per NIC. Proxy step: tcpxo's fitted 47 us, BORROWED; efficiency 0.9 ASSUMPTION
      * (Google's sample 2-node all_reduce in the same repository, held out, reaches 47.8 GB/s algbw
-     * at 8 GiB: a ring across 2 nodes moves 2(n-1)/n x S/8 per NIC, 0.96 of 4 x 25 GB/s). */
+     * at 8 GiB: a ring across 2 nodes moves 2(n-1)/n x S/8 per NIC, 0.96 of 4 x 25 GB/s).
+     * Channels 12 / 12 and PXN off (NCCL_P2P_PXN_LEVEL=0): the same profile. */
     {"tcpx", "GCP A3 High GPUDirect-TCPX: 4x 200 Gb/s NICs for 8 GPUs (100 Gb/s per GPU)",
-     100, 1.5, 0.5, 0, 47, 0.9, 3, PS_NET_PROTO_SIMPLE, PS_NET_ALGO_RING},
+     100, 1.5, 0.5, 0, 47, 0.9, 3, PS_NET_PROTO_SIMPLE, PS_NET_ALGO_RING, 12, 12, 0,
+     "100 Gb/s per GPU: INFERRED, 4 x 200 Gb/s GPU NICs for 8 GPUs (plugin README; GCP A3 page)\n"
+     "plugin latency 0: google/nccl-plugin-gpudirecttcpx src/net_tcpx.cc:737\n"
+     "proxy step 47 us: BORROWED from tcpxo\n"
+     "efficiency 0.9: ASSUMPTION\n"
+     "Simple, Ring, 12 / 12 channels, PXN off: Google's profile (ai-infra-cluster-provisioning nccltest/gke/values.yaml)\n"},
     /* GCP A3 Mega, GPUDirect-TCPXO (FasTrak): 8 GPU NICs + 1 host NIC, 1,800 Gb/s total, so
      * 200 Gb/s per GPU (INFERRED, cloud.google.com gpu-network-bandwidth). Plugin latency 0 (GO
      * nccl_shim.cc:966). Google's profile sets NCCL_PROTO=Simple,LL128: no LL (GO
@@ -94,9 +138,15 @@ static const ps_network_kind kinds[] = {
      * grid of 1 us) on the 2 x a3-megagpu-8g all_reduce curve, 8 B - 8 GiB (ztan-NCCL-test-result,
      * docs/data/multinode.md); the TCPXO all_gather curve decided that rings pay it in the latency
      * only (model.c coll_fill_s), so it is not held out. Efficiency 0.9 of line rate:
-     * the same all_reduce's 181 GB/s algbw at 8 GiB over 8 x 25 GB/s (it is also in that fit). */
+     * the same all_reduce's 181 GB/s algbw at 8 GiB over 8 x 25 GB/s (it is also in that fit).
+     * Min channels 4: NCCL_MIN_NCHANNELS=4 in the same profile (no max, PXN not set: NCCL's). */
     {"tcpxo", "GCP A3 Mega GPUDirect-TCPXO: 8x 200 Gb/s NICs, one per GPU, no LL protocol",
-     200, 1.5, 0.5, 0, 47, 0.9, 2, PS_NET_PROTO_LL128 | PS_NET_PROTO_SIMPLE, PS_NET_ALGO_ALL},
+     200, 1.5, 0.5, 0, 47, 0.9, 2, PS_NET_PROTO_LL128 | PS_NET_PROTO_SIMPLE, PS_NET_ALGO_ALL, 4, 0, 1,
+     "200 Gb/s per GPU: INFERRED, 8 GPU NICs + 1 host NIC (cloud.google.com gpu-network-bandwidth)\n"
+     "plugin latency 0: google/nccl-plugin-gpudirect-tcpxo nccl_shim.cc:966\n"
+     "proxy step 47 us: FITTED on a 2 x a3-megagpu-8g all_reduce (docs/data/multinode.md)\n"
+     "efficiency 0.9: 181 of 200 GB/s at 8 GiB on the same curve\n"
+     "LL128 and Simple only, min 4 channels: Google's nccl-env-profile.sh; PXN: NCCL's default\n"},
 };
 
 int ps_network_kind_count(void) { return (int)(sizeof kinds / sizeof kinds[0]); }

@@ -284,6 +284,9 @@ static void put_network_props(gen *g)
     fprintf(g->out, "%s<prop id=\"network_protocols\" value=\"%s\"/>\n", in, protos);
     ps_network_algorithms_format(k->algorithms, protos, sizeof protos);
     fprintf(g->out, "%s<prop id=\"network_algorithms\" value=\"%s\"/>\n", in, protos);
+    fprintf(g->out, "%s<prop id=\"network_min_channels\" value=\"%d\"/>\n", in, k->min_channels);
+    fprintf(g->out, "%s<prop id=\"network_max_channels\" value=\"%d\"/>\n", in, k->max_channels);
+    fprintf(g->out, "%s<prop id=\"network_pxn\" value=\"%d\"/>\n", in, k->pxn);
 }
 
 static void put_zone_props(gen *g)

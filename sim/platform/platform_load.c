@@ -562,6 +562,25 @@ static int fill_network(ps_platform *p, ps_error *err)
                             "a whole number", p->path,
                             sg_zone_get_property_value(root, "network_channels_per_nic"));
     net->channels_per_nic = (int)channels;
+    /* NCCL_MIN/MAX_NCHANNELS (0 = unset; NCCL's MAXCHANNELS is 64) and PXN on/off. */
+    static const struct { const char *prop; double max; } whole[] = {
+        {"network_min_channels", 64}, {"network_max_channels", 64}, {"network_pxn", 1}};
+    const double defaults[] = {k->min_channels, k->max_channels, k->pxn};
+    int *dest[] = {&net->min_channels, &net->max_channels, &net->pxn};
+    for (int i = 0; i < 3; i++) {
+        double v = 0;
+        if ((rc = zone_double_in(p->path, whole[i].prop, defaults[i], 0, whole[i].max, &v, err)))
+            return rc;
+        if (v != (int)v)
+            return ps_error_set(err, PS_EINPUT, "%s: zone: property %s='%s' is not a whole number",
+                                p->path, whole[i].prop,
+                                sg_zone_get_property_value(root, whole[i].prop));
+        *dest[i] = (int)v;
+    }
+    if (net->min_channels && net->max_channels && net->min_channels > net->max_channels)
+        return ps_error_set(err, PS_EINPUT, "%s: zone: network_min_channels=%d is above "
+                            "network_max_channels=%d", p->path, net->min_channels,
+                            net->max_channels);
     const char *protos = sg_zone_get_property_value(root, "network_protocols");
     net->protocols = k->protocols;
     if (protos && ps_network_protocols_parse(protos, &net->protocols))

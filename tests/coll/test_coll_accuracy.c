@@ -231,8 +231,11 @@ static void test_heldout_gpus(void **state)
     for (int i = 0; i < nc; i++)
         ps_nccl_curve_free(&curves[i]);
     /* all_reduce was 26.8 / 36.8 % while the fit set NVLS's latency from 2- and 4-GPU curves that
-     * never run NVLS at small sizes; it keeps NCCL's 25 us since (calibrate.c). */
-    static const double want[4][2] = {{12.5, 16.4}, {14.9, 8.2}, {19.7, 10.1}, {3.4, 9.7}};
+     * never run NVLS at small sizes; it keeps NCCL's 25 us since (calibrate.c). Before NVLS's
+     * chunked form (model.c coll_nvls_pipeline_s) the medians >= 1 MiB were 12.5 / 14.9 / 19.7 %
+     * (all_reduce / all_gather / reduce_scatter): the 2+4-GPU fit set NVLS's sqrt fill from
+     * 4-GPU points alone and the ring's 8-GPU efficiency with it. */
+    static const double want[4][2] = {{4.6, 16.3}, {7.0, 9.5}, {7.6, 9.7}, {3.4, 9.7}};
     int bad = 0;
     for (size_t o = 0; o < 4; o++) {
         snprintf(file, sizeof file, "h100sxm-aic-nccl2.29.2-%s-n8-half.csv", op_files[o]);
@@ -251,14 +254,14 @@ static void test_heldout_gpu(void **state)
 {
     (void)state;
     static const double h100_on_h200[3][4][2] = { /* [n 2,4,8][op] {>= 1 MiB, < 1 MiB} % */
-        {{4.9, 3.2}, {4.7, 5.8}, {3.9, 4.9}, {3.0, 22.3}},
-        {{3.5, 5.1}, {3.6, 5.2}, {6.4, 3.3}, {5.7, 22.2}},
-        {{3.6, 10.4}, {3.4, 9.8}, {3.7, 7.8}, {2.4, 16.7}}};
+        {{4.6, 3.3}, {4.3, 6.0}, {2.1, 4.9}, {3.0, 22.3}},
+        {{2.8, 6.2}, {3.2, 5.3}, {5.5, 3.3}, {5.7, 22.2}},
+        {{4.8, 10.4}, {4.8, 9.8}, {2.9, 7.8}, {2.4, 16.7}}};
     static const double h200_on_h100[3][4][2] = {
-        {{3.9, 3.3}, {5.6, 6.2}, {3.2, 5.3}, {7.3, 23.9}},
-        {{6.2, 8.4}, {4.3, 6.5}, {4.3, 3.6}, {5.9, 16.8}},
-        {{1.7, 16.1}, {4.1, 9.3}, {4.6, 9.5}, {3.0, 11.4}}};
-    static const double h200_on_together[3][2] = {{1.7, 47.1}, {4.7, 66.8}, {4.7, 66.7}};
+        {{3.6, 3.2}, {7.1, 6.2}, {3.6, 5.3}, {7.3, 23.9}},
+        {{4.0, 8.5}, {4.1, 6.5}, {4.5, 3.5}, {5.9, 16.8}},
+        {{4.4, 16.1}, {4.5, 9.3}, {4.5, 9.5}, {3.0, 11.4}}};
+    static const double h200_on_together[3][2] = {{1.3, 47.1}, {4.7, 66.8}, {4.1, 66.7}};
     char file[256];
     int bad = 0;
     int dir = !strcmp(mode, "heldout-h100-to-h200") ? 0 : 1;

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "parsim/coll.h"
+#include "coll/coll_internal.h"
 
 static char path_buf[1024];
 
@@ -103,6 +104,54 @@ static void write_file(const char *path, const char *text)
     fclose(f);
 }
 
+/* NCCL's NVLS split on one node (model.c coll_nvls_split_of), worked out by hand from NVIDIA/nccl
+ * v2.29.2 enqueue.cc (cells of 32 KiB of traffic, 2 per all_reduce byte; calcCollChunking's NVLS
+ * chunk with concurrentOps = nHeads = 8) for 8 GPUs and 16 channels. */
+static void test_nvls_split(void **state)
+{
+    (void)state;
+    static const struct {
+        double bytes;
+        int channels;
+        double chunk;
+        int iterations;
+        double first;
+    } want[] = {
+        {1024, 1, 16384, 1, 1024},                /* one 16 KiB cell: one channel */
+        {65536, 4, 16384, 1, 16384},              /* 4 cells of 16 KiB */
+        {1 << 20, 16, 16384, 1, 65536},           /* 64 KiB per channel < 8 heads x 16 KiB */
+        {2 << 20, 16, 16384, 1, 131072},          /* exactly 8 x 16 KiB per channel */
+        {4 << 20, 16, 16384, 2, 131072},          /* 256 KiB < 2 x 8 x 32 KiB: 16 KiB chunks */
+        {8 << 20, 16, 32768, 2, 262144},          /* 512 KiB per channel: 32 KiB chunks */
+        {64 << 20, 16, 65536, 8, 524288},         /* 4 MiB per channel: 64 KiB */
+        {1024.0 * (1 << 20), 16, 131072, 64, 1 << 20}, /* 64 MiB per channel: NVLS_CHUNKSIZE */
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        coll_nvls_split s;
+        coll_nvls_split_of(PS_COLL_ALL_REDUCE, 8, 16, want[i].bytes, &s);
+        assert_int_equal(s.channels, want[i].channels);
+        assert_true(s.chunk_bytes == want[i].chunk);
+        assert_int_equal(s.iterations, want[i].iterations);
+        assert_true(s.first_bytes == want[i].first);
+    }
+    /* all_gather: a cell is 32 KiB of the whole buffer (32 KiB / n per rank x n ranks). */
+    coll_nvls_split s;
+    coll_nvls_split_of(PS_COLL_ALL_GATHER, 8, 16, 65536, &s);
+    assert_int_equal(s.channels, 2);
+    /* NCCL's constants (no fill, copy or reduce rate): NVLS adds nothing to L + tb. */
+    ps_coll_params p;
+    ps_coll_params_default(&p);
+    coll_geom geom = {.nvls_channels = 16};
+    assert_true(coll_nvls_pipeline_s(&p, PS_COLL_ALL_REDUCE, 8, &geom, 8 << 20, 1e-5) == 0);
+    /* 8 MiB: (2 - 1) x fill + 2 copies x 256 KiB / copy rate; no NVLS channels: nothing. */
+    p.nvls.fill_us = 5;
+    p.nvls_copy_gbps = 32;
+    double t = coll_nvls_pipeline_s(&p, PS_COLL_ALL_REDUCE, 8, &geom, 8 << 20, 1e-5);
+    assert_true(fabs(t - (5e-6 + 2 * 262144 / 32e9)) < 1e-12);
+    geom.nvls_channels = 0;
+    assert_true(coll_nvls_pipeline_s(&p, PS_COLL_ALL_REDUCE, 8, &geom, 8 << 20, 1e-5) == 0);
+}
+
 static void test_sidecar_roundtrip(void **state)
 {
     (void)state;
@@ -116,6 +165,8 @@ static void test_sidecar_roundtrip(void **state)
     p.nvls.eff = 0.625;
     p.ring_scale_other[0] = 0.5;
     p.launch_us = 4.5;
+    p.nvls_copy_gbps = 33.0;
+    p.nvls_reduce_gbps = 4.5;
     ps_error err = {0, ""};
     const char *files[] = {"/x/a.csv"};
     assert_int_equal(ps_coll_params_write(path, &p, "parsim calibrate ...", files, 1, 0.1, &err), PS_OK);
@@ -123,6 +174,7 @@ static void test_sidecar_roundtrip(void **state)
     assert_int_equal(ps_coll_params_load(path, &q, &err), PS_OK);
     assert_true(q.ring[PS_PROTO_LL].base_us == 4.25 && q.nvls.eff == 0.625);
     assert_true(q.ring_scale_other[0] == 0.5 && q.launch_us == 4.5);
+    assert_true(q.nvls_copy_gbps == 33.0 && q.nvls_reduce_gbps == 4.5);
     /* Default tree rows are not written (shipped sidecars keep their bytes)... */
     FILE *f = fopen(path, "r");
     assert_non_null(f);
@@ -194,6 +246,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_busbw_factors), cmocka_unit_test(test_collective_table), cmocka_unit_test(test_round_size),
         cmocka_unit_test(test_names),         cmocka_unit_test(test_sidecar_roundtrip),
+        cmocka_unit_test(test_nvls_split),
         cmocka_unit_test(test_sidecar_lookup), cmocka_unit_test(test_log_reader),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

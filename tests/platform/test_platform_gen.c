@@ -225,7 +225,18 @@ static void test_network_kinds(void **state)
         assert_true(k->bandwidth_efficiency > 0 && k->bandwidth_efficiency <= 1);
         assert_true(k->channels_per_nic >= 1 && k->channels_per_nic <= 64);
         assert_true(k->protocols & PS_NET_PROTO_SIMPLE);
+        /* The loader's own ranges (a shipped kind must load): 0..64 channels, min <= max. */
+        assert_true(k->min_channels >= 0 && k->min_channels <= 64);
+        assert_true(k->max_channels >= 0 && k->max_channels <= 64);
+        assert_true(!k->min_channels || !k->max_channels || k->min_channels <= k->max_channels);
+        assert_true(k->pxn == 0 || k->pxn == 1);
+        assert_non_null(k->sources); /* --list-networks --network KIND prints them */
+        assert_true(strlen(k->sources) > 0 && k->sources[strlen(k->sources) - 1] == '\n');
     }
+    /* NCCL's defaults where no profile changes them; Google's TCPX profile sets
+     * NCCL_MIN_NCHANNELS = NCCL_MAX_NCHANNELS = 12 and NCCL_P2P_PXN_LEVEL=0 (network.c). */
+    assert_true(g->min_channels == 0 && g->max_channels == 0 && g->pxn == 1);
+    assert_true(ps_network_kind_find("tcpx")->max_channels == 12 && ps_network_kind_find("tcpx")->pxn == 0);
     assert_null(ps_network_kind_find("infiniband"));
     assert_null(ps_network_kind_at(ps_network_kind_count()));
     /* What AWS and Google publish (sim/platform/network.c cites the lines). */

@@ -13,8 +13,9 @@
 # model change that moves a curve's median error by more than a quarter of itself fails here and
 # must update docs/validation.md with the new numbers. The NVLS-forced curves also bound the
 # largest error at any size (the issue's target for them is <= 15 % at every size): 20 % on the
-# Azure H200 curves, whose worst sizes are 16.9 % (2.26.2, 1 MiB) and 16.5 % (2.20.5, 4 KiB; its
-# busbw is printed to 0.01 GB/s, i.e. +-2 % of the time there, +-8 % at 1 KiB); none on the NCCL
+# Azure H200 curves, whose worst sizes are 14.3 % (2.26.2, 1 KiB) and 17.0 % (2.20.5, 4 KiB; their
+# busbw is printed to 0.01 GB/s, i.e. +-2 % of the time at 4 KiB, +-8 % at 1 KiB: 20 keeps that
+# margin above 17.0, and was the bound before NVLS's chunked form); none on the NCCL
 # 2.18.5 H100 curve, where only the medians are bounded: NCCL before 2.20 gave each NVLS channel
 # a contiguous block of nHeads x chunk = 8 x 16 KiB of the message (N src/collectives/device/
 # all_reduce.h @v2.18.5-1 559b70f8, `offset = gridOffset + bid*nvls->nHeads*chunkSize`; chunk
@@ -66,7 +67,7 @@ while IFS='|' read -r csv platform op gpus g extra role bound_ge bound_lt bound_
     echo "  FAIL: above the bounds ${bound_ge}% / ${bound_lt}% / max ${bound_max}%"; fail=1
   fi
 done <<'LIST'
-gcp-a3-mega-x2-tcpxo-allreduce.csv|platforms/gcp-a3-mega-x2.xml|all_reduce|16|1||fit|16|15|-
+gcp-a3-mega-x2-tcpxo-allreduce.csv|platforms/gcp-a3-mega-x2.xml|all_reduce|16|1||fit|16|19|-
 gcp-a3-mega-x2-tcpxo-allgather.csv|platforms/gcp-a3-mega-x2.xml|all_gather|16|1||form|6|31|-
 gcp-a3-high-x2-tcpx-allreduce.csv|platforms/gcp-a3-high-x2.xml|all_reduce|16|1||held-out|29|-|-
 aws-p5-x2-efa-allreduce.csv|platforms/aws-p5-x2.xml|all_reduce|16|1||fit|9|-|-
@@ -75,13 +76,19 @@ aws-p5-x4-efa-allreduce.csv|TMP/aws-p5-x4.xml|all_reduce|32|1||held-out|14|-|-
 aws-p5-x2-efa-alltoall.csv|platforms/aws-p5-x2.xml|alltoall|16|1||held-out|2|-|-
 aws-p5-x4-efa-alltoall.csv|TMP/aws-p5-x4.xml|alltoall|32|1||held-out|6|-|-
 nccl1453-h100-x3-allreduce.csv|TMP/roce-x3.xml|all_reduce|24|1||fit|-|10|-
-voltagepark-h100-x4-ib-allreduce.csv|TMP/ib-ndr-x4.xml|all_reduce|32|1||fit|15|21|-
+nccl2409-h100-x2-roce-allreduce.csv|platforms/hgx-h100-x2-roce.xml|all_reduce|16|1||held-out|67|-|-
+nccl2409-h100-x2-roce-allgather.csv|platforms/hgx-h100-x2-roce.xml|all_gather|16|1||held-out|87|-|-
+nccl2409-h100-x2-roce-reducescatter.csv|platforms/hgx-h100-x2-roce.xml|reduce_scatter|16|1||held-out|87|-|-
+nccl2409-h100-x2-roce-alltoall.csv|platforms/hgx-h100-x2-roce.xml|alltoall|16|1||held-out|84|-|-
+voltagepark-h100-x4-ib-allreduce.csv|TMP/ib-ndr-x4.xml|all_reduce|32|1||fit|15|24|-
 voltagepark-h100-x4-ib-allgather.csv|TMP/ib-ndr-x4.xml|all_gather|32|1||held-out|45|12|-
 nebius-h100-x2-ib-allreduce-torch.csv|platforms/hgx-h100-x2-ib.xml|all_reduce|16|1||held-out|27|-|-
 hgx-h100-nvls-forced-g8-allreduce.csv|platforms/hgx-h100.xml|all_reduce|8|8| --algo nvls|held-out|3|-|-
-azure-ndh200v5-nvls-forced-nccl2.26.2-allreduce.csv|platforms/hgx-h200.xml|all_reduce|8|8| --algo nvls|held-out|5|11|20
-azure-ndh200v5-nvls-forced-nccl2.20.5-allreduce.csv|platforms/hgx-h200.xml|all_reduce|8|8| --algo nvls|held-out|4|14|20
-azure-ndh100v5-nvls-forced-nccl2.18.5-allreduce.csv|platforms/hgx-h100.xml|all_reduce|8|1| --algo nvls|held-out|4|25|-
+hgx-h100-nvls-forced-g8-allreduce-run2.csv|platforms/hgx-h100.xml|all_reduce|8|8| --algo nvls|held-out|3|-|-
+hgx-h100-nvls-forced-g8-allreduce-run3.csv|platforms/hgx-h100.xml|all_reduce|8|8| --algo nvls|held-out|3|-|-
+azure-ndh200v5-nvls-forced-nccl2.26.2-allreduce.csv|platforms/hgx-h200.xml|all_reduce|8|8| --algo nvls|held-out|3|12|20
+azure-ndh200v5-nvls-forced-nccl2.20.5-allreduce.csv|platforms/hgx-h200.xml|all_reduce|8|8| --algo nvls|held-out|3|17|20
+azure-ndh100v5-nvls-forced-nccl2.18.5-allreduce.csv|platforms/hgx-h100.xml|all_reduce|8|1| --algo nvls|held-out|3|19|-
 LIST
 # Per network kind, the held-out curves only (docs/validation.md): the worst median of each size
 # range and the worst single size, against the issue's targets (multi-node: median <= 15 % from
