@@ -181,6 +181,15 @@ static int close_section(parser *p)
     if (c->n_rows == 0)
         return fail(p, c->line, c->zero_rows ? "this test has only 0-byte rows (nothing to compare)"
                                               : "this test has no measurement rows", NULL, NULL);
+    if (p->gpus_override > 0 && p->rank_count > 0 && p->gpus_override <= p->max_rank) {
+        /* fewer GPUs than the log lists: the comparison simulated a smaller group than the one
+         * measured, and said so only in its header line */
+        char a[32], b[32];
+        snprintf(a, sizeof a, "%d", p->gpus_override);
+        snprintf(b, sizeof b, "%d", p->max_rank);
+        return fail(p, p->first_rank_line, "--gpus %s is fewer GPUs than this test ran on (its Rank lines go "
+                    "up to rank %s)", a, b);
+    }
     if (p->gpus_override > 0) {
         c->gpus = p->gpus_override;
     } else if (p->rank_count > 0) {

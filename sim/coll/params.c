@@ -228,11 +228,9 @@ static int parse_params(const cJSON *root, ps_coll_params *p, const char *path, 
 
 static char *slurp(const char *path, ps_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        ps_error_set(err, PS_EINPUT, "%s: cannot open", path);
+    FILE *f = ps_open_text_input(path, err); /* a directory read as "tests:1: malformed JSON" */
+    if (!f)
         return NULL;
-    }
     /* Read in chunks into a buffer that doubles from 4 KiB; a file that fills 32 MiB is refused
      * (a parameter file is a few KiB). */
     size_t cap = 0, len = 0;
@@ -257,6 +255,23 @@ static char *slurp(const char *path, ps_error *err)
     return buf;
 }
 
+/* The first key that repeats an earlier one of the same object, at any depth, or NULL. cJSON
+ * keeps both and cJSON_GetObjectItem answers the first, so a second "launch_us" was ignored
+ * silently (the rule hf_config.c applies to config.json). Sidecars have tens of keys. */
+static const cJSON *first_duplicate_key(const cJSON *node)
+{
+    for (const cJSON *item = node ? node->child : NULL; item; item = item->next) {
+        if (cJSON_IsObject(node) && item->string)
+            for (const cJSON *later = item->next; later; later = later->next)
+                if (later->string && !strcmp(item->string, later->string))
+                    return later;
+        const cJSON *inner = first_duplicate_key(item);
+        if (inner)
+            return inner;
+    }
+    return NULL;
+}
+
 int ps_coll_params_load(const char *path, ps_coll_params *params, ps_error *err)
 {
     char *text = slurp(path, err);
@@ -271,6 +286,13 @@ int ps_coll_params_load(const char *path, ps_coll_params *params, ps_error *err)
         for (const char *c = text; at && c < at && *c; c++)
             line += *c == '\n';
         rc = ps_error_set(err, PS_EINPUT, "%s:%d: malformed JSON", path, line);
+    } else if (first_duplicate_key(root)) {
+        char key[68]; /* quoted from the file: printable ASCII, at most 64 bytes (as check_keys) */
+        size_t n = 0;
+        for (const char *c = first_duplicate_key(root)->string; *c && n < 64; c++)
+            key[n++] = (unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f ? '?' : *c;
+        key[n] = '\0';
+        rc = ps_error_set(err, PS_EINPUT, "%s: key \"%s\" given twice (which one is meant?)", path, key);
     } else {
         ps_coll_params tmp = *params;
         rc = parse_params(root, &tmp, path, err);
