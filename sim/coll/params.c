@@ -18,6 +18,7 @@
 
 #include "coll_internal.h"
 #include "parsim/array.h"
+#include "parsim/json_read.h"
 #include "parsim/util.h"
 #include "parsim/data.h"
 
@@ -255,23 +256,6 @@ static char *slurp(const char *path, ps_error *err)
     return buf;
 }
 
-/* The first key that repeats an earlier one of the same object, at any depth, or NULL. cJSON
- * keeps both and cJSON_GetObjectItem answers the first, so a second "launch_us" was ignored
- * silently (the rule hf_config.c applies to config.json). Sidecars have tens of keys. */
-static const cJSON *first_duplicate_key(const cJSON *node)
-{
-    for (const cJSON *item = node ? node->child : NULL; item; item = item->next) {
-        if (cJSON_IsObject(node) && item->string)
-            for (const cJSON *later = item->next; later; later = later->next)
-                if (later->string && !strcmp(item->string, later->string))
-                    return later;
-        const cJSON *inner = first_duplicate_key(item);
-        if (inner)
-            return inner;
-    }
-    return NULL;
-}
-
 int ps_coll_params_load(const char *path, ps_coll_params *params, ps_error *err)
 {
     char *text = slurp(path, err);
@@ -286,10 +270,10 @@ int ps_coll_params_load(const char *path, ps_coll_params *params, ps_error *err)
         for (const char *c = text; at && c < at && *c; c++)
             line += *c == '\n';
         rc = ps_error_set(err, PS_EINPUT, "%s:%d: malformed JSON", path, line);
-    } else if (first_duplicate_key(root)) {
+    } else if (ps_json_first_duplicate_key(root)) {
         char key[68]; /* quoted from the file: printable ASCII, at most 64 bytes (as check_keys) */
         size_t n = 0;
-        for (const char *c = first_duplicate_key(root)->string; *c && n < 64; c++)
+        for (const char *c = ps_json_first_duplicate_key(root)->string; *c && n < 64; c++)
             key[n++] = (unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f ? '?' : *c;
         key[n] = '\0';
         rc = ps_error_set(err, PS_EINPUT, "%s: key \"%s\" given twice (which one is meant?)", path, key);
