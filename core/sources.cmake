@@ -10,6 +10,7 @@
 # that includes <csv.h> or <cjson/...>, naming it.
 set(CORE_READER_SOURCES
     ${PARSIM_CORE_DIR}/io/hf_config.c          # cJSON: HF config.json
+    ${PARSIM_CORE_DIR}/io/json_read.c          # cJSON: checks every JSON reader shares
     ${PARSIM_CORE_DIR}/trace/trace_meta_read.c # cJSON: meta.json
     ${PARSIM_CORE_DIR}/trace/trace_read.c      # libcsv: the strict CSV readers
     ${PARSIM_CORE_DIR}/trace/trace_check.c     # reads a whole trace directory

@@ -107,6 +107,12 @@ int cost_csv_open(cost_csv *c, const char *path, ps_error *err)
         memcpy(c->header_line + off, c->field[i], strlen(c->field[i]) + 1);
         c->header[i] = c->header_line + off;
     }
+    /* cost_csv_col answers the first of two same-named columns: the other was ignored silently */
+    for (int i = 0; i < c->nheader; i++)
+        for (int j = 0; j < i; j++)
+            if (!strcmp(c->header[i], c->header[j]))
+                return ps_error_set(err, PS_EINPUT, "%s:1: columns %d and %d are both '%.40s'", path, j + 1, i + 1,
+                                    c->header[i]);
     return PS_OK;
 }
 

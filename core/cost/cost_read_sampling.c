@@ -35,9 +35,10 @@ int cost_read_sampling_kernels(cost_csv *c, ps_cost_points *pts, ps_error *err)
         else
             return ps_error_set(err, PS_EINPUT, "%s:%ld: method: '%.40s' (expected greedy, top_k or top_p)", c->path,
                                 c->lineno, method);
+        /* batch and vocab are counts: 128512.5 was truncated to 128512 and fitted */
         double v[3];
         for (int i = 0; i < 3; i++)
-            if ((rc = cost_csv_num(c, col[3 + i], &v[i], err)))
+            if ((rc = (i < 2 ? cost_csv_count : cost_csv_num)(c, col[3 + i], &v[i], err)))
                 return rc;
         if ((rc = cost_csv_small(c, "batch", v[0], err)))
             return rc;

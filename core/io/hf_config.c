@@ -6,6 +6,7 @@
  * be a JSON number with an integral value; a string "4096" is refused, not guessed. The model is
  * then checked by ps_model_validate. Errors name the file (and the line for JSON syntax errors).
  */
+#include "parsim/json_read.h"
 #include "parsim/model.h"
 
 #include <cjson/cJSON.h>
@@ -55,23 +56,6 @@ static void name_from(const char *what, char *name, size_t size)
     name[n] = '\0';
 }
 
-/* JSON allows a key twice and cJSON keeps both, while a lookup returns the first: a config that
- * says "hidden_size" twice would be read with one value silently chosen. Refuse it, at any depth
- * (configs nest text_config/vision_config). Objects here have tens of keys: quadratic is fine. */
-static const cJSON *first_duplicate_key(const cJSON *node)
-{
-    for (const cJSON *item = node ? node->child : NULL; item; item = item->next) {
-        if (cJSON_IsObject(node) && item->string)
-            for (const cJSON *later = item->next; later; later = later->next)
-                if (later->string && !strcmp(item->string, later->string))
-                    return later;
-        const cJSON *inner = first_duplicate_key(item);
-        if (inner)
-            return inner;
-    }
-    return NULL;
-}
-
 int ps_model_parse_hf_config(const char *text, const char *what, ps_model *model, ps_error *err)
 {
     memset(model, 0, sizeof *model);
@@ -84,7 +68,7 @@ int ps_model_parse_hf_config(const char *text, const char *what, ps_model *model
         rc = ps_error_set(err, PS_EINPUT, "%s: expected a JSON object", what);
         goto done;
     }
-    const cJSON *twice = first_duplicate_key(root);
+    const cJSON *twice = ps_json_first_duplicate_key(root);
     if (twice) {
         rc = ps_error_set(err, PS_EINPUT, "%s: key \"%.80s\" given twice (which one is meant?)", what, twice->string);
         goto done;

@@ -216,6 +216,26 @@ static int check_op_id(check_ctx *c, const ps_trace_reader *r, int rank, const c
     return PS_OK;
 }
 
+/* A collective of the op graph runs in its TP group: a comm row whose group_size is not that
+ * group's size was recorded under another plan than meta.json says (a TP2 trace labelled tp 4
+ * passed every check and `parsim validate` compared a TP4 prediction with TP2 measurements). */
+static int check_comm_group_size(check_ctx *c, const ps_trace_reader *r, const ps_trace_comm *m, ps_error *err)
+{
+    if (!c->use_graph || !m->op_id || !*m->op_id || m->peer >= 0)
+        return PS_OK;
+    ps_phase phase = !strncmp(m->op_id, "prefill/", 8) ? PS_PHASE_PREFILL : PS_PHASE_DECODE;
+    const ps_graph *g = graph_of(c, phase, err); /* built by check_op_id already */
+    if (!g)
+        return err->code;
+    const ps_op *op = ps_graph_find_op(g, m->rank % (c->plan.tp * c->plan.pp), m->op_id);
+    if (!op || op->group < 0 || g->groups[op->group].size == m->group_size)
+        return PS_OK;
+    char fmt[300];
+    snprintf(fmt, sizeof fmt, "op %%.64s: group_size %%lld, but its group in the plan of meta.json (tp %d pp %d) has "
+             "%d ranks", c->plan.tp, c->plan.pp, g->groups[op->group].size);
+    return row_error(r, err, fmt, m->op_id, m->group_size);
+}
+
 static int check_rank(check_ctx *c, const ps_trace_reader *r, const char *what, int rank, ps_error *err)
 {
     /* parsim-trace 2: a shard emulation of one rank holds that rank's rows only (peers differ) */
@@ -427,6 +447,8 @@ static int add_comm(check_ctx *c, const ps_trace_reader *r, const ps_trace_comm 
                  gi->group_size);
         return row_error(r, err, fmt, m->group_id, m->group_size);
     }
+    if ((rc = check_comm_group_size(c, r, m, err)))
+        return rc;
     int full;
     int64_t *member = ps_u64map_get(&c->group_rank, ((uint64_t)g << 17) | (uint64_t)m->rank, 0, &full);
     if (!member)

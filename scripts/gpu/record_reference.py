@@ -17,6 +17,11 @@ It writes into OUT_DIR:
                        1..8192 tokens, bf16 (torch.matmul -> cuBLASLt) and fp8 (torch._scaled_mm)
   attention.csv        FlashAttention-style SDPA time: prefill (causal) and decode vs context
   memory_ops.csv       achieved HBM bandwidth of copy, RMSNorm-like and SiLU*mul elementwise ops
+  sampling.csv         next-token sampling over [B, V] logits: greedy torch.argmax (bf16 and fp32
+                       logits), and FlashInfer's top-k / top-p kernels when flashinfer imports; in
+                       the layout of docs/data/sampling-kernels.csv, so that
+                       `parsim calibrate --ops sampling.csv ...` fits the sampler family on it
+                       (the greedy class has no public data: docs/data/sampling-kernels.md)
 Every timing: warm-up, then a back-to-back loop of R launches between two CUDA events, time = loop
 time / R (steady-state stream throughput, launch overhead included as a real stream would see
 it). Weights rotate over enough copies to exceed the L2 cache (60 MB on H200) so that small
@@ -234,6 +239,55 @@ def measure_memory_ops(out, budget):
         f.flush()
 
 
+def catalogue_gpu(name):
+    """parsim's catalogue name for the device (the sampler reader refuses any other)."""
+    for key, gpu in (("H200", "h200-sxm"), ("H100", "h100-sxm"), ("B200", "b200"), ("A100", "a100-sxm")):
+        if key in name:
+            return gpu
+    return name.lower().replace(" ", "-")
+
+
+def measure_sampling(out, budget):
+    """Greedy argmax (what TensorRT-LLM runs without sampling parameters and benchmark harnesses
+    run at temperature 0) and, if available, FlashInfer's rejection samplers (vLLM's and SGLang's
+    top-k / top-p path), over batch x vocabulary logits drawn from N(0, 1)."""
+    dev = torch.device("cuda")
+    gpu = catalogue_gpu(torch.cuda.get_device_properties(0).name)
+    timing = "CUDA graph replay" if USE_GRAPHS else "back-to-back stream loop"
+    try:
+        import flashinfer.sampling as fis
+    except Exception:
+        fis = None
+    src = "parsim-record-reference"
+    url = "scripts/gpu/record_reference.py"
+    with open(os.path.join(out, "sampling.csv"), "w") as f:
+        f.write("source,url,gpu,library,kernel,method,distribution,param,deterministic,batch,vocab,"
+                "input_dtype,time_us,timing\n")
+        for vocab in (32000, 128256, 152064):
+            for batch in (1, 8, 64, 256, 1024):
+                if budget.left() < 20:
+                    return
+                for dt, name in ((torch.bfloat16, "bf16"), (torch.float32, "fp32")):
+                    logits = torch.randn(batch, vocab, device=dev, dtype=dt)
+                    t, reps = timed_loop(lambda: torch.argmax(logits, dim=-1))
+                    f.write(f"{src},{url},{gpu},torch {torch.__version__},argmax,greedy,normal_std1,,true,"
+                            f"{batch},{vocab},{name},{t*1e6:.3f},{timing} ({reps} reps)\n")
+                if fis is not None:
+                    logits = torch.randn(batch, vocab, device=dev, dtype=torch.float32)
+                    for method, kw, param, kernel in (("top_k", dict(top_k=50), "k=50", "top_k_sampling_from_logits"),
+                                                      ("top_p", dict(top_p=0.9), "p=0.9", "softmax+top_p_sampling_from_probs")):
+                        fn = (lambda: fis.top_k_sampling_from_logits(logits, **kw)) if method == "top_k" else \
+                             (lambda: fis.top_p_sampling_from_probs(torch.softmax(logits, -1), **kw))
+                        try:
+                            t, reps = timed_loop(fn)
+                        except Exception as exc:
+                            print(f"sampling: flashinfer {method} failed: {exc!r}", file=sys.stderr)
+                            continue
+                        f.write(f"{src},{url},{gpu},flashinfer,{kernel},{method},normal_std1,{param},false,"
+                                f"{batch},{vocab},fp32,{t*1e6:.3f},{timing} ({reps} reps)\n")
+            f.flush()
+
+
 class DecoderLayer(torch.nn.Module):
     """A Llama decoder layer at TP1 shapes, written op by op so every op gets a record_function."""
 
@@ -334,7 +388,7 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--budget-s", type=float, default=300)
     ap.add_argument("--graphs", action="store_true", help="time ops replayed from CUDA graphs")
-    ap.add_argument("--only", default="kineto,memory_ops,attention,gemm", help="comma-separated sections")
+    ap.add_argument("--only", default="kineto,memory_ops,attention,gemm,sampling", help="comma-separated sections")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     budget = Budget(args.budget_s)
@@ -346,7 +400,7 @@ def main():
         json.dump(facts, f, indent=2)
     print(json.dumps(facts), flush=True)
     for name, fn in (("kineto", record_kineto), ("memory_ops", measure_memory_ops),
-                     ("attention", measure_attention), ("gemm", measure_gemms)):
+                     ("attention", measure_attention), ("gemm", measure_gemms), ("sampling", measure_sampling)):
         if name not in args.only.split(","):
             continue
         t0 = time.monotonic()

@@ -117,6 +117,54 @@ static void header_text(ps_strbuf *h, const ps_gpu_spec *gpu, const calibrate_op
     ps_strbuf_appendf(h, "\n");
 }
 
+/* One measurement as text: everything that tells two rows apart (GPU, data set, model, TP, op
+ * label, the whole query, the time to the last bit). */
+static void point_key(const ps_cost_points *pts, size_t i, char *key, size_t size)
+{
+    ps_cost_point_view v;
+    ps_cost_points_at(pts, i, &v);
+    const ps_cost_query *q = &v.query;
+    snprintf(key, size, "%s|%s|%s|%d|%s|%d|%d|%d|%d|%d|%s|%lld|%lld|%lld|%lld|%lld|%lld|%lld|%lld|%lld|%lld|%lld|%a",
+             v.gpu, v.source, v.model, v.tp, v.op, (int)q->kind, (int)q->dtype, (int)q->launch, (int)q->phase,
+             (int)q->sampler, q->op_id, (long long)q->m, (long long)q->n, (long long)q->k, (long long)q->seqs,
+             (long long)q->tokens, (long long)q->context, (long long)q->prefix, (long long)q->heads,
+             (long long)q->kv_heads, (long long)q->head_dim, (long long)q->width, v.measured_us);
+}
+
+#define POINT_KEY_BYTES 400
+
+static int cmp_key(const void *a, const void *b) { return strcmp(a, b); }
+
+/* A held-out point that is also a fit point is no held-out error: `--ops f.csv --holdout f.csv`
+ * (or overlapping @filters) reported the fit residual as "held-out 33.8 % (7 points)". */
+static int check_holdout_unseen(const ps_cost_points *fit_pts, const ps_cost_points *hold,
+                                ps_error *err)
+{
+    size_t nf = ps_cost_points_count(fit_pts), nh = ps_cost_points_count(hold);
+    if (nf == 0 || nh == 0)
+        return PS_OK;
+    char *keys = malloc(nf * POINT_KEY_BYTES);
+    if (!keys)
+        return ps_error_set(err, PS_EINTERNAL, "out of memory");
+    for (size_t i = 0; i < nf; i++)
+        point_key(fit_pts, i, keys + i * POINT_KEY_BYTES, POINT_KEY_BYTES);
+    qsort(keys, nf, POINT_KEY_BYTES, cmp_key);
+    int rc = PS_OK;
+    for (size_t i = 0; !rc && i < nh; i++) {
+        char key[POINT_KEY_BYTES];
+        point_key(hold, i, key, sizeof key);
+        if (bsearch(key, keys, nf, POINT_KEY_BYTES, cmp_key)) {
+            ps_cost_point_view v;
+            ps_cost_points_at(hold, i, &v);
+            rc = ps_error_set(err, PS_EINPUT, "--holdout: held-out point %zu (%s %s %s, %g us) is also in the --ops "
+                              "data: held-out errors must come from data the fit never saw (split the files or their "
+                              "@filters)", i + 1, v.gpu, v.source, v.op[0] ? v.op : v.model, v.measured_us);
+        }
+    }
+    free(keys);
+    return rc;
+}
+
 /* Reads the data, fits and writes the file; the fit's summary and one line go to stderr. */
 static int fit(const calibrate_ops_args *a, const ps_gpu_spec *gpu, int argc, char **argv, ps_error *err)
 {
@@ -126,6 +174,8 @@ static int fit(const calibrate_ops_args *a, const ps_gpu_spec *gpu, int argc, ch
         rc = read_specs(pf, a->fit, a->nfit, err);
     if (!rc)
         rc = read_specs(ph, a->hold, a->nhold, err);
+    if (!rc)
+        rc = check_holdout_unseen(pf, ph, err);
     /* with no point the fit wrote unfitted defaults and said "0 points fitted" with exit 0 */
     if (!rc && ps_cost_points_count(pf) == 0)
         rc = ps_error_set(err, PS_EINPUT, "--ops: %s%s: no measured point to fit (no data row%s, or its @filter kept "

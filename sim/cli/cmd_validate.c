@@ -161,6 +161,14 @@ static int setup_workload(vctx *c, ps_error *err)
 {
     if (ps_trace_read_meta(c->args.trace, &c->meta, err))
         return err->code;
+    if (c->meta.model[0] && !ps_model_find_preset(c->meta.model)) { /* was "it does not say the model preset" */
+        char names[256] = "";
+        for (int i = 0; i < ps_model_preset_count(); i++)
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? " " : "",
+                     ps_model_preset_at(i)->name);
+        return ps_error_set(err, PS_EINPUT, "%s/meta.json: model '%.64s' is not a preset validate knows (%s)",
+                            c->args.trace, c->meta.model, names);
+    }
     if (!ps_workload_trace_meta_complete(&c->meta))
         return ps_error_set(err, PS_EINPUT, "%s/meta.json: it does not say the model preset, the plan (tp) and the "
                             "scenario (batch, isl, osl) this trace ran: validate predicts exactly that (parsim import "

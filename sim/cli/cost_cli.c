@@ -249,6 +249,10 @@ typedef struct query_cols {
     int ncols;
 } query_cols;
 
+/* The columns the answers add (write_answer's order, after the row's own). */
+static const char *const answer_names[] = {"time_us", "source", "scaled_from", "fallback", "bound", "error_pct",
+                                           "in_envelope", NULL};
+
 static int map_header(char **h, int n, query_cols *qc, const char *path, ps_error *err)
 {
     for (int i = 0; i < COST_FIELD_COUNT; i++)
@@ -257,13 +261,25 @@ static int map_header(char **h, int n, query_cols *qc, const char *path, ps_erro
     qc->ncols = n;
     for (int c = 0; c < n; c++) {
         const char *name = h[c];
+        /* the answers go into these columns: an answers file fed back wrote them twice */
+        for (int i = 0; answer_names[i]; i++)
+            if (!strcmp(name, answer_names[i]))
+                return ps_error_set(err, PS_EINPUT, "%s:1: column %d is '%s', a column the answers add (a "
+                                    "file of answers fed back?): drop or rename it", path, c + 1, name);
         if (!strcmp(name, "kind"))
             name = "op";
         if (!strcmp(name, "id"))
             name = "op_id";
-        for (int i = 0; i < COST_FIELD_COUNT; i++)
-            if (!strcmp(name, field_names[i]) && qc->col[i] < 0)
-                qc->col[i] = c;
+        for (int i = 0; i < COST_FIELD_COUNT; i++) {
+            if (strcmp(name, field_names[i]))
+                continue;
+            if (qc->col[i] >= 0) /* the first used to win, silently */
+                return ps_error_set(err, PS_EINPUT, "%s:1: columns %d and %d are both '%s'%s", path, qc->col[i] + 1,
+                                    c + 1, field_names[i],
+                                    i == COST_F_OP ? " (op and kind name one column)"
+                                    : i == COST_F_OP_ID ? " (op_id and id name one column)" : "");
+            qc->col[i] = c;
+        }
         if (!strcmp(name, "flops"))
             qc->flops = c;
         if (!strcmp(name, "bytes_read"))
@@ -293,8 +309,10 @@ static void write_answer(FILE *fp, const ps_cost_answer *a)
     fprintf(fp, ",%s\n", a->in_envelope ? "true" : "false");
 }
 
-static int answer_row(const ps_cost_model *m, const query_cols *qc, char **f, const char *where, FILE *fp,
-                      ps_error *err)
+/* The row as read (raw), then its answers; nothing of a row that fails is written (its first
+ * fields used to go out before the error, a half row on stdout). */
+static int answer_row(const ps_cost_model *m, const query_cols *qc, char **f, const char *where, const char *raw,
+                      FILE *fp, ps_error *err)
 {
     const char *texts[COST_FIELD_COUNT] = {0};
     for (int i = 0; i < COST_FIELD_COUNT; i++)
@@ -306,6 +324,7 @@ static int answer_row(const ps_cost_model *m, const query_cols *qc, char **f, co
         if (!strcmp(kind_text, ps_op_kind_name((ps_op_kind)k)))
             kind = (ps_op_kind)k, known = true;
     if (known && !ps_cost_kind_supported(kind)) { /* plan --ops rows of collectives and hand-offs */
+        fputs(raw, fp);
         fputs(",,,,not a compute op (parsim nccl prices collectives),,,\n", fp);
         return PS_OK;
     }
@@ -317,6 +336,7 @@ static int answer_row(const ps_cost_model *m, const query_cols *qc, char **f, co
     rc = ps_cost_estimate(m, &q, &a, err);
     if (rc)
         return ps_error_prefix(err, "%.*s", (int)(strlen(where) - strlen(": column ")), where);
+    fputs(raw, fp);
     write_answer(fp, &a);
     return PS_OK;
 }
@@ -345,7 +365,10 @@ static int query_line(query_run *r, char *line, long lineno, ps_error *err)
     if (lineno == 1) {
         if (map_header(fields, n, &r->qc, r->path, err))
             return err->code;
-        fprintf(r->out, "%s,time_us,source,scaled_from,fallback,bound,error_pct,in_envelope\n", r->raw);
+        fputs(r->raw, r->out);
+        for (int i = 0; answer_names[i]; i++)
+            fprintf(r->out, ",%s", answer_names[i]);
+        fputc('\n', r->out);
         return PS_OK;
     }
     if (n == 1 && fields[0][0] == '\0')
@@ -354,8 +377,7 @@ static int query_line(query_run *r, char *line, long lineno, ps_error *err)
         return ps_error_set(err, PS_EINPUT, "%s:%ld: %d columns, the header has %d", r->path, lineno, n, r->qc.ncols);
     char where[600];
     snprintf(where, sizeof where, "%s:%ld: column ", r->path, lineno);
-    fputs(r->raw, r->out);
-    return answer_row(r->m, &r->qc, fields, where, r->out, err);
+    return answer_row(r->m, &r->qc, fields, where, r->raw, r->out, err);
 }
 
 static int query_lines(query_run *r, ps_error *err)
@@ -376,8 +398,11 @@ static int query_lines(query_run *r, ps_error *err)
             rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
         } else {
             strip_eol(line);
-            strcpy(r->raw, line);
-            rc = query_line(r, line, lineno, err);
+            /* a UTF-8 byte order mark (spreadsheets' "CSV UTF-8") made the header's first name
+             * "\xEF\xBB\xBFop": "no column 'op'" */
+            char *text = lineno == 1 && !strncmp(line, "\xEF\xBB\xBF", 3) ? line + 3 : line;
+            strcpy(r->raw, text);
+            rc = query_line(r, text, lineno, err);
         }
     }
     free(line);

@@ -120,6 +120,7 @@ static void printable(char *out, size_t size, const char *in, size_t max)
 typedef struct columns {
     int count;             /* fields in a row */
     int size, elements, type, redop, root, time;  /* indexes; -1 = absent (redop, root) */
+    int wrong[2];          /* the out-of-place and in-place #wrong columns; -1 = absent */
     int line;              /* where the header was */
 } columns;
 
@@ -181,6 +182,15 @@ static int close_section(parser *p)
     if (c->n_rows == 0)
         return fail(p, c->line, c->zero_rows ? "this test has only 0-byte rows (nothing to compare)"
                                               : "this test has no measurement rows", NULL, NULL);
+    if (p->gpus_override > 0 && p->rank_count > 0 && p->gpus_override <= p->max_rank) {
+        /* fewer GPUs than the log lists: the comparison simulated a smaller group than the one
+         * measured, and said so only in its header line */
+        char a[32], b[32];
+        snprintf(a, sizeof a, "%d", p->gpus_override);
+        snprintf(b, sizeof b, "%d", p->max_rank);
+        return fail(p, p->first_rank_line, "--gpus %s is fewer GPUs than this test ran on (its Rank lines go "
+                    "up to rank %s)", a, b);
+    }
     if (p->gpus_override > 0) {
         c->gpus = p->gpus_override;
     } else if (p->rank_count > 0) {
@@ -348,8 +358,14 @@ static int on_columns(parser *p, char *text)
 {
     char *tok[MAX_TOKENS];
     int n = split(text, tok, MAX_TOKENS);
-    columns c = {n, 0, -1, -1, -1, -1, -1, p->lineno};
+    columns c = {n, 0, -1, -1, -1, -1, -1, {-1, -1}, p->lineno};
     for (int i = 1; i < n && i < MAX_TOKENS; i++) {
+        if (!strcmp(tok[i], "#wrong")) {
+            if (c.wrong[0] < 0)
+                c.wrong[0] = i;
+            else if (c.wrong[1] < 0)
+                c.wrong[1] = i;
+        }
         int *slot = !strcmp(tok[i], "count")  ? &c.elements
                   : !strcmp(tok[i], "type")   ? &c.type
                   : !strcmp(tok[i], "redop")  ? &c.redop
@@ -490,6 +506,14 @@ static int table_row(parser *p, char **tok, int line)
     for (int f = k->time + 1; f <= k->time + 2; f++)
         if (strcmp(tok[f], "N/A") && !parse_num(tok[f], &v))
             return fail(p, line, "bandwidth \"%s\" is not a number or N/A", tok[f], NULL);
+    /* #wrong > 0: the collective's result failed nccl-tests' data check (-c 1), so the time is
+     * that of a broken run (nccl-tests' footer says FAILED); it was compared as a measurement */
+    for (int w = 0; w < 2; w++)
+        if (k->wrong[w] >= 0 && k->wrong[w] < k->count && strcmp(tok[k->wrong[w]], "N/A") &&
+            (!parse_num(tok[k->wrong[w]], &v) || v != 0))
+            return fail(p, line, "column #wrong: \"%s\" wrong elements%s: this size failed nccl-tests' data "
+                        "check, its time is not a measurement of a working collective", tok[k->wrong[w]],
+                        w ? " (in-place)" : " (out-of-place)");
     const char *redop = k->redop >= 0 ? tok[k->redop] : "";
     if (!p->first_type[0]) {
         snprintf(p->first_type, sizeof p->first_type, "%s", tok[k->type]);
@@ -770,6 +794,17 @@ static int csv_row(ps_nccl_log *log, parser *p, char *line)
         return fail(p, p->lineno, "size must be >= 0 and time > 0", NULL, NULL);
     if (check_size_time(p, p->lineno, "size_bytes", f[0], "time_us", f[1]))
         return PS_EINPUT;
+    /* as a log's rows: 1024.5 bytes was compared as a size; a 0-byte row (NCCL launches
+     * nothing) is skipped and counted instead of compared with the harness's time */
+    if (f[0] != floor(f[0])) {
+        char a[40];
+        snprintf(a, sizeof a, "%.6g", f[0]);
+        return fail(p, p->lineno, "size_bytes %s is not a whole number of bytes", a, NULL);
+    }
+    if (f[0] == 0) {
+        log->curves[0].zero_rows++;
+        return PS_OK;
+    }
     return push_row(p, &log->curves[0], f[0], f[1]);
 }
 
@@ -811,6 +846,14 @@ int ps_nccl_log_read_stream(FILE *f, const char *name, int gpus, ps_nccl_log *lo
     while (!rc && (got = read_line(f, line, sizeof line, &nul)) >= 0) {
         p.lineno++;
         size_t len = (size_t)got;
+        if (p.lineno == 1 && len >= 3 && !nul && (len < sizeof line - 1 || line[len - 1] == '\n') &&
+            !memcmp(line, "\xEF\xBB\xBF", 3)) {
+            /* a UTF-8 byte order mark: the CSV header was not recognised and read as a log */
+            memmove(line, line + 3, len - 2);
+            len -= 3;
+        }
+        if (len == 0)
+            continue;
         if (nul) {
             rc = fail(&p, p.lineno, "NUL byte (not a text log)", NULL, NULL);
         } else if (len == sizeof line - 1 && line[len - 1] != '\n') {

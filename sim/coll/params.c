@@ -18,6 +18,7 @@
 
 #include "coll_internal.h"
 #include "parsim/array.h"
+#include "parsim/json_read.h"
 #include "parsim/util.h"
 #include "parsim/data.h"
 
@@ -228,11 +229,9 @@ static int parse_params(const cJSON *root, ps_coll_params *p, const char *path, 
 
 static char *slurp(const char *path, ps_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        ps_error_set(err, PS_EINPUT, "%s: cannot open", path);
+    FILE *f = ps_open_text_input(path, err); /* a directory read as "tests:1: malformed JSON" */
+    if (!f)
         return NULL;
-    }
     /* Read in chunks into a buffer that doubles from 4 KiB; a file that fills 32 MiB is refused
      * (a parameter file is a few KiB). */
     size_t cap = 0, len = 0;
@@ -271,6 +270,13 @@ int ps_coll_params_load(const char *path, ps_coll_params *params, ps_error *err)
         for (const char *c = text; at && c < at && *c; c++)
             line += *c == '\n';
         rc = ps_error_set(err, PS_EINPUT, "%s:%d: malformed JSON", path, line);
+    } else if (ps_json_first_duplicate_key(root)) {
+        char key[68]; /* quoted from the file: printable ASCII, at most 64 bytes (as check_keys) */
+        size_t n = 0;
+        for (const char *c = ps_json_first_duplicate_key(root)->string; *c && n < 64; c++)
+            key[n++] = (unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f ? '?' : *c;
+        key[n] = '\0';
+        rc = ps_error_set(err, PS_EINPUT, "%s: key \"%s\" given twice (which one is meant?)", path, key);
     } else {
         ps_coll_params tmp = *params;
         rc = parse_params(root, &tmp, path, err);

@@ -98,6 +98,11 @@ static int parse_comment(const char *line, const char *path, ps_shard_file *f, p
     return PS_OK;
 }
 
+/* A shard's lines: the comment (args= up to PS_SWEEP_ARGS_BYTES), the header and rows of a few
+ * hundred bytes. getline had no ceiling: /dev/zero or a file without newlines grew the line
+ * until memory ran out. */
+#define SHARD_LINE_MAX_BYTES (PS_SWEEP_ARGS_BYTES + 1024)
+
 static int read_rows(FILE *fp, const char *path, ps_shard_file *f, ps_error *err)
 {
     char *line = NULL;
@@ -105,11 +110,16 @@ static int read_rows(FILE *fp, const char *path, ps_shard_file *f, ps_error *err
     size_t want = ps_shard_size(&f->shard, f->total_cases);
     size_t rows_cap = 0;
     int rc = PS_OK;
-    ssize_t got;
-    while ((got = getline(&line, &cap, fp)) >= 0) {
+    long got;
+    while ((got = ps_getline_bounded(&line, &cap, fp, SHARD_LINE_MAX_BYTES)) != -1) {
         lineno++;
         char where[1100];
         snprintf(where, sizeof where, "%s:%zu", path, lineno);
+        if (got == -2) {
+            rc = ps_error_set(err, PS_EINPUT, "%s: line longer than %d bytes (not a sweep shard row)", where,
+                              SHARD_LINE_MAX_BYTES);
+            break;
+        }
         if (memchr(line, '\0', (size_t)got)) {
             rc = ps_error_set(err, PS_EINPUT, "%s: NUL byte in a CSV line", where);
             break;
@@ -137,21 +147,31 @@ static int read_rows(FILE *fp, const char *path, ps_shard_file *f, ps_error *err
 int ps_shard_read(const char *path, ps_shard_file *out, ps_error *err)
 {
     memset(out, 0, sizeof *out);
-    FILE *fp = fopen(path, "r");
+    FILE *fp = ps_open_text_input(path, err); /* names a directory and the open's reason */
     if (!fp)
-        return ps_error_set(err, PS_EINPUT, "%s: cannot open", path);
+        return err->code;
     char *line = NULL;
     size_t cap = 0;
     int rc = PS_OK;
-    if (getline(&line, &cap, fp) < 0)
+    long got = ps_getline_bounded(&line, &cap, fp, SHARD_LINE_MAX_BYTES);
+    if (got == -1)
         rc = ps_error_set(err, PS_EINPUT, "%s: empty file, not a sweep shard", path);
+    else if (got == -2)
+        rc = ps_error_set(err, PS_EINPUT, "%s:1: line longer than %d bytes, not a sweep shard", path,
+                          SHARD_LINE_MAX_BYTES);
+    else if (memchr(line, '\0', (size_t)got))
+        rc = ps_error_set(err, PS_EINPUT, "%s:1: NUL byte, not a sweep shard", path);
     else
         rc = parse_comment(line, path, out, err);
     if (!rc) {
         char where[1100];
         snprintf(where, sizeof where, "%s:2", path);
-        if (getline(&line, &cap, fp) < 0)
+        got = ps_getline_bounded(&line, &cap, fp, SHARD_LINE_MAX_BYTES);
+        if (got == -1)
             rc = ps_error_set(err, PS_EINPUT, "%s: no CSV header", where);
+        else if (got == -2 || memchr(line, '\0', (size_t)got))
+            rc = ps_error_set(err, PS_EINPUT, "%s: not the CSV header (NUL byte or a line longer than %d bytes)",
+                              where, SHARD_LINE_MAX_BYTES);
         else
             rc = ps_report_csv_check_header(line, where, err);
     }

@@ -146,7 +146,7 @@ static const acc_case cases[] = {
      * achieved level + 0.5. */
     {"H200 -> H100 (scaled), Vidur GEMMs", "h200-sxm.cost", "h100-sxm",
      {VH "meta-llama/Llama-2-7b-hf/mlp.csv", VIDUR_H100_HELD_OUT}, PS_OP_GEMM, -1, 0, 0, 13.5, -1, 13.0, 28.6},
-    /* The same H200 coefficients scaled to h100-sxm, on XX
+    /* The same H200 coefficients scaled to h100-sxm, on LLMServingSim's H100 layer GEMMs (another
      * PyTorch/cuBLAS stack than Vidur's, same GPU model; never fitted by any file). Evidence for
      * docs/cost.md's reading of the case above: on identical shapes with m >= 512, LLMServingSim's
      * H100 times are those of the H200 (median ratio 1.03) while Vidur's H100 times are 1.18x

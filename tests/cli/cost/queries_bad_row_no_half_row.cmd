@@ -1,0 +1,1 @@
+cd $PARSIM_TMP && printf 'op,m,n,k\ngemm,1,4096,4096\ngemm,1.5,4096,4096\n' > q.csv && parsim cost --gpu h100-sxm --queries q.csv | cut -d, -f1-4,6

@@ -1,0 +1,1 @@
+cd $PARSIM_TMP && printf 'source,url,gpu,library,kernel,method,distribution,param,deterministic,batch,vocab,input_dtype,time_us,timing\nflashinfer-pr2945,u,b200,flashinfer,top_k_sampling_from_probs,top_k,normal_std1,k=10,true,1,128512.5,fp32,170.05,t\n' > s.csv && parsim calibrate --ops s.csv --gpu b200 -o out.cost

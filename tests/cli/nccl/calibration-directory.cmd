@@ -1,0 +1,1 @@
+parsim nccl --platform platforms/hgx-h100.xml -b 8 -e 8 --calibration tests

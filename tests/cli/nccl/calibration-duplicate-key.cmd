@@ -1,0 +1,1 @@
+cd $PARSIM_TMP && printf '{"format": "parsim-nccl-calibration 1", "launch_us": 1000, "launch_us": 4.7}\n' > c.nccl.json && cd - >/dev/null && parsim nccl --platform platforms/hgx-h100.xml -b 8 -e 8 --calibration $PARSIM_TMP/c.nccl.json 2>&1 | sed "s|$PARSIM_TMP/||"

@@ -1,0 +1,1 @@
+cd $PARSIM_TMP && printf 'size_bytes,time_us,algbw_GBps,busbw_GBps\n1024.5,10,0.1,0.2\n' > c.csv && cd - >/dev/null && parsim nccl --platform platforms/hgx-h100.xml --compare $PARSIM_TMP/c.csv --op all_reduce --predict 2>&1 | sed "s|$PARSIM_TMP/||"

@@ -1,0 +1,1 @@
+sed 's/ 0.04      0    44.11/ 0.04      5    44.11/' tests/coll/logs/multinode-64gpu-allreduce.log > $PARSIM_TMP/w.log && parsim nccl --platform platforms/dgx-h100-x16.xml --compare $PARSIM_TMP/w.log --predict 2>&1 | sed "s|$PARSIM_TMP/||"

@@ -1,0 +1,1 @@
+sed 's|<prop id="network_nic_latency_us" value="1.5"/>|&<prop id="network_nic_latency_us" value="900"/>|' platforms/hgx-h100-x2-ib.xml > $PARSIM_TMP/p.xml && parsim platform --describe $PARSIM_TMP/p.xml 2>&1 | sed "s|$PARSIM_TMP/||"

@@ -1,0 +1,1 @@
+parsim sweep --merge /dev/zero

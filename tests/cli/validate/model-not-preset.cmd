@@ -1,0 +1,1 @@
+d=$PARSIM_TMP/t; cp -r traces/examples/llama3.1-8b-tp2-decode $d && sed -i "s/\"model\": \"llama3.1-8b\"/\"model\": \"llama9\"/" $d/meta.json && parsim validate $d --platform platforms/hgx-h100.xml 2>&1 | sed "s|$PARSIM_TMP/||"
