@@ -139,6 +139,7 @@ typedef struct coll_geom {
      * NICs per node they spread over; 0 inside one node. */
     int net_channels;
     int net_nics;
+    int net_nodes; /* the nodes the group spans when a flow leaves its node; 0 inside one node */
 } coll_geom;
 
 /* Takes a const group: the geometry cache is a memo the group points to (filling it changes
@@ -202,6 +203,8 @@ double coll_rank_extra_s(const coll_geom *geom, ps_coll_proto proto);
 /* The one efficiency a call runs at (flows inflated by 1/it, tb divided by it): the protocol
  * efficiency, or, with a named network whose NICs are the bottleneck, the lower rate the NICs
  * allow -- folded into one number so the simulated task and the closed form stay identical. */
+/* NCCL's bus-bandwidth cap of Ring / Tree LL across nodes, GB/s (llMaxBws); 0 = none. */
+double coll_ll_net_cap_gbps(const coll_geom *geom, ps_coll_algo algo, ps_coll_proto proto);
 double coll_call_eff(const ps_coll_params *params, ps_coll_op op, ps_coll_algo algo,
                      ps_coll_proto proto, int n, const coll_geom *geom, double bytes);
 

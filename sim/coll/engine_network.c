@@ -15,7 +15,9 @@
  *   net_bandwidth_efficiency  the NICs' achievable fraction of line rate, with a named network
  *                    only (model.c coll_call_eff charges NIC-only links at it);
  *   net_channels, net_nics  NCCL's channel count across nodes and the NICs per node it spreads
- *                    over (model.c coll_net_channel_factor: a small call runs on fewer channels).
+ *                    over (model.c coll_net_channel_factor: a small call runs on fewer channels);
+ *   net_nodes        the nodes the group spans (model.c coll_ll_net_cap_gbps: NCCL's LL cap
+ *                    across 2 and across 3+ nodes).
  * On one node, or on a platform that names no network (the generic kind: zero costs, every
  * protocol), all of it is neutral, so the single-node model and its calibration are unchanged.
  */
@@ -51,4 +53,5 @@ void coll_network_geom(const ps_coll_group *g, coll_geom *geom)
         channels = net->min_channels;
     geom->net_channels = crosses ? channels : 0;
     geom->net_nics = crosses ? nics : 0;
+    geom->net_nodes = crosses ? g->topo.nodes : 0;
 }

@@ -281,6 +281,41 @@ double coll_net_channel_factor(const coll_geom *geom, ps_coll_algo algo, ps_coll
     return nc >= geom->net_nics ? 1.0 : geom->net_nics / nc;
 }
 
+/* LL across nodes: NCCL's tuner caps the bus bandwidth of Ring LL and Tree LL at llMaxBws, a
+ * whole-GPU figure indexed by the nodes (1, 2, 3+) and, across nodes, by the host CPU instead of
+ * the GPU (NVIDIA/nccl src/graph/tuning.cc @ v2.24.3-1, lines 150-153 and 209-215, applied at
+ * lines 250 and 253; the same table and use at v2.29.2): Intel hosts 39.0 GB/s on 2 nodes and
+ * 20.4 GB/s on 3 or more, AMD 22.5 / 19.0, against 141 GB/s on one Hopper node. parsim takes
+ * the Intel row, as for getNetOverhead (params.c). Why the network makes LL so slow: NCCL puts
+ * a network connection's LL buffers in host memory on BOTH sides (src/transport/net.cc @
+ * v2.24.3-1: sendSetup line 751 maps every protocol's buffer on the GPU with GDR except LL's,
+ * recvSetup line 925 maps LL's in host memory, its useGdr argument commented out), so the sender's
+ * 16-byte LL stores and the receiver's flag polls cross PCIe to system memory, and LL's 8 bytes
+ * of data per 16-byte line halve what does cross. NCCL's time is latency + nBytes x
+ * nsteps / nRanks / busBw for a ring and nBytes / (busBw / 2) for a tree all_reduce
+ * (tuning.cc:284-289), i.e. bus bytes = nccl-tests' busbw factor x S for a ring, 2 S for a tree;
+ * the cap is that bus traffic over llMaxBw. Returned 0 when NCCL applies no cap (one node, not
+ * LL, not Ring / Tree). */
+double coll_ll_net_cap_gbps(const coll_geom *geom, ps_coll_algo algo, ps_coll_proto proto)
+{
+    if (proto != PS_PROTO_LL || (algo != PS_ALGO_RING && algo != PS_ALGO_TREE) ||
+        geom->net_nodes < 2)
+        return 0;
+    return geom->net_nodes == 2 ? 39.0 : 20.4;
+}
+
+static double ll_net_cap_eff(ps_coll_op op, ps_coll_algo algo, ps_coll_proto proto, int n,
+                             const coll_geom *geom)
+{
+    double cap_gbps = coll_ll_net_cap_gbps(geom, algo, proto);
+    const ps_coll_model *m = ps_coll_model_of(op);
+    double bus = algo == PS_ALGO_TREE ? 2.0 : m && m->busbw_factor ? m->busbw_factor(n) : 1.0;
+    if (!(cap_gbps > 0) || !(bus > 0) || !(geom->step_s_per_byte > 0))
+        return INFINITY;
+    /* tb = steps x bytes x spb / eff >= bus x bytes / cap  <=>  eff <= steps x spb x cap / bus */
+    return geom->shape.steps * geom->step_s_per_byte * cap_gbps * 1e9 / bus;
+}
+
 double coll_call_eff(const ps_coll_params *p, ps_coll_op op, ps_coll_algo algo,
                      ps_coll_proto proto, int n, const coll_geom *geom, double bytes)
 {
@@ -288,14 +323,16 @@ double coll_call_eff(const ps_coll_params *p, ps_coll_op op, ps_coll_algo algo,
     double eff = coll_effective_eff(p, op, algo, proto, n, bytes);
     double channels = coll_net_channel_factor(geom, algo, proto, n, bytes);
     bool named = geom->net_bandwidth_efficiency > 0;
+    double cap = ll_net_cap_eff(op, algo, proto, n, geom);
     if ((!named && channels <= 1.0) || !(geom->step_s_per_byte_net > 0) || proto < 0 ||
         proto >= PS_PROTO_COUNT)
-        return eff;
+        return eff < cap ? eff : cap;
     double eff_net = named ? geom->net_bandwidth_efficiency * wire[proto] : eff;
     double per_byte = geom->step_s_per_byte_intra / eff;
     double net = geom->step_s_per_byte_net * channels / eff_net;
     per_byte = net > per_byte ? net : per_byte;
-    return per_byte > 0 ? geom->step_s_per_byte / per_byte : eff;
+    eff = per_byte > 0 ? geom->step_s_per_byte / per_byte : eff;
+    return eff < cap ? eff : cap;
 }
 
 double coll_rank_extra_s(const coll_geom *geom, ps_coll_proto proto)

@@ -55,33 +55,42 @@ static const ps_network_kind kinds[] = {
      * hardware.md 3.4), Quantum-2 rail-optimised fat tree. NIC 1.5 us per side: Mellanox quotes
      * 3-4 us GPU-to-GPU with GPUDirect RDMA (2019 deck, network.md 4.1), ASSUMPTION for the split.
      * Quantum-2 port-to-port: secondary sources say 150-400 ns (network.md 4.1), 0.3 us
-     * UNVERIFIED. Plugin latency 0 (net_ib "Not set", N net_ib/init.cc:558). Efficiency 47/50:
-     * "For NDR @ 400Gbps you should see 46-48GB/s per NIC" (maintainer, nccl-tests#290). Proxy
-     * step 1.5 us: FITTED (least squares on log time over all 31 sizes, grid of 0.5 us: rms log
-     * error 0.196 / 0.177 / 0.175 / 0.184 at 0.5 / 1 / 1.5 / 2 us) on Voltage Park's 4 x 8 H100
-     * InfiniBand all_reduce, 8 B - 8 GiB, NCCL 2.24.3 (github.com/ZiyanIshani/vpbenchmarking,
-     * docs/data/multinode.md): its 37-40 us at 8 B - 1 KiB is NCCL's own Tree/LL model (35.2 us
-     * at 4 nodes, ../shared/notes/network.md 1.4) within 10 %, so a bare-metal InfiniBand
-     * cluster adds little host cost to NCCL's hwLat[NET]; the 17 us fitted on nccl#1453 (roce)
-     * gave +170 % there. Held out: the same cluster's all_gather and the Nebius 2 x 8 curve. */
+     * UNVERIFIED. Plugin latency 0 (net_ib "Not set", N net_ib/init.cc:558).
+     * Both fitted on Voltage Park's 4 x 8 H100 InfiniBand all_reduce, 8 B - 8 GiB, NCCL 2.24.3
+     * (github.com/ZiyanIshani/vpbenchmarking, docs/data/multinode.md), least squares on log time:
+     * - efficiency 0.83: FITTED on its 5 sizes 512 MiB - 8 GiB (ring/Simple, bandwidth > 90 % of
+     *   the time; grid of 0.01: rms log error 0.0254 / 0.0227 / 0.0256 at 0.82 / 0.83 / 0.84),
+     *   i.e. 41.5 GB/s per NIC, which is also what the same cluster's held-out all_gather reaches
+     *   at 1-8 GiB (41 GB/s per NIC). It was 47/50 from a maintainer's expectation, "For NDR @
+     *   400Gbps you should see 46-48GB/s per NIC" (nccl-tests#290), which left this all_reduce
+     *   10-14 % fast from 512 MiB; no measured curve at that figure was found.
+     * - proxy step 1.0 us: FITTED on all 31 sizes (grid of 0.5 us, with the efficiency above and
+     *   NCCL's LL cap across nodes, model.c coll_ll_net_cap_gbps: rms log error 0.1712 / 0.1608 /
+     *   0.1679 / 0.1840 at 0.5 / 1 / 1.5 / 2 us; 1.5 us before both). Its 37-40 us at 8 B - 1 KiB
+     *   is NCCL's own Tree/LL model (35.2 us at 4 nodes, ../shared/notes/network.md 1.4) within
+     *   10 %, so a bare-metal InfiniBand cluster adds little host cost to NCCL's hwLat[NET]; the
+     *   17 us fitted on nccl#1453 (roce) gave +170 % there.
+     * Held out: the same cluster's all_gather and the Nebius 2 x 8 curve. */
     {"ib-ndr", "InfiniBand NDR: 1x ConnectX-7 400 Gb/s per GPU, Quantum-2 rail-optimised fat tree",
-     400, 1.5, 0.3, 0, 1.5, 0.94, 2, PS_NET_PROTO_ALL, PS_NET_ALGO_ALL, 0, 0, 1,
+     400, 1.5, 0.3, 0, 1.0, 0.83, 2, PS_NET_PROTO_ALL, PS_NET_ALGO_ALL, 0, 0, 1,
      "400 Gb/s per GPU: DGX H100 user guide (8 x ConnectX-7, one per GPU)\n"
      "NIC 1.5 us per side: ASSUMPTION within Mellanox's 3-4 us GPU-to-GPU with GPUDirect RDMA\n"
      "switch 0.3 us: UNVERIFIED, Quantum-2 150-400 ns in secondary sources\n"
      "plugin latency 0: net_ib 'Not set' (nccl net_ib/init.cc:558)\n"
-     "proxy step 1.5 us: FITTED on Voltage Park 4 x 8 H100 all_reduce (NCCL 2.24.3, docs/data/multinode.md)\n"
-     "efficiency 0.94: '46-48GB/s per NIC' for NDR (NCCL maintainer, nccl-tests#290)\n"
+     "proxy step 1.0 us: FITTED on Voltage Park 4 x 8 H100 all_reduce (NCCL 2.24.3, docs/data/multinode.md)\n"
+     "efficiency 0.83: FITTED on the same all_reduce at 512 MiB - 8 GiB (41.5 GB/s per NIC)\n"
      "2 channels per NIC, PXN on: NCCL's defaults\n"},
     /* RoCE v2: the same ConnectX-7 400GbE NIC and NCCL's same net_ib code and constants (N
      * net_ib/connect.cc:12-21); adaptive routing off by default on Ethernet (init.cc:439-442).
-     * Ethernet switch hop 0.5 us: ASSUMPTION (no vendor figure found). Efficiency as IB
-     * (nccl-tests#290 speaks of "IB/RoCE"). Proxy step 17 us: FITTED (least squares on log time,
+     * Ethernet switch hop 0.5 us: ASSUMPTION (no vendor figure found). Efficiency 0.94:
+     * the maintainer's 46-48 GB/s per NIC, nccl-tests#290, which speaks of "IB/RoCE" (ib-ndr's
+     * own figure is now fitted on a measured InfiniBand curve, 0.83; no RoCE curve at line rate
+     * was found to fit roce's). Proxy step 17 us: FITTED (least squares on log time,
      * grid of 1 us) on the 3 x 8 H100 all_reduce points of nccl#1453 (61.6 us at 128 B, 75.4 us
      * at 4 KiB; tests/platform/multinode, docs/data/multinode.md), a RoCE cluster (INFERRED:
      * NCCL_IB_GID_INDEX=3 and NCCL_IB_ADAPTIVE_ROUTING=1 are RoCE v2 settings, top-of-rack
      * switches, 2 x 200 Gb ports per ConnectX-7, VMs) in the slow 3-node configuration that
-     * issue is about, so the figure may be high (bare-metal InfiniBand fits 1.5 us, ib-ndr).
+     * issue is about, so the figure may be high (bare-metal InfiniBand fits 1.0 us, ib-ndr).
      * No held-out RoCE curve was found (docs/data/multinode.md "Not found"). */
     {"roce", "RoCE v2: 1x ConnectX-7 400GbE per GPU, Ethernet rail-optimised fabric",
      400, 1.5, 0.5, 0, 17, 0.94, 2, PS_NET_PROTO_ALL, PS_NET_ALGO_ALL, 0, 0, 1,
@@ -89,7 +98,7 @@ static const ps_network_kind kinds[] = {
      "switch 0.5 us: ASSUMPTION (no vendor figure)\n"
      "plugin latency 0: net_ib\n"
      "proxy step 17 us: FITTED on nccl#1453 (3 x 8 H100 RoCE VMs, a slow configuration)\n"
-     "efficiency 0.94: as ib-ndr (nccl-tests#290 'IB/RoCE')\n"
+     "efficiency 0.94: '46-48GB/s per NIC' for 'IB/RoCE' (NCCL maintainer, nccl-tests#290)\n"
      "2 channels per NIC, PXN on: NCCL's defaults\n"},
     /* AWS EFA on p5 / p5e (H100 / H200): 32 EFA cards, 3,200 Gb/s per instance, i.e. 4 x 100
      * Gb/s per GPU (docs.aws.amazon.com p5-efa.html); aws-ofi-nccl groups a GPU's rails into one

@@ -285,7 +285,13 @@ static double tree_closed_form(ps_coll_algo algo, ps_coll_proto proto, double by
         double lat = r->base_us * 1e-6 + 14 * fmax(r->hop_us * 1e-6, lat_intra) +
                      2 * fmax(p->tree_net_hop_us[proto] * 1e-6, lat_inter);
         double spb = fmax(2 * 7.0 / 8 / bw_intra, 1.0 / 8 / bw_inter);
-        return lat + bytes * spb / (r->eff * corr);
+        double tb = bytes * spb / (r->eff * corr);
+        /* NCCL caps Tree LL's bus bandwidth across nodes at llMaxBws, 39 GB/s on 2 nodes
+         * (tuning.cc @ v2.24.3-1 lines 150-153, 253; model.c coll_ll_net_cap_gbps), and a tree
+         * all_reduce's bus traffic is 2 x bytes (algBw = busBw / 2, tuning.cc:284-289). */
+        if (proto == PS_PROTO_LL)
+            tb = fmax(tb, 2 * bytes / 39e9);
+        return lat + tb;
     }
     const ps_coll_proto_params *r = &p->nvls_tree;
     double lat_sw = lat_intra / 2; /* GPU -> switch is half a GPU -> switch -> GPU route */

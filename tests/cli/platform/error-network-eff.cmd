@@ -1,1 +1,1 @@
-cd $PARSIM_TMP && sed "s/\"network_bandwidth_efficiency\" value=\"0.94\"/\"network_bandwidth_efficiency\" value=\"1.5\"/" $PARSIM_SOURCE_DIR/platforms/hgx-h100-x2-ib.xml > bad.xml && parsim platform --describe bad.xml
+cd $PARSIM_TMP && sed "s/\"network_bandwidth_efficiency\" value=\"0.83\"/\"network_bandwidth_efficiency\" value=\"1.5\"/" $PARSIM_SOURCE_DIR/platforms/hgx-h100-x2-ib.xml > bad.xml && parsim platform --describe bad.xml

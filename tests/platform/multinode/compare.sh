@@ -80,9 +80,9 @@ nccl2409-h100-x2-roce-allreduce.csv|platforms/hgx-h100-x2-roce.xml|all_reduce|16
 nccl2409-h100-x2-roce-allgather.csv|platforms/hgx-h100-x2-roce.xml|all_gather|16|1||held-out|87|-|-
 nccl2409-h100-x2-roce-reducescatter.csv|platforms/hgx-h100-x2-roce.xml|reduce_scatter|16|1||held-out|87|-|-
 nccl2409-h100-x2-roce-alltoall.csv|platforms/hgx-h100-x2-roce.xml|alltoall|16|1||held-out|84|-|-
-voltagepark-h100-x4-ib-allreduce.csv|TMP/ib-ndr-x4.xml|all_reduce|32|1||fit|15|24|-
-voltagepark-h100-x4-ib-allgather.csv|TMP/ib-ndr-x4.xml|all_gather|32|1||held-out|45|12|-
-nebius-h100-x2-ib-allreduce-torch.csv|platforms/hgx-h100-x2-ib.xml|all_reduce|16|1||held-out|27|-|-
+voltagepark-h100-x4-ib-allreduce.csv|TMP/ib-ndr-x4.xml|all_reduce|32|1||fit|6|19|-
+voltagepark-h100-x4-ib-allgather.csv|TMP/ib-ndr-x4.xml|all_gather|32|1||held-out|27|14|-
+nebius-h100-x2-ib-allreduce-torch.csv|platforms/hgx-h100-x2-ib.xml|all_reduce|16|1||held-out|28|-|-
 hgx-h100-nvls-forced-g8-allreduce.csv|platforms/hgx-h100.xml|all_reduce|8|8| --algo nvls|held-out|3|-|-
 hgx-h100-nvls-forced-g8-allreduce-run2.csv|platforms/hgx-h100.xml|all_reduce|8|8| --algo nvls|held-out|3|-|-
 hgx-h100-nvls-forced-g8-allreduce-run3.csv|platforms/hgx-h100.xml|all_reduce|8|8| --algo nvls|held-out|3|-|-
