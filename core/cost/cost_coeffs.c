@@ -176,7 +176,7 @@ int cost_coeffs_read(const char *path, cost_coeffs *c, ps_error *err)
     cost_coeffs_default(c);
     FILE *fp = ps_open_text_input(path, err);
     if (!fp)
-        return ps_error_prefix(err, "cost coefficients: ");
+        return ps_error_prefix(err, "cost coefficients"); /* ps_error_prefix adds ": " */
     char *line = NULL, what[600];
     size_t cap = 0;
     ssize_t len;

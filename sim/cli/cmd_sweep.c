@@ -133,6 +133,14 @@ static int check_merge(const sweep_args *a, ps_error *err)
         return ps_error_set(err, PS_EINPUT, "--merge: give the shard CSV files (parsim sweep --shard K/N --csv FILE)");
     if (a->nfiles > MAX_SHARD_FILES)
         return ps_error_set(err, PS_EINPUT, "--merge: more than %d files", MAX_SHARD_FILES);
+    /* the merged CSV over a shard replaced that shard (exit 0): a rerun then had one shard less */
+    for (int i = 0; i < a->nfiles; i++) {
+        const char *out = a->csv && ps_same_file(a->csv, a->files[i]) ? a->csv
+                          : a->html && ps_same_file(a->html, a->files[i]) ? a->html : NULL;
+        if (out)
+            return ps_error_set(err, PS_EINPUT, "--merge: the output %s is the shard %s; write it elsewhere", out,
+                                a->files[i]);
+    }
     return PS_OK;
 }
 

@@ -168,11 +168,40 @@ static void query_defaults(const char *const *f, ps_cost_query *q)
         q->context = q->prefix + q->tokens / q->seqs;
 }
 
+/* Whether a shape field is part of an op kind's query (cost.h): gemm m, n, k (tokens = m);
+ * attention its phase and sizes; the other kinds tokens and width. The word fields (dtype,
+ * launch, op id) go with every kind. */
+static bool field_applies(ps_op_kind kind, int i)
+{
+    if (i < COST_F_M)
+        return true;
+    if (i == COST_F_TOKENS)
+        return true;
+    if (kind == PS_OP_GEMM)
+        return i == COST_F_M || i == COST_F_N || i == COST_F_K;
+    if (kind == PS_OP_ATTENTION)
+        return i == COST_F_PHASE || i == COST_F_SEQS || i == COST_F_CONTEXT || i == COST_F_PREFIX ||
+               i == COST_F_HEADS || i == COST_F_KV_HEADS || i == COST_F_HEAD_DIM;
+    return i == COST_F_WIDTH;
+}
+
 int cost_cli_query(const char *const *f, const char *where, ps_cost_query *q, ps_error *err)
 {
     memset(q, 0, sizeof *q);
     q->dtype = PS_DTYPE_BF16;
-    if (query_words(f, where, q, err) || query_sizes(f, where, q, err))
+    if (query_words(f, where, q, err))
+        return err->code;
+    /* A flag the op kind does not take was ignored (--op gemm ... --heads 4, --op sampling
+     * --phase decode). Rows are not checked: `parsim plan --ops` writes every column for
+     * every op (0 where unused). */
+    for (int i = COST_F_M; !where[0] && i < COST_FIELD_COUNT; i++)
+        if (given(f[i]) && !field_applies(q->kind, i)) {
+            char label[64];
+            field_label("", i, label, sizeof label);
+            return ps_error_set(err, PS_EINPUT, "%s does not go with --op %s (see parsim cost --help)", label,
+                                ps_op_kind_name(q->kind));
+        }
+    if (query_sizes(f, where, q, err))
         return err->code;
     query_defaults(f, q);
     int rc = ps_cost_query_validate(q, err);

@@ -1,0 +1,1 @@
+cp tests/cli/sweep/data/empty-a1.csv $PARSIM_TMP/s.csv && { parsim sweep --merge $PARSIM_TMP/s.csv --csv $PARSIM_TMP/s.csv 2>&1 | sed "s|$PARSIM_TMP/||g"; echo "exit $?"; } && cmp -s tests/cli/sweep/data/empty-a1.csv $PARSIM_TMP/s.csv && echo "shard unchanged"
