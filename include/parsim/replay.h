@@ -73,6 +73,12 @@ typedef struct ps_plan_outcome {
 typedef struct ps_prediction {
     bool fits;
     double shortfall_bytes;
+    /* Why it does not fit when the memory plan fits but the engine's KV cache cannot hold one
+     * request (prompt + output): the weights leave room, the workspace of its limits does not
+     * leave enough for the KV. Empty otherwise. `parsim predict` refuses such a plan (exit 2
+     * with this line, as the engines refuse to start); a sweep keeps it as a row that does not
+     * fit, so that one such layout does not end the study. */
+    char not_fit_reason[320];
     double memory_bytes_per_gpu;
     double ttft_ms, tpot_ms, e2e_ms;
     double ttft_ms_p50, ttft_ms_p90, ttft_ms_p99;

@@ -157,6 +157,8 @@ static int run(const predict_args *a, ps_error *err)
     ps_prediction p;
     if (ps_predict(&req, &p, err))
         return err->code;
+    if (p.not_fit_reason[0]) /* the engine would refuse to start: an impossible plan, exit 2 */
+        return ps_error_set(err, PS_EINPUT, "%s", p.not_fit_reason);
     if (a->timeline && !p.fits) /* exit 0 (fits: false is an answer), but no silent missing file */
         fprintf(stderr, "parsim predict: --timeline %s not written: the plan does not fit, nothing was replayed\n",
                 a->timeline);

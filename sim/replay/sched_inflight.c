@@ -640,16 +640,29 @@ int sched_inflight_run(predict_case *pc, ps_prediction *out, ps_error *err)
     if (rc)
         return rc;
     s.kv_capacity = kv_capacity(&s, &pc->mem);
-    /* vLLM preempts the newest running request when the cache runs out (make_room): a request
-     * whose prompt + output alone exceed the cache preempted itself and started over, forever
-     * (the run never ended). vLLM itself refuses to start then (max_model_len above the KV
-     * cache's tokens); TRT's no-evict admission ends in the driver's "no request can start". */
-    if (!s.no_evict && s.isl + s.osl > s.kv_capacity)
-        return ps_error_set(err, PS_EINPUT, "in-flight scheduler: a request needs %lld KV tokens (prompt + output), "
-                            "the cache holds %lld (what the weights and the workspace of max-batch-size %lld, "
-                            "max-num-tokens %lld leave): vLLM refuses to start (max_model_len above the KV cache)",
-                            (long long)(s.isl + s.osl), (long long)s.kv_capacity, (long long)s.max_batch,
-                            (long long)s.max_tokens);
+    /* One request's prompt + output must fit the cache. vLLM preempts the newest running request
+     * when the cache runs out (make_room): such a request preempted itself and started over,
+     * forever; vLLM itself refuses to start then (max_model_len above the KV cache's tokens).
+     * TRT's no-evict admission reserves prompt + output, so with an empty cache no request could
+     * start (the driver's "no request can start"). Either way the plan does not fit: the
+     * prediction says so with the reason (ps_prediction.not_fit_reason) and nothing runs. */
+    if (s.isl + s.osl > s.kv_capacity) {
+        if (s.no_evict)
+            snprintf(out->not_fit_reason, sizeof out->not_fit_reason,
+                     "in-flight scheduler: no request can start: one needs %lld KV tokens (prompt + output), the "
+                     "cache holds %lld (what the weights and the workspace of max-batch-size %lld, max-num-tokens "
+                     "%lld leave)", (long long)(s.isl + s.osl), (long long)s.kv_capacity, (long long)s.max_batch,
+                     (long long)s.max_tokens);
+        else
+            snprintf(out->not_fit_reason, sizeof out->not_fit_reason,
+                     "in-flight scheduler: a request needs %lld KV tokens (prompt + output), the cache holds %lld "
+                     "(what the weights and the workspace of max-batch-size %lld, max-num-tokens %lld leave): vLLM "
+                     "refuses to start (max_model_len above the KV cache)", (long long)(s.isl + s.osl),
+                     (long long)s.kv_capacity, (long long)s.max_batch, (long long)s.max_tokens);
+        out->fits = false;
+        out->shortfall_bytes = (double)(s.isl + s.osl - s.kv_capacity) * pc->mem.kv_bytes_per_token_per_gpu;
+        return PS_OK;
+    }
     s.req = calloc((size_t)s.R, sizeof *s.req);
     s.cache = calloc(CACHE_MAX, sizeof *s.cache);
     double *ttft = calloc((size_t)s.R, sizeof(double)), *tpot = calloc((size_t)s.R, sizeof(double));

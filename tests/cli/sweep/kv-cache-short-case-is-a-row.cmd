@@ -1,0 +1,1 @@
+d=$PARSIM_TMP; parsim sweep --model llama3.1-70b --platform platforms/hgx-h100.xml --gpus 2 --engine vllm --isl 10000 --osl 10000 --mem-fraction 0.95 --requests 1 --csv $d/s.csv && cut -d, -f2-5,22,24 $d/s.csv
