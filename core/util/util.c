@@ -65,7 +65,11 @@ int ps_parse_double(const char *text, const char *what, double *out, ps_error *e
     char *end = NULL;
     errno = 0;
     double value = strtod(text, &end);
-    if (*end != '\0')
+    /* strtod also reads C's hexadecimal floats ("0x10" = 16, "0x1p4"): no unit parsim reads is
+     * written that way, so such a value is a mistake, not 16 */
+    const char *digits = text + (*text == '-' || *text == '+');
+    bool hex = digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X');
+    if (*end != '\0' || hex)
         return ps_error_set(err, PS_EINPUT, "%s: expected a number, got '%s'", what, text);
     if (errno == ERANGE || !isfinite(value))
         return ps_error_set(err, PS_EINPUT, "%s: number out of range: '%s'", what, text);

@@ -172,11 +172,11 @@ static int parse_stage_layers(const char *text, int pp, int *out, ps_error *err)
     for (;;) {
         char item[32];
         size_t len = strcspn(c, ",");
-        if (n == pp)
-            return ps_error_set(err, PS_EINPUT, "--stage-layers: more than --pp %d stages given", pp);
-        if (len == 0 || len >= sizeof item)
+        if (len == 0 || len >= sizeof item) /* an empty item ("16,16,") is a typo, whatever --pp is */
             return ps_error_set(err, PS_EINPUT, "--stage-layers: expected comma-separated layer counts, got '%s'",
                                 text);
+        if (n == pp)
+            return ps_error_set(err, PS_EINPUT, "--stage-layers: more than --pp %d stages given", pp);
         memcpy(item, c, len);
         item[len] = '\0';
         if (ps_parse_int(item, "--stage-layers", 1, 1 << 30, &out[n++], err))

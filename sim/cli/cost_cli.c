@@ -204,6 +204,14 @@ int cost_cli_query(const char *const *f, const char *where, ps_cost_query *q, ps
     if (query_sizes(f, where, q, err))
         return err->code;
     query_defaults(f, q);
+    /* a GEMM's tokens are its m rows (the op graph's gemm ops have tokens = m): two different
+     * values say two different things, and only m was priced */
+    if (q->kind == PS_OP_GEMM && given(f[COST_F_TOKENS]) && (q->tokens > 0 || !where[0]) && q->tokens != q->m) {
+        char label[64];
+        field_label(where, COST_F_TOKENS, label, sizeof label);
+        return ps_error_set(err, PS_EINPUT, "%s %lld differs from m %lld (a gemm's tokens are its m rows)", label,
+                            (long long)q->tokens, (long long)q->m);
+    }
     int rc = ps_cost_query_validate(q, err);
     if (rc && where[0])
         ps_error_prefix(err, "%.*s", (int)(strlen(where) - strlen(": column ")), where);
