@@ -97,10 +97,4 @@ table() { # GPU COEFFS SPEC...
   table b200 h200-sxm.cost "docs/data/sampling-kernels.csv@model=flashinfer-pr2945@op=top_k"
   echo "<!-- END cost -->"
 } > "$tmp"
-if grep -q "<!-- BEGIN cost" "$out"; then
-  awk -v f="$tmp" '/<!-- BEGIN cost/ { while ((getline l < f) > 0) print l; skip = 1; next }
-                   /<!-- END cost -->/ { skip = 0; next } !skip' "$out" > "$out.new"
-else
-  { cat "$out"; echo; cat "$tmp"; } > "$out.new"
-fi
-mv "$out.new" "$out"
+"$root/scripts/splice-section.sh" cost "$tmp" "$out"

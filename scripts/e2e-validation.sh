@@ -168,12 +168,5 @@ if [ "$out" = - ]; then
   cat "$section"
   exit 0
 fi
-new="$tmp/validation.md"
-if grep -q "<!-- BEGIN e2e" "$out"; then
-  awk -v f="$section" '/<!-- BEGIN e2e/ { while ((getline l < f) > 0) print l; skip = 1; next }
-                       /<!-- END e2e -->/ { skip = 0; next } !skip' "$out" >"$new"
-else
-  { cat "$out"; echo; cat "$section"; } >"$new"
-fi
-mv "$new" "$out"
+"$root/scripts/splice-section.sh" e2e "$section" "$out"
 echo "wrote the e2e section of $out ($(wc -l <"$tsv") rows)"

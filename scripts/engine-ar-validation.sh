@@ -72,13 +72,5 @@ PARSIM_SOURCE_DIR=$root "$bin" validate | grep '^|' >"$table"
   echo "</details>"
   echo "<!-- END engine-ar -->"
 } >"$tmp"
-if grep -q '<!-- BEGIN engine-ar' "$out"; then
-  awk -v f="$tmp" '
-    /<!-- BEGIN engine-ar/ { while ((getline l < f) > 0) print l; skip = 1; next }
-    /<!-- END engine-ar -->/ { skip = 0; next }
-    !skip' "$out" >"$out.tmp"
-else
-  { cat "$out"; echo; cat "$tmp"; } >"$out.tmp"
-fi
-mv "$out.tmp" "$out"
+"$root/scripts/splice-section.sh" engine-ar "$tmp" "$out"
 echo "engine-ar-validation: wrote $out"

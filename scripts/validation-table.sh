@@ -213,20 +213,7 @@ done
 
 echo "<!-- END nccl -->" >>"$tmp"
 
-# Splice: keep what is before BEGIN and after END (other areas' sections); a file without the
-# markers is replaced by the shared title and this section.
-mkdir -p "$(dirname "$out")"
-new=$(mktemp)
-if [ -f "$out" ] && grep -q '^<!-- BEGIN nccl' "$out" && grep -q '^<!-- END nccl -->' "$out"; then
-  { sed -n '/^<!-- BEGIN nccl/q; p' "$out"; cat "$tmp"; sed -n '/^<!-- END nccl -->/,$p' "$out" | sed 1d; } >"$new"
-else
-  { echo "# Validation"; echo
-    echo "Measured vs predicted, one section per area; each section names the script that"
-    echo "regenerates it. Fit residuals (a model on the data it was fitted on) and held-out errors"
-    echo "(data the fit never saw) are reported separately and labelled."
-    echo; cat "$tmp"; } >"$new"
-fi
-mv "$new" "$out"
+"$root/scripts/splice-section.sh" nccl "$tmp" "$out"
 rm -f "$tmp"
 rm -rf "$vt"
 trap - EXIT
