@@ -79,7 +79,7 @@ aws-p5-x2-efa-allreduce.csv|platforms/aws-p5-x2.xml|all_reduce|16|1||fit|9|-|-
 aws-p5-x2-efa-allreduce-small.csv|platforms/aws-p5-x2.xml|all_reduce|16|1||held-out|-|15|-
 aws-p5-x4-efa-allreduce.csv|TMP/aws-p5-x4.xml|all_reduce|32|1||held-out|14|-|-
 aws-p5-x2-efa-alltoall.csv|platforms/aws-p5-x2.xml|alltoall|16|1||held-out|2|-|-
-aws-p5-x4-efa-alltoall.csv|TMP/aws-p5-x4.xml|alltoall|32|1||held-out|6|-|-
+aws-p5-x4-efa-alltoall.csv|TMP/aws-p5-x4.xml|alltoall|32|1||held-out|7|-|-
 nccl1453-h100-x3-allreduce.csv|TMP/roce-x3.xml|all_reduce|24|1||fit|-|10|-
 nccl2409-h100-x2-roce-allreduce.csv|platforms/hgx-h100-x2-roce.xml|all_reduce|16|1||held-out|67|-|-
 nccl2409-h100-x2-roce-allgather.csv|platforms/hgx-h100-x2-roce.xml|all_gather|16|1||held-out|87|-|-
@@ -94,10 +94,10 @@ hgx-h100-nvls-forced-g8-allreduce-run3.csv|platforms/hgx-h100.xml|all_reduce|8|8
 azure-ndh200v5-nvls-forced-nccl2.26.2-allreduce.csv|platforms/hgx-h200.xml|all_reduce|8|8| --algo nvls|held-out|3|12|20
 azure-ndh200v5-nvls-forced-nccl2.20.5-allreduce.csv|platforms/hgx-h200.xml|all_reduce|8|8| --algo nvls|held-out|3|17|20
 azure-ndh100v5-nvls-forced-nccl2.18.5-allreduce.csv|platforms/hgx-h100.xml|all_reduce|8|1| --algo nvls|held-out|3|19|-
-together-b200-md1-x2-ib-sendrecv.csv|TMP/b200-ib-ndr-x2.xml|sendrecv|16|1||held-out|12|79|-
-together-b200-md1-x4-ib-sendrecv.csv|TMP/b200-ib-ndr-x4.xml|sendrecv|32|1||held-out|17|83|-
-together-b200-md1-x8-ib-sendrecv.csv|TMP/b200-ib-ndr-x8.xml|sendrecv|64|1||held-out|40|84|-
-together-b200-md1-x16-ib-sendrecv.csv|TMP/b200-ib-ndr-x16.xml|sendrecv|128|1||held-out|77|84|-
+together-b200-md1-x2-ib-sendrecv.csv|TMP/b200-ib-ndr-x2.xml|sendrecv|16|1||held-out|13|34|-
+together-b200-md1-x4-ib-sendrecv.csv|TMP/b200-ib-ndr-x4.xml|sendrecv|32|1||held-out|18|33|-
+together-b200-md1-x8-ib-sendrecv.csv|TMP/b200-ib-ndr-x8.xml|sendrecv|64|1||held-out|35|34|-
+together-b200-md1-x16-ib-sendrecv.csv|TMP/b200-ib-ndr-x16.xml|sendrecv|128|1||held-out|75|40|-
 together-b200-md1-x2-ib-allreduce-ring.csv|TMP/b200-ib-ndr-x2.xml|all_reduce|16|1| --algo ring|held-out|5|-|-
 together-b200-md1-x4-ib-allreduce-ring.csv|TMP/b200-ib-ndr-x4.xml|all_reduce|32|1| --algo ring|held-out|2|-|-
 together-b200-md1-x8-ib-allreduce-ring.csv|TMP/b200-ib-ndr-x8.xml|all_reduce|64|1| --algo ring|held-out|3|-|-
