@@ -167,7 +167,9 @@ section() {
   echo "v2.30.7 except v2.27.3; sim/platform/network.c, docs/nccl.md). Every kind's path is PIX (DGX /"
   echo "HGX H100 \`nvidia-smi topo -m\` in nccl#1264, Azure ndv5-topo.xml, aws-ofi-nccl p5.48xl-topo.xml,"
   echo "nccl#2409) or an ASSUMPTION said so (p5en PIX; GCP A3 PXB, where the profiles set NCCL_PROTO"
-  echo "anyway), so no row above moved."
+  echo "anyway), so no row above moved. New held-out rows: Azure ND H100 v5 all_reduce at 8 GiB on 2 and 3"
+  echo "VMs (nccl-tests with NCCL_MIN_NCHANNELS=32, jingchaozhang.github.io, docs/data/multinode.md):"
+  echo "-10.2 and -6.3 % with ib-ndr's 0.83 (that cluster reaches about 49 GB/s per NIC, Voltage Park 41)."
   echo "<!-- END multinode -->"
 }
 section >"$tmp"
