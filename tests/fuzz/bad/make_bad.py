@@ -107,6 +107,7 @@ sidecar = {
     "ring_not_object.json": minimal_sidecar.replace(b'"ring": {"LL": {"base_us": 4.5, "hop_us": 0.6, "eff": 0.36, "fill_us": 0}}', b'"ring": 3'),
     "launch_huge.json": minimal_sidecar.replace(b'"launch_us": 4.7', b'"launch_us": 1e300'),
     "nvls_copy_negative.json": minimal_sidecar.replace(b'"launch_us": 4.7', b'"launch_us": 4.7, "nvls_copy_GBps": -33'),
+    "nvls_reduce_tiny.json": minimal_sidecar.replace(b'"launch_us": 4.7', b'"launch_us": 4.7, "nvls_reduce_GBps": 1e-300'),
     "trailing_comma.json": minimal_sidecar.replace(b'"launch_us": 4.7', b'"launch_us": 4.7,'),
     "control_char_key.json": minimal_sidecar.replace(b'"launch_us"', b'"launch\x01us"'),
     "long_key.json": minimal_sidecar.replace(b'"launch_us"', b'"' + b'k' * 100 + b'"'),
