@@ -315,7 +315,7 @@ static const char *const network_props[] = {
     "network_nic_latency_us", "network_switch_latency_us", "network_plugin_latency_us",
     "network_proxy_step_us", "network_bandwidth_efficiency", "network_channels_per_nic",
     "network_min_channels", "network_max_channels", "network_pxn", "network_protocols",
-    "network_algorithms"};
+    "network_algorithms", "network_gpu_nic_path"};
 
 static bool known_network_prop(const char *id)
 {
@@ -446,6 +446,20 @@ static int fill_gpu(const char *path, ps_platform_gpu *g, const char *zone_model
         return rc;
     if (sm > INT_MAX)
         return ps_error_set(err, PS_EINPUT, "%s: host %s: sm_count out of range", path, g->host_name);
+    /* A GPU without memory, bandwidth, bf16 throughput or SMs cannot run a layer: 0 was read as
+     * "not given" by the workload (the catalogue's value was used) while --describe printed 0;
+     * 13.5 SMs were truncated to 13. peak_flops_fp8 may be 0 (no fp8 tensor cores: A100). */
+    const char *const positive[] = {"hbm_bytes", "hbm_bandwidth_bytes_per_s", "peak_flops_bf16", "sm_count"};
+    const double value[] = {g->hbm_bytes, g->hbm_bandwidth_bytes_per_s, g->peak_flops_bf16, sm};
+    for (size_t i = 0; i < sizeof positive / sizeof positive[0]; i++)
+        if (!(value[i] > 0)) {
+            const char *text = sg_host_get_property_value(g->host, positive[i]);
+            return ps_error_set(err, PS_EINPUT, "%s: host %s: property %s='%s' must be above 0", path, g->host_name,
+                                positive[i], text ? text : "0");
+        }
+    if (sm != floor(sm))
+        return ps_error_set(err, PS_EINPUT, "%s: host %s: property sm_count='%s' is not a whole number", path,
+                            g->host_name, sg_host_get_property_value(g->host, "sm_count"));
     g->sm_count = (int)sm;
     return PS_OK;
 }
@@ -667,6 +681,17 @@ static int fill_network(ps_platform *p, ps_error *err)
     if (algos && !(net->algorithms & PS_NET_ALGO_RING))
         return ps_error_set(err, PS_EINPUT, "%s: zone: property network_algorithms='%s': Ring is "
                             "required (all_gather and reduce_scatter run Ring only)", p->path, algos);
+    const char *path = sg_zone_get_property_value(root, "network_gpu_nic_path");
+    net->gpu_nic_path = k->gpu_nic_path;
+    if (path && ps_gpu_nic_path_parse(path, &net->gpu_nic_path))
+        return ps_error_set(err, PS_EINPUT, "%s: zone: property network_gpu_nic_path='%s': expected "
+                            "one of pix, pxb, pxn, phb, sys", p->path, path);
+    /* NCCL's LL128 default across nodes (network.c): it applies only while NCCL_PROTO is unset,
+     * which network_protocols says by listing all three protocols. */
+    const ps_gpu_spec *gpu = ps_gpu_find(p->gpus[0].gpu_model);
+    net->ll128_default_off = p->fabric.node_count > 1 && net->protocols == PS_NET_PROTO_ALL &&
+                             !ps_network_ll128_by_default(net->gpu_nic_path,
+                                                          gpu ? gpu->architecture : NULL);
     return PS_OK;
 }
 

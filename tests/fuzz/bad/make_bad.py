@@ -58,6 +58,10 @@ platform = {
     "pxn_two.xml": sub(b'"network_pxn" value="1"', b'"network_pxn" value="2"'),
     "pxn_text.xml": sub(b'"network_pxn" value="1"', b'"network_pxn" value="on"'),
     "network_prop_typo.xml": sub(b'"network_nic_latency_us"', b'"network_nic_latncy_us"'),
+    "gpu_nic_path_node.xml": sub(b'<prop id="network_pxn" value="1"/>',
+                                 b'<prop id="network_pxn" value="1"/><prop id="network_gpu_nic_path" value="node"/>'),
+    "gpu_nic_path_upper.xml": sub(b'<prop id="network_pxn" value="1"/>',
+                                  b'<prop id="network_pxn" value="1"/><prop id="network_gpu_nic_path" value="PIX"/>'),
     "fabric_unknown.xml": sub(b'"fabric" value="nvswitch"', b'"fabric" value="torus"'),
     "fabric_missing.xml": drop_line(b'<prop id="fabric"'),
     "nodes_mismatch.xml": sub(b'"nodes" value="2"', b'"nodes" value="3"'),
@@ -69,6 +73,12 @@ platform = {
     "host_leading_zero.xml": base.replace(b'"n1g1"', b'"n01g1"'),
     "duplicate_host.xml": sub(b'<host id="n1g1"', b'<host id="n1g0"'),
     "link_bandwidth_text.xml": sub(b'bandwidth="5e+01GBps"', b'bandwidth="fast"'),
+    # 0 was "not given" to the workload (the catalogue's figure was used) while --describe said 0
+    "hbm_zero.xml": sub(b'"hbm_bytes" value="8e+10"', b'"hbm_bytes" value="0"'),
+    "hbm_bandwidth_zero.xml": sub(b'"hbm_bandwidth_bytes_per_s" value="3.35e+12"', b'"hbm_bandwidth_bytes_per_s" value="0"'),
+    "peak_flops_zero.xml": sub(b'"peak_flops_bf16" value="9.894e+14"', b'"peak_flops_bf16" value="0"'),
+    "sm_count_zero.xml": sub(b'"sm_count" value="132"', b'"sm_count" value="0"'),
+    "sm_count_fraction.xml": sub(b'"sm_count" value="132"', b'"sm_count" value="13.5"'),
 }
 
 minimal_sidecar = b'''{
@@ -97,6 +107,7 @@ sidecar = {
     "ring_not_object.json": minimal_sidecar.replace(b'"ring": {"LL": {"base_us": 4.5, "hop_us": 0.6, "eff": 0.36, "fill_us": 0}}', b'"ring": 3'),
     "launch_huge.json": minimal_sidecar.replace(b'"launch_us": 4.7', b'"launch_us": 1e300'),
     "nvls_copy_negative.json": minimal_sidecar.replace(b'"launch_us": 4.7', b'"launch_us": 4.7, "nvls_copy_GBps": -33'),
+    "nvls_reduce_tiny.json": minimal_sidecar.replace(b'"launch_us": 4.7', b'"launch_us": 4.7, "nvls_reduce_GBps": 1e-300'),
     "trailing_comma.json": minimal_sidecar.replace(b'"launch_us": 4.7', b'"launch_us": 4.7,'),
     "control_char_key.json": minimal_sidecar.replace(b'"launch_us"', b'"launch\x01us"'),
     "long_key.json": minimal_sidecar.replace(b'"launch_us"', b'"' + b'k' * 100 + b'"'),
