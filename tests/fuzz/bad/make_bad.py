@@ -58,6 +58,10 @@ platform = {
     "pxn_two.xml": sub(b'"network_pxn" value="1"', b'"network_pxn" value="2"'),
     "pxn_text.xml": sub(b'"network_pxn" value="1"', b'"network_pxn" value="on"'),
     "network_prop_typo.xml": sub(b'"network_nic_latency_us"', b'"network_nic_latncy_us"'),
+    "gpu_nic_path_node.xml": sub(b'<prop id="network_pxn" value="1"/>',
+                                 b'<prop id="network_pxn" value="1"/><prop id="network_gpu_nic_path" value="node"/>'),
+    "gpu_nic_path_upper.xml": sub(b'<prop id="network_pxn" value="1"/>',
+                                  b'<prop id="network_pxn" value="1"/><prop id="network_gpu_nic_path" value="PIX"/>'),
     "fabric_unknown.xml": sub(b'"fabric" value="nvswitch"', b'"fabric" value="torus"'),
     "fabric_missing.xml": drop_line(b'<prop id="fabric"'),
     # The NCCL release modelled (sim/platform/nccl_version.c): 2.17.1 or later, MAJOR.MINOR[.PATCH].
@@ -110,6 +114,7 @@ sidecar = {
     "ring_not_object.json": minimal_sidecar.replace(b'"ring": {"LL": {"base_us": 4.5, "hop_us": 0.6, "eff": 0.36, "fill_us": 0}}', b'"ring": 3'),
     "launch_huge.json": minimal_sidecar.replace(b'"launch_us": 4.7', b'"launch_us": 1e300'),
     "nvls_copy_negative.json": minimal_sidecar.replace(b'"launch_us": 4.7', b'"launch_us": 4.7, "nvls_copy_GBps": -33'),
+    "nvls_reduce_tiny.json": minimal_sidecar.replace(b'"launch_us": 4.7', b'"launch_us": 4.7, "nvls_reduce_GBps": 1e-300'),
     "trailing_comma.json": minimal_sidecar.replace(b'"launch_us": 4.7', b'"launch_us": 4.7,'),
     "control_char_key.json": minimal_sidecar.replace(b'"launch_us"', b'"launch\x01us"'),
     "long_key.json": minimal_sidecar.replace(b'"launch_us"', b'"' + b'k' * 100 + b'"'),
