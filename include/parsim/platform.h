@@ -67,6 +67,22 @@ typedef struct ps_platform_gpu {
 #define PS_NET_ALGO_NVLS_TREE 4u
 #define PS_NET_ALGO_ALL 7u
 
+/* The PCIe path from a GPU to the NIC its ring / tree channels use, in NCCL's words (the path
+ * type of the graph's typeInter, which NCCL_DEBUG=INFO prints as "type NVL/PIX" on its
+ * "Pattern ..., crossNic ..." lines; nvidia-smi topo -m prints the same letters, NODE where NCCL
+ * says PHB within one socket): PIX one PCIe switch, PXB several switches, PXN through an
+ * NVLink peer whose NIC is local (PCI x NVLink), PHB through a CPU host bridge, SYS across the
+ * CPU sockets. It decides whether NCCL enables LL128 by default across nodes
+ * (ps_network_ll128_by_default, sim/platform/network.c). */
+typedef enum ps_gpu_nic_path {
+    PS_GPU_NIC_PIX = 0,
+    PS_GPU_NIC_PXB,
+    PS_GPU_NIC_PXN,
+    PS_GPU_NIC_PHB,
+    PS_GPU_NIC_SYS,
+    PS_GPU_NIC_PATH_COUNT
+} ps_gpu_nic_path;
+
 typedef struct ps_network_kind {
     const char *name;            /* "ib-ndr", "roce", "efa-p5", ...; "generic" = no kind named */
     const char *summary;         /* one line */
@@ -84,6 +100,7 @@ typedef struct ps_network_kind {
     int pxn;                     /* 1: point-to-point sends leave through the NIC of the peer's
                                     rail (NCCL's PXN, NCCL_P2P_PXN_LEVEL=2, the default);
                                     0: NCCL_PXN_DISABLE=1 / NCCL_P2P_PXN_LEVEL=0 */
+    ps_gpu_nic_path gpu_nic_path; /* the servers' GPU-NIC PCIe path (ps_gpu_nic_path) */
     const char *sources;         /* one line per figure: where it comes from (FITTED, a vendor
                                     page, NCCL's code, ASSUMPTION), for --list-networks --network */
 } ps_network_kind;
@@ -98,6 +115,15 @@ int ps_network_protocols_parse(const char *text, unsigned *out);
 /* The same for algorithms, in NCCL_ALGO's spelling: "Ring,Tree,NVLSTree". */
 void ps_network_algorithms_format(unsigned algorithms, char *buf, size_t size);
 int ps_network_algorithms_parse(const char *text, unsigned *out);
+/* "pix", "pxb", "pxn", "phb", "sys" (lower case, as the property and --gpu-nic-path spell it);
+ * parse: PS_EINPUT (no message) for anything else. */
+const char *ps_gpu_nic_path_name(ps_gpu_nic_path path);
+int ps_gpu_nic_path_parse(const char *text, ps_gpu_nic_path *out);
+/* NCCL's default for LL128 on a ring / tree that crosses nodes (protoEnable 2, i.e. NCCL_PROTO
+ * unset), from the GPU-NIC path and the GPU architecture ("ampere", "hopper", "blackwell"):
+ * true when path <= PXB, or path <= PXN on compute capability 9.0 and later (network.c cites
+ * the versions). */
+bool ps_network_ll128_by_default(ps_gpu_nic_path path, const char *architecture);
 
 /* The network of a loaded platform: the kind named by the file (or "generic") with the file's
  * overrides applied. On one node it is the generic kind and means nothing. */
@@ -115,7 +141,26 @@ typedef struct ps_platform_network {
     int min_channels;            /* 0 = unset */
     int max_channels;            /* 0 = unset */
     int pxn;                     /* 0 or 1 */
+    ps_gpu_nic_path gpu_nic_path; /* network_gpu_nic_path, default the kind's */
+    bool ll128_default_off;      /* NCCL leaves LL128 off across nodes by default: NCCL_PROTO
+                                    unset (protocols = all three) and the path / architecture
+                                    fail ps_network_ll128_by_default. A forced --proto ll128
+                                    still runs it (NCCL_PROTO=LL128 enables it, tuning.cc). */
 } ps_platform_network;
+
+/* ---- The NCCL version modelled (sim/platform/nccl_version.c) ---------------------------------
+ * Coded as NCCL_VERSION_CODE, major x 10000 + minor x 100 + patch (2.18.5 = 21805). The default
+ * is the release parsim's NCCL constants and shipped sidecars describe: tuning.cc @v2.29.2-1
+ * (params.c) and the AIC curves the sidecars are fitted on (NCCL 2.29.2, platforms/NAME.nccl.json).
+ * The oldest accepted is 2.17.1, NVLS's first release (NVIDIA/nccl v2.17.1-1): the model would
+ * offer NVLS to an older NCCL that has none. */
+#define PS_NCCL_VERSION_DEFAULT 22902
+#define PS_NCCL_VERSION_MIN 21701
+/* "2.18.5" or "2.18" (patch 0) -> *code; PS_EINPUT (no message) for anything else or a version
+ * below 2.17.1. */
+int ps_nccl_version_parse(const char *text, int *code);
+/* "2.29.2"; code <= 0 formats the default. */
+void ps_nccl_version_format(int code, char *buf, size_t size);
 
 typedef struct ps_platform_fabric_info {
     ps_fabric kind;
@@ -127,6 +172,8 @@ typedef struct ps_platform_fabric_info {
     double gpu_link_bytes_per_s;   /* one GPU's scale-up bandwidth per direction (NVLink or PCIe) */
     double nic_bytes_per_s;        /* per GPU NIC, per direction; 0 on a single node */
     ps_platform_network network;   /* scale-out network figures (generic on one node) */
+    int nccl_version;              /* zone property nccl_version, else PS_NCCL_VERSION_DEFAULT */
+    bool nccl_version_named;       /* the file has a nccl_version property */
 } ps_platform_fabric_info;
 
 typedef struct ps_platform ps_platform;
@@ -224,6 +271,8 @@ typedef struct ps_platform_spec {
      * latencies and no network properties (the files parsim wrote before network kinds). */
     const char *network;
     double nic_latency_us;  /* > 0 overrides the kind's NIC latency; 0 = the kind's */
+    const char *gpu_nic_path; /* "pix" ... "sys" (ps_gpu_nic_path_parse) overrides the kind's
+                                 GPU-NIC path; NULL = the kind's */
 } ps_platform_spec;
 
 #define PS_PLATFORM_MAX_GPUS 1024 /* Full routing stores N^2 routes: 1024 GPUs is ~0.5 M routes */

@@ -124,6 +124,9 @@ typedef struct coll_geom {
     double net_proxy_step_s; /* host/proxy cost of one inter-node step (time) */
     double net_plugin_s;     /* NCCL tuner's net-plugin latency per inter-node step (ranking) */
     unsigned net_protocols;  /* PS_NET_PROTO_* the network allows */
+    bool net_ll128_default_off; /* NCCL's default leaves LL128 off on this shape (GPU-NIC path,
+                                   ps_platform_network.ll128_default_off): the tuner skips it,
+                                   a forced --proto ll128 runs it (NCCL_PROTO=LL128) */
     unsigned net_algorithms; /* PS_NET_ALGO_* the network lets the tuner pick */
     /* The busiest link per byte among links intra-node flows use, and among links only
      * inter-node flows use (NICs, rail uplinks): with a named network the two are charged at
@@ -180,13 +183,18 @@ double coll_fill_s(const ps_coll_proto_params *row, const coll_geom *geom, doubl
  * of the first chunk group in and of the last one out, which do not overlap the link transfer. */
 typedef struct coll_nvls_split {
     int channels;         /* channels (CTAs) with work */
-    double channel_bytes; /* bytes per channel (the op's whole-buffer bytes / channels) */
+    double channel_bytes; /* bytes of the busiest channel (an even split: bytes / channels) */
     double chunk_bytes;   /* calcCollChunking's NVLS chunk */
     int iterations;       /* loop iterations per channel: channel_bytes / (heads x chunk) */
     double first_bytes;   /* bytes of one iteration of one channel: min(channel, heads x chunk) */
+    double head_bytes;    /* what the busiest head's reduce warps take on the busiest channel */
 } coll_nvls_split;
-void coll_nvls_split_of(ps_coll_op op, int n, int nvls_channels, double bytes,
+/* nccl_version: NCCL_VERSION_CODE of the release modelled (0 = PS_NCCL_VERSION_DEFAULT); the
+ * split before 2.20 is NCCL's block split (model.c). */
+void coll_nvls_split_of(ps_coll_op op, int n, int nvls_channels, int nccl_version, double bytes,
                         coll_nvls_split *out);
+/* comm->nvlsChannels on one node for the release modelled and the NVLink generation. */
+int coll_nvls_channels(int nccl_version, int nvlink_generation);
 double coll_nvls_pipeline_s(const ps_coll_params *params, ps_coll_op op, int n,
                             const coll_geom *geom, double bytes, double tb);
 

@@ -315,7 +315,7 @@ static const char *const network_props[] = {
     "network_nic_latency_us", "network_switch_latency_us", "network_plugin_latency_us",
     "network_proxy_step_us", "network_bandwidth_efficiency", "network_channels_per_nic",
     "network_min_channels", "network_max_channels", "network_pxn", "network_protocols",
-    "network_algorithms"};
+    "network_algorithms", "network_gpu_nic_path"};
 
 static bool known_network_prop(const char *id)
 {
@@ -681,6 +681,17 @@ static int fill_network(ps_platform *p, ps_error *err)
     if (algos && !(net->algorithms & PS_NET_ALGO_RING))
         return ps_error_set(err, PS_EINPUT, "%s: zone: property network_algorithms='%s': Ring is "
                             "required (all_gather and reduce_scatter run Ring only)", p->path, algos);
+    const char *path = sg_zone_get_property_value(root, "network_gpu_nic_path");
+    net->gpu_nic_path = k->gpu_nic_path;
+    if (path && ps_gpu_nic_path_parse(path, &net->gpu_nic_path))
+        return ps_error_set(err, PS_EINPUT, "%s: zone: property network_gpu_nic_path='%s': expected "
+                            "one of pix, pxb, pxn, phb, sys", p->path, path);
+    /* NCCL's LL128 default across nodes (network.c): it applies only while NCCL_PROTO is unset,
+     * which network_protocols says by listing all three protocols. */
+    const ps_gpu_spec *gpu = ps_gpu_find(p->gpus[0].gpu_model);
+    net->ll128_default_off = p->fabric.node_count > 1 && net->protocols == PS_NET_PROTO_ALL &&
+                             !ps_network_ll128_by_default(net->gpu_nic_path,
+                                                          gpu ? gpu->architecture : NULL);
     return PS_OK;
 }
 
@@ -703,6 +714,20 @@ static int check_routes(const ps_platform *p, ps_error *err)
     return PS_OK;
 }
 
+/* The NCCL version the file's collectives are modelled for (nccl_version.c), default
+ * PS_NCCL_VERSION_DEFAULT. */
+static int fill_nccl_version(ps_platform *p, ps_error *err)
+{
+    const char *text = sg_zone_get_property_value(sg_zone_get_root(), "nccl_version");
+    p->fabric.nccl_version = PS_NCCL_VERSION_DEFAULT;
+    p->fabric.nccl_version_named = text != NULL;
+    if (text && ps_nccl_version_parse(text, &p->fabric.nccl_version))
+        return ps_error_set(err, PS_EINPUT, "%s: zone: property nccl_version='%.64s': expected "
+                            "NCCL's MAJOR.MINOR[.PATCH], 2.17.1 (NVLS's first release) or later, "
+                            "e.g. 2.18.5", p->path, text);
+    return PS_OK;
+}
+
 static int build(ps_platform *p, ps_error *err)
 {
     int rc = collect_hosts(p, err);
@@ -714,7 +739,7 @@ static int build(ps_platform *p, ps_error *err)
             return rc;
     if ((rc = check_routes(p, err)))
         return rc;
-    if ((rc = fill_fabric(p, err)))
+    if ((rc = fill_fabric(p, err)) || (rc = fill_nccl_version(p, err)))
         return rc;
     return fill_network(p, err);
 }
