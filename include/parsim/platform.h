@@ -115,6 +115,10 @@ typedef struct ps_platform_network {
     int min_channels;            /* 0 = unset */
     int max_channels;            /* 0 = unset */
     int pxn;                     /* 0 or 1 */
+    int sharp;                   /* 1: the switches reduce in the network (InfiniBand SHARP) and
+                                    NCCL runs CollNet (NCCL_COLLNET_ENABLE=1 with the SHARP
+                                    plugin): CollNetDirect / CollNetChain exist (sim/coll);
+                                    0 (the default, NCCL's NCCL_COLLNET_ENABLE=0): they do not */
 } ps_platform_network;
 
 typedef struct ps_platform_fabric_info {
@@ -224,6 +228,7 @@ typedef struct ps_platform_spec {
      * latencies and no network properties (the files parsim wrote before network kinds). */
     const char *network;
     double nic_latency_us;  /* > 0 overrides the kind's NIC latency; 0 = the kind's */
+    int sharp;              /* 1: write network_sharp="1" (SHARP in the switches; needs a network) */
 } ps_platform_spec;
 
 #define PS_PLATFORM_MAX_GPUS 1024 /* Full routing stores N^2 routes: 1024 GPUs is ~0.5 M routes */

@@ -26,6 +26,9 @@
  *     a send to a GPU of local index j on another node goes over NVLink to the sender's node's
  *     GPU j and leaves through that GPU's NIC, staying on rail j (engine_traffic.c). NCCL's
  *     default everywhere except where a profile turns it off (TCPX: NCCL_P2P_PXN_LEVEL=0).
+ * Not a kind's figure but the fabric's: whether the InfiniBand switches reduce in the network
+ * (SHARP; `parsim platform --sharp`, zone property network_sharp, platform_load.c), off unless
+ * the file says so.
  * Source keys as in network.md: N = NVIDIA/nccl @ 5067397c, A = aws/aws-ofi-nccl @ 2daf7d30,
  * GX = google/nccl-plugin-gpudirecttcpx @ 4b8ea7f2, GO = google/nccl-plugin-gpudirect-tcpxo @
  * 04815d1b. A figure marked ASSUMPTION has no primary source; docs/platforms.md lists them.
