@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "parsim/trace.h"
+#include "parsim/util.h"
 #include "trace_internal.h"
 
 #define PS_TRACE_BLOCK_BYTES 65536
@@ -195,6 +196,19 @@ int ps_trace_reader_open(ps_trace_reader **out, const char *dir, ps_trace_table 
     }
     free(path);
     return rc;
+}
+
+int ps_trace_refuse_own_file(const char *dir, const char *out, const char *flag, ps_error *err)
+{
+    static const char *const own[] = {PS_TRACE_META_FILE, PS_TRACE_ACTIVITIES_FILE, PS_TRACE_COMMS_FILE,
+                                      PS_TRACE_OPS_FILE};
+    for (size_t i = 0; out && i < sizeof own / sizeof own[0]; i++) {
+        char in[4096];
+        snprintf(in, sizeof in, "%s/%s", dir, own[i]);
+        if (ps_same_file(out, in))
+            return ps_error_set(err, PS_EINPUT, "%s %s is the trace's own %s; write elsewhere", flag, out, in);
+    }
+    return PS_OK;
 }
 
 void ps_trace_reader_close(ps_trace_reader *r)

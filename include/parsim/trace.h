@@ -261,6 +261,11 @@ typedef enum ps_trace_table {
     PS_TRACE_TABLE_OPS,
 } ps_trace_table;
 
+/* PS_EINPUT when `out` is one of the files of the trace directory `dir` (meta.json or a table):
+ * an output written there (a --timeline, an export) would replace the trace it was made from.
+ * The line names the flag: "FLAG OUT is the trace's own DIR/FILE; write elsewhere". */
+int ps_trace_refuse_own_file(const char *dir, const char *out, const char *flag, ps_error *err);
+
 /* Opens `dir`/<table file>. For PS_TRACE_TABLE_OPS a missing file is not an error: *out is set
  * to NULL and PS_OK returned. */
 int ps_trace_reader_open(ps_trace_reader **out, const char *dir, ps_trace_table table, ps_error *err);

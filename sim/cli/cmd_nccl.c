@@ -38,6 +38,7 @@ typedef struct nccl_args {
     int json;
     int predict;
     int section;          /* --section N (1-based); 0 = none */
+    const char *size_flag; /* the first of --minbytes, --maxbytes, --stepfactor given; NULL = none */
 } nccl_args;
 
 /* parsim's defaults (docs/nccl.md): -b 8 -e 8G -f 2 (31 sizes), bf16, all GPUs, -g 1, the tuner's
@@ -85,6 +86,19 @@ static int parse_op(const ps_option *opt, const char *value, ps_error *err)
         return ps_error_set(err, PS_EINPUT, "--op: unknown collective '%s' (%s)", value, ops);
     }
     a->op_given = true;
+    return PS_OK;
+}
+
+/* Remembers a sweep-size flag: --compare takes its sizes from the log and ignored them. */
+static int note_size_flag(const ps_option *seen, const char *value, ps_error *err)
+{
+    (void)value;
+    (void)err;
+    nccl_args *a = seen->data;
+    static const char *const size_flags[] = {"minbytes", "maxbytes", "stepfactor"};
+    for (size_t i = 0; !a->size_flag && seen->long_name && i < sizeof size_flags / sizeof size_flags[0]; i++)
+        if (!strcmp(seen->long_name, size_flags[i]))
+            a->size_flag = size_flags[i];
     return PS_OK;
 }
 
@@ -196,6 +210,7 @@ static int parse_args(int argc, char **argv, nccl_args *a, ps_error *err)
         PS_OPT_INT(0, "section", &a->section, "N", 1, 100000, "with --compare: the N-th test of the log (1-based)"),
         PS_OPT_GROUP("output"),
         PS_OPT_FLAG(0, "json", &a->json, "{\"rows\":[{size_bytes,time_us,algbw_gbps,busbw_gbps,algo,proto}]}"),
+        PS_OPT_OBSERVER(note_size_flag, a),
         PS_OPT_END(),
     };
     return ps_options_parse(&nccl_help, opts, argc, argv, NULL, NULL, err);
@@ -208,6 +223,9 @@ static int check_args(const nccl_args *a, ps_error *err)
         return ps_error_set(err, PS_EINPUT, "--platform FILE is required");
     if (a->section && !a->compare)
         return ps_error_set(err, PS_EINPUT, "--section needs --compare LOG");
+    if (a->compare && a->size_flag)
+        return ps_error_set(err, PS_EINPUT, "--%s sets the sizes of a sweep; --compare simulates the sizes of %s (drop "
+                            "-b, -e and -f)", a->size_flag, a->compare);
     if (a->min_bytes > a->max_bytes)
         return ps_error_set(err, PS_EINPUT, "-b %llu is larger than -e %llu", (unsigned long long)a->min_bytes,
                             (unsigned long long)a->max_bytes);

@@ -16,6 +16,7 @@
 #include "parsim/memory.h"
 #include "parsim/platform.h"
 #include "parsim/replay.h"
+#include "parsim/trace.h"
 #include "parsim/util.h"
 #include "serving_options.h"
 
@@ -81,6 +82,9 @@ static int parse_args(int argc, char **argv, predict_args *a, ps_error *err)
         return err->code;
     if (!a->workload.platform)
         return ps_error_set(err, PS_EINPUT, "--platform: a platform is needed (a file or a preset; see parsim platform --list)");
+    /* --json printed the object alone: the explanation was dropped after simulating every plan */
+    if (a->explain && a->json)
+        return ps_error_set(err, PS_EINPUT, "--explain is text after the table; it does not go with --json");
     return PS_OK;
 }
 
@@ -114,6 +118,10 @@ static int check_timeline(const predict_args *a, const ps_workload *w, ps_error 
         return PS_OK;
     if (ps_same_file(a->timeline, w->gpu.platform_path) || ps_same_file(a->timeline, a->workload.model_file))
         return ps_error_set(err, PS_EINPUT, "--timeline %s is an input of this command; write it elsewhere", a->timeline);
+    /* --trace DIR --timeline DIR/ops.csv replaced the trace the costs come from */
+    for (int i = 0; i < a->ntraces; i++)
+        if (ps_trace_refuse_own_file(a->traces[i], a->timeline, "--timeline", err))
+            return err->code;
     struct stat st;
     if (stat(a->timeline, &st) == 0 && !S_ISREG(st.st_mode))
         return ps_error_set(err, PS_EINPUT, "--timeline %s: not a regular file", a->timeline);

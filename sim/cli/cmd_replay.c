@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "parsim/options.h"
 #include "parsim/platform.h"
+#include "parsim/trace.h"
 #include "parsim/util.h"
 #include "replay/trace_replay.h"
 
@@ -98,6 +99,9 @@ static int check_timeline(const replay_args *a, const ps_platform *pf, ps_error 
     struct stat st;
     if (a->timeline && stat(a->timeline, &st) == 0 && !S_ISREG(st.st_mode))
         return ps_error_set(err, PS_EINPUT, "--timeline %s: not a regular file", a->timeline);
+    /* --timeline TRACE/ops.csv replaced the trace being replayed */
+    if (a->timeline && ps_trace_refuse_own_file(a->trace, a->timeline, "--timeline", err))
+        return err->code;
     if (a->timeline && pf && ps_same_file(a->timeline, ps_platform_path(pf)))
         return ps_error_set(err, PS_EINPUT, "--timeline %s is an input of this command; write it elsewhere", a->timeline);
     return PS_OK;

@@ -243,6 +243,10 @@ static int compare_platforms(const void *a, const void *b)
 /* Splits --platform and resolves every name to a file (sorted by name, duplicates refused). */
 static int split_platforms(sweep_ctx *c, char *list, ps_error *err)
 {
+    /* strtok_r skipped empty items: "a.xml," and ",a.xml" were taken for "a.xml" */
+    size_t len = strlen(list);
+    if (len == 0 || list[0] == ',' || list[len - 1] == ',' || strstr(list, ",,"))
+        return ps_error_set(err, PS_EINPUT, "--platform: '%.200s' has an empty item (a comma too many?)", list);
     for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         if (c->nplatforms == MAX_PLATFORMS)
             return ps_error_set(err, PS_EINPUT, "--platform: more than %d platforms", MAX_PLATFORMS);
@@ -260,6 +264,12 @@ static int split_platforms(sweep_ctx *c, char *list, ps_error *err)
     for (int i = 1; i < c->nplatforms; i++)
         if (!strcmp(c->platforms[i].name, c->platforms[i - 1].name))
             return ps_error_set(err, PS_EINPUT, "--platform: %s given twice", c->platforms[i].name);
+    /* one file under two names (a preset and its path) was swept twice */
+    for (int i = 0; i < c->nplatforms; i++)
+        for (int j = i + 1; j < c->nplatforms; j++)
+            if (ps_same_file(c->platforms[i].path, c->platforms[j].path))
+                return ps_error_set(err, PS_EINPUT, "--platform: %s and %s are the same file", c->platforms[i].name,
+                                    c->platforms[j].name);
     return PS_OK;
 }
 

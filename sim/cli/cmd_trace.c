@@ -167,19 +167,6 @@ static const ps_command_help export_help = {
     .positional = true,
 };
 
-/* Writing the export over one of the trace's own files would destroy the input. */
-static int check_not_input(const char *dir, const char *out, ps_error *err)
-{
-    static const char *const inputs[] = {"meta.json", "activities.csv", "comms.csv", "ops.csv"};
-    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
-        char in[4096];
-        snprintf(in, sizeof in, "%s/%s", dir, inputs[i]);
-        if (ps_same_file(out, in))
-            return ps_error_set(err, PS_EINPUT, "-o %s is the trace's own %s; write elsewhere", out, in);
-    }
-    return PS_OK;
-}
-
 static int trace_export(int argc, char **argv, ps_error *err)
 {
     const char *out = NULL;
@@ -193,7 +180,7 @@ static int trace_export(int argc, char **argv, ps_error *err)
         return rc == PS_OPTIONS_HELP ? PS_OK : rc;
     if (!dir || !out)
         return ps_error_set(err, PS_EINPUT, "expected DIR and -o OUT.json (see parsim trace --help)");
-    if ((rc = check_not_input(dir, out, err)))
+    if ((rc = ps_trace_refuse_own_file(dir, out, "-o", err)))
         return rc;
     uint64_t events = 0, skipped = 0;
     if ((rc = ps_timeline_export_trace(dir, out, &events, &skipped, err)))

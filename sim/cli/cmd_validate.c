@@ -336,7 +336,8 @@ static int by_rank_start(const void *pa, const void *pb)
  * consecutive kernels of one op (a GEMM and its epilogue) are one instance. Prices each instance. */
 static int price_compute(vctx *c, ps_error *err)
 {
-    qsort(c->recs, c->nrecs, sizeof *c->recs, by_rank_start);
+    if (c->nrecs > 1) /* no activity of the --phase: recs is NULL, which qsort must not get */
+        qsort(c->recs, c->nrecs, sizeof *c->recs, by_rank_start);
     for (size_t i = 0; i < c->nrecs; i++) {
         rec *e = &c->recs[i];
         ps_phase phase;
@@ -493,7 +494,8 @@ static int price_comms(vctx *c, ps_error *err)
 /* The busiest rank: the union of its recorded intervals, and the sum of its simulated times. */
 static void end_to_end(vctx *c, int *rank, double *measured_us, double *simulated_us)
 {
-    qsort(c->recs, c->nrecs, sizeof *c->recs, by_rank_start);
+    if (c->nrecs > 1)
+        qsort(c->recs, c->nrecs, sizeof *c->recs, by_rank_start);
     *rank = -1;
     *measured_us = *simulated_us = 0;
     size_t i = 0;

@@ -558,6 +558,10 @@ int cost_cli_errors(const ps_cost_model *m, const char *const *specs, int n, ps_
     int rc = pts ? PS_OK : ps_error_set(err, PS_EINTERNAL, "out of memory");
     for (int i = 0; !rc && i < n; i++)
         rc = ps_cost_points_read(pts, specs[i], err);
+    /* a header-only file (or an @filter that kept nothing) printed an empty table with exit 0 */
+    if (!rc && ps_cost_points_count(pts) == 0)
+        rc = ps_error_set(err, PS_EINPUT, "--errors: %s%s: no measured point (no data row%s, or its @filter kept none)",
+                          specs[0], n > 1 ? " ..." : "", n > 1 ? " in any of the files" : "");
     err_groups gs = {0};
     if (!rc)
         rc = collect_errors(m, pts, &gs, err);

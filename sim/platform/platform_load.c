@@ -446,6 +446,20 @@ static int fill_gpu(const char *path, ps_platform_gpu *g, const char *zone_model
         return rc;
     if (sm > INT_MAX)
         return ps_error_set(err, PS_EINPUT, "%s: host %s: sm_count out of range", path, g->host_name);
+    /* A GPU without memory, bandwidth, bf16 throughput or SMs cannot run a layer: 0 was read as
+     * "not given" by the workload (the catalogue's value was used) while --describe printed 0;
+     * 13.5 SMs were truncated to 13. peak_flops_fp8 may be 0 (no fp8 tensor cores: A100). */
+    const char *const positive[] = {"hbm_bytes", "hbm_bandwidth_bytes_per_s", "peak_flops_bf16", "sm_count"};
+    const double value[] = {g->hbm_bytes, g->hbm_bandwidth_bytes_per_s, g->peak_flops_bf16, sm};
+    for (size_t i = 0; i < sizeof positive / sizeof positive[0]; i++)
+        if (!(value[i] > 0)) {
+            const char *text = sg_host_get_property_value(g->host, positive[i]);
+            return ps_error_set(err, PS_EINPUT, "%s: host %s: property %s='%s' must be above 0", path, g->host_name,
+                                positive[i], text ? text : "0");
+        }
+    if (sm != floor(sm))
+        return ps_error_set(err, PS_EINPUT, "%s: host %s: property sm_count='%s' is not a whole number", path,
+                            g->host_name, sg_host_get_property_value(g->host, "sm_count"));
     g->sm_count = (int)sm;
     return PS_OK;
 }

@@ -197,9 +197,16 @@ static int check_same_sweep(const ps_shard_file *files, size_t nfiles, const cha
     int n = a->shard.count;
     for (size_t i = 1; i < nfiles; i++) {
         const ps_shard_file *b = &files[i];
-        if (strcmp(a->digest, b->digest) || strcmp(a->args, b->args) || a->total_cases != b->total_cases)
+        /* the digest alone was named, also when it matched and the arguments or case count did not */
+        if (strcmp(a->digest, b->digest))
             return ps_error_set(err, PS_EINPUT, "%s: shard of a different sweep than %s (digest %s, not %s)",
                                 paths[i], paths[0], b->digest, a->digest);
+        if (strcmp(a->args, b->args))
+            return ps_error_set(err, PS_EINPUT, "%s: shard of a different sweep than %s (other args=)", paths[i],
+                                paths[0]);
+        if (a->total_cases != b->total_cases)
+            return ps_error_set(err, PS_EINPUT, "%s: shard of a different sweep than %s (cases=%zu, not %zu)", paths[i],
+                                paths[0], b->total_cases, a->total_cases);
         if (b->shard.count != n)
             return ps_error_set(err, PS_EINPUT, "%s: shard %d/%d, but %s is one of %d shards", paths[i],
                                 b->shard.index, b->shard.count, paths[0], n);

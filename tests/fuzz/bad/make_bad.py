@@ -71,6 +71,12 @@ platform = {
     "host_leading_zero.xml": base.replace(b'"n1g1"', b'"n01g1"'),
     "duplicate_host.xml": sub(b'<host id="n1g1"', b'<host id="n1g0"'),
     "link_bandwidth_text.xml": sub(b'bandwidth="5e+01GBps"', b'bandwidth="fast"'),
+    # 0 was "not given" to the workload (the catalogue's figure was used) while --describe said 0
+    "hbm_zero.xml": sub(b'"hbm_bytes" value="8e+10"', b'"hbm_bytes" value="0"'),
+    "hbm_bandwidth_zero.xml": sub(b'"hbm_bandwidth_bytes_per_s" value="3.35e+12"', b'"hbm_bandwidth_bytes_per_s" value="0"'),
+    "peak_flops_zero.xml": sub(b'"peak_flops_bf16" value="9.894e+14"', b'"peak_flops_bf16" value="0"'),
+    "sm_count_zero.xml": sub(b'"sm_count" value="132"', b'"sm_count" value="0"'),
+    "sm_count_fraction.xml": sub(b'"sm_count" value="132"', b'"sm_count" value="13.5"'),
 }
 
 minimal_sidecar = b'''{

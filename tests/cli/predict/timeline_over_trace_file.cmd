@@ -1,0 +1,1 @@
+cp -r traces/examples/llama3.1-8b-tp2-decode $PARSIM_TMP/t && parsim predict --model llama3.1-8b --platform platforms/hgx-h100.xml --tp 2 --batch 1 --isl 16 --osl 2 --trace $PARSIM_TMP/t --timeline $PARSIM_TMP/t/meta.json 2>&1 | sed "s|$PARSIM_TMP/||g"; rc=$?; cmp -s $PARSIM_TMP/t/meta.json traces/examples/llama3.1-8b-tp2-decode/meta.json && echo "meta.json intact"; exit $rc

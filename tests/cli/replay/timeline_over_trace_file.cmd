@@ -1,0 +1,1 @@
+cp -r traces/examples/llama3.1-8b-tp2-decode $PARSIM_TMP/t && parsim replay $PARSIM_TMP/t --platform platforms/hgx-h100.xml --timeline $PARSIM_TMP/t/ops.csv 2>&1 | sed "s|$PARSIM_TMP/||g"; rc=$?; cmp -s $PARSIM_TMP/t/ops.csv traces/examples/llama3.1-8b-tp2-decode/ops.csv && echo "ops.csv intact"; exit $rc

@@ -1,0 +1,1 @@
+parsim sweep --model llama3.1-8b --platform platforms/hgx-h200.xml --gpus 2 --isl 16 --osl 2 --shard 1/2 --csv $PARSIM_TMP/a.csv && parsim sweep --model llama3.1-8b --platform platforms/hgx-h200.xml --gpus 2 --isl 16 --osl 2 --shard 2/2 --csv $PARSIM_TMP/b.csv && sed -i "1s/cases=6/cases=7/" $PARSIM_TMP/b.csv && cd $PARSIM_TMP && parsim sweep --merge a.csv b.csv
