@@ -94,8 +94,26 @@ int ps_model_parse_hf_config(const char *text, const char *what, ps_model *model
         goto done;
     if (model->kv_heads < 0)
         model->kv_heads = model->heads;
+    /* transformers derives head_dim = hidden_size // num_attention_heads; 4097 / 32 heads was
+     * truncated to 128 here and priced as a 4096-wide attention without a word */
+    if (model->head_dim < 0 && model->heads > 0 && model->hidden % model->heads) {
+        rc = ps_error_set(err, PS_EINPUT, "%s: hidden_size = %lld is not a multiple of num_attention_heads = %lld "
+                          "(give head_dim)", what, (long long)model->hidden, (long long)model->heads);
+        goto done;
+    }
     if (model->head_dim < 0)
         model->head_dim = model->heads > 0 ? model->hidden / model->heads : 0;
+    /* A mixture-of-experts config has the Llama fields too (Mixtral, Qwen2-MoE, DeepSeek): read
+     * as a dense model, every token would pay for all experts' FFN, silently. */
+    static const char *const experts[] = {"num_local_experts", "num_experts", "n_routed_experts"};
+    for (size_t i = 0; i < sizeof experts / sizeof experts[0]; i++) {
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(root, experts[i]);
+        if (cJSON_IsNumber(e) && e->valuedouble > 1) {
+            rc = ps_error_set(err, PS_EINPUT, "%s: %s = %g: a mixture-of-experts model; parsim models dense "
+                              "Llama-family decoders", what, experts[i], e->valuedouble);
+            goto done;
+        }
+    }
     const cJSON *tie = cJSON_GetObjectItemCaseSensitive(root, "tie_word_embeddings");
     if (tie && !cJSON_IsBool(tie)) {
         rc = ps_error_set(err, PS_EINPUT, "%s: tie_word_embeddings: expected true or false", what);

@@ -67,6 +67,22 @@ typedef struct ps_platform_gpu {
 #define PS_NET_ALGO_NVLS_TREE 4u
 #define PS_NET_ALGO_ALL 7u
 
+/* The PCIe path from a GPU to the NIC its ring / tree channels use, in NCCL's words (the path
+ * type of the graph's typeInter, which NCCL_DEBUG=INFO prints as "type NVL/PIX" on its
+ * "Pattern ..., crossNic ..." lines; nvidia-smi topo -m prints the same letters, NODE where NCCL
+ * says PHB within one socket): PIX one PCIe switch, PXB several switches, PXN through an
+ * NVLink peer whose NIC is local (PCI x NVLink), PHB through a CPU host bridge, SYS across the
+ * CPU sockets. It decides whether NCCL enables LL128 by default across nodes
+ * (ps_network_ll128_by_default, sim/platform/network.c). */
+typedef enum ps_gpu_nic_path {
+    PS_GPU_NIC_PIX = 0,
+    PS_GPU_NIC_PXB,
+    PS_GPU_NIC_PXN,
+    PS_GPU_NIC_PHB,
+    PS_GPU_NIC_SYS,
+    PS_GPU_NIC_PATH_COUNT
+} ps_gpu_nic_path;
+
 typedef struct ps_network_kind {
     const char *name;            /* "ib-ndr", "roce", "efa-p5", ...; "generic" = no kind named */
     const char *summary;         /* one line */
@@ -84,6 +100,7 @@ typedef struct ps_network_kind {
     int pxn;                     /* 1: point-to-point sends leave through the NIC of the peer's
                                     rail (NCCL's PXN, NCCL_P2P_PXN_LEVEL=2, the default);
                                     0: NCCL_PXN_DISABLE=1 / NCCL_P2P_PXN_LEVEL=0 */
+    ps_gpu_nic_path gpu_nic_path; /* the servers' GPU-NIC PCIe path (ps_gpu_nic_path) */
     const char *sources;         /* one line per figure: where it comes from (FITTED, a vendor
                                     page, NCCL's code, ASSUMPTION), for --list-networks --network */
 } ps_network_kind;
@@ -98,6 +115,15 @@ int ps_network_protocols_parse(const char *text, unsigned *out);
 /* The same for algorithms, in NCCL_ALGO's spelling: "Ring,Tree,NVLSTree". */
 void ps_network_algorithms_format(unsigned algorithms, char *buf, size_t size);
 int ps_network_algorithms_parse(const char *text, unsigned *out);
+/* "pix", "pxb", "pxn", "phb", "sys" (lower case, as the property and --gpu-nic-path spell it);
+ * parse: PS_EINPUT (no message) for anything else. */
+const char *ps_gpu_nic_path_name(ps_gpu_nic_path path);
+int ps_gpu_nic_path_parse(const char *text, ps_gpu_nic_path *out);
+/* NCCL's default for LL128 on a ring / tree that crosses nodes (protoEnable 2, i.e. NCCL_PROTO
+ * unset), from the GPU-NIC path and the GPU architecture ("ampere", "hopper", "blackwell"):
+ * true when path <= PXB, or path <= PXN on compute capability 9.0 and later (network.c cites
+ * the versions). */
+bool ps_network_ll128_by_default(ps_gpu_nic_path path, const char *architecture);
 
 /* The network of a loaded platform: the kind named by the file (or "generic") with the file's
  * overrides applied. On one node it is the generic kind and means nothing. */
@@ -115,6 +141,11 @@ typedef struct ps_platform_network {
     int min_channels;            /* 0 = unset */
     int max_channels;            /* 0 = unset */
     int pxn;                     /* 0 or 1 */
+    ps_gpu_nic_path gpu_nic_path; /* network_gpu_nic_path, default the kind's */
+    bool ll128_default_off;      /* NCCL leaves LL128 off across nodes by default: NCCL_PROTO
+                                    unset (protocols = all three) and the path / architecture
+                                    fail ps_network_ll128_by_default. A forced --proto ll128
+                                    still runs it (NCCL_PROTO=LL128 enables it, tuning.cc). */
     int sharp;                   /* 1: the switches reduce in the network (InfiniBand SHARP) and
                                     NCCL runs CollNet (NCCL_COLLNET_ENABLE=1 with the SHARP
                                     plugin): CollNetDirect / CollNetChain exist (sim/coll);
@@ -228,6 +259,8 @@ typedef struct ps_platform_spec {
      * latencies and no network properties (the files parsim wrote before network kinds). */
     const char *network;
     double nic_latency_us;  /* > 0 overrides the kind's NIC latency; 0 = the kind's */
+    const char *gpu_nic_path; /* "pix" ... "sys" (ps_gpu_nic_path_parse) overrides the kind's
+                                 GPU-NIC path; NULL = the kind's */
     int sharp;              /* 1: write network_sharp="1" (SHARP in the switches; needs a network) */
 } ps_platform_spec;
 

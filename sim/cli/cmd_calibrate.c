@@ -42,8 +42,10 @@ static int parse_curve_spec(const char *spec, ps_nccl_curve *c, ps_error *err)
     char *f[4];
     int nf = 0;
     char *save = NULL;
-    for (char *t = strtok_r(head, ":", &save); t && nf < 4; t = strtok_r(NULL, ":", &save))
-        f[nf++] = t;
+    /* every field counted: 'all_reduce:8:ring:8:5=x.csv' stopped reading at 4 and took it */
+    for (char *t = strtok_r(head, ":", &save); t; t = strtok_r(NULL, ":", &save), nf++)
+        if (nf < 4)
+            f[nf] = t;
     ps_coll_op op;
     ps_coll_algo algo;
     int gpus, g;
@@ -51,6 +53,8 @@ static int parse_curve_spec(const char *spec, ps_nccl_curve *c, ps_error *err)
         ps_parse_int(f[1], "GPUS", 1, 1024, &gpus, NULL) || ps_parse_int(f[3], "G", 1, 1024, &g, NULL))
         return ps_error_set(err, PS_EINPUT, "--curve '%s': expected OP:GPUS:ALGO:G=CSV (e.g. "
                             "all_reduce:8:ring:8=file.csv)", spec);
+    if (!eq[1]) /* read as the file '' ("parsim calibrate: : cannot open") */
+        return ps_error_set(err, PS_EINPUT, "--curve '%s': no CSV file after '='", spec);
     int rc = ps_nccl_curve_read(eq + 1, c, err);
     if (rc)
         return rc;
@@ -71,8 +75,9 @@ static int parse_peak(const char *spec, ps_nccl_anchor *a, ps_error *err)
     char *f[5];
     int nf = 0;
     char *save = NULL;
-    for (char *t = strtok_r(buf, ":", &save); t && nf < 5; t = strtok_r(NULL, ":", &save))
-        f[nf++] = t;
+    for (char *t = strtok_r(buf, ":", &save); t; t = strtok_r(NULL, ":", &save), nf++)
+        if (nf < 5)
+            f[nf] = t;
     uint64_t size;
     if (nf != 5 || ps_coll_op_parse(f[0], &a->op) || parse_algo_word(f[2], &a->algo) ||
         ps_parse_int(f[1], "GPUS", 2, 1024, &a->gpus, NULL) ||

@@ -18,7 +18,7 @@
 #include "parsim/util.h"
 
 typedef struct platform_args {
-    const char *preset, *gpu, *fabric, *output, *describe, *network;
+    const char *preset, *gpu, *fabric, *output, *describe, *network, *gpu_nic_path;
     int gpus_per_node;                /* 0 = not given */
     int nodes;                        /* 0 = not given (1) */
     double nic_gbps, nic_latency_us;
@@ -56,7 +56,8 @@ static int check_positive(const char *flag, double v, const char *text, ps_error
 static const char *const platform_usage[] = {
     "parsim platform --preset NAME [-o FILE]",
     "parsim platform --gpu MODEL --gpus-per-node N [--nodes K] --fabric F",
-    "                [--network KIND [--sharp]] [--nic-gbps G] [--nic-latency-us U] [-o FILE]",
+    "                [--network KIND [--sharp]] [--nic-gbps G] [--nic-latency-us U] [--gpu-nic-path P]",
+    "                [-o FILE]",
     "parsim platform --describe FILE [--json]",
     "parsim platform --list | --list-networks [--network KIND]",
     NULL,
@@ -116,6 +117,10 @@ static int parse_args(int argc, char **argv, platform_args *a, ps_error *err)
                         a, 0),
         PS_OPT_FLAG(0, "sharp", &a->sharp, "with --network ib-ndr: the switches reduce in the network\n"
                     "(SHARP) and NCCL runs CollNet (collnet_direct, collnet_chain)"),
+        PS_OPT_STRING(0, "gpu-nic-path", &a->gpu_nic_path, "P",
+                      "with --network: the GPU-NIC PCIe path, pix|pxb|pxn|phb|sys\n(NCCL's "
+                      "\"type NVL/PIX\"; default: the network's). phb and sys\nturn NCCL's "
+                      "default LL128 off across nodes"),
         PS_OPT_STRING('o', "output", &a->output, "FILE", "write to FILE (atomically) instead of stdout"),
         PS_OPT_GROUP("reading"),
         PS_OPT_STRING(0, "describe", &a->describe, "FILE", "summarise a platform file (or preset)"),
@@ -149,10 +154,10 @@ static int list_network_sources(const char *name, ps_error *err)
     printf("network %s: %s\n", k->name, k->summary);
     printf("  nic %.6g Gb/s per GPU, NIC %.6g us + switch %.6g us per side, plugin latency %.6g us, "
            "proxy %.6g us per step,\n  efficiency %.6g, %d channels per NIC, channels min %d max %d "
-           "(0 = NCCL's), PXN %s,\n  protocols %s, algorithms %s\n",
+           "(0 = NCCL's), PXN %s,\n  protocols %s, algorithms %s, GPU-NIC path %s\n",
            k->nic_gbps, k->nic_latency_us, k->switch_latency_us, k->plugin_latency_us,
            k->proxy_step_us, k->bandwidth_efficiency, k->channels_per_nic, k->min_channels,
-           k->max_channels, k->pxn ? "on" : "off", protos, algos);
+           k->max_channels, k->pxn ? "on" : "off", protos, algos, ps_gpu_nic_path_name(k->gpu_nic_path));
     printf("sources (sim/platform/network.c and docs/platforms.md cite them in full):\n");
     for (const char *line = k->sources; line && *line;) {
         size_t len = strcspn(line, "\n");
@@ -164,9 +169,9 @@ static int list_network_sources(const char *name, ps_error *err)
 
 static int list_networks(void)
 {
-    printf("%-9s %6s %8s %8s %8s %8s %5s %4s %7s %3s  %-16s %-18s %s\n", "network", "Gb/s",
-           "nic_us", "switch_us", "plugin", "proxy_us", "eff", "ch", "min/max", "pxn", "protocols",
-           "algorithms", "summary");
+    printf("%-9s %6s %8s %8s %8s %8s %5s %4s %7s %3s %4s  %-16s %-18s %s\n", "network", "Gb/s",
+           "nic_us", "switch_us", "plugin", "proxy_us", "eff", "ch", "min/max", "pxn", "path",
+           "protocols", "algorithms", "summary");
     for (int i = 0; i < ps_network_kind_count(); i++) {
         const ps_network_kind *k = ps_network_kind_at(i);
         char protos[32], algos[32];
@@ -174,15 +179,28 @@ static int list_networks(void)
         ps_network_algorithms_format(k->algorithms, algos, sizeof algos);
         char minmax[16];
         snprintf(minmax, sizeof minmax, "%d/%d", k->min_channels, k->max_channels);
-        printf("%-9s %6.6g %8.6g %9.6g %8.6g %8.6g %5.3g %4d %7s %3d  %-16s %-18s %s\n", k->name,
-               k->nic_gbps, k->nic_latency_us, k->switch_latency_us, k->plugin_latency_us,
-               k->proxy_step_us, k->bandwidth_efficiency, k->channels_per_nic, minmax, k->pxn,
-               protos, algos, k->summary);
+        printf("%-9s %6.6g %8.6g %9.6g %8.6g %8.6g %5.3g %4d %7s %3d %4s  %-16s %-18s %s\n",
+               k->name, k->nic_gbps, k->nic_latency_us, k->switch_latency_us,
+               k->plugin_latency_us, k->proxy_step_us, k->bandwidth_efficiency,
+               k->channels_per_nic, minmax, k->pxn, ps_gpu_nic_path_name(k->gpu_nic_path), protos,
+               algos, k->summary);
     }
     return 0;
 }
 
 /* ---- --describe ----------------------------------------------------------------------------- */
+
+/* Why LL128 runs or not on a ring / tree across nodes (NCCL's default, tuning.cc; network.c). */
+static const char *ll128_words(const ps_platform_network *n)
+{
+    if (!(n->protocols & PS_NET_PROTO_LL128))
+        return "off (network_protocols, NCCL_PROTO)";
+    if (n->ll128_default_off)
+        return "off (NCCL's default needs a path within PXB, PXN from sm90)";
+    if (n->protocols != PS_NET_PROTO_ALL)
+        return "on (network_protocols lists it: NCCL_PROTO)";
+    return "on (NCCL's default)";
+}
 
 static cJSON *network_json(const ps_platform_fabric_info *f)
 {
@@ -208,6 +226,9 @@ static cJSON *network_json(const ps_platform_fabric_info *f)
     cJSON_AddNumberToObject(o, "min_channels", n->min_channels);
     cJSON_AddNumberToObject(o, "max_channels", n->max_channels);
     cJSON_AddBoolToObject(o, "pxn", n->pxn != 0);
+    cJSON_AddStringToObject(o, "gpu_nic_path", ps_gpu_nic_path_name(n->gpu_nic_path));
+    cJSON_AddBoolToObject(o, "ll128_across_nodes", !n->ll128_default_off &&
+                                                   (n->protocols & PS_NET_PROTO_LL128));
     if (n->sharp) /* only when on: the descriptions of the other networks are as before */
         cJSON_AddBoolToObject(o, "sharp", true);
     return o;
@@ -314,11 +335,13 @@ static void describe_text(const ps_platform *p, const ps_platform_summary *s)
         ps_network_algorithms_format(n->algorithms, algos, sizeof algos);
         printf("%-28s %s%s: NIC %.6g us + switch %.6g us per side, plugin latency %.6g us, proxy "
                "%.6g us per step,\n%-28s %.6g of line rate, %d channels per NIC, protocols %s, "
-               "algorithms %s,\n%-28s channels min %d max %d (0 = NCCL's), PXN %s\n",
+               "algorithms %s,\n%-28s channels min %d max %d (0 = NCCL's), PXN %s,\n%-28s GPU-NIC "
+               "path %s: LL128 across nodes %s\n",
                "network", n->kind, n->named ? "" : " (none named)", n->nic_latency_us,
                n->switch_latency_us, n->plugin_latency_us, n->proxy_step_us, "",
                n->bandwidth_efficiency, n->channels_per_nic, protos, algos, "", n->min_channels,
-               n->max_channels, n->pxn ? "on" : "off");
+               n->max_channels, n->pxn ? "on" : "off", "", ps_gpu_nic_path_name(n->gpu_nic_path),
+               ll128_words(n));
         if (n->sharp)
             printf("%-28s on: in-network reduction, CollNetDirect and CollNetChain "
                    "(NCCL_COLLNET_ENABLE=1)\n", "sharp");
@@ -362,7 +385,7 @@ static int generate(const ps_platform_spec *spec, const char *output, ps_error *
 static bool general_form(const platform_args *a)
 {
     return a->gpu || a->gpus_per_node || a->nodes || a->fabric || a->nic_gbps_text || a->network ||
-           a->nic_latency_text || a->sharp;
+           a->nic_latency_text || a->gpu_nic_path || a->sharp;
 }
 
 /* Builds the spec of the general form from the flags. */
@@ -379,6 +402,14 @@ static int custom_spec(const platform_args *a, ps_platform_spec *spec, ps_error 
     if ((a->network || a->nic_latency_text) && spec->node_count < 2)
         return ps_error_set(err, PS_EINPUT, "%s: a network joins nodes, give --nodes 2 or more",
                             a->network ? "--network" : "--nic-latency-us");
+    ps_gpu_nic_path path;
+    if (a->gpu_nic_path && !a->network)
+        return ps_error_set(err, PS_EINPUT, "--gpu-nic-path: give --network KIND too (the path is "
+                            "written with the network's figures)");
+    if (a->gpu_nic_path && ps_gpu_nic_path_parse(a->gpu_nic_path, &path))
+        return ps_error_set(err, PS_EINPUT, "--gpu-nic-path: expected pix, pxb, pxn, phb or sys, "
+                            "got '%s'", a->gpu_nic_path);
+    spec->gpu_nic_path = a->gpu_nic_path;
     int rc;
     if (a->nic_latency_text && (rc = check_positive("--nic-latency-us", a->nic_latency_us, a->nic_latency_text, err)))
         return rc;

@@ -201,6 +201,16 @@ int cost_cli_query(const char *const *f, const char *where, ps_cost_query *q, ps
             return ps_error_set(err, PS_EINPUT, "%s does not go with --op %s (see parsim cost --help)", label,
                                 ps_op_kind_name(q->kind));
         }
+    /* A row's size the op kind does not take was ignored too (m=8 on a sampling row, heads on a
+     * gemm): refused unless it is 0, what `parsim plan --ops` writes there. Its phase column is
+     * the step's, on every row. */
+    for (int i = COST_F_M; where[0] && i < COST_FIELD_COUNT; i++)
+        if (i != COST_F_PHASE && given(f[i]) && strcmp(f[i], "0") && !field_applies(q->kind, i)) {
+            char label[600];
+            field_label(where, i, label, sizeof label);
+            return ps_error_set(err, PS_EINPUT, "%s: '%.40s', but %s takes no %s (leave it empty or 0)", label, f[i],
+                                ps_op_kind_name(q->kind), field_names[i]);
+        }
     if (query_sizes(f, where, q, err))
         return err->code;
     query_defaults(f, q);

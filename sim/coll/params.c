@@ -249,6 +249,15 @@ static int parse_params(const cJSON *root, ps_coll_params *p, const char *path, 
         (rc = get_number(root, "nvls_copy_GBps", 0, 1e6, &p->nvls_copy_gbps, path, err)) ||
         (rc = get_number(root, "nvls_reduce_GBps", 0, 1e6, &p->nvls_reduce_gbps, path, err)))
         return rc;
+    /* 0 = not fitted (no copy / reduce term). A positive rate below 0.1 GB/s (a tenth of the
+     * smallest start of calibrate's fit bounds, 1 and 0.5 GB/s) priced an 8 GiB NVLS all_reduce
+     * at 6.9e30 us from 1e-300 with exit 0 (found by qa4). */
+    const char *const nvls_rates[] = {"nvls_copy_GBps", "nvls_reduce_GBps"};
+    const double nvls_values[] = {p->nvls_copy_gbps, p->nvls_reduce_gbps};
+    for (int i = 0; i < 2; i++)
+        if (nvls_values[i] > 0 && nvls_values[i] < 0.1)
+            return ps_error_set(err, PS_EINPUT, "%s: \"%s\" must be 0 (not fitted) or a number in [0.1, 1e+06]", path,
+                                nvls_rates[i]);
     const cJSON *src = cJSON_GetObjectItemCaseSensitive(root, "source");
     snprintf(p->source, sizeof p->source, "%s%s%s", path,
              cJSON_IsString(src) ? ": " : "", cJSON_IsString(src) ? src->valuestring : "");

@@ -315,7 +315,8 @@ static const char *const network_props[] = {
     "network_nic_latency_us", "network_switch_latency_us", "network_plugin_latency_us",
     "network_proxy_step_us", "network_bandwidth_efficiency", "network_channels_per_nic",
     "network_min_channels", "network_max_channels", "network_pxn", "network_protocols",
-    "network_algorithms", "network_sharp"};
+    "network_algorithms", "network_gpu_nic_path",
+    "network_sharp"};
 
 static bool known_network_prop(const char *id)
 {
@@ -685,6 +686,17 @@ static int fill_network(ps_platform *p, ps_error *err)
     if (algos && !(net->algorithms & PS_NET_ALGO_RING))
         return ps_error_set(err, PS_EINPUT, "%s: zone: property network_algorithms='%s': Ring is "
                             "required (all_gather and reduce_scatter run Ring only)", p->path, algos);
+    const char *path = sg_zone_get_property_value(root, "network_gpu_nic_path");
+    net->gpu_nic_path = k->gpu_nic_path;
+    if (path && ps_gpu_nic_path_parse(path, &net->gpu_nic_path))
+        return ps_error_set(err, PS_EINPUT, "%s: zone: property network_gpu_nic_path='%s': expected "
+                            "one of pix, pxb, pxn, phb, sys", p->path, path);
+    /* NCCL's LL128 default across nodes (network.c): it applies only while NCCL_PROTO is unset,
+     * which network_protocols says by listing all three protocols. */
+    const ps_gpu_spec *gpu = ps_gpu_find(p->gpus[0].gpu_model);
+    net->ll128_default_off = p->fabric.node_count > 1 && net->protocols == PS_NET_PROTO_ALL &&
+                             !ps_network_ll128_by_default(net->gpu_nic_path,
+                                                          gpu ? gpu->architecture : NULL);
     return PS_OK;
 }
 

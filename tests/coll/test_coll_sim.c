@@ -359,7 +359,7 @@ static void test_collnet(void **state)
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/b200-x2.xml", dir);
     ps_platform_spec spec = {NULL, "b200", 2, 8, PS_FABRIC_NVSWITCH, 50e9, "test_coll_sim collnet",
-                             "ib-ndr", 0, 1};
+                             "ib-ndr", 0, NULL, 1};
     ps_error err = {0, ""};
     assert_int_equal(ps_platform_generate_file(&spec, path, &err), PS_OK);
     assert_int_equal(ps_platform_load(path, &pf, &err), PS_OK);

@@ -71,7 +71,7 @@ static void test_presets(void **state)
 static void test_spec_check(void **state)
 {
     ps_error err = {0};
-    ps_platform_spec s = {NULL, "h100-sxm", 1, 8, PS_FABRIC_NVSWITCH, 0, NULL, NULL, 0, 0};
+    ps_platform_spec s = {NULL, "h100-sxm", 1, 8, PS_FABRIC_NVSWITCH, 0, NULL, NULL, 0, NULL, 0};
     assert_int_equal(ps_platform_spec_check(&s, &err), PS_OK);
     s.gpu_model = "h100-pcie";
     assert_int_equal(ps_platform_spec_check(&s, &err), PS_EINPUT);
@@ -195,7 +195,7 @@ static void test_generate_file(void **state)
     tmpdir *d = *state;
     char path[4300];
     ps_error err = {0};
-    ps_platform_spec s = {NULL, "a100-sxm", 2, 4, PS_FABRIC_MESH, 25e9, NULL, NULL, 0, 0};
+    ps_platform_spec s = {NULL, "a100-sxm", 2, 4, PS_FABRIC_MESH, 25e9, NULL, NULL, 0, NULL, 0};
     snprintf(path, sizeof path, "%s/custom.xml", d->path);
     assert_int_equal(ps_platform_generate_file(&s, path, &err), PS_OK);
     assert_int_equal(ps_platform_validate(path, &err), PS_OK);
@@ -288,10 +288,35 @@ static void test_network_protocols(void **state)
 
 /* A named kind writes its properties; --nic-latency-us moves the NIC links; an unnamed spec
  * writes none (the byte-identical files of before). */
+/* NCCL's LL128 default across nodes (tuning.cc, sim/platform/network.c): PIX / PXB on every
+ * architecture, PXN from sm90 only, PHB / SYS never; the names parse back and nothing else does. */
+static void test_gpu_nic_path(void **state)
+{
+    (void)state;
+    static const bool hopper[] = {true, true, true, false, false};
+    static const bool ampere[] = {true, true, false, false, false};
+    for (int i = 0; i < PS_GPU_NIC_PATH_COUNT; i++) {
+        ps_gpu_nic_path back = PS_GPU_NIC_SYS;
+        assert_int_equal(ps_gpu_nic_path_parse(ps_gpu_nic_path_name((ps_gpu_nic_path)i), &back), PS_OK);
+        assert_int_equal(back, i);
+        assert_int_equal(ps_network_ll128_by_default((ps_gpu_nic_path)i, "hopper"), hopper[i]);
+        assert_int_equal(ps_network_ll128_by_default((ps_gpu_nic_path)i, "blackwell"), hopper[i]);
+        assert_int_equal(ps_network_ll128_by_default((ps_gpu_nic_path)i, "ampere"), ampere[i]);
+    }
+    ps_gpu_nic_path out;
+    const char *bad[] = {"PIX", "node", "", "pix ", NULL};
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(ps_gpu_nic_path_parse(bad[i], &out), PS_EINPUT);
+    /* Every kind keeps LL128 on Hopper by its path: a shipped kind losing it would move the
+     * validated multi-node numbers (docs/validation.md), so it must be a deliberate change here. */
+    for (int i = 0; i < ps_network_kind_count(); i++)
+        assert_true(ps_network_ll128_by_default(ps_network_kind_at(i)->gpu_nic_path, "hopper"));
+}
+
 static void test_network_spec(void **state)
 {
     (void)state;
-    ps_platform_spec s = {NULL, "h100-sxm", 2, 2, PS_FABRIC_NVSWITCH, 50e9, NULL, "efa-p5", 0, 0};
+    ps_platform_spec s = {NULL, "h100-sxm", 2, 2, PS_FABRIC_NVSWITCH, 50e9, NULL, "efa-p5", 0, NULL, 0};
     size_t len;
     char *a = generate_text(&s, &len);
     assert_non_null(strstr(a, "<prop id=\"network\" value=\"efa-p5\"/>"));
@@ -328,6 +353,7 @@ int main(void)
         cmocka_unit_test(test_network_protocols),
         cmocka_unit_test(test_network_algorithms),
         cmocka_unit_test(test_network_spec),
+        cmocka_unit_test(test_gpu_nic_path),
         cmocka_unit_test_setup_teardown(test_validate, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_generate_file, setup_dir, teardown_dir),
     };

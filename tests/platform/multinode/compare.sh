@@ -49,6 +49,13 @@ done
 "$bin" platform --gpu b200 --gpus-per-node 8 --nodes 8 --fabric nvswitch --network ib-ndr -o "$tmp/b200-ib-ndr-x8.xml" || exit 2
 "$bin" platform --gpu b200 --gpus-per-node 8 --nodes 16 --fabric nvswitch --network ib-ndr -o "$tmp/b200-ib-ndr-x16.xml" || exit 2
 "$bin" platform --gpu b200 --gpus-per-node 8 --nodes 32 --fabric nvswitch --network ib-ndr -o "$tmp/b200-ib-ndr-x32.xml" || exit 2
+# Azure ND H100 v5 (2 and 3 VMs): ib-ndr with the run's NCCL_MIN_NCHANNELS=32 mirrored into the
+# file, as README's multi-node section tells a user to (docs/data/multinode.md).
+"$bin" platform --gpu h100-sxm --gpus-per-node 8 --nodes 3 --fabric nvswitch --network ib-ndr -o "$tmp/ib-ndr-x3.xml" || exit 2
+for n in 2 3; do
+  src=$tmp/ib-ndr-x3.xml; [ "$n" = 2 ] && src=platforms/hgx-h100-x2-ib.xml
+  sed 's/"network_min_channels" value="0"/"network_min_channels" value="32"/' "$src" > "$tmp/azure-ndh100v5-x$n.xml" || exit 2
+done
 # curve | platform | op | gpus | -g | extra flags | role (fit = used to set a figure, held-out = never)
 over() { # median bound -> true when the median (e.g. 12.3%) is above the bound
   [ -n "$1" ] && [ "$1" != - ] && [ -n "$2" ] && [ "$2" != - ] && awk -v m="${1%\%}" -v b="$2" 'BEGIN { exit !(m > b) }'
@@ -96,6 +103,8 @@ nccl2409-h100-x2-roce-alltoall.csv|platforms/hgx-h100-x2-roce.xml|alltoall|16|1|
 voltagepark-h100-x4-ib-allreduce.csv|TMP/ib-ndr-x4.xml|all_reduce|32|1||fit|6|19|-
 voltagepark-h100-x4-ib-allgather.csv|TMP/ib-ndr-x4.xml|all_gather|32|1||held-out|27|14|-
 nebius-h100-x2-ib-allreduce-torch.csv|platforms/hgx-h100-x2-ib.xml|all_reduce|16|1||held-out|28|-|-
+azure-ndh100v5-x2-ib-allreduce-8g.csv|TMP/azure-ndh100v5-x2.xml|all_reduce|16|1||held-out|13|-|-
+azure-ndh100v5-x3-ib-allreduce-8g.csv|TMP/azure-ndh100v5-x3.xml|all_reduce|24|1||held-out|8|-|-
 hgx-h100-nvls-forced-g8-allreduce.csv|platforms/hgx-h100.xml|all_reduce|8|8| --algo nvls|held-out|3|-|-
 hgx-h100-nvls-forced-g8-allreduce-run2.csv|platforms/hgx-h100.xml|all_reduce|8|8| --algo nvls|held-out|3|-|-
 hgx-h100-nvls-forced-g8-allreduce-run3.csv|platforms/hgx-h100.xml|all_reduce|8|8| --algo nvls|held-out|3|-|-

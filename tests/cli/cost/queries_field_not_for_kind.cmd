@@ -1,0 +1,1 @@
+cd $PARSIM_TMP && printf "op,tokens,width,m\nsampling,8,128256,0\nsampling,8,128256,8\n" > q.csv && parsim cost --gpu h200-sxm --queries q.csv -o a.csv; rc=$?; test -e a.csv && echo "a.csv written"; exit $rc

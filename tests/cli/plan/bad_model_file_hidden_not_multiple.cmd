@@ -1,0 +1,1 @@
+sed "s/\"hidden_size\": 4096/\"hidden_size\": 4097/" tests/workload/fixtures/llama-3.1-8b-config.json > $PARSIM_TMP/config.json && parsim plan --model-file $PARSIM_TMP/config.json 2>&1 | sed "s|$PARSIM_TMP/||"

@@ -1,0 +1,1 @@
+sed "s/\"vocab_size\": 128256/\"vocab_size\": 128256, \"num_local_experts\": 8, \"num_experts_per_tok\": 2/" tests/workload/fixtures/llama-3.1-8b-config.json > $PARSIM_TMP/config.json && parsim plan --model-file $PARSIM_TMP/config.json 2>&1 | sed "s|$PARSIM_TMP/||"

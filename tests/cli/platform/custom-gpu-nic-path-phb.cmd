@@ -1,0 +1,1 @@
+cd $PARSIM_TMP && parsim platform --gpu h100-sxm --gpus-per-node 8 --nodes 2 --fabric nvswitch --network ib-ndr --gpu-nic-path phb -o phb.xml && grep "network_gpu_nic_path" phb.xml && parsim platform --describe phb.xml | grep -A1 "PXN" && parsim platform --describe phb.xml --json | grep -E "gpu_nic_path|ll128"

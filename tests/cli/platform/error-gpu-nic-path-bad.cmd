@@ -1,0 +1,1 @@
+parsim platform --gpu h100-sxm --gpus-per-node 8 --nodes 2 --fabric nvswitch --network ib-ndr --gpu-nic-path node

@@ -1,0 +1,1 @@
+cd $PARSIM_TMP && sed "s/\"network_gpu_nic_path\" value=\"pix\"/\"network_gpu_nic_path\" value=\"PHB\"/" $PARSIM_SOURCE_DIR/platforms/hgx-h100-x2-ib.xml > bad.xml && parsim platform --describe bad.xml
