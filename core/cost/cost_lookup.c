@@ -149,6 +149,21 @@ bool cost_trace_answer(const ps_cost_model *m, int f, int c, const ps_cost_query
         return false;
     }
     const cost_trace_entry *e = q->op_id[0] ? find_entry(m, q->op_id) : NULL;
+    /* `parsim cost --op rmsnorm --op-id <a gemm's id>` answered the gemm's measured time as the
+     * rmsnorm's (source trace), and a plan of another TP or batch took the trace's kernels of the
+     * same op ids (predict --tp 4 --trace <a TP2 trace>: 88 % of the time from TP2's kernels).
+     * The op must be the traced one: kind, dtype, shape key and rows. An attention's context
+     * (its x) is not compared: a decode step's context grows by one token a step, and the
+     * recorded step stands for all of them, as the trace source always did. */
+    const cost_trace_entry *other = NULL;
+    if (e && e->has_shape) {
+        int64_t key[5];
+        double x;
+        cost_table_key(q, key, &x);
+        if (e->kind != q->kind || e->dtype != q->dtype || memcmp(key, e->key, sizeof key) ||
+            (q->kind != PS_OP_ATTENTION && x != e->x))
+            other = e, e = NULL;
+    }
     double t;
     cost_eval ev;
     cost_shape s = {.q = *q, .batch = 1};
@@ -161,6 +176,13 @@ bool cost_trace_answer(const ps_cost_model *m, int f, int c, const ps_cost_query
         a->source = PS_COST_TABLE;
         a->error_pct = m->coeffs.table_error_pct;
     } else {
+        if (other) { /* "op id not in the traces; <why the table did not answer>" */
+            const char *rest = strchr(a->fallback, ';');
+            char why[sizeof a->fallback];
+            snprintf(why, sizeof why, "op id is a %s %s of another shape in the traces%s", ps_dtype_name(other->dtype),
+                     ps_op_kind_name(other->kind), rest ? rest : "");
+            snprintf(a->fallback, sizeof a->fallback, "%s", why);
+        }
         return false;
     }
     if (traced != m->gpu) {

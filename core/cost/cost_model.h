@@ -13,6 +13,13 @@ typedef struct cost_trace_entry {
     char op_id[PS_OP_ID_BYTES];
     double time_us;
     double spread_pct;
+    /* the op's kind, dtype and shape (cost_table_key) when the trace's op graph has it: a query
+     * naming this op id with another kind or shape is not answered by its time */
+    bool has_shape;
+    ps_op_kind kind;
+    ps_dtype dtype;
+    int64_t key[5];
+    double x;
 } cost_trace_entry;
 
 /* A measured point for table interpolation: kind, dtype and the shape key that must match

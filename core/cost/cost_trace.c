@@ -184,6 +184,10 @@ static int add_entry(ps_cost_model *m, const meta_graphs *mg, const occurrence *
         return PS_OK;
     ps_cost_query q;
     ps_cost_query_from_op(op, PS_LAUNCH_GRAPH, &q);
+    e->has_shape = true;
+    e->kind = q.kind;
+    e->dtype = q.dtype;
+    cost_table_key(&q, e->key, &e->x);
     if (ps_grow(&m->points, &m->cap_points, m->n_points + 1, sizeof *m->points))
         return PS_EINTERNAL;
     cost_table_point *pt = &m->points[m->n_points++];

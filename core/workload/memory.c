@@ -125,7 +125,7 @@ int ps_memory_plan(const ps_model *m, const ps_precision *prec, const ps_plan *p
                    const ps_gpu_spec *gpu, double mem_fraction, ps_memory_report *r, ps_error *err)
 {
     if (!(mem_fraction > 0 && mem_fraction <= 1))
-        return ps_error_set(err, PS_EINPUT, "--mem-fraction %g must be in (0, 1]", mem_fraction);
+        return ps_error_set(err, PS_EINPUT, "--mem-fraction %.10g must be in (0, 1]", mem_fraction);
     if (!gpu || !(gpu->hbm_bytes > 0))
         return ps_error_set(err, PS_EINPUT, "--gpu: the GPU has no memory size");
     memset(r, 0, sizeof *r);

@@ -142,6 +142,13 @@ typedef struct ps_coll_params {
     /* ... and the rate (GB/s) at which one channel's reduce warps on a head multimem.ld_reduce
      * the bytes that head owns (bytes / n); 0 = never the bottleneck (NCCL's model). */
     double nvls_reduce_gbps;
+    /* The NCCL release modelled, as NCCL_VERSION_CODE (parsim/platform.h ps_nccl_version_parse):
+     * where NCCL's behaviour differs between releases (the NVLS work split over channels, the NVLS
+     * channel count on Blackwell; model.c, docs/nccl.md "NCCL versions") the model follows this
+     * one. 0 = the platform's (zone property nccl_version), whose default is 2.29.2, the release
+     * of NCCL's constants above and of the shipped sidecars' curves. Not a sidecar key: set by
+     * `parsim nccl --nccl-version`; ps_coll_ctx_create resolves 0 to the platform's. */
+    int nccl_version;
     char source[512]; /* where the numbers come from (file, or "NCCL tuning.cc defaults") */
 } ps_coll_params;
 
@@ -171,6 +178,8 @@ int ps_coll_ctx_create(const ps_platform *platform, const ps_coll_params *params
                        ps_coll_ctx **out, ps_error *err);
 void ps_coll_ctx_free(ps_coll_ctx *ctx);
 const ps_coll_params *ps_coll_ctx_params(const ps_coll_ctx *ctx);
+/* Replaces the parameters, except the NCCL version, which stays the ctx's from its creation
+ * (the groups cache geometry that depends on it). */
 void ps_coll_ctx_set_params(ps_coll_ctx *ctx, const ps_coll_params *params);
 
 /* A communicator over platform GPU ranks ranks[0..n-1] (distinct). n >= 1. */

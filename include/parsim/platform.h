@@ -148,6 +148,20 @@ typedef struct ps_platform_network {
                                     still runs it (NCCL_PROTO=LL128 enables it, tuning.cc). */
 } ps_platform_network;
 
+/* ---- The NCCL version modelled (sim/platform/nccl_version.c) ---------------------------------
+ * Coded as NCCL_VERSION_CODE, major x 10000 + minor x 100 + patch (2.18.5 = 21805). The default
+ * is the release parsim's NCCL constants and shipped sidecars describe: tuning.cc @v2.29.2-1
+ * (params.c) and the AIC curves the sidecars are fitted on (NCCL 2.29.2, platforms/NAME.nccl.json).
+ * The oldest accepted is 2.17.1, NVLS's first release (NVIDIA/nccl v2.17.1-1): the model would
+ * offer NVLS to an older NCCL that has none. */
+#define PS_NCCL_VERSION_DEFAULT 22902
+#define PS_NCCL_VERSION_MIN 21701
+/* "2.18.5" or "2.18" (patch 0) -> *code; PS_EINPUT (no message) for anything else or a version
+ * below 2.17.1. */
+int ps_nccl_version_parse(const char *text, int *code);
+/* "2.29.2"; code <= 0 formats the default. */
+void ps_nccl_version_format(int code, char *buf, size_t size);
+
 typedef struct ps_platform_fabric_info {
     ps_fabric kind;
     int node_count;
@@ -158,6 +172,8 @@ typedef struct ps_platform_fabric_info {
     double gpu_link_bytes_per_s;   /* one GPU's scale-up bandwidth per direction (NVLink or PCIe) */
     double nic_bytes_per_s;        /* per GPU NIC, per direction; 0 on a single node */
     ps_platform_network network;   /* scale-out network figures (generic on one node) */
+    int nccl_version;              /* zone property nccl_version, else PS_NCCL_VERSION_DEFAULT */
+    bool nccl_version_named;       /* the file has a nccl_version property */
 } ps_platform_fabric_info;
 
 typedef struct ps_platform ps_platform;

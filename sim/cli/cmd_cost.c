@@ -151,6 +151,9 @@ static int check_modes(const cost_opts *o, ps_error *err)
         return ps_error_set(err, PS_EINPUT, "-o goes with --queries");
     if (o->json && !o->field[COST_F_OP])
         return ps_error_set(err, PS_EINPUT, "--json goes with --op (a single op)");
+    /* without a trace the op id has nothing to be looked up in: it was ignored */
+    if (o->field[COST_F_OP_ID] && o->ntraces == 0)
+        return ps_error_set(err, PS_EINPUT, "--op-id names an op of a --trace DIR: give the trace");
     if (!o->field[COST_F_OP])
         for (int f = 0; f < COST_FIELD_COUNT; f++)
             if (o->field[f])

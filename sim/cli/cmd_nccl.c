@@ -38,6 +38,7 @@ typedef struct nccl_args {
     int json;
     int predict;
     int section;          /* --section N (1-based); 0 = none */
+    int nccl_version;     /* --nccl-version as NCCL_VERSION_CODE; 0 = the platform's */
     const char *size_flag; /* the first of --minbytes, --maxbytes, --stepfactor given; NULL = none */
 } nccl_args;
 
@@ -137,6 +138,14 @@ static int parse_algo(const ps_option *opt, const char *value, ps_error *err)
     return ps_error_set(err, PS_EINPUT, "--algo: unknown algorithm '%s' (%s)", value, names);
 }
 
+static int parse_nccl_version(const ps_option *opt, const char *value, ps_error *err)
+{
+    if (!ps_nccl_version_parse(value, opt->data))
+        return PS_OK;
+    return ps_error_set(err, PS_EINPUT, "--nccl-version: expected NCCL's MAJOR.MINOR[.PATCH], "
+                        "2.17.1 (NVLS's first release) or later, e.g. 2.18.5; got '%.64s'", value);
+}
+
 static int parse_proto(const ps_option *opt, const char *value, ps_error *err)
 {
     if (!ps_coll_proto_parse(value, opt->data))
@@ -148,7 +157,8 @@ static int parse_proto(const ps_option *opt, const char *value, ps_error *err)
 
 static const char *const nccl_usage[] = {
     "parsim nccl --platform FILE [--op OP] [--gpus N] [-b MIN] [-e MAX] [-f FACTOR] [-d T]",
-    "            [--algo A] [--proto P] [-g GPUS_PER_THREAD] [--calibration FILE] [--predict] [--json]",
+    "            [--algo A] [--proto P] [-g GPUS_PER_THREAD] [--calibration FILE] [--nccl-version V]",
+    "            [--predict] [--json]",
     "parsim nccl --platform FILE --compare LOG [--op OP | --section N] [--gpus N] ...",
     NULL,
 };
@@ -199,6 +209,11 @@ static int parse_args(int argc, char **argv, nccl_args *a, ps_error *err)
         PS_OPT_CALLBACK(0, "proto", "P", proto_help, parse_proto, &a->proto, 0),
         PS_OPT_INT('g', "gpus-per-thread", &a->gpus_per_thread, "G", 1, 1024,
                    "nccl-tests -g: one thread drives G GPUs; time >= G x launch_us"),
+        PS_OPT_CALLBACK(0, "nccl-version", "V",
+                        "the NCCL release to model where NCCL's behaviour differs by\n"
+                        "release (NVLS's work split; docs/nccl.md \"NCCL versions\"), e.g.\n"
+                        "2.18.5 (default: the platform's nccl_version, else 2.29.2)",
+                        parse_nccl_version, &a->nccl_version, 0),
         PS_OPT_FLAG(0, "predict", &a->predict, "closed-form idle-platform model instead of a SimGrid run"),
         PS_OPT_GROUP("comparison with a measured log"),
         PS_OPT_STRING(0, "compare", &a->compare, "LOG",
@@ -253,7 +268,7 @@ static void print_table(const nccl_args *o, const ps_nccl_sweep *sw, const ps_nc
     printf("# parsim nccl: %s_perf on %d GPUs of %s (%s), type %s, -g %d\n",
            ps_coll_op_name(sw->op), sw->gpus, o->platform,
            o->predict ? "closed-form model" : "SimGrid simulation", type_name(o), sw->gpus_per_thread);
-    printf("# calibration: %s\n", cal_used[0] ? cal_used : "none (NCCL tuning.cc defaults)");
+    printf("# calibration: %s\n", cal_used);
     printf("# algo/proto per size: the tuner's choice%s (last column)\n",
            sw->algo != PS_ALGO_AUTO || sw->proto != PS_PROTO_AUTO ? ", restricted by --algo/--proto" : "");
     printf("#\n");
@@ -322,7 +337,7 @@ static int print_compare(const nccl_args *o, const ps_nccl_curve *cv, const ps_n
     else {
         printf("# parsim nccl --compare %s: %s on %d GPUs of %s, -g %d\n", cv->path,
                ps_coll_op_name(sw->op), sw->gpus, o->platform, sw->gpus_per_thread);
-        printf("# calibration: %s\n", cal_used[0] ? cal_used : "none (NCCL tuning.cc defaults)");
+        printf("# calibration: %s\n", cal_used);
         printf("#       size   measured(us)  simulated(us)   error  algo/proto\n");
     }
     for (int i = 0; i < sw->count; i++) {
@@ -633,10 +648,22 @@ static int run(const nccl_args *a, ps_error *err)
         goto out;
     if (ps_platform_warning(pf))
         fprintf(stderr, "parsim nccl: warning: %s\n", ps_platform_warning(pf));
-    if ((rc = ps_coll_params_for_platform(a->platform, a->calibration, &params, cal_used, sizeof cal_used, err)) ||
-        (rc = ps_coll_ctx_create(pf, &params, &ctx, err)))
+    if ((rc = ps_coll_params_for_platform(a->platform, a->calibration, &params, cal_used, sizeof cal_used, err)))
         goto out;
-    rc = a->compare ? run_compare(a, &job, pf, ctx, cal_used, err) : run_sweep(a, pf, ctx, cal_used, err);
+    params.nccl_version = a->nccl_version;
+    if ((rc = ps_coll_ctx_create(pf, &params, &ctx, err)))
+        goto out;
+    /* The calibration line names the NCCL release modelled when it is not the default one the
+     * shipped sidecars and NCCL's constants describe. */
+    char cal_line[1200], nccl[16];
+    int modelled = ps_coll_ctx_params(ctx)->nccl_version;
+    ps_nccl_version_format(modelled, nccl, sizeof nccl);
+    snprintf(cal_line, sizeof cal_line, "%s%s%s%s", cal_used[0] ? cal_used : "none (NCCL tuning.cc defaults)",
+             modelled != PS_NCCL_VERSION_DEFAULT ? "; NCCL modelled: " : "",
+             modelled != PS_NCCL_VERSION_DEFAULT ? nccl : "",
+             modelled == PS_NCCL_VERSION_DEFAULT ? ""
+             : a->nccl_version ? " (--nccl-version)" : " (the platform's nccl_version)");
+    rc = a->compare ? run_compare(a, &job, pf, ctx, cal_line, err) : run_sweep(a, pf, ctx, cal_line, err);
     if (!rc && (fflush(stdout) || ferror(stdout)))
         rc = ps_error_set(err, PS_EINPUT, "cannot write the output: %s", strerror(errno));
 out:

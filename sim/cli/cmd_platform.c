@@ -263,6 +263,9 @@ static int describe_json(const ps_platform *p, const ps_platform_summary *s, ps_
     cJSON_AddNumberToObject(o, "nvlink_generation", f->nvlink_generation);
     cJSON_AddNumberToObject(o, "nvlink_links_per_gpu", f->nvlink_links_per_gpu);
     cJSON_AddNumberToObject(o, "gpu_link_bandwidth_gbps", f->gpu_link_bytes_per_s / 1e9);
+    char nccl[16];
+    ps_nccl_version_format(f->nccl_version, nccl, sizeof nccl);
+    cJSON_AddStringToObject(o, "nccl_version", nccl);
     if (f->node_count > 1)
         cJSON_AddNumberToObject(o, "nic_bandwidth_gbps", f->nic_bytes_per_s / 1e9);
     else
@@ -322,6 +325,11 @@ static void describe_text(const ps_platform *p, const ps_platform_summary *s)
     else
         printf("%-28s %s, no NVLink, %.6g GB/s per GPU per direction\n", "fabric",
                ps_fabric_name(f->kind), f->gpu_link_bytes_per_s / 1e9);
+    char nccl[16];
+    ps_nccl_version_format(f->nccl_version, nccl, sizeof nccl);
+    printf("%-28s %s (%s)\n", "nccl modelled", nccl,
+           f->nccl_version_named ? "zone property nccl_version"
+                                 : "default: the NCCL of the shipped sidecars");
     if (f->node_count > 1)
         printf("%-28s %.6g GB/s (%.6g Gb/s) per GPU per direction\n", "nic", f->nic_bytes_per_s / 1e9,
                f->nic_bytes_per_s * 8 / 1e9);

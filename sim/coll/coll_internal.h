@@ -184,13 +184,18 @@ double coll_fill_s(const ps_coll_proto_params *row, const coll_geom *geom, doubl
  * of the first chunk group in and of the last one out, which do not overlap the link transfer. */
 typedef struct coll_nvls_split {
     int channels;         /* channels (CTAs) with work */
-    double channel_bytes; /* bytes per channel (the op's whole-buffer bytes / channels) */
+    double channel_bytes; /* bytes of the busiest channel (an even split: bytes / channels) */
     double chunk_bytes;   /* calcCollChunking's NVLS chunk */
     int iterations;       /* loop iterations per channel: channel_bytes / (heads x chunk) */
     double first_bytes;   /* bytes of one iteration of one channel: min(channel, heads x chunk) */
+    double head_bytes;    /* what the busiest head's reduce warps take on the busiest channel */
 } coll_nvls_split;
-void coll_nvls_split_of(ps_coll_op op, int n, int nvls_channels, double bytes,
+/* nccl_version: NCCL_VERSION_CODE of the release modelled (0 = PS_NCCL_VERSION_DEFAULT); the
+ * split before 2.20 is NCCL's block split (model.c). */
+void coll_nvls_split_of(ps_coll_op op, int n, int nvls_channels, int nccl_version, double bytes,
                         coll_nvls_split *out);
+/* comm->nvlsChannels on one node for the release modelled and the NVLink generation. */
+int coll_nvls_channels(int nccl_version, int nvlink_generation);
 double coll_nvls_pipeline_s(const ps_coll_params *params, ps_coll_op op, int n,
                             const coll_geom *geom, double bytes, double tb);
 

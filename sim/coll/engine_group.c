@@ -20,6 +20,8 @@ int ps_coll_ctx_create(const ps_platform *platform, const ps_coll_params *params
     else
         ps_coll_params_default(&ctx->params);
     ctx->fabric = *ps_platform_fabric(platform);
+    if (ctx->params.nccl_version <= 0)
+        ctx->params.nccl_version = ctx->fabric.nccl_version;
     *out = ctx;
     return PS_OK;
 }
@@ -32,7 +34,9 @@ const ps_platform *coll_ctx_platform(const ps_coll_ctx *ctx) { return ctx->platf
 
 void ps_coll_ctx_set_params(ps_coll_ctx *ctx, const ps_coll_params *params)
 {
+    int nccl_version = ctx->params.nccl_version; /* the groups' cached geometry used it */
     ctx->params = *params;
+    ctx->params.nccl_version = nccl_version;
 }
 
 /* ---- groups -------------------------------------------------------------------------------- */

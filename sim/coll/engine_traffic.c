@@ -258,11 +258,11 @@ int coll_group_geom(const ps_coll_group *g, ps_coll_op op, ps_coll_algo algo, co
             if (rc)
                 return rc;
             coll_network_geom(g, c);
-            /* comm->nvlsChannels: NVLS_NCHANNELS_SM90 16, NVLS_NCHANNELS_SM100_NVL 24 on one
-             * Blackwell node (NVIDIA/nccl src/transport/nvls.cc @v2.29.2-1); NVLink 4 is Hopper,
-             * 5 Blackwell. */
+            /* comm->nvlsChannels of the NCCL release modelled (model.c coll_nvls_channels):
+             * 16 on Hopper, 24 on one Blackwell node from v2.27. */
             if (algo == PS_ALGO_NVLS)
-                c->nvls_channels = g->ctx->fabric.nvlink_generation >= 5 ? 24 : 16;
+                c->nvls_channels = coll_nvls_channels(g->ctx->params.nccl_version,
+                                                      g->ctx->fabric.nvlink_generation);
         }
         c->valid = true;
     }

@@ -50,6 +50,15 @@ double coll_net_hop_us(const ps_coll_params *p, ps_coll_algo algo, ps_coll_proto
         return p->ring_net_hop_us[proto];
     if (algo == PS_ALGO_NVLS_TREE)
         return p->nvls_tree_net_hop_us;
+    /* Point-to-point across nodes (send/recv, alltoall) always runs Simple: the network P2P
+     * connections get no LL buffers unless NCCL_ALLOC_P2P_NET_LL_BUFFERS=1 (N src/init.cc:859,
+     * src/transport/net.cc:915-933; ../shared/notes/network.md 1, item 3), so each node-crossing
+     * transfer takes the Simple network step of network.md 2.4 (GPU tail write to host memory,
+     * proxy post, RDMA write, receive proxy completion, tail write back), the step NCCL's tuner
+     * prices at hwLatencies[NET][Ring][Simple] = 14 us (tuning.cc @ 5067397c line 171). NCCL's
+     * tuner never prices p2p, so the constant is borrowed from its Simple ring step. */
+    if (algo == PS_ALGO_P2P)
+        return p->ring_net_hop_us[PS_PROTO_SIMPLE];
     return 0;
 }
 
@@ -137,6 +146,15 @@ double coll_latency_s(const ps_coll_proto_params *row, double net_hop_us, double
               (steps - ring_inter) *
                   at_least(at_least(hop, geom->lat_intra_s), net_overhead_us * 1e-6) +
               ring_inter * at_least(net_hop_us * 1e-6, geom->lat_inter_s);
+    else if ((geom->shape.pattern == PAT_SENDRECV || geom->shape.pattern == PAT_SEND ||
+              geom->shape.pattern == PAT_ALLTOALL) &&
+             ring_inter > 0 && net_hop_us > 0)
+        /* Point-to-point across nodes: every flow moves at once, so the call waits for its
+         * slowest transfer, a node-crossing one: NCCL's Simple network step (coll_net_hop_us),
+         * the platform's route as its floor. */
+        lat = row->base_us * 1e-6 +
+              steps * at_least(at_least(hop, geom->lat_mean_s),
+                               at_least(net_hop_us * 1e-6, geom->lat_inter_s));
     else
         lat = row->base_us * 1e-6 + steps * at_least(hop, geom->lat_mean_s);
     /* The network's host/proxy cost of each inter-node step (engine_network.c; 0 in a node). */
@@ -167,17 +185,32 @@ double coll_fill_s(const ps_coll_proto_params *row, const coll_geom *geom, doubl
     return 2.0 * sqrt(h * tb);
 }
 
-/* NCCL's NVLS algorithm on one node, from its code (NVIDIA/nccl @v2.29.2-1 ebd1e929; the same
- * split in v2.22-v2.28 with a 16 KiB instead of 32 KiB minimum traffic per channel):
- *  - Work split (src/enqueue.cc scheduleCollTasksToPlan): the message is cut into cells of
- *    MinTrafficPerChannel = 32 KiB of traffic (all_reduce moves 2 bytes of traffic per byte, so a
- *    cell is 16 KiB; all_gather / reduce_scatter move nRanks per byte of a rank's count, a cell of
- *    32 KiB / n per rank, i.e. 32 KiB of the whole buffer), and the cells are dealt to the
- *    nvlsChannels channels (16 on SM90, 24 on one SM100 node: NVLS_NCHANNELS_* in
- *    src/transport/nvls.cc) at max(32 KiB, traffic / channels) per channel: below 16 x one cell
- *    fewer channels work, above it every channel gets bytes / channels.
- *  - Chunk (calcCollChunking, ncclPatternNvls; called per channel with nChannels = 1, so
- *    concurrentOps = nHeads = n on one node): NCCL_NVLS_CHUNKSIZE 128 KiB, then 64 KiB when the
+/* NCCL's NVLS algorithm on one node, from its code (NVIDIA/nccl @v2.29.2-1 ebd1e929 unless a
+ * release is named; the releases differ in the work split, below):
+ *  - Work split, NCCL 2.20 and later (src/enqueue.cc scheduleCollTasksToPlan): the message is cut
+ *    into cells of MinTrafficPerChannel = 32 KiB of traffic (all_reduce moves 2 bytes of traffic
+ *    per byte, so a cell is 16 KiB; all_gather / reduce_scatter move nRanks per byte of a rank's
+ *    count, a cell of 32 KiB / n per rank, i.e. 32 KiB of the whole buffer), and the cells are
+ *    dealt to the nvlsChannels channels (16 on SM90, 24 on one SM100 node: coll_nvls_channels) at
+ *    max(one cell, traffic / channels) per channel: below 16 cells fewer channels work, above it
+ *    every channel gets bytes / channels. The cell by release (coll_nvls_cell_bytes): 16 KiB of
+ *    traffic in v2.23-v2.28 (enqueue.cc @v2.23.4-1 68b54236 line 723), 512 B in v2.22 (cells of
+ *    16 B, @v2.22.3-1 178b6b75 lines 614 and 657); in v2.20-v2.21 no cells but countPerChannels =
+ *    DIVUP(count, nChannels) rounded up to NCCL_SIMPLE_ALIGNMENT = 4 KiB of a rank's count
+ *    (addTunedCollToPlan, enqueue.cc @v2.20.3-1 b6475625 lines 346-347; src/include/enqueue.h:17).
+ *  - Work split before NCCL 2.20 (v2.17-v2.19): no split at all. Every one of the nvlsChannels
+ *    CTAs runs the kernel on the whole message, channel `bid` taking in each loop the contiguous
+ *    block of nHeads x chunk at gridOffset + bid x nHeads x chunk, loopSize = nChannels x nHeads x
+ *    chunk (src/collectives/device/all_reduce.h @v2.18.5-1 559b70f8 lines 387, 411, 422;
+ *    src/device/all_reduce.h @v2.19.4-1 88d44d77 lines 386, 411, 422; all_gather.h /
+ *    reduce_scatter.h the same with n per-rank chunks of `chunk`), the chunk chosen on the whole
+ *    message with concurrentOps = nvlsChannels x nHeads (src/enqueue.cc @v2.18.5-1 computeColl
+ *    lines 1203-1205 and 1338-1346): 16 KiB below 8 MiB on 8 GPUs, so a message below 16 x 128
+ *    KiB = 2 MiB works on fewer than 16 channels (bytes / 128 KiB of them), and one below 128 KiB
+ *    on one channel whose heads take 16 KiB each (fewer than 8 heads below 128 KiB).
+ *  - Chunk (calcCollChunking, ncclPatternNvls; from 2.22 called per channel with nChannels = 1,
+ *    so concurrentOps = nHeads = n on one node; before, on the whole message with the channel
+ *    count, the same thresholds per channel): NCCL_NVLS_CHUNKSIZE 128 KiB, then 64 KiB when the
  *    channel's bytes < 64 x n x chunk, 32 KiB when < 8 x n x 64 KiB, 16 KiB when < 2 x n x 32 KiB.
  *  - Kernel (src/device/all_reduce.h RunWorkColl<AllReduce, NVLS, Simple>, oneNode branch): each
  *    channel loops over its bytes n x chunk at a time (loopCount = nHeads x chunkSize); per
@@ -193,28 +226,76 @@ double coll_fill_s(const ps_coll_proto_params *row, const coll_geom *geom, doubl
  * stages' flag handshakes: (iterations - 1) x fill_us (the row's per-chunk overhead, as in the
  * fill term of the other algorithms, here with NCCL's own chunk count instead of the optimal
  * one). With NCCL's constants (fill 0, no copy rate) this is NCCL's own model, L + tb. */
-void coll_nvls_split_of(ps_coll_op op, int n, int nvls_channels, double bytes,
-                        coll_nvls_split *out)
+
+/* The whole-buffer bytes of one cell of the work split of NCCL 2.20 and later (above); 0 before
+ * 2.20 (no split). */
+static double coll_nvls_cell_bytes(int nccl_version, ps_coll_op op, int n)
 {
-    const double min_traffic = 32768.0, nvls_chunk = 131072.0;
-    double heads = n > 1 ? n : 1;
-    double cell = op == PS_COLL_ALL_REDUCE ? min_traffic / 2 : min_traffic;
-    double cells = ceil(bytes / cell);
-    int channels = nvls_channels > 0 ? nvls_channels : 1;
-    if (cells < channels)
-        channels = cells > 1 ? (int)cells : 1;
-    double per_channel = bytes / channels, chunk = nvls_chunk;
+    double per_rank = op == PS_COLL_ALL_REDUCE ? 1.0 : n > 1 ? n : 1;
+    if (nccl_version < 22000)
+        return 0;
+    if (nccl_version < 22200) /* 4 KiB of a rank's count per channel (NCCL_SIMPLE_ALIGNMENT) */
+        return 4096.0 * per_rank;
+    double min_traffic = nccl_version < 22300 ? 512.0 : nccl_version < 22900 ? 16384.0 : 32768.0;
+    return op == PS_COLL_ALL_REDUCE ? min_traffic / 2 : min_traffic;
+}
+
+int coll_nvls_channels(int nccl_version, int nvlink_generation)
+{
+    if (nccl_version <= 0)
+        nccl_version = PS_NCCL_VERSION_DEFAULT;
+    /* comm->nvlsChannels on one node (src/transport/nvls.cc): NCCL_NVLS_NCHANNELS 16 up to v2.24
+     * (@v2.24.3-1 line 146); from v2.25 NVLS_NCHANNELS_SM90 16 and, on SM100, NVLS_NCHANNELS_SM100
+     * 32 (@v2.25.1-1 80f6bda4 lines 145, 176); from v2.27 NVLS_NCHANNELS_SM100_NVL 24 on one
+     * Blackwell node (@v2.27.3-1 72d24320 line 149; the same at v2.29.2). NVLink 4 is Hopper,
+     * 5 Blackwell. */
+    if (nvlink_generation < 5 || nccl_version < 22500)
+        return 16;
+    return nccl_version < 22700 ? 32 : 24;
+}
+
+static double nvls_chunk_of(double per_channel, double heads)
+{
+    double chunk = 131072.0; /* NCCL_NVLS_CHUNKSIZE */
     if (per_channel < 64 * heads * chunk)
         chunk = 65536;
     if (per_channel < 8 * heads * chunk && chunk > 32768)
         chunk = 32768;
     if (per_channel < 2 * heads * chunk && chunk > 16384)
         chunk = 16384;
+    return chunk;
+}
+
+void coll_nvls_split_of(ps_coll_op op, int n, int nvls_channels, int nccl_version, double bytes,
+                        coll_nvls_split *out)
+{
+    if (nccl_version <= 0)
+        nccl_version = PS_NCCL_VERSION_DEFAULT;
+    double heads = n > 1 ? n : 1;
+    int all = nvls_channels > 0 ? nvls_channels : 1;
+    double cell = coll_nvls_cell_bytes(nccl_version, op, n);
+    if (cell == 0) { /* before 2.20: contiguous blocks of heads x chunk, nvlsChannels per loop */
+        double chunk = nvls_chunk_of(bytes / all, heads), group = heads * chunk;
+        double blocks = ceil(bytes / group), loops = ceil(bytes / (all * group));
+        double channel = fmin(bytes, loops * group); /* channel 0's: the busiest */
+        *out = (coll_nvls_split){.channels = blocks < all ? (blocks > 1 ? (int)blocks : 1) : all,
+                                 .channel_bytes = channel, .chunk_bytes = chunk,
+                                 .iterations = loops > 1 ? (int)fmin(loops, 1e9) : 1,
+                                 .first_bytes = fmin(bytes, group),
+                                 .head_bytes = fmin(bytes, loops * chunk)};
+        return;
+    }
+    double cells = ceil(bytes / cell);
+    int channels = all;
+    if (cells < channels)
+        channels = cells > 1 ? (int)cells : 1;
+    double per_channel = bytes / channels, chunk = nvls_chunk_of(per_channel, heads);
     double group = heads * chunk, iterations = ceil(per_channel / group);
     *out = (coll_nvls_split){.channels = channels, .channel_bytes = per_channel,
                              .chunk_bytes = chunk,
                              .iterations = iterations > 1 ? (int)fmin(iterations, 1e9) : 1,
-                             .first_bytes = per_channel < group ? per_channel : group};
+                             .first_bytes = per_channel < group ? per_channel : group,
+                             .head_bytes = per_channel / heads};
 }
 
 double coll_nvls_pipeline_s(const ps_coll_params *p, ps_coll_op op, int n, const coll_geom *geom,
@@ -223,17 +304,18 @@ double coll_nvls_pipeline_s(const ps_coll_params *p, ps_coll_op op, int n, const
     if (geom->nvls_channels <= 0 || !(bytes > 0))
         return 0;
     coll_nvls_split s;
-    coll_nvls_split_of(op, n, geom->nvls_channels, bytes, &s);
+    coll_nvls_split_of(op, n, geom->nvls_channels, p->nccl_version, bytes, &s);
     double t = (s.iterations - 1) * p->nvls.fill_us * 1e-6;
     int copies = op == PS_COLL_ALL_REDUCE ? 2 : 1; /* scatter + gather; gather; scatter */
     if (p->nvls_copy_gbps > 0)
         t += copies * s.first_bytes / (p->nvls_copy_gbps * 1e9);
-    /* The reduce stage: GPU h's reduce warps multimem.ld_reduce the chunks it heads, bytes / n of
-     * the message, on the channels that work. When those warps are slower than the port, the
-     * stage, not the link, sets the rate; the time beyond tb is added here (a sleep in the
-     * simulated schedule: the links are not busier for it). all_gather has no reduce. */
+    /* The reduce stage: GPU h's reduce warps multimem.ld_reduce the chunks it heads on each
+     * channel that works (bytes / n / channels of an even split; up to a whole chunk per
+     * iteration of a pre-2.20 block). When those warps are slower than the port, the stage, not
+     * the link, sets the rate; the time beyond tb is added here (a sleep in the simulated
+     * schedule: the links are not busier for it). all_gather has no reduce. */
     if (p->nvls_reduce_gbps > 0 && op != PS_COLL_ALL_GATHER) {
-        double reduce_s = bytes / (n > 1 ? n : 1) / (s.channels * p->nvls_reduce_gbps * 1e9);
+        double reduce_s = s.head_bytes / (p->nvls_reduce_gbps * 1e9);
         if (reduce_s > tb)
             t += reduce_s - tb;
     }

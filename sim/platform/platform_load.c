@@ -714,6 +714,20 @@ static int check_routes(const ps_platform *p, ps_error *err)
     return PS_OK;
 }
 
+/* The NCCL version the file's collectives are modelled for (nccl_version.c), default
+ * PS_NCCL_VERSION_DEFAULT. */
+static int fill_nccl_version(ps_platform *p, ps_error *err)
+{
+    const char *text = sg_zone_get_property_value(sg_zone_get_root(), "nccl_version");
+    p->fabric.nccl_version = PS_NCCL_VERSION_DEFAULT;
+    p->fabric.nccl_version_named = text != NULL;
+    if (text && ps_nccl_version_parse(text, &p->fabric.nccl_version))
+        return ps_error_set(err, PS_EINPUT, "%s: zone: property nccl_version='%.64s': expected "
+                            "NCCL's MAJOR.MINOR[.PATCH], 2.17.1 (NVLS's first release) or later, "
+                            "e.g. 2.18.5", p->path, text);
+    return PS_OK;
+}
+
 static int build(ps_platform *p, ps_error *err)
 {
     int rc = collect_hosts(p, err);
@@ -725,7 +739,7 @@ static int build(ps_platform *p, ps_error *err)
             return rc;
     if ((rc = check_routes(p, err)))
         return rc;
-    if ((rc = fill_fabric(p, err)))
+    if ((rc = fill_fabric(p, err)) || (rc = fill_nccl_version(p, err)))
         return rc;
     return fill_network(p, err);
 }

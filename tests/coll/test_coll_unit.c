@@ -128,7 +128,7 @@ static void test_nvls_split(void **state)
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         coll_nvls_split s;
-        coll_nvls_split_of(PS_COLL_ALL_REDUCE, 8, 16, want[i].bytes, &s);
+        coll_nvls_split_of(PS_COLL_ALL_REDUCE, 8, 16, 0, want[i].bytes, &s);
         assert_int_equal(s.channels, want[i].channels);
         assert_true(s.chunk_bytes == want[i].chunk);
         assert_int_equal(s.iterations, want[i].iterations);
@@ -136,7 +136,7 @@ static void test_nvls_split(void **state)
     }
     /* all_gather: a cell is 32 KiB of the whole buffer (32 KiB / n per rank x n ranks). */
     coll_nvls_split s;
-    coll_nvls_split_of(PS_COLL_ALL_GATHER, 8, 16, 65536, &s);
+    coll_nvls_split_of(PS_COLL_ALL_GATHER, 8, 16, 0, 65536, &s);
     assert_int_equal(s.channels, 2);
     /* NCCL's constants (no fill, copy or reduce rate): NVLS adds nothing to L + tb. */
     ps_coll_params p;
@@ -150,6 +150,82 @@ static void test_nvls_split(void **state)
     assert_true(fabs(t - (5e-6 + 2 * 262144 / 32e9)) < 1e-12);
     geom.nvls_channels = 0;
     assert_true(coll_nvls_pipeline_s(&p, PS_COLL_ALL_REDUCE, 8, &geom, 8 << 20, 1e-5) == 0);
+}
+
+/* The releases' NVLS splits (model.c), by hand from NVIDIA/nccl's code for 8 GPUs, 16 channels.
+ * Before 2.20 (here 2.18.5): channel bid takes the block of 8 heads x chunk at bid x 8 x chunk,
+ * chunk 16 KiB below 8 MiB (computeColl with concurrentOps = 16 x 8), so one channel below 128
+ * KiB whose busiest head reduces a whole 16 KiB chunk. 2.20-2.21: 4 KiB per channel at least;
+ * 2.22: 256 B (512 B of traffic); 2.23-2.28: 8 KiB (16 KiB of traffic). */
+static void test_nvls_split_by_release(void **state)
+{
+    (void)state;
+    static const struct {
+        int version;
+        double bytes;
+        int channels, iterations;
+        double channel, first, head;
+    } want[] = {
+        {21805, 1024, 1, 1, 1024, 1024, 1024},
+        {21805, 65536, 1, 1, 65536, 65536, 16384},        /* 4 heads of 16 KiB */
+        {21805, 1 << 20, 8, 1, 131072, 131072, 16384},    /* 8 blocks of 128 KiB */
+        {21805, 4 << 20, 16, 2, 262144, 131072, 32768},   /* 2 loops of 16 x 128 KiB */
+        {21805, 8 << 20, 16, 2, 524288, 262144, 65536},   /* 32 KiB chunks from 8 MiB */
+        {22005, 1024, 1, 1, 1024, 1024, 128},
+        {22005, 32768, 8, 1, 4096, 4096, 512},
+        {22005, 65536, 16, 1, 4096, 4096, 512},
+        {22203, 4096, 16, 1, 256, 256, 32},
+        {22602, 65536, 8, 1, 8192, 8192, 1024},
+        {22902, 65536, 4, 1, 16384, 16384, 2048},
+        {22902, 8 << 20, 16, 2, 524288, 262144, 65536},   /* the same as 2.18 from 8 MiB */
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        coll_nvls_split s;
+        coll_nvls_split_of(PS_COLL_ALL_REDUCE, 8, 16, want[i].version, want[i].bytes, &s);
+        assert_int_equal(s.channels, want[i].channels);
+        assert_int_equal(s.iterations, want[i].iterations);
+        assert_true(s.channel_bytes == want[i].channel);
+        assert_true(s.first_bytes == want[i].first);
+        assert_true(s.head_bytes == want[i].head);
+    }
+    /* The reduce stage of a 2.18 64 KiB all_reduce: one head reduces 16 KiB at 4 GB/s. */
+    ps_coll_params p;
+    ps_coll_params_default(&p);
+    p.nvls_reduce_gbps = 4;
+    p.nccl_version = 21805;
+    coll_geom geom = {.nvls_channels = 16};
+    double t = coll_nvls_pipeline_s(&p, PS_COLL_ALL_REDUCE, 8, &geom, 65536, 1e-6);
+    assert_true(fabs(t - (16384 / 4e9 - 1e-6)) < 1e-12);
+    /* comm->nvlsChannels: Hopper 16 always; one Blackwell node 16 / 32 / 24 by release. */
+    assert_int_equal(coll_nvls_channels(22902, 4), 16);
+    assert_int_equal(coll_nvls_channels(21805, 4), 16);
+    assert_int_equal(coll_nvls_channels(22403, 5), 16);
+    assert_int_equal(coll_nvls_channels(22602, 5), 32);
+    assert_int_equal(coll_nvls_channels(22703, 5), 24);
+    assert_int_equal(coll_nvls_channels(0, 5), 24);
+}
+
+/* NCCL's version spellings (parsim/platform.h ps_nccl_version_parse). */
+static void test_nccl_version_parse(void **state)
+{
+    (void)state;
+    int v = 0;
+    assert_int_equal(ps_nccl_version_parse("2.18.5", &v), PS_OK);
+    assert_int_equal(v, 21805);
+    assert_int_equal(ps_nccl_version_parse("2.20", &v), PS_OK);
+    assert_int_equal(v, 22000);
+    assert_int_equal(ps_nccl_version_parse("2.17.1", &v), PS_OK);
+    static const char *const bad[] = {"", "2", "2.", "2.18.", "2.18.5.1", "3.0.0", "2.16.5",
+                                      "2.17.0", "2.18.5-1", "2.1000", "v2.18", " 2.18", "2.18x",
+                                      "2.100.1", "2.18.100"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(ps_nccl_version_parse(bad[i], &v), PS_EINPUT);
+    assert_int_equal(ps_nccl_version_parse(NULL, &v), PS_EINPUT);
+    char buf[16];
+    ps_nccl_version_format(21805, buf, sizeof buf);
+    assert_string_equal(buf, "2.18.5");
+    ps_nccl_version_format(0, buf, sizeof buf);
+    assert_string_equal(buf, "2.29.2");
 }
 
 static void test_sidecar_roundtrip(void **state)
@@ -246,7 +322,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_busbw_factors), cmocka_unit_test(test_collective_table), cmocka_unit_test(test_round_size),
         cmocka_unit_test(test_names),         cmocka_unit_test(test_sidecar_roundtrip),
-        cmocka_unit_test(test_nvls_split),
+        cmocka_unit_test(test_nvls_split), cmocka_unit_test(test_nvls_split_by_release),
+        cmocka_unit_test(test_nccl_version_parse),
         cmocka_unit_test(test_sidecar_lookup), cmocka_unit_test(test_log_reader),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -64,6 +64,13 @@ platform = {
                                   b'<prop id="network_pxn" value="1"/><prop id="network_gpu_nic_path" value="PIX"/>'),
     "fabric_unknown.xml": sub(b'"fabric" value="nvswitch"', b'"fabric" value="torus"'),
     "fabric_missing.xml": drop_line(b'<prop id="fabric"'),
+    # The NCCL release modelled (sim/platform/nccl_version.c): 2.17.1 or later, MAJOR.MINOR[.PATCH].
+    "nccl_version_old.xml": sub(b'<prop id="fabric" value="nvswitch"/>',
+                                b'<prop id="fabric" value="nvswitch"/><prop id="nccl_version" value="2.16.5"/>'),
+    "nccl_version_suffix.xml": sub(b'<prop id="fabric" value="nvswitch"/>',
+                                   b'<prop id="fabric" value="nvswitch"/><prop id="nccl_version" value="2.18.5-1"/>'),
+    "nccl_version_text.xml": sub(b'<prop id="fabric" value="nvswitch"/>',
+                                 b'<prop id="fabric" value="nvswitch"/><prop id="nccl_version" value="latest"/>'),
     "nodes_mismatch.xml": sub(b'"nodes" value="2"', b'"nodes" value="3"'),
     "gpus_per_node_negative.xml": sub(b'"gpus_per_node" value="2"', b'"gpus_per_node" value="-2"'),
     "nvls_text.xml": sub(b'"nvls" value="1"', b'"nvls" value="yes"'),

@@ -1,0 +1,1 @@
+parsim plan --model llama3.1-8b --mem-fraction 1.0000001

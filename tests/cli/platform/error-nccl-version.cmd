@@ -1,0 +1,1 @@
+cd $PARSIM_TMP && sed "s#<prop id=\"fabric\" value=\"nvswitch\"/>#&<prop id=\"nccl_version\" value=\"2.18.x\"/>#" $PARSIM_SOURCE_DIR/platforms/hgx-h100.xml > bad.xml && parsim platform --describe bad.xml
