@@ -188,11 +188,15 @@ static int list_networks(void)
 
 /* ---- --describe ----------------------------------------------------------------------------- */
 
-/* Why LL128 runs or not on a ring / tree across nodes (NCCL's default, tuning.cc; network.c). */
-static const char *ll128_words(const ps_platform_network *n)
+/* Why LL128 runs or not on a ring / tree across nodes (NCCL's default, tuning.cc; network.c,
+ * and sim/coll/engine_network.c for the PCIe-only node). */
+static const char *ll128_words(const ps_platform_fabric_info *f)
 {
+    const ps_platform_network *n = &f->network;
     if (!(n->protocols & PS_NET_PROTO_LL128))
         return "off (network_protocols, NCCL_PROTO)";
+    if (n->protocols == PS_NET_PROTO_ALL && f->kind == PS_FABRIC_PCIE)
+        return "off (a PCIe-only node: NCCL's default needs NVLink between the GPUs)";
     if (n->ll128_default_off)
         return "off (NCCL's default needs a path within PXB, PXN from sm90)";
     if (n->protocols != PS_NET_PROTO_ALL)
@@ -225,8 +229,7 @@ static cJSON *network_json(const ps_platform_fabric_info *f)
     cJSON_AddNumberToObject(o, "max_channels", n->max_channels);
     cJSON_AddBoolToObject(o, "pxn", n->pxn != 0);
     cJSON_AddStringToObject(o, "gpu_nic_path", ps_gpu_nic_path_name(n->gpu_nic_path));
-    cJSON_AddBoolToObject(o, "ll128_across_nodes", !n->ll128_default_off &&
-                                                   (n->protocols & PS_NET_PROTO_LL128));
+    cJSON_AddBoolToObject(o, "ll128_across_nodes", !strncmp(ll128_words(f), "on ", 3));
     return o;
 }
 
@@ -345,7 +348,7 @@ static void describe_text(const ps_platform *p, const ps_platform_summary *s)
                n->switch_latency_us, n->plugin_latency_us, n->proxy_step_us, "",
                n->bandwidth_efficiency, n->channels_per_nic, protos, algos, "", n->min_channels,
                n->max_channels, n->pxn ? "on" : "off", "", ps_gpu_nic_path_name(n->gpu_nic_path),
-               ll128_words(n));
+               ll128_words(f));
     }
     print_range("pair bandwidth", &s->pair_bandwidth_bytes_per_s, s->has_pairs, 1e-9, "GB/s");
     print_range("  intra-node", &s->intra_bandwidth_bytes_per_s, s->has_intra, 1e-9, "GB/s");

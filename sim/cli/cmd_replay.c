@@ -86,6 +86,11 @@ static void print_text(const char *dir, const char *platform, const ps_trace_rep
     printf("kernels            %.3f ms recorded (replayed as recorded)\n", r->kernel_ms);
     printf("NCCL calls         %.3f ms recorded, %.3f ms replayed on the platform\n", r->comm_recorded_ms,
            r->comm_replayed_ms);
+    if (r->nccl_version > 0) { /* the model followed the trace's NCCL release (docs/nccl.md) */
+        char nccl[16];
+        ps_nccl_version_format(r->nccl_version, nccl, sizeof nccl);
+        printf("NCCL modelled      %s (the trace's nccl_version)\n", nccl);
+    }
     printf("%-6s %-10s %12s\n", "rank", "stream", "busy_ms");
     for (int k = 0; k < r->ranks && k < TRACE_REPLAY_MAX_RANKS; k++)
         for (int s = 0; s < 3; s++)

@@ -124,9 +124,10 @@ typedef struct coll_geom {
     double net_proxy_step_s; /* host/proxy cost of one inter-node step (time) */
     double net_plugin_s;     /* NCCL tuner's net-plugin latency per inter-node step (ranking) */
     unsigned net_protocols;  /* PS_NET_PROTO_* the network allows */
-    bool net_ll128_default_off; /* NCCL's default leaves LL128 off on this shape (GPU-NIC path,
-                                   ps_platform_network.ll128_default_off): the tuner skips it,
-                                   a forced --proto ll128 runs it (NCCL_PROTO=LL128) */
+    bool ll128_default_off;  /* NCCL's default leaves LL128 off on this shape: the GPU-NIC path
+                                across nodes (ps_platform_network.ll128_default_off) or a
+                                PCIe-only node (engine_network.c); the tuner skips it, a forced
+                                --proto ll128 runs it (NCCL_PROTO=LL128) */
     unsigned net_algorithms; /* PS_NET_ALGO_* the network lets the tuner pick */
     /* The busiest link per byte among links intra-node flows use, and among links only
      * inter-node flows use (NICs, rail uplinks): with a named network the two are charged at

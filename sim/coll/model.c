@@ -50,6 +50,15 @@ double coll_net_hop_us(const ps_coll_params *p, ps_coll_algo algo, ps_coll_proto
         return p->ring_net_hop_us[proto];
     if (algo == PS_ALGO_NVLS_TREE)
         return p->nvls_tree_net_hop_us;
+    /* Point-to-point across nodes (send/recv, alltoall) always runs Simple: the network P2P
+     * connections get no LL buffers unless NCCL_ALLOC_P2P_NET_LL_BUFFERS=1 (N src/init.cc:859,
+     * src/transport/net.cc:915-933; ../shared/notes/network.md 1, item 3), so each node-crossing
+     * transfer takes the Simple network step of network.md 2.4 (GPU tail write to host memory,
+     * proxy post, RDMA write, receive proxy completion, tail write back), the step NCCL's tuner
+     * prices at hwLatencies[NET][Ring][Simple] = 14 us (tuning.cc @ 5067397c line 171). NCCL's
+     * tuner never prices p2p, so the constant is borrowed from its Simple ring step. */
+    if (algo == PS_ALGO_P2P)
+        return p->ring_net_hop_us[PS_PROTO_SIMPLE];
     return 0;
 }
 
@@ -137,6 +146,15 @@ double coll_latency_s(const ps_coll_proto_params *row, double net_hop_us, double
               (steps - ring_inter) *
                   at_least(at_least(hop, geom->lat_intra_s), net_overhead_us * 1e-6) +
               ring_inter * at_least(net_hop_us * 1e-6, geom->lat_inter_s);
+    else if ((geom->shape.pattern == PAT_SENDRECV || geom->shape.pattern == PAT_SEND ||
+              geom->shape.pattern == PAT_ALLTOALL) &&
+             ring_inter > 0 && net_hop_us > 0)
+        /* Point-to-point across nodes: every flow moves at once, so the call waits for its
+         * slowest transfer, a node-crossing one: NCCL's Simple network step (coll_net_hop_us),
+         * the platform's route as its floor. */
+        lat = row->base_us * 1e-6 +
+              steps * at_least(at_least(hop, geom->lat_mean_s),
+                               at_least(net_hop_us * 1e-6, geom->lat_inter_s));
     else
         lat = row->base_us * 1e-6 + steps * at_least(hop, geom->lat_mean_s);
     /* The network's host/proxy cost of each inter-node step (engine_network.c; 0 in a node). */

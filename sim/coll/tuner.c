@@ -48,9 +48,10 @@ int coll_tune(const ps_coll_group *g, const ps_coll_params *params, ps_coll_op o
             if (!coll_pair_allowed(op, (ps_coll_algo)a, (ps_coll_proto)p) ||
                 !coll_network_allows(&geom, (ps_coll_proto)p))
                 continue;
-            /* NCCL's LL128 default across nodes needs a short GPU-NIC path (network.c); a
-             * forced protocol is NCCL_PROTO, which enables it on any path. */
-            if (proto == PS_PROTO_AUTO && p == PS_PROTO_LL128 && geom.net_ll128_default_off)
+            /* NCCL's LL128 default needs NVLink inside the node and a short GPU-NIC path
+             * across nodes (engine_network.c, network.c); a forced protocol is NCCL_PROTO,
+             * which enables it anywhere. */
+            if (proto == PS_PROTO_AUTO && p == PS_PROTO_LL128 && geom.ll128_default_off)
                 continue;
             double t = coll_model_time(params, op, (ps_coll_algo)a, (ps_coll_proto)p, n, &geom,
                                        bytes);

@@ -227,6 +227,22 @@ static int tr_driver(replay_engine *e, void *arg, ps_error *err)
     return replay_run_passes(e, passes, 1, &r->res, err);
 }
 
+/* The NCCL release a trace recorded (meta.json nccl_version, e.g. "2.21.5" or "2.21.5+cuda12.4":
+ * the MAJOR.MINOR.PATCH before any suffix) as NCCL_VERSION_CODE; 0 when absent or not a release
+ * the model knows (parsim/platform.h ps_nccl_version_parse), and the platform's is used. */
+static int recorded_nccl_version(const char *text)
+{
+    char head[16];
+    size_t n = 0;
+    while (text && n + 1 < sizeof head && ((text[n] >= '0' && text[n] <= '9') || text[n] == '.')) {
+        head[n] = text[n];
+        n++;
+    }
+    head[n] = '\0';
+    int code = 0;
+    return n > 0 && !ps_nccl_version_parse(head, &code) ? code : 0;
+}
+
 int ps_trace_replay(const char *dir, ps_platform *pf, const char *timeline_path, ps_trace_replay_result *out,
                     ps_error *err)
 {
@@ -237,6 +253,7 @@ int ps_trace_replay(const char *dir, ps_platform *pf, const char *timeline_path,
     ps_trace_summary summary;
     if (ps_trace_check(dir, &summary, err))
         return err->code;
+    int recorded_nccl = recorded_nccl_version(summary.meta.nccl_version);
     ps_trace_summary_free(&summary);
     evs e = {0};
     int rc = read_events(dir, &e, err);
@@ -289,6 +306,12 @@ int ps_trace_replay(const char *dir, ps_platform *pf, const char *timeline_path,
     tr_run run = {&rg, {0}};
     if (!rc)
         rc = ps_coll_params_for_platform(ps_platform_path(pf), NULL, &params, used, sizeof used, err);
+    /* The NCCL the trace ran models the collectives (the NVLS work split differs by release,
+     * docs/nccl.md "NCCL versions"), unless the platform file names one: a what-if platform's
+     * explicit choice wins. */
+    bool use_recorded = recorded_nccl > 0 && !ps_platform_fabric(pf)->nccl_version_named;
+    if (use_recorded)
+        params.nccl_version = recorded_nccl;
     if (!rc)
         rc = ps_coll_ctx_create(pf, &params, &coll, err);
     if (!rc && timeline_path) {
@@ -327,6 +350,7 @@ int ps_trace_replay(const char *dir, ps_platform *pf, const char *timeline_path,
                 if (streams[r][s] < 0)
                     out->stream_id[r][s] = -1;
         snprintf(out->calibration, sizeof out->calibration, "%s", used);
+        out->nccl_version = use_recorded ? recorded_nccl : 0;
     }
     if (tl) {
         if (!rc)

@@ -18,6 +18,7 @@ typedef struct ps_trace_replay_result {
     int64_t stream_id[TRACE_REPLAY_MAX_RANKS][3];  /* CUDA stream ids (-1: unused slot) */
     double busy_ms[TRACE_REPLAY_MAX_RANKS][3];     /* replayed busy time per stream */
     char calibration[1024];
+    int nccl_version;          /* the trace's NCCL release, used for the model; 0 = the platform's */
 } ps_trace_replay_result;
 
 int ps_trace_replay(const char *dir, ps_platform *platform, const char *timeline_path, ps_trace_replay_result *out,

@@ -84,7 +84,7 @@ aws-p5-x2-efa-allreduce.csv|platforms/aws-p5-x2.xml|all_reduce|16|1||fit|9|-|-
 aws-p5-x2-efa-allreduce-small.csv|platforms/aws-p5-x2.xml|all_reduce|16|1||held-out|-|15|-
 aws-p5-x4-efa-allreduce.csv|TMP/aws-p5-x4.xml|all_reduce|32|1||held-out|14|-|-
 aws-p5-x2-efa-alltoall.csv|platforms/aws-p5-x2.xml|alltoall|16|1||held-out|2|-|-
-aws-p5-x4-efa-alltoall.csv|TMP/aws-p5-x4.xml|alltoall|32|1||held-out|6|-|-
+aws-p5-x4-efa-alltoall.csv|TMP/aws-p5-x4.xml|alltoall|32|1||held-out|7|-|-
 nccl1453-h100-x3-allreduce.csv|TMP/roce-x3.xml|all_reduce|24|1||fit|-|10|-
 nccl2409-h100-x2-roce-allreduce.csv|platforms/hgx-h100-x2-roce.xml|all_reduce|16|1||held-out|67|-|-
 nccl2409-h100-x2-roce-allgather.csv|platforms/hgx-h100-x2-roce.xml|all_gather|16|1||held-out|87|-|-
@@ -104,56 +104,56 @@ azure-ndh100v5-nvls-forced-nccl2.18.5-allreduce.csv|platforms/hgx-h100.xml|all_r
 h100-nvls-forced-g2-nccl2.29.2-allreduce.csv|platforms/hgx-h100.xml|all_reduce|2|2| --algo nvls --nccl-version 2.29.2|held-out|94|-|95
 h100-nvls-forced-g4-nccl2.29.2-allreduce.csv|platforms/hgx-h100.xml|all_reduce|4|4| --algo nvls --nccl-version 2.29.2|held-out|8|-|30
 h100-nvls-forced-g6-nccl2.29.2-allreduce.csv|platforms/hgx-h100.xml|all_reduce|6|6| --algo nvls --nccl-version 2.29.2|held-out|4|-|11
-together-b200-md1-x2-ib-sendrecv.csv|TMP/b200-ib-ndr-x2.xml|sendrecv|16|1||held-out|12|79|-
-together-b200-md1-x4-ib-sendrecv.csv|TMP/b200-ib-ndr-x4.xml|sendrecv|32|1||held-out|17|83|-
-together-b200-md1-x8-ib-sendrecv.csv|TMP/b200-ib-ndr-x8.xml|sendrecv|64|1||held-out|40|84|-
-together-b200-md1-x16-ib-sendrecv.csv|TMP/b200-ib-ndr-x16.xml|sendrecv|128|1||held-out|77|84|-
-together-b200-md1-x2-ib-allreduce-ring.csv|TMP/b200-ib-ndr-x2.xml|all_reduce|16|1| --algo ring|held-out|5|-|-
-together-b200-md1-x4-ib-allreduce-ring.csv|TMP/b200-ib-ndr-x4.xml|all_reduce|32|1| --algo ring|held-out|2|-|-
-together-b200-md1-x8-ib-allreduce-ring.csv|TMP/b200-ib-ndr-x8.xml|all_reduce|64|1| --algo ring|held-out|3|-|-
-together-b200-md1-x16-ib-allreduce-ring.csv|TMP/b200-ib-ndr-x16.xml|all_reduce|128|1| --algo ring|held-out|9|-|-
-together-b200-md1-x32-ib-allreduce-ring.csv|TMP/b200-ib-ndr-x32.xml|all_reduce|256|1| --algo ring|held-out|8|-|-
-together-b200-md1-x2-ib-allgather-ring.csv|TMP/b200-ib-ndr-x2.xml|all_gather|16|1| --algo ring|held-out|5|-|-
-together-b200-md1-x4-ib-allgather-ring.csv|TMP/b200-ib-ndr-x4.xml|all_gather|32|1| --algo ring|held-out|3|-|-
-together-b200-md1-x8-ib-allgather-ring.csv|TMP/b200-ib-ndr-x8.xml|all_gather|64|1| --algo ring|held-out|7|-|-
-together-b200-md1-x16-ib-allgather-ring.csv|TMP/b200-ib-ndr-x16.xml|all_gather|128|1| --algo ring|held-out|9|-|-
-together-b200-md1-x32-ib-allgather-ring.csv|TMP/b200-ib-ndr-x32.xml|all_gather|256|1| --algo ring|held-out|9|-|-
-together-b200-fa-x2-ib-allreduce-ring-g8.csv|TMP/b200-ib-ndr-x2.xml|all_reduce|16|8| --algo ring|held-out|21|-|-
-together-b200-fa-x4-ib-allreduce-ring-g8.csv|TMP/b200-ib-ndr-x4.xml|all_reduce|32|8| --algo ring|held-out|22|-|-
-together-b200-fa-x8-ib-allreduce-ring-g8.csv|TMP/b200-ib-ndr-x8.xml|all_reduce|64|8| --algo ring|held-out|23|-|-
-together-b200-fa-x16-ib-allreduce-ring-g8.csv|TMP/b200-ib-ndr-x16.xml|all_reduce|128|8| --algo ring|held-out|23|-|-
-together-b200-fa-x32-ib-allreduce-ring-g8.csv|TMP/b200-ib-ndr-x32.xml|all_reduce|256|8| --algo ring|held-out|25|-|-
-together-b200-fa-x2-ib-allgather-ring-g8.csv|TMP/b200-ib-ndr-x2.xml|all_gather|16|8| --algo ring|held-out|15|-|-
-together-b200-fa-x4-ib-allgather-ring-g8.csv|TMP/b200-ib-ndr-x4.xml|all_gather|32|8| --algo ring|held-out|18|-|-
-together-b200-fa-x8-ib-allgather-ring-g8.csv|TMP/b200-ib-ndr-x8.xml|all_gather|64|8| --algo ring|held-out|19|-|-
-together-b200-fa-x16-ib-allgather-ring-g8.csv|TMP/b200-ib-ndr-x16.xml|all_gather|128|8| --algo ring|held-out|20|-|-
-together-b200-fa-x32-ib-allgather-ring-g8.csv|TMP/b200-ib-ndr-x32.xml|all_gather|256|8| --algo ring|held-out|19|-|-
-together-b200-fa-x4-ib-allreduce-ring-tuned.csv|TMP/b200-ib-ndr-x4.xml|all_reduce|32|1| --algo ring|held-out|21|-|-
-together-b200-fa-x4-ib-allgather-ring-tuned.csv|TMP/b200-ib-ndr-x4.xml|all_gather|32|1| --algo ring|held-out|18|-|-
-together-b200-fa-x4-ib-reducescatter-ring-tuned.csv|TMP/b200-ib-ndr-x4.xml|reduce_scatter|32|1| --algo ring|held-out|21|-|-
-together-b200-fa-x4-ib-allreduce-ring-untuned.csv|TMP/b200-ib-ndr-x4.xml|all_reduce|32|1| --algo ring|held-out|9|-|-
-together-b200-fa-x4-ib-allgather-ring-untuned.csv|TMP/b200-ib-ndr-x4.xml|all_gather|32|1| --algo ring|held-out|9|-|-
-together-b200-fa-x4-ib-reducescatter-ring-untuned.csv|TMP/b200-ib-ndr-x4.xml|reduce_scatter|32|1| --algo ring|held-out|9|-|-
-together-b200-md1-x2-ib-allreduce-tree.csv|TMP/b200-ib-ndr-x2.xml|all_reduce|16|1| --algo tree|held-out|57|-|-
-together-b200-md1-x4-ib-allreduce-tree.csv|TMP/b200-ib-ndr-x4.xml|all_reduce|32|1| --algo tree|held-out|50|-|-
-together-b200-md1-x8-ib-allreduce-tree.csv|TMP/b200-ib-ndr-x8.xml|all_reduce|64|1| --algo tree|held-out|51|-|-
-together-b200-md1-x16-ib-allreduce-tree.csv|TMP/b200-ib-ndr-x16.xml|all_reduce|128|1| --algo tree|held-out|51|-|-
-together-b200-md1-x32-ib-allreduce-tree.csv|TMP/b200-ib-ndr-x32.xml|all_reduce|256|1| --algo tree|held-out|51|-|-
-together-b200-md1-x2-ib-allreduce-nvlstree.csv|TMP/b200-ib-ndr-x2.xml|all_reduce|16|1| --algo nvls_tree|held-out|21|-|-
-together-b200-md1-x4-ib-allreduce-nvlstree.csv|TMP/b200-ib-ndr-x4.xml|all_reduce|32|1| --algo nvls_tree|held-out|12|-|-
-together-b200-md1-x8-ib-allreduce-nvlstree.csv|TMP/b200-ib-ndr-x8.xml|all_reduce|64|1| --algo nvls_tree|held-out|19|-|-
-together-b200-md1-x16-ib-allreduce-nvlstree.csv|TMP/b200-ib-ndr-x16.xml|all_reduce|128|1| --algo nvls_tree|held-out|13|-|-
-together-b200-md1-x32-ib-allreduce-nvlstree.csv|TMP/b200-ib-ndr-x32.xml|all_reduce|256|1| --algo nvls_tree|held-out|17|-|-
-together-b200-fa-x2-ib-allreduce-tree-g8.csv|TMP/b200-ib-ndr-x2.xml|all_reduce|16|8| --algo tree|held-out|57|-|-
-together-b200-fa-x4-ib-allreduce-tree-g8.csv|TMP/b200-ib-ndr-x4.xml|all_reduce|32|8| --algo tree|held-out|50|-|-
-together-b200-fa-x8-ib-allreduce-tree-g8.csv|TMP/b200-ib-ndr-x8.xml|all_reduce|64|8| --algo tree|held-out|50|-|-
-together-b200-fa-x16-ib-allreduce-tree-g8.csv|TMP/b200-ib-ndr-x16.xml|all_reduce|128|8| --algo tree|held-out|50|-|-
-together-b200-fa-x32-ib-allreduce-tree-g8.csv|TMP/b200-ib-ndr-x32.xml|all_reduce|256|8| --algo tree|held-out|51|-|-
-together-b200-fa-x2-ib-allreduce-nvlstree-g8.csv|TMP/b200-ib-ndr-x2.xml|all_reduce|16|8| --algo nvls_tree|held-out|22|-|-
-together-b200-fa-x4-ib-allreduce-nvlstree-g8.csv|TMP/b200-ib-ndr-x4.xml|all_reduce|32|8| --algo nvls_tree|held-out|28|-|-
-together-b200-fa-x8-ib-allreduce-nvlstree-g8.csv|TMP/b200-ib-ndr-x8.xml|all_reduce|64|8| --algo nvls_tree|held-out|26|-|-
-together-b200-fa-x16-ib-allreduce-nvlstree-g8.csv|TMP/b200-ib-ndr-x16.xml|all_reduce|128|8| --algo nvls_tree|held-out|26|-|-
-together-b200-fa-x32-ib-allreduce-nvlstree-g8.csv|TMP/b200-ib-ndr-x32.xml|all_reduce|256|8| --algo nvls_tree|held-out|25|-|-
+together-b200-md1-x2-ib-sendrecv.csv|TMP/b200-ib-ndr-x2.xml|sendrecv|16|1| --nccl-version 2.29.7|held-out|13|34|-
+together-b200-md1-x4-ib-sendrecv.csv|TMP/b200-ib-ndr-x4.xml|sendrecv|32|1| --nccl-version 2.29.7|held-out|18|33|-
+together-b200-md1-x8-ib-sendrecv.csv|TMP/b200-ib-ndr-x8.xml|sendrecv|64|1| --nccl-version 2.29.7|held-out|35|34|-
+together-b200-md1-x16-ib-sendrecv.csv|TMP/b200-ib-ndr-x16.xml|sendrecv|128|1| --nccl-version 2.29.7|held-out|75|40|-
+together-b200-md1-x2-ib-allreduce-ring.csv|TMP/b200-ib-ndr-x2.xml|all_reduce|16|1| --algo ring --nccl-version 2.29.7|held-out|5|-|-
+together-b200-md1-x4-ib-allreduce-ring.csv|TMP/b200-ib-ndr-x4.xml|all_reduce|32|1| --algo ring --nccl-version 2.29.7|held-out|2|-|-
+together-b200-md1-x8-ib-allreduce-ring.csv|TMP/b200-ib-ndr-x8.xml|all_reduce|64|1| --algo ring --nccl-version 2.29.7|held-out|3|-|-
+together-b200-md1-x16-ib-allreduce-ring.csv|TMP/b200-ib-ndr-x16.xml|all_reduce|128|1| --algo ring --nccl-version 2.29.7|held-out|9|-|-
+together-b200-md1-x32-ib-allreduce-ring.csv|TMP/b200-ib-ndr-x32.xml|all_reduce|256|1| --algo ring --nccl-version 2.29.7|held-out|8|-|-
+together-b200-md1-x2-ib-allgather-ring.csv|TMP/b200-ib-ndr-x2.xml|all_gather|16|1| --algo ring --nccl-version 2.29.7|held-out|5|-|-
+together-b200-md1-x4-ib-allgather-ring.csv|TMP/b200-ib-ndr-x4.xml|all_gather|32|1| --algo ring --nccl-version 2.29.7|held-out|3|-|-
+together-b200-md1-x8-ib-allgather-ring.csv|TMP/b200-ib-ndr-x8.xml|all_gather|64|1| --algo ring --nccl-version 2.29.7|held-out|7|-|-
+together-b200-md1-x16-ib-allgather-ring.csv|TMP/b200-ib-ndr-x16.xml|all_gather|128|1| --algo ring --nccl-version 2.29.7|held-out|9|-|-
+together-b200-md1-x32-ib-allgather-ring.csv|TMP/b200-ib-ndr-x32.xml|all_gather|256|1| --algo ring --nccl-version 2.29.7|held-out|9|-|-
+together-b200-fa-x2-ib-allreduce-ring-g8.csv|TMP/b200-ib-ndr-x2.xml|all_reduce|16|8| --algo ring --nccl-version 2.28.9|held-out|21|-|-
+together-b200-fa-x4-ib-allreduce-ring-g8.csv|TMP/b200-ib-ndr-x4.xml|all_reduce|32|8| --algo ring --nccl-version 2.28.9|held-out|22|-|-
+together-b200-fa-x8-ib-allreduce-ring-g8.csv|TMP/b200-ib-ndr-x8.xml|all_reduce|64|8| --algo ring --nccl-version 2.28.9|held-out|23|-|-
+together-b200-fa-x16-ib-allreduce-ring-g8.csv|TMP/b200-ib-ndr-x16.xml|all_reduce|128|8| --algo ring --nccl-version 2.28.9|held-out|23|-|-
+together-b200-fa-x32-ib-allreduce-ring-g8.csv|TMP/b200-ib-ndr-x32.xml|all_reduce|256|8| --algo ring --nccl-version 2.28.9|held-out|25|-|-
+together-b200-fa-x2-ib-allgather-ring-g8.csv|TMP/b200-ib-ndr-x2.xml|all_gather|16|8| --algo ring --nccl-version 2.28.9|held-out|15|-|-
+together-b200-fa-x4-ib-allgather-ring-g8.csv|TMP/b200-ib-ndr-x4.xml|all_gather|32|8| --algo ring --nccl-version 2.28.9|held-out|18|-|-
+together-b200-fa-x8-ib-allgather-ring-g8.csv|TMP/b200-ib-ndr-x8.xml|all_gather|64|8| --algo ring --nccl-version 2.28.9|held-out|19|-|-
+together-b200-fa-x16-ib-allgather-ring-g8.csv|TMP/b200-ib-ndr-x16.xml|all_gather|128|8| --algo ring --nccl-version 2.28.9|held-out|20|-|-
+together-b200-fa-x32-ib-allgather-ring-g8.csv|TMP/b200-ib-ndr-x32.xml|all_gather|256|8| --algo ring --nccl-version 2.28.9|held-out|19|-|-
+together-b200-fa-x4-ib-allreduce-ring-tuned.csv|TMP/b200-ib-ndr-x4.xml|all_reduce|32|1| --algo ring --nccl-version 2.30.7|held-out|21|-|-
+together-b200-fa-x4-ib-allgather-ring-tuned.csv|TMP/b200-ib-ndr-x4.xml|all_gather|32|1| --algo ring --nccl-version 2.30.7|held-out|18|-|-
+together-b200-fa-x4-ib-reducescatter-ring-tuned.csv|TMP/b200-ib-ndr-x4.xml|reduce_scatter|32|1| --algo ring --nccl-version 2.30.7|held-out|21|-|-
+together-b200-fa-x4-ib-allreduce-ring-untuned.csv|TMP/b200-ib-ndr-x4.xml|all_reduce|32|1| --algo ring --nccl-version 2.30.7|held-out|9|-|-
+together-b200-fa-x4-ib-allgather-ring-untuned.csv|TMP/b200-ib-ndr-x4.xml|all_gather|32|1| --algo ring --nccl-version 2.30.7|held-out|9|-|-
+together-b200-fa-x4-ib-reducescatter-ring-untuned.csv|TMP/b200-ib-ndr-x4.xml|reduce_scatter|32|1| --algo ring --nccl-version 2.30.7|held-out|9|-|-
+together-b200-md1-x2-ib-allreduce-tree.csv|TMP/b200-ib-ndr-x2.xml|all_reduce|16|1| --algo tree --nccl-version 2.29.7|held-out|57|-|-
+together-b200-md1-x4-ib-allreduce-tree.csv|TMP/b200-ib-ndr-x4.xml|all_reduce|32|1| --algo tree --nccl-version 2.29.7|held-out|50|-|-
+together-b200-md1-x8-ib-allreduce-tree.csv|TMP/b200-ib-ndr-x8.xml|all_reduce|64|1| --algo tree --nccl-version 2.29.7|held-out|51|-|-
+together-b200-md1-x16-ib-allreduce-tree.csv|TMP/b200-ib-ndr-x16.xml|all_reduce|128|1| --algo tree --nccl-version 2.29.7|held-out|51|-|-
+together-b200-md1-x32-ib-allreduce-tree.csv|TMP/b200-ib-ndr-x32.xml|all_reduce|256|1| --algo tree --nccl-version 2.29.7|held-out|51|-|-
+together-b200-md1-x2-ib-allreduce-nvlstree.csv|TMP/b200-ib-ndr-x2.xml|all_reduce|16|1| --algo nvls_tree --nccl-version 2.29.7|held-out|21|-|-
+together-b200-md1-x4-ib-allreduce-nvlstree.csv|TMP/b200-ib-ndr-x4.xml|all_reduce|32|1| --algo nvls_tree --nccl-version 2.29.7|held-out|12|-|-
+together-b200-md1-x8-ib-allreduce-nvlstree.csv|TMP/b200-ib-ndr-x8.xml|all_reduce|64|1| --algo nvls_tree --nccl-version 2.29.7|held-out|19|-|-
+together-b200-md1-x16-ib-allreduce-nvlstree.csv|TMP/b200-ib-ndr-x16.xml|all_reduce|128|1| --algo nvls_tree --nccl-version 2.29.7|held-out|13|-|-
+together-b200-md1-x32-ib-allreduce-nvlstree.csv|TMP/b200-ib-ndr-x32.xml|all_reduce|256|1| --algo nvls_tree --nccl-version 2.29.7|held-out|17|-|-
+together-b200-fa-x2-ib-allreduce-tree-g8.csv|TMP/b200-ib-ndr-x2.xml|all_reduce|16|8| --algo tree --nccl-version 2.28.9|held-out|57|-|-
+together-b200-fa-x4-ib-allreduce-tree-g8.csv|TMP/b200-ib-ndr-x4.xml|all_reduce|32|8| --algo tree --nccl-version 2.28.9|held-out|50|-|-
+together-b200-fa-x8-ib-allreduce-tree-g8.csv|TMP/b200-ib-ndr-x8.xml|all_reduce|64|8| --algo tree --nccl-version 2.28.9|held-out|50|-|-
+together-b200-fa-x16-ib-allreduce-tree-g8.csv|TMP/b200-ib-ndr-x16.xml|all_reduce|128|8| --algo tree --nccl-version 2.28.9|held-out|50|-|-
+together-b200-fa-x32-ib-allreduce-tree-g8.csv|TMP/b200-ib-ndr-x32.xml|all_reduce|256|8| --algo tree --nccl-version 2.28.9|held-out|51|-|-
+together-b200-fa-x2-ib-allreduce-nvlstree-g8.csv|TMP/b200-ib-ndr-x2.xml|all_reduce|16|8| --algo nvls_tree --nccl-version 2.28.9|held-out|22|-|-
+together-b200-fa-x4-ib-allreduce-nvlstree-g8.csv|TMP/b200-ib-ndr-x4.xml|all_reduce|32|8| --algo nvls_tree --nccl-version 2.28.9|held-out|28|-|-
+together-b200-fa-x8-ib-allreduce-nvlstree-g8.csv|TMP/b200-ib-ndr-x8.xml|all_reduce|64|8| --algo nvls_tree --nccl-version 2.28.9|held-out|26|-|-
+together-b200-fa-x16-ib-allreduce-nvlstree-g8.csv|TMP/b200-ib-ndr-x16.xml|all_reduce|128|8| --algo nvls_tree --nccl-version 2.28.9|held-out|26|-|-
+together-b200-fa-x32-ib-allreduce-nvlstree-g8.csv|TMP/b200-ib-ndr-x32.xml|all_reduce|256|8| --algo nvls_tree --nccl-version 2.28.9|held-out|25|-|-
 LIST
 # Per network kind, the held-out curves only (docs/validation.md): the worst median of each size
 # range, the median of the curves' medians (how a typical held-out curve of the kind fares; the

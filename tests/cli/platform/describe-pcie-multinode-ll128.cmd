@@ -1,0 +1,1 @@
+cd $PARSIM_TMP && parsim platform --gpu h100-pcie --gpus-per-node 4 --nodes 2 --fabric pcie --network ib-ndr -o pcie.xml && parsim platform --describe pcie.xml | grep "GPU-NIC path" && parsim platform --describe pcie.xml --json | grep ll128

@@ -1,0 +1,1 @@
+cp -r traces/examples/llama3.1-8b-tp2-decode "$PARSIM_TMP/t" && sed -i "s/\"nccl_version\": \"\"/\"nccl_version\": \"2.18.5+cuda12.2\"/" "$PARSIM_TMP/t/meta.json" && parsim replay "$PARSIM_TMP/t" --platform platforms/hgx-h100.xml | grep -v "^trace"
