@@ -603,6 +603,14 @@ static int fill_network(ps_platform *p, ps_error *err)
 {
     ps_platform_network *net = &p->fabric.network;
     sg_netzone_t root = sg_zone_get_root();
+    /* One node has no scale-out network: its network figures were ignored without a word
+     * (parsim platform refuses --network with one node likewise). */
+    for (size_t i = 0; p->fabric.node_count == 1 && i <= sizeof network_props / sizeof network_props[0]; i++) {
+        const char *id = i ? network_props[i - 1] : "network";
+        if (sg_zone_get_property_value(root, id))
+            return ps_error_set(err, PS_EINPUT, "%s: zone: property %s is for a platform of 2 or more nodes (this one "
+                                "has 1: no scale-out network)", p->path, id);
+    }
     const char *name = sg_zone_get_property_value(root, "network");
     const ps_network_kind *k = ps_network_kind_find(name ? name : "generic");
     if (!k) {
