@@ -146,6 +146,13 @@ static int apply_option(parser *p, const option_ref *r, const char *value, ps_er
 static int apply(parser *p, const option_ref *r, const char *value, ps_error *err)
 {
     p->last = *r;
+    /* "--platform ''" reached the file readers as the path "": "parsim nccl: : No such file or
+     * directory" named neither the flag nor a file. No option takes an empty value. */
+    if (value && !value[0] && takes_value(r)) {
+        char name[80];
+        display_name(r, name, sizeof name);
+        return ps_error_set(err, PS_EINPUT, "%s: the value is empty", name);
+    }
     int rc = apply_option(p, r, value, err);
     return rc ? rc : observe(p, r, value, err);
 }

@@ -53,6 +53,8 @@ static int parse_curve_spec(const char *spec, ps_nccl_curve *c, ps_error *err)
         ps_parse_int(f[1], "GPUS", 1, 1024, &gpus, NULL) || ps_parse_int(f[3], "G", 1, 1024, &g, NULL))
         return ps_error_set(err, PS_EINPUT, "--curve '%s': expected OP:GPUS:ALGO:G=CSV (e.g. "
                             "all_reduce:8:ring:8=file.csv)", spec);
+    if (gpus % g) /* nccl-tests runs processes x threads x -g GPUs */
+        return ps_error_set(err, PS_EINPUT, "--curve '%s': %d GPUs are not a multiple of G = %d", spec, gpus, g);
     if (!eq[1]) /* read as the file '' ("parsim calibrate: : cannot open") */
         return ps_error_set(err, PS_EINPUT, "--curve '%s': no CSV file after '='", spec);
     int rc = ps_nccl_curve_read(eq + 1, c, err);

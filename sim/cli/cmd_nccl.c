@@ -464,6 +464,16 @@ static int pick_tests(const nccl_args *o, compare_job *j, ps_error *err)
     return PS_OK;
 }
 
+/* nccl-tests runs processes x threads x -g GPUs: -g 3 on 8 GPUs (or -g 16 on 8) is no run it
+ * can make, and was simulated as one thread launching for 3 (16) GPUs. */
+static int check_gpus_per_thread(int gpus, int gpus_per_thread, ps_error *err)
+{
+    if (gpus % gpus_per_thread)
+        return ps_error_set(err, PS_EINPUT, "-g %d: the group of %d GPUs is not a multiple of it (nccl-tests runs "
+                            "processes x threads x -g GPUs)", gpus_per_thread, gpus);
+    return PS_OK;
+}
+
 static int prepare_sweeps(const nccl_args *o, const ps_platform *pf, compare_job *j,
                           ps_error *err)
 {
@@ -477,6 +487,8 @@ static int prepare_sweeps(const nccl_args *o, const ps_platform *pf, compare_job
             return ps_error_set(err, PS_EINPUT, "%s: more than %d rows", o->compare, MAX_SIZES);
         compare_sweep(o, pf, c, &j->sweeps[k]);
         int rc = ps_platform_check_gpu_count(pf, j->sweeps[k].gpus, false, err);
+        if (!rc)
+            rc = check_gpus_per_thread(j->sweeps[k].gpus, j->sweeps[k].gpus_per_thread, err);
         if (rc) {
             if (j->several) { /* name the test: the others may fit */
                 char msg[sizeof err->message];
@@ -603,6 +615,8 @@ static int run_sweep(const nccl_args *a, ps_platform *pf, ps_coll_ctx *ctx, cons
         rc = ps_error_set(err, PS_EINTERNAL, "out of memory");
     if (!rc)
         rc = ps_platform_check_gpu_count(pf, gpus, false, err);
+    if (!rc)
+        rc = check_gpus_per_thread(gpus, a->gpus_per_thread, err);
     if (!rc)
         rc = check_buffers_fit(a, pf, gpus, err);
     if (!rc) {

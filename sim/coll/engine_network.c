@@ -11,9 +11,14 @@
  *   net_plugin_s     the net plugin's latency NCCL's tuner adds per inter-node step (twice for
  *                    Simple, tuning.cc:383-392): it ranks the algorithms (tuner.c), it is not time;
  *   net_protocols    the protocols the network's NCCL profile allows (TCPXO: no LL);
- *   net_ll128_default_off  NCCL's default leaves LL128 off across nodes because of the GPU-NIC
- *                    PCIe path (PHB / SYS, or PXN before sm90; sim/platform/network.c): the
- *                    tuner skips LL128 unless it is forced (tuner.c);
+ *   ll128_default_off  NCCL's default leaves LL128 off: across nodes because of the GPU-NIC
+ *                    PCIe path (PHB / SYS, or PXN before sm90; sim/platform/network.c), and on
+ *                    any call of a PCIe-only node, whose GPU-GPU path (the graph's typeIntra:
+ *                    PIX / PXB / PHB / SYS) fails NCCL's `typeIntra <= PATH_NVB` (tuning.cc
+ *                    ncclTopoTuneModel, v2.17.1 - v2.30.7; e.g. v2.24.3-1 line 424, v2.29.2-1
+ *                    line 491; v2.12.12-1 asked `<= PATH_NVL`, the same here): the tuner skips
+ *                    LL128 unless it is forced (tuner.c). This half is not the network's, but it
+ *                    is the same switch, so it is set here with the other;
  *   net_algorithms   the algorithms it lets the tuner pick (TCPX: Ring only; model.c);
  *   net_bandwidth_efficiency  the NICs' achievable fraction of line rate, with a named network
  *                    only (model.c coll_call_eff charges NIC-only links at it);
@@ -42,7 +47,12 @@ void coll_network_geom(const ps_coll_group *g, coll_geom *geom)
     geom->net_proxy_step_s = crosses ? net->proxy_step_us * 1e-6 : 0;
     geom->net_plugin_s = crosses ? net->plugin_latency_us * 1e-6 : 0;
     geom->net_protocols = crosses ? net->protocols : PS_NET_PROTO_ALL;
-    geom->net_ll128_default_off = crosses && net->ll128_default_off;
+    /* The PCIe half applies while NCCL_PROTO is unset, like the path half (the loader folds that
+     * into ll128_default_off; network_protocols lists all three then): a set NCCL_PROTO that
+     * lists LL128 enables it on any topology (tuning.cc: protoEnable 1, not 2). */
+    geom->ll128_default_off = (crosses && net->ll128_default_off) ||
+                              (g->ctx->fabric.kind == PS_FABRIC_PCIE &&
+                               net->protocols == PS_NET_PROTO_ALL);
     geom->net_algorithms = crosses ? net->algorithms : PS_NET_ALGO_ALL;
     geom->net_bandwidth_efficiency = crosses && net->named ? net->bandwidth_efficiency : 0;
     /* NCCL's runtime channel count: the search finds one channel per NIC and duplicates it

@@ -48,14 +48,17 @@ int coll_tune(const ps_coll_group *g, const ps_coll_params *params, ps_coll_op o
             if (!coll_pair_allowed(op, (ps_coll_algo)a, (ps_coll_proto)p) ||
                 !coll_network_allows(&geom, (ps_coll_proto)p))
                 continue;
-            /* NCCL's LL128 default across nodes needs a short GPU-NIC path (network.c); a
-             * forced protocol is NCCL_PROTO, which enables it on any path. */
-            if (proto == PS_PROTO_AUTO && p == PS_PROTO_LL128 && geom.net_ll128_default_off)
+            /* NCCL's LL128 default needs NVLink inside the node and a short GPU-NIC path
+             * across nodes (engine_network.c, network.c); a forced protocol is NCCL_PROTO,
+             * which enables it anywhere. */
+            if (proto == PS_PROTO_AUTO && p == PS_PROTO_LL128 && geom.ll128_default_off)
                 continue;
             double t = coll_model_time(params, op, (ps_coll_algo)a, (ps_coll_proto)p, n, &geom,
                                        bytes);
-            /* NCCL ranks with the net plugin's latency added (a ranking number, not time). */
-            double rank = t + coll_rank_extra_s(&geom, (ps_coll_proto)p);
+            /* NCCL ranks with the net plugin's latency added and its CollNetDirect penalty (a
+             * ranking number, not time; model.c coll_rank_s). */
+            double rank = coll_rank_s(params, op, (ps_coll_algo)a, (ps_coll_proto)p, n, &geom,
+                                      bytes, t);
             if (rank < best_rank) { /* strict: ties keep the earlier (ring before nvls, LL first) */
                 best_rank = rank;
                 out->time_s = t;
@@ -85,10 +88,15 @@ int ps_coll_predict(const ps_coll_group *g, const ps_coll_call *call, ps_coll_re
                        &c, err);
     if (rc)
         return rc;
+    bool collnet = call->algo == PS_ALGO_COLLNET_DIRECT || call->algo == PS_ALGO_COLLNET_CHAIN;
     if (c.algo == PS_ALGO_AUTO)
         return ps_error_set(err, PS_EINPUT, "%s has no algorithm %s / protocol %s on this group "
-                            "of %d GPUs", ps_coll_op_name(call->op),
-                            ps_coll_algo_name(call->algo), ps_coll_proto_name(call->proto), n);
+                            "of %d GPUs%s", ps_coll_op_name(call->op),
+                            ps_coll_algo_name(call->algo), ps_coll_proto_name(call->proto), n,
+                            collnet && !coll_group_sharp(g)
+                                ? " (CollNet needs SHARP in the network: network_sharp=\"1\", "
+                                  "parsim platform --network ib-ndr --sharp)"
+                                : "");
     *res = (ps_coll_result){.time_s = c.time_s, .algo = c.algo, .proto = c.proto};
     return PS_OK;
 }

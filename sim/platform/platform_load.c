@@ -315,7 +315,8 @@ static const char *const network_props[] = {
     "network_nic_latency_us", "network_switch_latency_us", "network_plugin_latency_us",
     "network_proxy_step_us", "network_bandwidth_efficiency", "network_channels_per_nic",
     "network_min_channels", "network_max_channels", "network_pxn", "network_protocols",
-    "network_algorithms", "network_gpu_nic_path"};
+    "network_algorithms", "network_gpu_nic_path",
+    "network_sharp"};
 
 static bool known_network_prop(const char *id)
 {
@@ -602,6 +603,14 @@ static int fill_network(ps_platform *p, ps_error *err)
 {
     ps_platform_network *net = &p->fabric.network;
     sg_netzone_t root = sg_zone_get_root();
+    /* One node has no scale-out network: its network figures were ignored without a word
+     * (parsim platform refuses --network with one node likewise). */
+    for (size_t i = 0; p->fabric.node_count == 1 && i <= sizeof network_props / sizeof network_props[0]; i++) {
+        const char *id = i ? network_props[i - 1] : "network";
+        if (sg_zone_get_property_value(root, id))
+            return ps_error_set(err, PS_EINPUT, "%s: zone: property %s is for a platform of 2 or more nodes (this one "
+                                "has 1: no scale-out network)", p->path, id);
+    }
     const char *name = sg_zone_get_property_value(root, "network");
     const ps_network_kind *k = ps_network_kind_find(name ? name : "generic");
     if (!k) {
@@ -646,12 +655,16 @@ static int fill_network(ps_platform *p, ps_error *err)
                             "a whole number", p->path,
                             sg_zone_get_property_value(root, "network_channels_per_nic"));
     net->channels_per_nic = (int)channels;
-    /* NCCL_MIN/MAX_NCHANNELS (0 = unset; NCCL's MAXCHANNELS is 64) and PXN on/off. */
+    /* NCCL_MIN/MAX_NCHANNELS (0 = unset; NCCL's MAXCHANNELS is 64), PXN on/off and SHARP (CollNet)
+     * on/off. */
     static const struct { const char *prop; double max; } whole[] = {
-        {"network_min_channels", 64}, {"network_max_channels", 64}, {"network_pxn", 1}};
-    const double defaults[] = {k->min_channels, k->max_channels, k->pxn};
-    int *dest[] = {&net->min_channels, &net->max_channels, &net->pxn};
-    for (int i = 0; i < 3; i++) {
+        {"network_min_channels", 64}, {"network_max_channels", 64}, {"network_pxn", 1},
+        {"network_sharp", 1}};
+    /* network_sharp: off unless the file says so (no kind implies SHARP; NCCL's own default is
+     * NCCL_COLLNET_ENABLE=0). */
+    const double defaults[] = {k->min_channels, k->max_channels, k->pxn, 0};
+    int *dest[] = {&net->min_channels, &net->max_channels, &net->pxn, &net->sharp};
+    for (int i = 0; i < 4; i++) {
         double v = 0;
         if ((rc = zone_double_in(p->path, whole[i].prop, defaults[i], 0, whole[i].max, &v, err)))
             return rc;

@@ -1,0 +1,1 @@
+parsim nccl --platform platforms/pcie8-h100.xml --op all_reduce --gpus 8 -b 32K -e 2M -f 8 | grep -v "^#" && parsim nccl --platform platforms/pcie8-h100.xml --op all_reduce --gpus 8 -b 256K -e 256K --proto ll128 | grep -v "^#"

@@ -1,0 +1,1 @@
+parsim nccl --platform ''

@@ -1,0 +1,1 @@
+sed "s|<prop id=\"nvls\" value=\"1\"/>|<prop id=\"nvls\" value=\"1\"/><prop id=\"network_pxn\" value=\"0\"/>|" platforms/hgx-h100.xml > $PARSIM_TMP/one.xml && parsim platform --describe $PARSIM_TMP/one.xml 2>&1 | sed "s|$PARSIM_TMP/||"
