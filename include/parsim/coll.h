@@ -50,6 +50,12 @@ typedef enum ps_coll_algo {
     PS_ALGO_P2P,   /* direct transfers (alltoall, send/recv) */
     PS_ALGO_TREE,  /* all_reduce: intra-node chain + inter-node double binary tree (NCCL Tree) */
     PS_ALGO_NVLS_TREE, /* all_reduce, several NVLS nodes: NVLS inside, trees across (NVLSTree) */
+    /* NCCL's CollNet (NCCL_COLLNET_ENABLE=1 with a SHARP-capable InfiniBand fabric, the
+     * platform's network_sharp): the reduction across nodes is done in the switches. */
+    PS_ALGO_COLLNET_DIRECT, /* all_reduce, all_gather, reduce_scatter: NVLink scatter to one head
+                               per NIC, in-network reduction, gather back (CollNetDirect) */
+    PS_ALGO_COLLNET_CHAIN,  /* all_reduce: per-rail chains in each node, in-network reduction
+                               between the chain heads (CollNetChain) */
     /* The serving engines' own all_reduce (sim/coll/allreduce_trtllm.c, allreduce_vllm.c): the
      * engine's selection rule picks one of its kernels over NVLink peer memory (one-shot,
      * two-shot, multicast) or falls back to NCCL's tuner. Never picked by PS_ALGO_AUTO. */
@@ -77,6 +83,7 @@ bool ps_coll_op_from_trace_collective(ps_trace_collective coll, ps_coll_op *out)
 bool ps_coll_op_to_trace_collective(ps_coll_op op, ps_trace_collective *out);
 int ps_coll_op_parse(const char *text, ps_coll_op *out);  /* PS_OK / PS_EINPUT (no message) */
 const char *ps_coll_algo_name(ps_coll_algo algo);   /* "ring", "nvls", "p2p", "tree", "nvls_tree",
+                                                       "collnet_direct", "collnet_chain",
                                                        "trtllm", "vllm" */
 int ps_coll_algo_parse(const char *text, ps_coll_algo *out);  /* case-insensitive */
 /* Whether algo is a serving engine's own all_reduce (trtllm, vllm), not one of NCCL's: NCCL's
@@ -122,6 +129,17 @@ typedef struct ps_coll_params {
     double tree_net_hop_us[PS_PROTO_COUNT];
     ps_coll_proto_params nvls_tree;            /* Simple only, as in NCCL */
     double nvls_tree_net_hop_us;
+    /* CollNet (Simple only, as in NCCL): hop_us is hwLat[NVLink], net_hop_us hwLat[NET] of the
+     * one in-network step; eff the NVLink side's efficiency. sharp_eff_* is the rate of the
+     * in-network reduction on the NICs as a fraction of the network's bandwidth efficiency
+     * (model.c coll_call_eff; FITTED, params.c). Not in the sidecars: no single-node curve
+     * fits them. */
+    ps_coll_proto_params collnet_direct;
+    ps_coll_proto_params collnet_chain;
+    double collnet_direct_net_hop_us;
+    double collnet_chain_net_hop_us;
+    double sharp_eff_direct;
+    double sharp_eff_chain;
     /* Rings across nodes (NCCL's ring latency, tuning.cc): a step that crosses nodes costs
      * ring_net_hop_us (hwLat[NET][Ring]), every other step at least net_overhead_us (x3 for
      * Simple: "inter-node rings still have to launch nsteps * net overhead"). NCCL's constants;

@@ -146,6 +146,10 @@ typedef struct ps_platform_network {
                                     unset (protocols = all three) and the path / architecture
                                     fail ps_network_ll128_by_default. A forced --proto ll128
                                     still runs it (NCCL_PROTO=LL128 enables it, tuning.cc). */
+    int sharp;                   /* 1: the switches reduce in the network (InfiniBand SHARP) and
+                                    NCCL runs CollNet (NCCL_COLLNET_ENABLE=1 with the SHARP
+                                    plugin): CollNetDirect / CollNetChain exist (sim/coll);
+                                    0 (the default, NCCL's NCCL_COLLNET_ENABLE=0): they do not */
 } ps_platform_network;
 
 /* ---- The NCCL version modelled (sim/platform/nccl_version.c) ---------------------------------
@@ -273,6 +277,7 @@ typedef struct ps_platform_spec {
     double nic_latency_us;  /* > 0 overrides the kind's NIC latency; 0 = the kind's */
     const char *gpu_nic_path; /* "pix" ... "sys" (ps_gpu_nic_path_parse) overrides the kind's
                                  GPU-NIC path; NULL = the kind's */
+    int sharp;              /* 1: write network_sharp="1" (SHARP in the switches; needs a network) */
 } ps_platform_spec;
 
 #define PS_PLATFORM_MAX_GPUS 1024 /* Full routing stores N^2 routes: 1024 GPUs is ~0.5 M routes */

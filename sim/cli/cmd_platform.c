@@ -23,7 +23,7 @@ typedef struct platform_args {
     int nodes;                        /* 0 = not given (1) */
     double nic_gbps, nic_latency_us;
     const char *nic_gbps_text, *nic_latency_text; /* as given, NULL when not */
-    int json, list, list_networks;
+    int json, list, list_networks, sharp;
 } platform_args;
 
 /* --nic-gbps / --nic-latency-us: a number in (0, 1e6], kept with its text for the messages.
@@ -56,7 +56,7 @@ static int check_positive(const char *flag, double v, const char *text, ps_error
 static const char *const platform_usage[] = {
     "parsim platform --preset NAME [-o FILE]",
     "parsim platform --gpu MODEL --gpus-per-node N [--nodes K] --fabric F",
-    "                [--network KIND] [--nic-gbps G] [--nic-latency-us U] [--gpu-nic-path P]",
+    "                [--network KIND [--sharp]] [--nic-gbps G] [--nic-latency-us U] [--gpu-nic-path P]",
     "                [-o FILE]",
     "parsim platform --describe FILE [--json]",
     "parsim platform --list | --list-networks [--network KIND]",
@@ -115,6 +115,8 @@ static int parse_args(int argc, char **argv, platform_args *a, ps_error *err)
         PS_OPT_CALLBACK(0, "nic-latency-us", "U",
                         "one side of a NIC link, GPU to rail leaf (default: the\nnetwork's, 1.5)", parse_positive,
                         a, 0),
+        PS_OPT_FLAG(0, "sharp", &a->sharp, "with --network ib-ndr: the switches reduce in the network\n"
+                    "(SHARP) and NCCL runs CollNet (collnet_direct, collnet_chain)"),
         PS_OPT_STRING(0, "gpu-nic-path", &a->gpu_nic_path, "P",
                       "with --network: the GPU-NIC PCIe path, pix|pxb|pxn|phb|sys\n(NCCL's "
                       "\"type NVL/PIX\"; default: the network's). phb and sys\nturn NCCL's "
@@ -230,6 +232,8 @@ static cJSON *network_json(const ps_platform_fabric_info *f)
     cJSON_AddBoolToObject(o, "pxn", n->pxn != 0);
     cJSON_AddStringToObject(o, "gpu_nic_path", ps_gpu_nic_path_name(n->gpu_nic_path));
     cJSON_AddBoolToObject(o, "ll128_across_nodes", !strncmp(ll128_words(f), "on ", 3));
+    if (n->sharp) /* only when on: the descriptions of the other networks are as before */
+        cJSON_AddBoolToObject(o, "sharp", true);
     return o;
 }
 
@@ -349,6 +353,9 @@ static void describe_text(const ps_platform *p, const ps_platform_summary *s)
                n->bandwidth_efficiency, n->channels_per_nic, protos, algos, "", n->min_channels,
                n->max_channels, n->pxn ? "on" : "off", "", ps_gpu_nic_path_name(n->gpu_nic_path),
                ll128_words(f));
+    if (n->sharp)
+            printf("%-28s on: in-network reduction, CollNetDirect and CollNetChain "
+                   "(NCCL_COLLNET_ENABLE=1)\n", "sharp");
     }
     print_range("pair bandwidth", &s->pair_bandwidth_bytes_per_s, s->has_pairs, 1e-9, "GB/s");
     print_range("  intra-node", &s->intra_bandwidth_bytes_per_s, s->has_intra, 1e-9, "GB/s");
@@ -389,7 +396,7 @@ static int generate(const ps_platform_spec *spec, const char *output, ps_error *
 static bool general_form(const platform_args *a)
 {
     return a->gpu || a->gpus_per_node || a->nodes || a->fabric || a->nic_gbps_text || a->network ||
-           a->nic_latency_text || a->gpu_nic_path;
+           a->nic_latency_text || a->gpu_nic_path || a->sharp;
 }
 
 /* Builds the spec of the general form from the flags. */
@@ -418,7 +425,13 @@ static int custom_spec(const platform_args *a, ps_platform_spec *spec, ps_error 
     if (a->nic_latency_text && (rc = check_positive("--nic-latency-us", a->nic_latency_us, a->nic_latency_text, err)))
         return rc;
     double nic_gbps = kind && !a->nic_gbps_text ? kind->nic_gbps : a->nic_gbps;
+    /* SHARP is InfiniBand's (Quantum switches; NCCL reaches it through the SHARP collnet plugin):
+     * no other kind has in-network reduction. A hand-written file may still set network_sharp. */
+    if (a->sharp && (!kind || strcmp(kind->name, "ib-ndr")))
+        return ps_error_set(err, PS_EINPUT, "--sharp: SHARP is InfiniBand's in-network reduction, "
+                            "give --network ib-ndr");
     spec->network = a->network;
+    spec->sharp = a->sharp;
     spec->nic_latency_us = a->nic_latency_text ? a->nic_latency_us : 0;
     if ((rc = check_positive("--nic-gbps", nic_gbps, a->nic_gbps_text, err)))
         return rc;
@@ -438,7 +451,7 @@ static int check_mode(const platform_args *a, ps_error *err)
 {
     /* --list-networks --network KIND prints one kind's sourced figures: not the general form. */
     bool kind_sources = a->list_networks && a->network && !a->gpu && !a->gpus_per_node && !a->nodes &&
-                        !a->fabric && !a->nic_gbps_text && !a->nic_latency_text;
+                        !a->fabric && !a->nic_gbps_text && !a->nic_latency_text && !a->sharp;
     int modes = (a->preset != NULL) + (!kind_sources && general_form(a)) + (a->describe != NULL) +
                 a->list + a->list_networks;
     if (modes != 1)

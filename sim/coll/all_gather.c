@@ -10,6 +10,12 @@
 static bool shape(ps_coll_algo algo, const coll_topo *topo, coll_shape *out)
 {
     int n = topo->n;
+    /* CollNetDirect (a SHARP network): each GPU is its rail's head; the switches gather the
+     * rail's S / ppn from every node into each head's NIC, and the head copies it to the node's
+     * other GPUs over NVLink (NVIDIA/nccl @ v2.29.7-1 src/device/all_gather.h
+     * RunWorkColl<AllGather, COLLNET_DIRECT, Simple>): no scatter, gather down. */
+    if (algo == PS_ALGO_COLLNET_DIRECT)
+        return coll_collnet_shape(algo, topo, 0.0, 1.0, out);
     return coll_ring_nvls_shape(algo, topo, n - 1, 1.0 / n, (n - 1.0) / n, out);
 }
 

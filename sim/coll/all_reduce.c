@@ -32,6 +32,16 @@
  *     base + intra NVLS latency (25 us, once) + 2 log2i(nNodes) x net hop
  * so steps = 1 + 2 log2i(nNodes), of which 2 log2i(nNodes) cross nodes.
  *
+ * CollNetDirect (NCCL's CollNetDirect, a SHARP network): every GPU is a head with its own NIC;
+ * each GPU scatters head c's 1/ppn of its buffer to head c over NVLink, head c reduces the node's
+ * contributions, sends the node's partial share through its NIC into the switches, which reduce
+ * across all nodes and send the total back, and head c gathers it to every local GPU. Per
+ * direction: each NVLink port 2(ppn-1)/ppn x S (as the ring), each NIC S/ppn, whatever the node
+ * count (ring: 2(N-1)/N x S/ppn; so SHARP's busbw can reach twice the ring's on 2+ nodes).
+ * CollNetChain: the same in-network step from the head of each of ppn chains (PAT_TREE's chains).
+ * Latency (NCCL): Direct 2 x (intra hop + (ppn-1) x 0.4 us) + net hop, Chain 2 (ppn-1) x intra
+ * hop + net hop (ring_family.c coll_collnet_shape, engine_traffic.c collnet_matrix).
+ *
  * Both tree shapes give the whole call's traffic times 1/steps per "step" (PAT_TREE and
  * PAT_NVLS_TREE are filled by the engine, which knows the group's nodes): the engine multiplies a
  * step's traffic by `steps`, so the one parallel task carries exactly the call's traffic.
@@ -60,6 +70,8 @@ static bool shape(ps_coll_algo algo, const coll_topo *topo, coll_shape *out)
                              .inter_steps = inter};
         return true;
     }
+    if (coll_collnet_shape(algo, topo, 1.0, 1.0, out))
+        return true; /* CollNet: the file header */
     if (algo == PS_ALGO_NVLS_TREE) {
         /* NCCL: NVLSTree is disabled on one node (nccl-model.md 2.5) */
         if (topo->nodes < 2 || !topo->grouped)

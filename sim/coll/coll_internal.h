@@ -34,6 +34,12 @@ typedef enum coll_pattern {
                      the whole call's traffic x arc_frac (reduce up and broadcast down pipelined) */
     PAT_NVLS_TREE, /* NVLSTree: NVLS up/down inside each node + per-rail double binary trees;
                      the whole call's traffic x arc_frac */
+    PAT_COLLNET_DIRECT, /* CollNetDirect: every GPU <-> every head of its node up_frac / down_frac
+                           x bytes / per_node each way, and each head's in-network bytes
+                           (net_frac x bytes / per_node) on its NIC (engine_traffic.c); the whole
+                           call's traffic x arc_frac */
+    PAT_COLLNET_CHAIN,  /* CollNetChain: PAT_TREE's per-rail chains in each node, and each chain
+                           head's in-network bytes on its NIC; the whole call's traffic x arc_frac */
 } coll_pattern;
 
 /* Where the group's members sit: `nodes` nodes with `per_node` members each, member i on group
@@ -54,6 +60,8 @@ typedef struct coll_shape {
     double down_frac;  /* NVLS */
     int inter_steps;   /* of `steps`, how many cross nodes (tree shapes; 0 = the ring's rule: every
                           step pays the mean route latency) */
+    double net_frac;   /* CollNet: what each NIC receives from the switches, x bytes / per_node */
+    double serial_us;  /* latency paid once beyond the steps (CollNetDirect's arity term) */
 } coll_shape;
 
 /* Which calibrated ring efficiency scale (ps_coll_params.ring_scale_*) a ring collective uses. */
@@ -104,6 +112,12 @@ bool coll_ring_nvls_shape(ps_coll_algo algo, const coll_topo *topo, int ring_ste
  * (n-1)/n for the ones that move the n-1 slices a GPU does not own (all_gather, reduce_scatter,
  * alltoall), 1 for the ones whose every port carries the whole buffer (broadcast, sendrecv). */
 double coll_busbw_all_but_own_slice(int n);
+/* CollNet's shapes (engine_traffic.c collnet_matrix) across the group's nodes: CollNetDirect
+ * with up_frac / down_frac of each head's share moved to / from it over NVLink (all_reduce 1 / 1,
+ * all_gather 0 / 1, reduce_scatter 1 / 0), CollNetChain (all_reduce only: chains). False for any
+ * other algorithm, on one node, or for a group that is not node-contiguous. */
+bool coll_collnet_shape(ps_coll_algo algo, const coll_topo *topo, double up_frac,
+                        double down_frac, coll_shape *out);
 double coll_busbw_whole_buffer(int n);
 
 /* ---- Geometry (engine_traffic.c: walks the SimGrid routes of the group's flows) ---------------
@@ -135,6 +149,9 @@ typedef struct coll_geom {
     double step_s_per_byte_intra;
     double step_s_per_byte_net;
     double net_bandwidth_efficiency; /* 0: no network named, the protocol efficiency applies */
+    int net_nvlink_generation; /* the GPUs' NVLink generation across nodes (NCCL's per-channel
+                                  Tree caps by architecture, model.c coll_tree_net_cap_gbps); 0
+                                  inside one node */
     /* NCCL's NVLS algorithm on one node: the channels (CTAs) NCCL gives it, comm->nvlsChannels
      * (model.c coll_nvls_pipeline_s); 0 for every other algorithm and for engine kernels. */
     int nvls_channels;
@@ -151,6 +168,8 @@ typedef struct coll_geom {
 int coll_group_geom(const ps_coll_group *group, ps_coll_op op, ps_coll_algo algo, coll_geom *out,
                     ps_error *err);
 const coll_topo *coll_group_topo(const ps_coll_group *group);
+/* Whether the group's platform has SHARP in its switches (network_sharp: CollNet can run). */
+bool coll_group_sharp(const ps_coll_group *group);
 const ps_coll_params *coll_group_params(const ps_coll_group *group);
 const ps_platform *coll_ctx_platform(const ps_coll_ctx *ctx);
 
@@ -208,12 +227,17 @@ double coll_pipeline_s(const ps_coll_params *params, ps_coll_op op, ps_coll_algo
 /* What the tuner adds to a pair's time to rank it (not time): NCCL's net-plugin latency per
  * inter-node step, twice for Simple (tuning.cc:383-392). */
 double coll_rank_extra_s(const coll_geom *geom, ps_coll_proto proto);
+/* The number the tuner ranks a pair by: its time, the net plugin's latency above, and NCCL's own
+ * penalty on CollNetDirect's all_reduce bandwidth (model.c). */
+double coll_rank_s(const ps_coll_params *params, ps_coll_op op, ps_coll_algo algo,
+                   ps_coll_proto proto, int n, const coll_geom *geom, double bytes, double time_s);
 
 /* The one efficiency a call runs at (flows inflated by 1/it, tb divided by it): the protocol
  * efficiency, or, with a named network whose NICs are the bottleneck, the lower rate the NICs
  * allow -- folded into one number so the simulated task and the closed form stay identical. */
 /* NCCL's bus-bandwidth cap of Ring / Tree LL across nodes, GB/s (llMaxBws); 0 = none. */
 double coll_ll_net_cap_gbps(const coll_geom *geom, ps_coll_algo algo, ps_coll_proto proto);
+double coll_tree_net_cap_gbps(const coll_geom *geom, ps_coll_algo algo, ps_coll_proto proto);
 double coll_call_eff(const ps_coll_params *params, ps_coll_op op, ps_coll_algo algo,
                      ps_coll_proto proto, int n, const coll_geom *geom, double bytes);
 

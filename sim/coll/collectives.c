@@ -88,6 +88,8 @@ void ps_coll_op_list(char *buf, size_t size, bool nccl_tests_only)
 static const char *const algo_names[PS_ALGO_COUNT] = {
     [PS_ALGO_RING] = "ring", [PS_ALGO_NVLS] = "nvls", [PS_ALGO_P2P] = "p2p",
     [PS_ALGO_TREE] = "tree", [PS_ALGO_NVLS_TREE] = "nvls_tree",
+    /* NCCL_ALGO's CollNetDirect / CollNetChain, in parsim's spelling (as nvls_tree) */
+    [PS_ALGO_COLLNET_DIRECT] = "collnet_direct", [PS_ALGO_COLLNET_CHAIN] = "collnet_chain",
     /* the engines' own all_reduce (allreduce_trtllm.c, allreduce_vllm.c) */
     [PS_ALGO_TRTLLM] = "trtllm", [PS_ALGO_VLLM] = "vllm"};
 static const char *const proto_names[PS_PROTO_COUNT] = {

@@ -44,6 +44,8 @@ struct ps_coll_group {
     int *rings;          /* ring_count x n member indices, each a cyclic order */
     bool nvls_ok;        /* one node, NVLS-capable switch, n >= 2 */
     bool nvls_tree_ok;   /* several nodes, each with an NVLS-capable switch */
+    bool collnet_ok;     /* several grouped nodes of <= 8 GPUs on a SHARP network (CollNet) */
+    bool collnet_direct_ok; /* ... and NVSwitch nodes (CollNetDirect) */
     sg_bar_t barrier;
     coll_geom_memo *memo;
     double *flops;       /* n+nodes zeros */

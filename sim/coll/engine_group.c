@@ -89,6 +89,14 @@ static void fill_hosts(ps_coll_group *g)
     bool nvls = g->ctx->fabric.nvls_capable && switches;
     g->nvls_ok = g->topo.nodes == 1 && n >= 2 && nvls;
     g->nvls_tree_ok = g->topo.nodes > 1 && g->topo.grouped && nvls;
+    /* CollNet (NVIDIA/nccl @ v2.29.7-1): off unless the communicator enables it and the net
+     * plugin has collnet (NCCL_COLLNET_ENABLE=1 with the SHARP plugin: the platform's
+     * network_sharp, tuning.cc:468-472); only up to 8 local GPUs (NCCL_MAX_DIRECT_ARITY + 1,
+     * enqueue.cc:1910-1913); CollNetDirect only on an NVSwitch system (tuning.cc:474). One NIC
+     * per GPU (parsim's platforms) makes every GPU a head, NCCL's 1:1 GPU:NIC case. */
+    g->collnet_ok = g->ctx->fabric.network.sharp && g->topo.nodes > 1 && g->topo.grouped &&
+                    g->topo.per_node <= 8;
+    g->collnet_direct_ok = g->collnet_ok && g->ctx->fabric.kind == PS_FABRIC_NVSWITCH;
 }
 
 int ps_coll_group_create(ps_coll_ctx *ctx, int n, const int *ranks, ps_coll_group **out,
@@ -162,4 +170,6 @@ int ps_coll_group_size(const ps_coll_group *g) { return g->n; }
 int ps_coll_group_ring_count(const ps_coll_group *g) { return g->ring_count; }
 
 const coll_topo *coll_group_topo(const ps_coll_group *g) { return &g->topo; }
+
+bool coll_group_sharp(const ps_coll_group *g) { return g->ctx->fabric.network.sharp != 0; }
 const ps_coll_params *coll_group_params(const ps_coll_group *g) { return &g->ctx->params; }

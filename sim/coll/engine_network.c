@@ -47,8 +47,12 @@ void coll_network_geom(const ps_coll_group *g, coll_geom *geom)
     geom->net_proxy_step_s = crosses ? net->proxy_step_us * 1e-6 : 0;
     geom->net_plugin_s = crosses ? net->plugin_latency_us * 1e-6 : 0;
     geom->net_protocols = crosses ? net->protocols : PS_NET_PROTO_ALL;
+    /* The PCIe half applies while NCCL_PROTO is unset, like the path half (the loader folds that
+     * into ll128_default_off; network_protocols lists all three then): a set NCCL_PROTO that
+     * lists LL128 enables it on any topology (tuning.cc: protoEnable 1, not 2). */
     geom->ll128_default_off = (crosses && net->ll128_default_off) ||
-                              g->ctx->fabric.kind == PS_FABRIC_PCIE;
+                              (g->ctx->fabric.kind == PS_FABRIC_PCIE &&
+                               net->protocols == PS_NET_PROTO_ALL);
     geom->net_algorithms = crosses ? net->algorithms : PS_NET_ALGO_ALL;
     geom->net_bandwidth_efficiency = crosses && net->named ? net->bandwidth_efficiency : 0;
     /* NCCL's runtime channel count: the search finds one channel per NIC and duplicates it
@@ -64,4 +68,5 @@ void coll_network_geom(const ps_coll_group *g, coll_geom *geom)
     geom->net_channels = crosses ? channels : 0;
     geom->net_nics = crosses ? nics : 0;
     geom->net_nodes = crosses ? g->topo.nodes : 0;
+    geom->net_nvlink_generation = crosses ? g->ctx->fabric.nvlink_generation : 0;
 }

@@ -75,6 +75,50 @@ static void tree_matrix(const ps_coll_group *g, const coll_shape *s, double amou
         }
 }
 
+/* CollNet traffic of `amount` bytes (NVIDIA/nccl @ v2.29.7-1 src/device/all_reduce.h
+ * RunWorkColl<AllReduce, COLLNET_DIRECT | COLLNET_CHAIN, Simple>, all_gather.h and
+ * reduce_scatter.h <.., COLLNET_DIRECT, ..>; the heads are one GPU per NIC, src/graph/connect.cc
+ * collNet setup). Each node has per_node heads, head c = local GPU c with its own NIC (rail c),
+ * owning 1/per_node of the buffer ("share").
+ *  - PAT_COLLNET_DIRECT: every local GPU sends head c its part of head c's share (up_frac: the
+ *    scatter warps, all_reduce and reduce_scatter) and head c sends every local GPU the result
+ *    (down_frac: the gather warps, all_reduce and all_gather), over NVLink, peer to peer;
+ *  - PAT_COLLNET_CHAIN: channel c is a chain c, c+1, .. in every node (as PAT_TREE), reduced up
+ *    towards head c and broadcast back down, each chain edge carrying the share both ways;
+ *  - both: head c's NIC sends its node's share into the switches and receives the reduced (or
+ *    gathered) share back (net_frac x share each way). SHARP reduces in the switch tree, so what
+ *    a NIC carries does not grow with the node count -- the whole point of in-network reduction
+ *    (a rail ring puts 2(N-1)/N x the share on each NIC, a tree twice that on interior nodes).
+ *    The switch tree is not on the platform: the in-network step is one flow per rail from
+ *    node k's head to node k+1's head (mod N), which loads every NIC with the share up and the
+ *    share down through the rail's leaf. For all_gather and reduce_scatter the send side of a
+ *    NIC carries in fact 1/N of that (its own part; the reduced part), overstated here: the
+ *    receive side, the busier, is exact. */
+static void collnet_matrix(const ps_coll_group *g, const coll_shape *s, double amount, int dim)
+{
+    const coll_topo *t = &g->topo;
+    int ppn = t->per_node, nodes = t->nodes;
+    double *m = g->memo->matrix, share = amount / ppn;
+    for (int k = 0; k < nodes; k++)
+        for (int c = 0; c < ppn; c++) {
+            int head = k * ppn + c;
+            for (int j = 0; s->pattern == PAT_COLLNET_DIRECT && j < ppn; j++) {
+                int peer = k * ppn + j;
+                if (peer == head)
+                    continue;
+                m[peer * dim + head] += s->up_frac * share;
+                m[head * dim + peer] += s->down_frac * share;
+            }
+            for (int j = 0; s->pattern == PAT_COLLNET_CHAIN && j + 1 < ppn; j++) {
+                int a = k * ppn + (c + j) % ppn, b = k * ppn + (c + j + 1) % ppn;
+                m[a * dim + b] += share;
+                m[b * dim + a] += share;
+            }
+            if (nodes > 1)
+                m[head * dim + ((k + 1) % nodes) * ppn + c] += s->net_frac * share;
+        }
+}
+
 /* A point-to-point flow of `amount` bytes from member a to member b. With NCCL's PXN (the
  * network's pxn, NCCL_P2P_PXN_LEVEL=2 by default: "use PXN as much as possible to maximize
  * aggregation", NVIDIA/nccl src/graph/search.cc @ v2.30.7-1; off with NCCL_PXN_DISABLE=1,
@@ -148,6 +192,10 @@ int coll_step_matrix(const ps_coll_group *g, const coll_shape *s, double bytes, 
     case PAT_TREE:
     case PAT_NVLS_TREE:
         tree_matrix(g, s, s->arc_frac * bytes, dim);
+        break;
+    case PAT_COLLNET_DIRECT:
+    case PAT_COLLNET_CHAIN:
+        collnet_matrix(g, s, s->arc_frac * bytes, dim);
         break;
     }
     return dim;
@@ -251,7 +299,9 @@ int coll_group_geom(const ps_coll_group *g, ps_coll_op op, ps_coll_algo algo, co
         const ps_coll_model *model = ps_coll_model_of(op);
         memset(c, 0, sizeof *c);
         c->available = model->shape(algo, &g->topo, &c->shape);
-        if ((algo == PS_ALGO_NVLS && !g->nvls_ok) || (algo == PS_ALGO_NVLS_TREE && !g->nvls_tree_ok))
+        if ((algo == PS_ALGO_NVLS && !g->nvls_ok) || (algo == PS_ALGO_NVLS_TREE && !g->nvls_tree_ok) ||
+            (algo == PS_ALGO_COLLNET_DIRECT && !g->collnet_direct_ok) ||
+            (algo == PS_ALGO_COLLNET_CHAIN && !g->collnet_ok))
             c->available = false;
         if (c->available) {
             int rc = compute_geom(g, &c->shape, c, err);

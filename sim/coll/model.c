@@ -23,8 +23,10 @@
 bool coll_pair_allowed(ps_coll_op op, ps_coll_algo algo, ps_coll_proto proto)
 {
     (void)op;
-    if (algo == PS_ALGO_NVLS || algo == PS_ALGO_NVLS_TREE || algo == PS_ALGO_P2P)
-        return proto == PS_PROTO_SIMPLE; /* NVLS, NVLSTree: Simple only (tuning.cc); p2p: one row */
+    if (algo == PS_ALGO_NVLS || algo == PS_ALGO_NVLS_TREE || algo == PS_ALGO_P2P ||
+        algo == PS_ALGO_COLLNET_DIRECT || algo == PS_ALGO_COLLNET_CHAIN)
+        return proto == PS_PROTO_SIMPLE; /* NVLS, NVLSTree, CollNet: Simple only (tuning.cc:
+                                            CollNet's LL / LL128 "Not used"); p2p: one row */
     return algo == PS_ALGO_RING || algo == PS_ALGO_TREE;
 }
 
@@ -37,6 +39,10 @@ const ps_coll_proto_params *coll_proto_row(const ps_coll_params *p, ps_coll_algo
         return &p->p2p;
     if (algo == PS_ALGO_NVLS_TREE)
         return &p->nvls_tree;
+    if (algo == PS_ALGO_COLLNET_DIRECT)
+        return &p->collnet_direct;
+    if (algo == PS_ALGO_COLLNET_CHAIN)
+        return &p->collnet_chain;
     if (algo == PS_ALGO_TREE)
         return &p->tree[proto];
     return &p->ring[proto];
@@ -50,6 +56,10 @@ double coll_net_hop_us(const ps_coll_params *p, ps_coll_algo algo, ps_coll_proto
         return p->ring_net_hop_us[proto];
     if (algo == PS_ALGO_NVLS_TREE)
         return p->nvls_tree_net_hop_us;
+    if (algo == PS_ALGO_COLLNET_DIRECT)
+        return p->collnet_direct_net_hop_us;
+    if (algo == PS_ALGO_COLLNET_CHAIN)
+        return p->collnet_chain_net_hop_us;
     /* Point-to-point across nodes (send/recv, alltoall) always runs Simple: the network P2P
      * connections get no LL buffers unless NCCL_ALLOC_P2P_NET_LL_BUFFERS=1 (N src/init.cc:859,
      * src/transport/net.cc:915-933; ../shared/notes/network.md 1, item 3), so each node-crossing
@@ -157,8 +167,9 @@ double coll_latency_s(const ps_coll_proto_params *row, double net_hop_us, double
                                at_least(net_hop_us * 1e-6, geom->lat_inter_s));
     else
         lat = row->base_us * 1e-6 + steps * at_least(hop, geom->lat_mean_s);
-    /* The network's host/proxy cost of each inter-node step (engine_network.c; 0 in a node). */
-    lat += geom->net_inter_steps * geom->net_proxy_step_s;
+    /* The network's host/proxy cost of each inter-node step (engine_network.c; 0 in a node), and
+     * CollNetDirect's arity serialisation (coll_collnet_shape). */
+    lat += geom->net_inter_steps * geom->net_proxy_step_s + geom->shape.serial_us * 1e-6;
     return at_least(lat, geom->lat_s);
 }
 
@@ -386,10 +397,44 @@ double coll_ll_net_cap_gbps(const coll_geom *geom, ps_coll_algo algo, ps_coll_pr
     return geom->net_nodes == 2 ? 39.0 : 20.4;
 }
 
+/* NCCL's per-channel caps on a Tree all_reduce across nodes (NVIDIA/nccl @5067397c
+ * src/graph/tuning.cc: perChMaxTreeBws lines 198-204, perChMaxTreeLL128Bws 191-197, applied at
+ * lines 330-335): busBw = min(busBw x .92, nChannels x perChMaxTreeBw), then LL128 min(busBw x
+ * 120/128, nChannels x perChMaxTreeLL128Bw), LL busBw / 3.8 (its llMaxBw cap is
+ * coll_ll_net_cap_gbps); NCCL then runs a Tree all_reduce at algBw = busBw / 2 (line 381), i.e.
+ * the cap is on 2 S of bus bytes. Columns N1 / N2 / N4 = one node, two, more (index2 of line
+ * 273); rows by architecture (compCapIndex): Ampere {24.0, 23.6, 17.8}, Hopper {38.7, 41.4,
+ * 36.0}, Blackwell {70.0, 42.8, 24.0} GB/s (Simple), LL128 Ampere 20 x 3, Hopper {36.7, 36.7,
+ * 29.0}, Blackwell {55.6, 31.67, 20.0}. nChannels is the tree graph's searched channel count, one
+ * per NIC on a rail-optimised node (../shared/notes/network.md 1.5; the runtime's second channel
+ * per NIC is connect.cc's duplication). Applied across nodes only: a single-node tree is in the
+ * fitted sidecar's efficiency. The NVLink generation stands for the architecture (3 Ampere,
+ * 4 Hopper, 5 Blackwell). */
+double coll_tree_net_cap_gbps(const coll_geom *geom, ps_coll_algo algo, ps_coll_proto proto)
+{
+    static const double simple[3][2] = {{23.6, 17.8}, {41.4, 36.0}, {42.8, 24.0}};
+    static const double ll128[3][2] = {{20.0, 20.0}, {36.7, 29.0}, {31.67, 20.0}};
+    if (algo != PS_ALGO_TREE || geom->net_nodes < 2 || geom->net_nics < 1 || proto < 0 ||
+        proto >= PS_PROTO_COUNT)
+        return 0;
+    int arch = geom->net_nvlink_generation >= 5 ? 2 : geom->net_nvlink_generation == 3 ? 0 : 1;
+    int col = geom->net_nodes == 2 ? 0 : 1;
+    double cap = geom->net_nics * simple[arch][col];
+    if (proto == PS_PROTO_LL128) {
+        double ll = geom->net_nics * ll128[arch][col];
+        cap = cap * 120.0 / 128.0 < ll ? cap * 120.0 / 128.0 : ll;
+    } else if (proto == PS_PROTO_LL)
+        cap /= 3.8;
+    return cap;
+}
+
 static double ll_net_cap_eff(ps_coll_op op, ps_coll_algo algo, ps_coll_proto proto, int n,
                              const coll_geom *geom)
 {
     double cap_gbps = coll_ll_net_cap_gbps(geom, algo, proto);
+    double tree_gbps = op == PS_COLL_ALL_REDUCE ? coll_tree_net_cap_gbps(geom, algo, proto) : 0;
+    if (tree_gbps > 0 && (!(cap_gbps > 0) || tree_gbps < cap_gbps))
+        cap_gbps = tree_gbps;
     const ps_coll_model *m = ps_coll_model_of(op);
     double bus = algo == PS_ALGO_TREE ? 2.0 : m && m->busbw_factor ? m->busbw_factor(n) : 1.0;
     if (!(cap_gbps > 0) || !(bus > 0) || !(geom->step_s_per_byte > 0))
@@ -398,18 +443,31 @@ static double ll_net_cap_eff(ps_coll_op op, ps_coll_algo algo, ps_coll_proto pro
     return geom->shape.steps * geom->step_s_per_byte * cap_gbps * 1e9 / bus;
 }
 
+/* The in-network reduction's rate on the NICs, as a fraction of what they move otherwise: CollNet
+ * all_reduce and reduce_scatter (params.c, FITTED per algorithm); 1 for everything else,
+ * CollNetDirect all_gather included (the switches multicast, they do not reduce). */
+static double sharp_factor(const ps_coll_params *p, ps_coll_op op, ps_coll_algo algo)
+{
+    if (op != PS_COLL_ALL_REDUCE && op != PS_COLL_REDUCE_SCATTER)
+        return 1.0;
+    return algo == PS_ALGO_COLLNET_DIRECT  ? p->sharp_eff_direct
+           : algo == PS_ALGO_COLLNET_CHAIN ? p->sharp_eff_chain
+                                           : 1.0;
+}
+
 double coll_call_eff(const ps_coll_params *p, ps_coll_op op, ps_coll_algo algo,
                      ps_coll_proto proto, int n, const coll_geom *geom, double bytes)
 {
     static const double wire[PS_PROTO_COUNT] = {0.5, 0.9375, 1.0};
     double eff = coll_effective_eff(p, op, algo, proto, n, bytes);
     double channels = coll_net_channel_factor(geom, algo, proto, n, bytes);
+    double sharp = sharp_factor(p, op, algo);
     bool named = geom->net_bandwidth_efficiency > 0;
     double cap = ll_net_cap_eff(op, algo, proto, n, geom);
-    if ((!named && channels <= 1.0) || !(geom->step_s_per_byte_net > 0) || proto < 0 ||
-        proto >= PS_PROTO_COUNT)
+    if ((!named && channels <= 1.0 && sharp == 1.0) || !(geom->step_s_per_byte_net > 0) ||
+        proto < 0 || proto >= PS_PROTO_COUNT)
         return eff < cap ? eff : cap;
-    double eff_net = named ? geom->net_bandwidth_efficiency * wire[proto] : eff;
+    double eff_net = (named ? geom->net_bandwidth_efficiency * wire[proto] : eff) * sharp;
     double per_byte = geom->step_s_per_byte_intra / eff;
     double net = geom->step_s_per_byte_net * channels / eff_net;
     per_byte = net > per_byte ? net : per_byte;
@@ -420,6 +478,27 @@ double coll_call_eff(const ps_coll_params *p, ps_coll_op op, ps_coll_algo algo,
 double coll_rank_extra_s(const coll_geom *geom, ps_coll_proto proto)
 {
     return geom->net_inter_steps * geom->net_plugin_s * (proto == PS_PROTO_SIMPLE ? 2.0 : 1.0);
+}
+
+/* NCCL ranks CollNetDirect's all_reduce at its CollNet bandwidth divided by the GPU/NIC factor
+ * ppn / nChannels - (ppn / nChannels - 1) / 2 and times 0.85 on SM90 and later ("Collnet+Direct
+ * requires all GPUs to have a local NIC to work at full speed", NVIDIA/nccl src/graph/tuning.cc
+ * @ v2.29.7-1 lines 314-323). parsim's platforms have a NIC per GPU (factor 1; ASSUMPTION: the
+ * CollNet graph has a channel per NIC) and Hopper / Blackwell GPUs (NVLink 4+), so the tuner
+ * ranks Direct's bandwidth term at 1 / 0.85 of its modelled time: with the fitted rates (Direct
+ * 12 % faster than Chain at 32 GiB) NCCL's choice stays Chain at large sizes, as Together's
+ * NCCL_ALGO-unset runs report, and Direct below where its smaller latency (44 vs 69 us) pays.
+ * A ranking number, not time: a forced --algo collnet_direct runs at the modelled time. */
+double coll_rank_s(const ps_coll_params *p, ps_coll_op op, ps_coll_algo algo, ps_coll_proto proto,
+                   int n, const coll_geom *geom, double bytes, double time_s)
+{
+    double rank = time_s + coll_rank_extra_s(geom, proto);
+    if (algo == PS_ALGO_COLLNET_DIRECT && op == PS_COLL_ALL_REDUCE) {
+        double tb = geom->shape.steps * bytes * geom->step_s_per_byte /
+                    coll_call_eff(p, op, algo, proto, n, geom, bytes);
+        rank += tb * (1 / 0.85 - 1);
+    }
+    return rank;
 }
 
 bool coll_network_allows(const coll_geom *geom, ps_coll_proto proto)

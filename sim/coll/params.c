@@ -56,6 +56,30 @@
  *   14.0} plus the net plugin's latency (engine_network.c ranks with it); every other step at
  *   least getNetOverhead(): 1 us on Intel or unknown hosts (2 on AMD, tuning.cc:228-233; parsim
  *   takes the Intel figure), x3 for Simple. */
+/* CollNet (NVIDIA/nccl src/graph/tuning.cc @ v2.29.7-1, the version of the SHARP data below):
+ *   base_us: baseLatencies[CollNetDirect] = baseLatencies[CollNetChain] = 0 (line 146);
+ *   hop_us:  hwLatencies[NVLink] = 3.7 us (Direct) / 2.8 us (Chain), Simple only (line 153);
+ *   net_hop_us: hwLatencies[NET] = 31 / 30 us (line 165), the one in-network step;
+ *   Direct also pays 2 x (ppn-1) x 0.4 us of "arity serialization" (line 388, all_reduce.c);
+ *   eff: NCCL takes CollNet's bandwidth from the CollNet graph's bwIntra, the same NVLink
+ *        channel speed as the ring's (lines 284-285), so the NVLink side runs at the ring
+ *        Simple's 0.824 (ASSUMPTION: NCCL's own extra factors, x0.85 on SM90+ for Direct and the
+ *        GPU/NIC ratio, lines 314-323, are its ranking, tuner.c).
+ *   sharp_eff_*: the NICs move the in-network reduction's bytes at sharp_eff x the network's
+ *        bandwidth efficiency (model.c coll_call_eff). FITTED, one figure per algorithm, both on
+ *        ONE node count: Together AI's "flapping-airplanes" B200 cluster, 4 x 8 GPUs, NCCL
+ *        2.28.9, SHARP active, NCCL_ALGO forced, all_reduce at 32 GiB: CollnetChain 540.07 GB/s
+ *        and CollnetDirect 605.90 GB/s busbw (togethercomputer/together-nccl-tests baselines/
+ *        flapping-airplanes/2026-05-12_nccl_collective_scaling_report.md @6fd65d19; derived
+ *        points in tests/platform/multinode, docs/data/multinode.md). With ib-ndr's 0.83 (41.5
+ *        GB/s per NIC, fitted on an H100 cluster's ring) the NICs of that cluster reduce at
+ *        35.1 GB/s (Chain) and 39.3 GB/s (Direct). Each solved from that one time, T = L + tb / f
+ *        + 2 sqrt(1 us x tb / f) (L ~ 45 / 70 us, tb = S/8 over 41.5 GB/s; fit residual 0.0 %).
+ *        Every other node count, size, cluster (MD1, NCCL 2.29.7) and op is held out
+ *        (docs/validation.md "Multi-node and NVLS"). */
+#define SHARP_EFF_DIRECT 0.948
+#define SHARP_EFF_CHAIN 0.845
+
 void ps_coll_params_default(ps_coll_params *p)
 {
     memset(p, 0, sizeof *p);
@@ -72,6 +96,12 @@ void ps_coll_params_default(ps_coll_params *p)
     p->tree_net_hop_us[PS_PROTO_SIMPLE] = 14.0;
     p->nvls_tree = (ps_coll_proto_params){0, 25.0, 0.648, 0};
     p->nvls_tree_net_hop_us = 20.9;
+    p->collnet_direct = (ps_coll_proto_params){0, 3.7, 0.824, 0};
+    p->collnet_chain = (ps_coll_proto_params){0, 2.8, 0.824, 0};
+    p->collnet_direct_net_hop_us = 31.0;
+    p->collnet_chain_net_hop_us = 30.0;
+    p->sharp_eff_direct = SHARP_EFF_DIRECT;
+    p->sharp_eff_chain = SHARP_EFF_CHAIN;
     p->ring_net_hop_us[PS_PROTO_LL] = 2.7;
     p->ring_net_hop_us[PS_PROTO_LL128] = 4.0;
     p->ring_net_hop_us[PS_PROTO_SIMPLE] = 14.0;

@@ -10,6 +10,13 @@
 static bool shape(ps_coll_algo algo, const coll_topo *topo, coll_shape *out)
 {
     int n = topo->n;
+    /* CollNetDirect (a SHARP network): every GPU scatters head c the part of its input that
+     * rail c's ranks own (S / ppn), head c reduces the node's and sends it into the switches,
+     * which return the head's own reduced S / n (NVIDIA/nccl @ v2.29.7-1 src/device/
+     * reduce_scatter.h RunWorkColl<ReduceScatter, COLLNET_DIRECT, Simple>): scatter up, no
+     * gather. */
+    if (algo == PS_ALGO_COLLNET_DIRECT)
+        return coll_collnet_shape(algo, topo, 1.0, 0.0, out);
     return coll_ring_nvls_shape(algo, topo, n - 1, 1.0, 1.0 / n, out);
 }
 

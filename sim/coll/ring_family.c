@@ -28,3 +28,24 @@ double coll_busbw_whole_buffer(int n)
     (void)n;
     return 1.0;
 }
+
+bool coll_collnet_shape(ps_coll_algo algo, const coll_topo *topo, double up_frac,
+                        double down_frac, coll_shape *out)
+{
+    int ppn = topo->per_node;
+    if ((algo != PS_ALGO_COLLNET_DIRECT && algo != PS_ALGO_COLLNET_CHAIN) || topo->nodes < 2 ||
+        !topo->grouped || ppn < 1)
+        return false;
+    /* NCCL's latency (tuning.cc @ v2.29.7-1 lines 387-391): Direct 2 x (min(1, ppn-1) x intraLat
+     * + (ppn-1) x 0.4 us "arity serialization") + interLat, i.e. a scatter and a gather step in
+     * the node, one in-network step and the 0.4 us per extra local rank twice; Chain
+     * 2 (ppn-1) x intraLat + interLat: up and down the chain, one in-network step. */
+    int intra = algo == PS_ALGO_COLLNET_DIRECT ? 2 * (ppn > 1) : 2 * (ppn - 1);
+    int steps = intra + 1;
+    *out = (coll_shape){.pattern = algo == PS_ALGO_COLLNET_DIRECT ? PAT_COLLNET_DIRECT
+                                                                  : PAT_COLLNET_CHAIN,
+                        .steps = steps, .arc_frac = 1.0 / steps, .up_frac = up_frac,
+                        .down_frac = down_frac, .inter_steps = 1, .net_frac = 1.0,
+                        .serial_us = algo == PS_ALGO_COLLNET_DIRECT ? 2 * (ppn - 1) * 0.4 : 0};
+    return true;
+}

@@ -55,8 +55,10 @@ int coll_tune(const ps_coll_group *g, const ps_coll_params *params, ps_coll_op o
                 continue;
             double t = coll_model_time(params, op, (ps_coll_algo)a, (ps_coll_proto)p, n, &geom,
                                        bytes);
-            /* NCCL ranks with the net plugin's latency added (a ranking number, not time). */
-            double rank = t + coll_rank_extra_s(&geom, (ps_coll_proto)p);
+            /* NCCL ranks with the net plugin's latency added and its CollNetDirect penalty (a
+             * ranking number, not time; model.c coll_rank_s). */
+            double rank = coll_rank_s(params, op, (ps_coll_algo)a, (ps_coll_proto)p, n, &geom,
+                                      bytes, t);
             if (rank < best_rank) { /* strict: ties keep the earlier (ring before nvls, LL first) */
                 best_rank = rank;
                 out->time_s = t;
@@ -86,10 +88,15 @@ int ps_coll_predict(const ps_coll_group *g, const ps_coll_call *call, ps_coll_re
                        &c, err);
     if (rc)
         return rc;
+    bool collnet = call->algo == PS_ALGO_COLLNET_DIRECT || call->algo == PS_ALGO_COLLNET_CHAIN;
     if (c.algo == PS_ALGO_AUTO)
         return ps_error_set(err, PS_EINPUT, "%s has no algorithm %s / protocol %s on this group "
-                            "of %d GPUs", ps_coll_op_name(call->op),
-                            ps_coll_algo_name(call->algo), ps_coll_proto_name(call->proto), n);
+                            "of %d GPUs%s", ps_coll_op_name(call->op),
+                            ps_coll_algo_name(call->algo), ps_coll_proto_name(call->proto), n,
+                            collnet && !coll_group_sharp(g)
+                                ? " (CollNet needs SHARP in the network: network_sharp=\"1\", "
+                                  "parsim platform --network ib-ndr --sharp)"
+                                : "");
     *res = (ps_coll_result){.time_s = c.time_s, .algo = c.algo, .proto = c.proto};
     return PS_OK;
 }

@@ -30,6 +30,9 @@
  *     PXB, PXN, PHB, SYS; parsim/platform.h). It decides NCCL's default for LL128 across nodes
  *     (ps_network_ll128_by_default below); each kind's value names its source (a vendor topology
  *     file or a published `nvidia-smi topo -m`), ASSUMPTION where none was found.
+ * Not a kind's figure but the fabric's: whether the InfiniBand switches reduce in the network
+ * (SHARP; `parsim platform --sharp`, zone property network_sharp, platform_load.c), off unless
+ * the file says so.
  * Source keys as in network.md: N = NVIDIA/nccl @ 5067397c, A = aws/aws-ofi-nccl @ 2daf7d30,
  * GX = google/nccl-plugin-gpudirecttcpx @ 4b8ea7f2, GO = google/nccl-plugin-gpudirect-tcpxo @
  * 04815d1b. A figure marked ASSUMPTION has no primary source; docs/platforms.md lists them.

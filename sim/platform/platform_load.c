@@ -315,7 +315,8 @@ static const char *const network_props[] = {
     "network_nic_latency_us", "network_switch_latency_us", "network_plugin_latency_us",
     "network_proxy_step_us", "network_bandwidth_efficiency", "network_channels_per_nic",
     "network_min_channels", "network_max_channels", "network_pxn", "network_protocols",
-    "network_algorithms", "network_gpu_nic_path"};
+    "network_algorithms", "network_gpu_nic_path",
+    "network_sharp"};
 
 static bool known_network_prop(const char *id)
 {
@@ -654,12 +655,16 @@ static int fill_network(ps_platform *p, ps_error *err)
                             "a whole number", p->path,
                             sg_zone_get_property_value(root, "network_channels_per_nic"));
     net->channels_per_nic = (int)channels;
-    /* NCCL_MIN/MAX_NCHANNELS (0 = unset; NCCL's MAXCHANNELS is 64) and PXN on/off. */
+    /* NCCL_MIN/MAX_NCHANNELS (0 = unset; NCCL's MAXCHANNELS is 64), PXN on/off and SHARP (CollNet)
+     * on/off. */
     static const struct { const char *prop; double max; } whole[] = {
-        {"network_min_channels", 64}, {"network_max_channels", 64}, {"network_pxn", 1}};
-    const double defaults[] = {k->min_channels, k->max_channels, k->pxn};
-    int *dest[] = {&net->min_channels, &net->max_channels, &net->pxn};
-    for (int i = 0; i < 3; i++) {
+        {"network_min_channels", 64}, {"network_max_channels", 64}, {"network_pxn", 1},
+        {"network_sharp", 1}};
+    /* network_sharp: off unless the file says so (no kind implies SHARP; NCCL's own default is
+     * NCCL_COLLNET_ENABLE=0). */
+    const double defaults[] = {k->min_channels, k->max_channels, k->pxn, 0};
+    int *dest[] = {&net->min_channels, &net->max_channels, &net->pxn, &net->sharp};
+    for (int i = 0; i < 4; i++) {
         double v = 0;
         if ((rc = zone_double_in(p->path, whole[i].prop, defaults[i], 0, whole[i].max, &v, err)))
             return rc;

@@ -70,6 +70,12 @@ static void test_names(void **state)
     assert_int_equal(ps_coll_algo_parse("Tree", &a), PS_OK);
     assert_int_equal(a, PS_ALGO_TREE);
     assert_string_equal(ps_coll_algo_name(PS_ALGO_NVLS_TREE), "nvls_tree");
+    assert_int_equal(ps_coll_algo_parse("CollNet_Direct", &a), PS_OK);
+    assert_int_equal(a, PS_ALGO_COLLNET_DIRECT);
+    assert_int_equal(ps_coll_algo_parse("collnet_chain", &a), PS_OK);
+    assert_int_equal(a, PS_ALGO_COLLNET_CHAIN);
+    assert_string_equal(ps_coll_algo_name(PS_ALGO_COLLNET_DIRECT), "collnet_direct");
+    assert_int_equal(ps_coll_algo_parse("collnet", &a), PS_EINPUT);
     assert_int_equal(ps_coll_algo_parse("tree2", &a), PS_EINPUT);
     assert_int_equal(ps_coll_op_parse("allreduce", NULL), PS_EINPUT);
 }

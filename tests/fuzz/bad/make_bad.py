@@ -57,6 +57,8 @@ platform = {
         b'"network_min_channels" value="0"', b'"network_min_channels" value="8"'),
     "pxn_two.xml": sub(b'"network_pxn" value="1"', b'"network_pxn" value="2"'),
     "pxn_text.xml": sub(b'"network_pxn" value="1"', b'"network_pxn" value="on"'),
+    "sharp_two.xml": sub(b'"network_pxn" value="1"/>', b'"network_pxn" value="1"/><prop id="network_sharp" value="2"/>'),
+    "sharp_text.xml": sub(b'"network_pxn" value="1"/>', b'"network_pxn" value="1"/><prop id="network_sharp" value="yes"/>'),
     "network_prop_typo.xml": sub(b'"network_nic_latency_us"', b'"network_nic_latncy_us"'),
     "gpu_nic_path_node.xml": sub(b'<prop id="network_pxn" value="1"/>',
                                  b'<prop id="network_pxn" value="1"/><prop id="network_gpu_nic_path" value="node"/>'),

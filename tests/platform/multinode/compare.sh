@@ -36,6 +36,13 @@ trap 'rm -rf "$tmp"' EXIT
 "$bin" platform --gpu h100-sxm --gpus-per-node 8 --nodes 4 --fabric nvswitch --network efa-p5 -o "$tmp/aws-p5-x4.xml" || exit 2
 "$bin" platform --gpu h100-sxm --gpus-per-node 8 --nodes 3 --fabric nvswitch --network roce --nic-gbps 200 -o "$tmp/roce-x3.xml" || exit 2
 "$bin" platform --gpu h100-sxm --gpus-per-node 8 --nodes 4 --fabric nvswitch --network ib-ndr -o "$tmp/ib-ndr-x4.xml" || exit 2
+# Together AI's B200 clusters with SHARP active (8 x ConnectX-7 NDR 400 Gb/s per node): 2-64 nodes.
+for nodes in 2 4 8 16 32 46 64; do
+  "$bin" platform --gpu b200 --gpus-per-node 8 --nodes $nodes --fabric nvswitch --network ib-ndr --sharp -o "$tmp/b200-sharp-x$nodes.xml" || exit 2
+  # MD1's CollNet runs leave NCCL_ALGO to NCCL with NCCL_NVLS_ENABLE=0 (together-nccl-tests
+  # benchmarks/B200/collective-scaling/submit_all.sh): the same platform with NVLS off.
+  sed 's/<prop id="nvls" value="1"\/>/<prop id="nvls" value="0"\/>/' "$tmp/b200-sharp-x$nodes.xml" > "$tmp/b200-sharp-nonvls-x$nodes.xml"
+done
 "$bin" platform --gpu b200 --gpus-per-node 8 --nodes 2 --fabric nvswitch --network ib-ndr -o "$tmp/b200-ib-ndr-x2.xml" || exit 2
 "$bin" platform --gpu b200 --gpus-per-node 8 --nodes 4 --fabric nvswitch --network ib-ndr -o "$tmp/b200-ib-ndr-x4.xml" || exit 2
 "$bin" platform --gpu b200 --gpus-per-node 8 --nodes 8 --fabric nvswitch --network ib-ndr -o "$tmp/b200-ib-ndr-x8.xml" || exit 2
@@ -67,6 +74,7 @@ while IFS='|' read -r csv platform op gpus g extra role bound_ge bound_lt bound_
   name=$(basename "$platform" .xml)
   kind=$(sed -n 's/.*<prop id="network" value="\([^"]*\)".*/\1/p' "$platform" | head -1)
   case $extra in *'--algo nvls'*) [ -z "$kind" ] && kind="NVLS forced, $name" && { [ "$gpus" -ge 8 ] || kind="$kind, 2-6 GPUs"; } ;; esac
+  grep -q '<prop id="network_sharp" value="1"/>' "$platform" && kind="$kind + SHARP"
   printf '%s|%s|%s|%s|%s\n' "${kind:-generic}" "$role" "${ge%\%}" "${lt%\%}" "${mx%\%}" >> "$tmp/kinds"
   if [ "$markdown" = 1 ]; then
     printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$csv" "$name" "$op$extra, -g $g" "$gpus" "$role" "${ge:--}" "${lt:--}" "$mx"
@@ -90,7 +98,7 @@ nccl2409-h100-x2-roce-allreduce.csv|platforms/hgx-h100-x2-roce.xml|all_reduce|16
 nccl2409-h100-x2-roce-allgather.csv|platforms/hgx-h100-x2-roce.xml|all_gather|16|1||held-out|87|-|-
 nccl2409-h100-x2-roce-reducescatter.csv|platforms/hgx-h100-x2-roce.xml|reduce_scatter|16|1||held-out|87|-|-
 nccl2409-h100-x2-roce-alltoall.csv|platforms/hgx-h100-x2-roce.xml|alltoall|16|1||held-out|84|-|-
-voltagepark-h100-x4-ib-allreduce.csv|TMP/ib-ndr-x4.xml|all_reduce|32|1||fit|6|19|-
+voltagepark-h100-x4-ib-allreduce.csv|TMP/ib-ndr-x4.xml|all_reduce|32|1||fit|5|19|-
 voltagepark-h100-x4-ib-allgather.csv|TMP/ib-ndr-x4.xml|all_gather|32|1||held-out|27|14|-
 nebius-h100-x2-ib-allreduce-torch.csv|platforms/hgx-h100-x2-ib.xml|all_reduce|16|1||held-out|28|-|-
 azure-ndh100v5-x2-ib-allreduce-8g.csv|TMP/azure-ndh100v5-x2.xml|all_reduce|16|1||held-out|13|-|-
@@ -134,26 +142,46 @@ together-b200-fa-x4-ib-reducescatter-ring-tuned.csv|TMP/b200-ib-ndr-x4.xml|reduc
 together-b200-fa-x4-ib-allreduce-ring-untuned.csv|TMP/b200-ib-ndr-x4.xml|all_reduce|32|1| --algo ring --nccl-version 2.30.7|held-out|9|-|-
 together-b200-fa-x4-ib-allgather-ring-untuned.csv|TMP/b200-ib-ndr-x4.xml|all_gather|32|1| --algo ring --nccl-version 2.30.7|held-out|9|-|-
 together-b200-fa-x4-ib-reducescatter-ring-untuned.csv|TMP/b200-ib-ndr-x4.xml|reduce_scatter|32|1| --algo ring --nccl-version 2.30.7|held-out|9|-|-
-together-b200-md1-x2-ib-allreduce-tree.csv|TMP/b200-ib-ndr-x2.xml|all_reduce|16|1| --algo tree --nccl-version 2.29.7|held-out|57|-|-
-together-b200-md1-x4-ib-allreduce-tree.csv|TMP/b200-ib-ndr-x4.xml|all_reduce|32|1| --algo tree --nccl-version 2.29.7|held-out|50|-|-
-together-b200-md1-x8-ib-allreduce-tree.csv|TMP/b200-ib-ndr-x8.xml|all_reduce|64|1| --algo tree --nccl-version 2.29.7|held-out|51|-|-
-together-b200-md1-x16-ib-allreduce-tree.csv|TMP/b200-ib-ndr-x16.xml|all_reduce|128|1| --algo tree --nccl-version 2.29.7|held-out|51|-|-
-together-b200-md1-x32-ib-allreduce-tree.csv|TMP/b200-ib-ndr-x32.xml|all_reduce|256|1| --algo tree --nccl-version 2.29.7|held-out|51|-|-
+together-b200-md1-x2-ib-allreduce-tree.csv|TMP/b200-ib-ndr-x2.xml|all_reduce|16|1| --algo tree --nccl-version 2.29.7|held-out|7|-|-
+together-b200-md1-x4-ib-allreduce-tree.csv|TMP/b200-ib-ndr-x4.xml|all_reduce|32|1| --algo tree --nccl-version 2.29.7|held-out|5|-|-
+together-b200-md1-x8-ib-allreduce-tree.csv|TMP/b200-ib-ndr-x8.xml|all_reduce|64|1| --algo tree --nccl-version 2.29.7|held-out|4|-|-
+together-b200-md1-x16-ib-allreduce-tree.csv|TMP/b200-ib-ndr-x16.xml|all_reduce|128|1| --algo tree --nccl-version 2.29.7|held-out|4|-|-
+together-b200-md1-x32-ib-allreduce-tree.csv|TMP/b200-ib-ndr-x32.xml|all_reduce|256|1| --algo tree --nccl-version 2.29.7|held-out|4|-|-
 together-b200-md1-x2-ib-allreduce-nvlstree.csv|TMP/b200-ib-ndr-x2.xml|all_reduce|16|1| --algo nvls_tree --nccl-version 2.29.7|held-out|21|-|-
 together-b200-md1-x4-ib-allreduce-nvlstree.csv|TMP/b200-ib-ndr-x4.xml|all_reduce|32|1| --algo nvls_tree --nccl-version 2.29.7|held-out|12|-|-
 together-b200-md1-x8-ib-allreduce-nvlstree.csv|TMP/b200-ib-ndr-x8.xml|all_reduce|64|1| --algo nvls_tree --nccl-version 2.29.7|held-out|19|-|-
 together-b200-md1-x16-ib-allreduce-nvlstree.csv|TMP/b200-ib-ndr-x16.xml|all_reduce|128|1| --algo nvls_tree --nccl-version 2.29.7|held-out|13|-|-
 together-b200-md1-x32-ib-allreduce-nvlstree.csv|TMP/b200-ib-ndr-x32.xml|all_reduce|256|1| --algo nvls_tree --nccl-version 2.29.7|held-out|17|-|-
-together-b200-fa-x2-ib-allreduce-tree-g8.csv|TMP/b200-ib-ndr-x2.xml|all_reduce|16|8| --algo tree --nccl-version 2.28.9|held-out|57|-|-
-together-b200-fa-x4-ib-allreduce-tree-g8.csv|TMP/b200-ib-ndr-x4.xml|all_reduce|32|8| --algo tree --nccl-version 2.28.9|held-out|50|-|-
-together-b200-fa-x8-ib-allreduce-tree-g8.csv|TMP/b200-ib-ndr-x8.xml|all_reduce|64|8| --algo tree --nccl-version 2.28.9|held-out|50|-|-
-together-b200-fa-x16-ib-allreduce-tree-g8.csv|TMP/b200-ib-ndr-x16.xml|all_reduce|128|8| --algo tree --nccl-version 2.28.9|held-out|50|-|-
-together-b200-fa-x32-ib-allreduce-tree-g8.csv|TMP/b200-ib-ndr-x32.xml|all_reduce|256|8| --algo tree --nccl-version 2.28.9|held-out|51|-|-
+together-b200-fa-x2-ib-allreduce-tree-g8.csv|TMP/b200-ib-ndr-x2.xml|all_reduce|16|8| --algo tree --nccl-version 2.28.9|held-out|8|-|-
+together-b200-fa-x4-ib-allreduce-tree-g8.csv|TMP/b200-ib-ndr-x4.xml|all_reduce|32|8| --algo tree --nccl-version 2.28.9|held-out|5|-|-
+together-b200-fa-x8-ib-allreduce-tree-g8.csv|TMP/b200-ib-ndr-x8.xml|all_reduce|64|8| --algo tree --nccl-version 2.28.9|held-out|5|-|-
+together-b200-fa-x16-ib-allreduce-tree-g8.csv|TMP/b200-ib-ndr-x16.xml|all_reduce|128|8| --algo tree --nccl-version 2.28.9|held-out|5|-|-
+together-b200-fa-x32-ib-allreduce-tree-g8.csv|TMP/b200-ib-ndr-x32.xml|all_reduce|256|8| --algo tree --nccl-version 2.28.9|held-out|5|-|-
 together-b200-fa-x2-ib-allreduce-nvlstree-g8.csv|TMP/b200-ib-ndr-x2.xml|all_reduce|16|8| --algo nvls_tree --nccl-version 2.28.9|held-out|22|-|-
 together-b200-fa-x4-ib-allreduce-nvlstree-g8.csv|TMP/b200-ib-ndr-x4.xml|all_reduce|32|8| --algo nvls_tree --nccl-version 2.28.9|held-out|28|-|-
 together-b200-fa-x8-ib-allreduce-nvlstree-g8.csv|TMP/b200-ib-ndr-x8.xml|all_reduce|64|8| --algo nvls_tree --nccl-version 2.28.9|held-out|26|-|-
 together-b200-fa-x16-ib-allreduce-nvlstree-g8.csv|TMP/b200-ib-ndr-x16.xml|all_reduce|128|8| --algo nvls_tree --nccl-version 2.28.9|held-out|26|-|-
 together-b200-fa-x32-ib-allreduce-nvlstree-g8.csv|TMP/b200-ib-ndr-x32.xml|all_reduce|256|8| --algo nvls_tree --nccl-version 2.28.9|held-out|25|-|-
+together-b200-flapping-x2-collnet-chain-allreduce.csv|TMP/b200-sharp-x2.xml|all_reduce|16|8| --algo collnet_chain|held-out|1|-|-
+together-b200-flapping-x4-collnet-chain-allreduce.csv|TMP/b200-sharp-x4.xml|all_reduce|32|8| --algo collnet_chain|fit|1|-|-
+together-b200-flapping-x8-collnet-chain-allreduce.csv|TMP/b200-sharp-x8.xml|all_reduce|64|8| --algo collnet_chain|held-out|1|-|-
+together-b200-flapping-x16-collnet-chain-allreduce.csv|TMP/b200-sharp-x16.xml|all_reduce|128|8| --algo collnet_chain|held-out|2|-|-
+together-b200-flapping-x32-collnet-chain-allreduce.csv|TMP/b200-sharp-x32.xml|all_reduce|256|8| --algo collnet_chain|held-out|4|-|-
+together-b200-flapping-x64-collnet-chain-allreduce.csv|TMP/b200-sharp-x64.xml|all_reduce|512|8| --algo collnet_chain|held-out|5|-|-
+together-b200-flapping-x2-collnet-direct-allreduce.csv|TMP/b200-sharp-x2.xml|all_reduce|16|8| --algo collnet_direct|held-out|3|-|-
+together-b200-flapping-x4-collnet-direct-allreduce.csv|TMP/b200-sharp-x4.xml|all_reduce|32|8| --algo collnet_direct|fit|6|-|-
+together-b200-flapping-x16-collnet-direct-allreduce.csv|TMP/b200-sharp-x16.xml|all_reduce|128|8| --algo collnet_direct|held-out|12|-|-
+together-b200-flapping-x32-collnet-direct-allreduce.csv|TMP/b200-sharp-x32.xml|all_reduce|256|8| --algo collnet_direct|held-out|16|-|-
+together-b200-flapping-x64-collnet-direct-allreduce.csv|TMP/b200-sharp-x64.xml|all_reduce|512|8| --algo collnet_direct|held-out|18|-|-
+together-b200-flapping-x2-collnet-direct-allgather.csv|TMP/b200-sharp-x2.xml|all_gather|16|8| --algo collnet_direct|held-out|2|-|-
+together-b200-flapping-x4-collnet-direct-allgather.csv|TMP/b200-sharp-x4.xml|all_gather|32|8| --algo collnet_direct|held-out|1|-|-
+together-b200-flapping-x32-collnet-direct-allgather.csv|TMP/b200-sharp-x32.xml|all_gather|256|8| --algo collnet_direct|held-out|2|-|-
+together-b200-md1-x2-collnet-allreduce.csv|TMP/b200-sharp-nonvls-x2.xml|all_reduce|16|1||held-out|15|-|-
+together-b200-md1-x4-collnet-allreduce.csv|TMP/b200-sharp-nonvls-x4.xml|all_reduce|32|1||held-out|2|-|-
+together-b200-md1-x8-collnet-allreduce.csv|TMP/b200-sharp-nonvls-x8.xml|all_reduce|64|1||held-out|1|-|-
+together-b200-md1-x16-collnet-allreduce.csv|TMP/b200-sharp-nonvls-x16.xml|all_reduce|128|1||held-out|1|-|-
+together-b200-md1-x32-collnet-allreduce.csv|TMP/b200-sharp-nonvls-x32.xml|all_reduce|256|1||held-out|2|-|-
+together-b200-md1-x46-collnet-allreduce.csv|TMP/b200-sharp-nonvls-x46.xml|all_reduce|368|1||held-out|3|-|-
 LIST
 # Per network kind, the held-out curves only (docs/validation.md): the worst median of each size
 # range, the median of the curves' medians (how a typical held-out curve of the kind fares; the

@@ -1,0 +1,1 @@
+cd $PARSIM_TMP && parsim platform --gpu b200 --gpus-per-node 8 --nodes 4 --fabric nvswitch --network ib-ndr --sharp -o b200x4.xml && parsim nccl --platform b200x4.xml --op all_gather --algo collnet_chain -b 1M -e 1M

@@ -1,0 +1,1 @@
+parsim nccl --platform platforms/hgx-h100-x2-ib.xml --algo collnet_direct -b 1M -e 1M

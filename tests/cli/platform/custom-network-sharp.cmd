@@ -1,0 +1,1 @@
+cd $PARSIM_TMP && parsim platform --gpu b200 --gpus-per-node 2 --nodes 2 --fabric nvswitch --network ib-ndr --sharp -o s.xml && grep network_sharp s.xml && parsim platform --describe s.xml && parsim platform --describe s.xml --json | grep -o '"sharp":[[:space:]]*[a-z]*'

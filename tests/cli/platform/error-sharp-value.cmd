@@ -1,0 +1,1 @@
+cd $PARSIM_TMP && parsim platform --gpu b200 --gpus-per-node 2 --nodes 2 --fabric nvswitch --network ib-ndr --sharp -o s.xml && sed 's/"network_sharp" value="1"/"network_sharp" value="on"/' s.xml > bad.xml && parsim platform --describe bad.xml
