@@ -278,6 +278,9 @@ typedef struct ps_platform_spec {
     const char *gpu_nic_path; /* "pix" ... "sys" (ps_gpu_nic_path_parse) overrides the kind's
                                  GPU-NIC path; NULL = the kind's */
     int sharp;              /* 1: write network_sharp="1" (SHARP in the switches; needs a network) */
+    const char *nccl_version; /* "2.18.5" (ps_nccl_version_parse): written as the zone property
+                                 nccl_version, the NCCL release the collectives are modelled for;
+                                 NULL = none written (the model's default, PS_NCCL_VERSION_DEFAULT) */
 } ps_platform_spec;
 
 #define PS_PLATFORM_MAX_GPUS 1024 /* Full routing stores N^2 routes: 1024 GPUs is ~0.5 M routes */

@@ -19,6 +19,7 @@
 
 typedef struct platform_args {
     const char *preset, *gpu, *fabric, *output, *describe, *network, *gpu_nic_path;
+    const char *nccl_version; /* --nccl-version, NULL when not given */
     int gpus_per_node;                /* 0 = not given */
     int nodes;                        /* 0 = not given (1) */
     double nic_gbps, nic_latency_us;
@@ -57,7 +58,8 @@ static const char *const platform_usage[] = {
     "parsim platform --preset NAME [-o FILE]",
     "parsim platform --gpu MODEL --gpus-per-node N [--nodes K] --fabric F",
     "                [--network KIND [--sharp]] [--nic-gbps G] [--nic-latency-us U] [--gpu-nic-path P]",
-    "                [-o FILE]",
+    "                [--nccl-version V] [-o FILE]",
+    "parsim platform --preset NAME --nccl-version V [-o FILE]",
     "parsim platform --describe FILE [--json]",
     "parsim platform --list | --list-networks [--network KIND]",
     NULL,
@@ -121,6 +123,10 @@ static int parse_args(int argc, char **argv, platform_args *a, ps_error *err)
                       "with --network: the GPU-NIC PCIe path, pix|pxb|pxn|phb|sys\n(NCCL's "
                       "\"type NVL/PIX\"; default: the network's). phb and sys\nturn NCCL's "
                       "default LL128 off across nodes"),
+        PS_OPT_STRING(0, "nccl-version", &a->nccl_version, "V",
+                      "the NCCL release the collectives are modelled for\n(2.MINOR[.PATCH], 2.17.1 "
+                      "or later), written as the\nzone property nccl_version (default: none, "
+                      "i.e. 2.29.2)"),
         PS_OPT_STRING('o', "output", &a->output, "FILE", "write to FILE (atomically) instead of stdout"),
         PS_OPT_GROUP("reading"),
         PS_OPT_STRING(0, "describe", &a->describe, "FILE", "summarise a platform file (or preset)"),
@@ -432,6 +438,7 @@ static int custom_spec(const platform_args *a, ps_platform_spec *spec, ps_error 
                             "give --network ib-ndr");
     spec->network = a->network;
     spec->sharp = a->sharp;
+    spec->nccl_version = a->nccl_version;
     spec->nic_latency_us = a->nic_latency_text ? a->nic_latency_us : 0;
     if ((rc = check_positive("--nic-gbps", nic_gbps, a->nic_gbps_text, err)))
         return rc;
@@ -461,6 +468,12 @@ static int check_mode(const platform_args *a, ps_error *err)
         return ps_error_set(err, PS_EINPUT, "--json goes with --describe");
     if (a->output && (a->describe || a->list || a->list_networks))
         return ps_error_set(err, PS_EINPUT, "-o goes with --preset or the general form");
+    if (a->nccl_version && (a->describe || a->list || a->list_networks))
+        return ps_error_set(err, PS_EINPUT, "--nccl-version goes with --preset or the general form");
+    int code;
+    if (a->nccl_version && ps_nccl_version_parse(a->nccl_version, &code))
+        return ps_error_set(err, PS_EINPUT, "--nccl-version: expected 2.MINOR[.PATCH], 2.17.1 or later "
+                            "(NVLS's first release), got '%.64s'", a->nccl_version);
     return PS_OK;
 }
 
@@ -478,7 +491,9 @@ static int run(const platform_args *a, ps_error *err)
         const ps_platform_spec *spec = ps_platform_preset_find(a->preset);
         if (!spec)
             return ps_error_set(err, PS_EINPUT, "--preset: unknown platform '%s' (see --list)", a->preset);
-        return generate(spec, a->output, err);
+        ps_platform_spec with_version = *spec;
+        with_version.nccl_version = a->nccl_version;
+        return generate(&with_version, a->output, err);
     }
     ps_platform_spec spec;
     int rc = custom_spec(a, &spec, err);

@@ -67,42 +67,47 @@ enum {
 #define PLATFORM_FORMAT_VERSION 1
 
 /* ---- Presets -------------------------------------------------------------------------------- */
+/* One preset: the fields every preset sets, by name, so that a field added to ps_platform_spec
+ * (zero for every preset) needs no edit here. */
+#define PRESET(NAME, GPU, NODES, GPUS_PER_NODE, FABRIC, NIC_BYTES_PER_S, SUMMARY, NETWORK)          \
+    {.name = NAME, .gpu_model = GPU, .node_count = NODES, .gpus_per_node = GPUS_PER_NODE,          \
+     .fabric = FABRIC, .nic_bytes_per_s = NIC_BYTES_PER_S, .summary = SUMMARY, .network = NETWORK}
 static const ps_platform_spec presets[] = {
-    {"hgx-h100", "h100-sxm", 1, 8, PS_FABRIC_NVSWITCH, 0,
-     "8x H100 SXM5, NVLink4 450 GB/s per direction per GPU into NVSwitch gen3 (NVLS)", NULL, 0, NULL, 0},
-    {"hgx-h200", "h200-sxm", 1, 8, PS_FABRIC_NVSWITCH, 0,
-     "8x H200 SXM, NVLink4 450 GB/s per direction per GPU into NVSwitch gen3 (NVLS)", NULL, 0, NULL, 0},
-    {"mesh8-h200", "h200-sxm", 1, 8, PS_FABRIC_MESH, 0,
-     "8x H200, switchless full mesh: one private 450/7 GB/s link per pair (MI300X-style)", NULL, 0, NULL, 0},
-    {"pcie8-h100", "h100-pcie", 1, 8, PS_FABRIC_PCIE, 0,
-     "8x H100 PCIe, Gen5 x16 (63 GB/s), 2 GPUs per PCIe switch, 2 CPU sockets, no NVLink", NULL, 0, NULL, 0},
-    {"dgx-h100-x2", "h100-sxm", 2, 8, PS_FABRIC_NVSWITCH, PS_PLATFORM_DEFAULT_NIC_BYTES_PER_S,
-     "2 DGX H100 nodes, NVSwitch inside, 1x 400 Gb/s NIC per GPU, rail-optimised fat tree", NULL, 0, NULL, 0},
-    {"dgx-h100-x4", "h100-sxm", 4, 8, PS_FABRIC_NVSWITCH, PS_PLATFORM_DEFAULT_NIC_BYTES_PER_S,
-     "4 DGX H100 nodes, NVSwitch inside, 1x 400 Gb/s NIC per GPU, rail-optimised fat tree", NULL, 0, NULL, 0},
-    {"dgx-h100-x16", "h100-sxm", 16, 8, PS_FABRIC_NVSWITCH, PS_PLATFORM_DEFAULT_NIC_BYTES_PER_S,
-     "16 DGX H100 nodes, NVSwitch inside, 1x 400 Gb/s NIC per GPU, rail-optimised fat tree", NULL, 0, NULL, 0},
-    {"hgx-b200", "b200", 1, 8, PS_FABRIC_NVSWITCH, 0,
-     "8x B200, NVLink5 900 GB/s per direction per GPU into NVLink5 switches (NVLS)", NULL, 0, NULL, 0},
-    {"gb200-nvl72", "gb200", 1, 72, PS_FABRIC_NVSWITCH, 0,
-     "72x GB200 GPUs in one NVLink5 domain (9 NVLink switch trays), 900 GB/s per GPU", NULL, 0, NULL, 0},
+    PRESET("hgx-h100", "h100-sxm", 1, 8, PS_FABRIC_NVSWITCH, 0,
+     "8x H100 SXM5, NVLink4 450 GB/s per direction per GPU into NVSwitch gen3 (NVLS)", NULL),
+    PRESET("hgx-h200", "h200-sxm", 1, 8, PS_FABRIC_NVSWITCH, 0,
+     "8x H200 SXM, NVLink4 450 GB/s per direction per GPU into NVSwitch gen3 (NVLS)", NULL),
+    PRESET("mesh8-h200", "h200-sxm", 1, 8, PS_FABRIC_MESH, 0,
+     "8x H200, switchless full mesh: one private 450/7 GB/s link per pair (MI300X-style)", NULL),
+    PRESET("pcie8-h100", "h100-pcie", 1, 8, PS_FABRIC_PCIE, 0,
+     "8x H100 PCIe, Gen5 x16 (63 GB/s), 2 GPUs per PCIe switch, 2 CPU sockets, no NVLink", NULL),
+    PRESET("dgx-h100-x2", "h100-sxm", 2, 8, PS_FABRIC_NVSWITCH, PS_PLATFORM_DEFAULT_NIC_BYTES_PER_S,
+     "2 DGX H100 nodes, NVSwitch inside, 1x 400 Gb/s NIC per GPU, rail-optimised fat tree", NULL),
+    PRESET("dgx-h100-x4", "h100-sxm", 4, 8, PS_FABRIC_NVSWITCH, PS_PLATFORM_DEFAULT_NIC_BYTES_PER_S,
+     "4 DGX H100 nodes, NVSwitch inside, 1x 400 Gb/s NIC per GPU, rail-optimised fat tree", NULL),
+    PRESET("dgx-h100-x16", "h100-sxm", 16, 8, PS_FABRIC_NVSWITCH, PS_PLATFORM_DEFAULT_NIC_BYTES_PER_S,
+     "16 DGX H100 nodes, NVSwitch inside, 1x 400 Gb/s NIC per GPU, rail-optimised fat tree", NULL),
+    PRESET("hgx-b200", "b200", 1, 8, PS_FABRIC_NVSWITCH, 0,
+     "8x B200, NVLink5 900 GB/s per direction per GPU into NVLink5 switches (NVLS)", NULL),
+    PRESET("gb200-nvl72", "gb200", 1, 72, PS_FABRIC_NVSWITCH, 0,
+     "72x GB200 GPUs in one NVLink5 domain (9 NVLink switch trays), 900 GB/s per GPU", NULL),
     /* Rented clusters: two 8-GPU nodes over each network kind (sim/platform/network.c has the
      * figures and sources; the NIC rate is the kind's per-GPU rate). */
-    {"hgx-h100-x2-ib", "h100-sxm", 2, 8, PS_FABRIC_NVSWITCH, 50e9,
+    PRESET("hgx-h100-x2-ib", "h100-sxm", 2, 8, PS_FABRIC_NVSWITCH, 50e9,
      "2 HGX H100 nodes over InfiniBand NDR: 1x ConnectX-7 400 Gb/s per GPU, Quantum-2 (Azure ND H100 v5 style)",
-     "ib-ndr", 0, NULL, 0},
-    {"hgx-h100-x2-roce", "h100-sxm", 2, 8, PS_FABRIC_NVSWITCH, 50e9,
-     "2 HGX H100 nodes over RoCE v2: 1x ConnectX-7 400GbE per GPU, Ethernet rail fabric", "roce", 0, NULL, 0},
-    {"aws-p5-x2", "h100-sxm", 2, 8, PS_FABRIC_NVSWITCH, 50e9,
+     "ib-ndr"),
+    PRESET("hgx-h100-x2-roce", "h100-sxm", 2, 8, PS_FABRIC_NVSWITCH, 50e9,
+     "2 HGX H100 nodes over RoCE v2: 1x ConnectX-7 400GbE per GPU, Ethernet rail fabric", "roce"),
+    PRESET("aws-p5-x2", "h100-sxm", 2, 8, PS_FABRIC_NVSWITCH, 50e9,
      "2 AWS p5.48xlarge (8x H100) over EFA: 32x 100 Gb/s EFA per instance, 4 rails per GPU",
-     "efa-p5", 0, NULL, 0},
-    {"aws-p5en-x2", "h200-sxm", 2, 8, PS_FABRIC_NVSWITCH, 50e9,
+     "efa-p5"),
+    PRESET("aws-p5en-x2", "h200-sxm", 2, 8, PS_FABRIC_NVSWITCH, 50e9,
      "2 AWS p5en.48xlarge (8x H200) over EFA: 16x 200 Gb/s EFA per instance, 2 rails per GPU",
-     "efa-p5en", 0, NULL, 0},
-    {"gcp-a3-mega-x2", "h100-sxm", 2, 8, PS_FABRIC_NVSWITCH, 25e9,
-     "2 GCP a3-megagpu-8g (8x H100) over GPUDirect-TCPXO: 8x 200 Gb/s GPU NICs", "tcpxo", 0, NULL, 0},
-    {"gcp-a3-high-x2", "h100-sxm", 2, 8, PS_FABRIC_NVSWITCH, 12.5e9,
-     "2 GCP a3-highgpu-8g (8x H100) over GPUDirect-TCPX: 4x 200 Gb/s NICs, 100 Gb/s per GPU", "tcpx", 0, NULL, 0},
+     "efa-p5en"),
+    PRESET("gcp-a3-mega-x2", "h100-sxm", 2, 8, PS_FABRIC_NVSWITCH, 25e9,
+     "2 GCP a3-megagpu-8g (8x H100) over GPUDirect-TCPXO: 8x 200 Gb/s GPU NICs", "tcpxo"),
+    PRESET("gcp-a3-high-x2", "h100-sxm", 2, 8, PS_FABRIC_NVSWITCH, 12.5e9,
+     "2 GCP a3-highgpu-8g (8x H100) over GPUDirect-TCPX: 4x 200 Gb/s NICs, 100 Gb/s per GPU", "tcpx"),
 };
 
 int ps_platform_preset_count(void) { return (int)(sizeof presets / sizeof presets[0]); }
@@ -180,6 +185,10 @@ int ps_platform_spec_check(const ps_platform_spec *spec, ps_error *err)
     if (spec->gpu_nic_path && ps_gpu_nic_path_parse(spec->gpu_nic_path, &path))
         return ps_error_set(err, PS_EINPUT, "GPU-NIC path '%s': expected pix, pxb, pxn, phb or sys",
                             spec->gpu_nic_path);
+    int nccl_version;
+    if (spec->nccl_version && ps_nccl_version_parse(spec->nccl_version, &nccl_version))
+        return ps_error_set(err, PS_EINPUT, "NCCL version '%.64s': expected 2.MINOR[.PATCH], 2.17.1 "
+                            "or later (NVLS's first release)", spec->nccl_version);
     return PS_OK;
 }
 
@@ -325,6 +334,14 @@ static void put_zone_props(gen *g)
     fprintf(g->out, "%s<prop id=\"nvlink_links_per_gpu\" value=\"%d\"/>\n", in, links);
     put_prop(g, in, "gpu_link_bytes_per_s", g->gpu_link_bytes_per_s);
     put_prop(g, in, "nic_bytes_per_s", s->node_count > 1 ? s->nic_bytes_per_s : 0);
+    /* Written only when named, so every other file is as before; spelled in full (2.18 ->
+     * 2.18.0), as the loader and --describe print it. */
+    int nccl_version;
+    if (s->nccl_version && !ps_nccl_version_parse(s->nccl_version, &nccl_version)) {
+        char text[32];
+        ps_nccl_version_format(nccl_version, text, sizeof text);
+        fprintf(g->out, "%s<prop id=\"nccl_version\" value=\"%s\"/>\n", in, text);
+    }
     put_network_props(g);
 }
 

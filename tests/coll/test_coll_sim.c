@@ -367,8 +367,9 @@ static void test_collnet(void **state)
     char dir[] = "/tmp/parsim-collnet-XXXXXX", path[1100];
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/b200-x2.xml", dir);
-    ps_platform_spec spec = {NULL, "b200", 2, 8, PS_FABRIC_NVSWITCH, 50e9, "test_coll_sim collnet",
-                             "ib-ndr", 0, NULL, 1};
+    ps_platform_spec spec = {.gpu_model = "b200", .node_count = 2, .gpus_per_node = 8,
+                             .fabric = PS_FABRIC_NVSWITCH, .nic_bytes_per_s = 50e9,
+                             .summary = "test_coll_sim collnet", .network = "ib-ndr", .sharp = 1};
     ps_error err = {0, ""};
     assert_int_equal(ps_platform_generate_file(&spec, path, &err), PS_OK);
     assert_int_equal(ps_platform_load(path, &pf, &err), PS_OK);

@@ -213,8 +213,9 @@ static void test_a100_allreduce(void **state)
     assert_non_null(mkdtemp(dir));
     char path[1100];
     snprintf(path, sizeof path, "%s/dgx-a100-x2.xml", dir);
-    ps_platform_spec spec = {NULL, "a100-sxm", 2, 8, PS_FABRIC_NVSWITCH, 25e9,
-                             "2 x DGX A100 (test_coll_vidur)", NULL, 0, NULL, 0};
+    ps_platform_spec spec = {.gpu_model = "a100-sxm", .node_count = 2, .gpus_per_node = 8,
+                             .fabric = PS_FABRIC_NVSWITCH, .nic_bytes_per_s = 25e9,
+                             .summary = "2 x DGX A100 (test_coll_vidur)"};
     ps_error err = {0, ""};
     assert_int_equal(ps_platform_generate_file(&spec, path, &err), PS_OK);
     load_platform(path);

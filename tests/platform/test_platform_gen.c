@@ -71,7 +71,8 @@ static void test_presets(void **state)
 static void test_spec_check(void **state)
 {
     ps_error err = {0};
-    ps_platform_spec s = {NULL, "h100-sxm", 1, 8, PS_FABRIC_NVSWITCH, 0, NULL, NULL, 0, NULL, 0};
+    ps_platform_spec s = {.gpu_model = "h100-sxm", .node_count = 1, .gpus_per_node = 8,
+                          .fabric = PS_FABRIC_NVSWITCH};
     assert_int_equal(ps_platform_spec_check(&s, &err), PS_OK);
     s.gpu_model = "h100-pcie";
     assert_int_equal(ps_platform_spec_check(&s, &err), PS_EINPUT);
@@ -195,7 +196,8 @@ static void test_generate_file(void **state)
     tmpdir *d = *state;
     char path[4300];
     ps_error err = {0};
-    ps_platform_spec s = {NULL, "a100-sxm", 2, 4, PS_FABRIC_MESH, 25e9, NULL, NULL, 0, NULL, 0};
+    ps_platform_spec s = {.gpu_model = "a100-sxm", .node_count = 2, .gpus_per_node = 4,
+                          .fabric = PS_FABRIC_MESH, .nic_bytes_per_s = 25e9};
     snprintf(path, sizeof path, "%s/custom.xml", d->path);
     assert_int_equal(ps_platform_generate_file(&s, path, &err), PS_OK);
     assert_int_equal(ps_platform_validate(path, &err), PS_OK);
@@ -316,7 +318,9 @@ static void test_gpu_nic_path(void **state)
 static void test_network_spec(void **state)
 {
     (void)state;
-    ps_platform_spec s = {NULL, "h100-sxm", 2, 2, PS_FABRIC_NVSWITCH, 50e9, NULL, "efa-p5", 0, NULL, 0};
+    ps_platform_spec s = {.gpu_model = "h100-sxm", .node_count = 2, .gpus_per_node = 2,
+                          .fabric = PS_FABRIC_NVSWITCH, .nic_bytes_per_s = 50e9,
+                          .network = "efa-p5"};
     size_t len;
     char *a = generate_text(&s, &len);
     assert_non_null(strstr(a, "<prop id=\"network\" value=\"efa-p5\"/>"));

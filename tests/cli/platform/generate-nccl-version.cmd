@@ -1,0 +1,1 @@
+cd $PARSIM_TMP && parsim platform --preset hgx-h100 --nccl-version 2.18.5 -o h100-2.18.xml && grep nccl_version h100-2.18.xml && parsim platform --describe h100-2.18.xml | grep "nccl modelled" && parsim platform --gpu h200-sxm --gpus-per-node 8 --fabric nvswitch --nccl-version 2.20 | grep nccl_version
