@@ -151,6 +151,10 @@ static int check_modes(const cost_opts *o, ps_error *err)
         return ps_error_set(err, PS_EINPUT, "-o goes with --queries");
     if (o->json && !o->field[COST_F_OP])
         return ps_error_set(err, PS_EINPUT, "--json goes with --op (a single op)");
+    /* the error table prices measured points with the fitted model alone: a --trace was ignored */
+    if (o->nerrors && o->ntraces)
+        return ps_error_set(err, PS_EINPUT, "--trace does not go with --errors (the table is the fitted model's "
+                            "error; see parsim cost --help)");
     /* without a trace the op id has nothing to be looked up in: it was ignored */
     if (o->field[COST_F_OP_ID] && o->ntraces == 0)
         return ps_error_set(err, PS_EINPUT, "--op-id names an op of a --trace DIR: give the trace");

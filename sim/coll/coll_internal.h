@@ -152,6 +152,9 @@ typedef struct coll_geom {
     double step_s_per_byte_intra;
     double step_s_per_byte_net;
     double net_bandwidth_efficiency; /* 0: no network named, the protocol efficiency applies */
+    int net_nvlink_generation; /* the GPUs' NVLink generation across nodes (NCCL's per-channel
+                                  Tree caps by architecture, model.c coll_tree_net_cap_gbps); 0
+                                  inside one node */
     /* NCCL's NVLS algorithm on one node: the channels (CTAs) NCCL gives it, comm->nvlsChannels
      * (model.c coll_nvls_pipeline_s); 0 for every other algorithm and for engine kernels. */
     int nvls_channels;
@@ -237,6 +240,7 @@ double coll_rank_s(const ps_coll_params *params, ps_coll_op op, ps_coll_algo alg
  * allow -- folded into one number so the simulated task and the closed form stay identical. */
 /* NCCL's bus-bandwidth cap of Ring / Tree LL across nodes, GB/s (llMaxBws); 0 = none. */
 double coll_ll_net_cap_gbps(const coll_geom *geom, ps_coll_algo algo, ps_coll_proto proto);
+double coll_tree_net_cap_gbps(const coll_geom *geom, ps_coll_algo algo, ps_coll_proto proto);
 double coll_call_eff(const ps_coll_params *params, ps_coll_op op, ps_coll_algo algo,
                      ps_coll_proto proto, int n, const coll_geom *geom, double bytes);
 

@@ -68,4 +68,5 @@ void coll_network_geom(const ps_coll_group *g, coll_geom *geom)
     geom->net_channels = crosses ? channels : 0;
     geom->net_nics = crosses ? nics : 0;
     geom->net_nodes = crosses ? g->topo.nodes : 0;
+    geom->net_nvlink_generation = crosses ? g->ctx->fabric.nvlink_generation : 0;
 }

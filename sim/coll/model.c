@@ -399,10 +399,44 @@ double coll_ll_net_cap_gbps(const coll_geom *geom, ps_coll_algo algo, ps_coll_pr
     return geom->net_nodes == 2 ? 39.0 : 20.4;
 }
 
+/* NCCL's per-channel caps on a Tree all_reduce across nodes (NVIDIA/nccl @5067397c
+ * src/graph/tuning.cc: perChMaxTreeBws lines 198-204, perChMaxTreeLL128Bws 191-197, applied at
+ * lines 330-335): busBw = min(busBw x .92, nChannels x perChMaxTreeBw), then LL128 min(busBw x
+ * 120/128, nChannels x perChMaxTreeLL128Bw), LL busBw / 3.8 (its llMaxBw cap is
+ * coll_ll_net_cap_gbps); NCCL then runs a Tree all_reduce at algBw = busBw / 2 (line 381), i.e.
+ * the cap is on 2 S of bus bytes. Columns N1 / N2 / N4 = one node, two, more (index2 of line
+ * 273); rows by architecture (compCapIndex): Ampere {24.0, 23.6, 17.8}, Hopper {38.7, 41.4,
+ * 36.0}, Blackwell {70.0, 42.8, 24.0} GB/s (Simple), LL128 Ampere 20 x 3, Hopper {36.7, 36.7,
+ * 29.0}, Blackwell {55.6, 31.67, 20.0}. nChannels is the tree graph's searched channel count, one
+ * per NIC on a rail-optimised node (../shared/notes/network.md 1.5; the runtime's second channel
+ * per NIC is connect.cc's duplication). Applied across nodes only: a single-node tree is in the
+ * fitted sidecar's efficiency. The NVLink generation stands for the architecture (3 Ampere,
+ * 4 Hopper, 5 Blackwell). */
+double coll_tree_net_cap_gbps(const coll_geom *geom, ps_coll_algo algo, ps_coll_proto proto)
+{
+    static const double simple[3][2] = {{23.6, 17.8}, {41.4, 36.0}, {42.8, 24.0}};
+    static const double ll128[3][2] = {{20.0, 20.0}, {36.7, 29.0}, {31.67, 20.0}};
+    if (algo != PS_ALGO_TREE || geom->net_nodes < 2 || geom->net_nics < 1 || proto < 0 ||
+        proto >= PS_PROTO_COUNT)
+        return 0;
+    int arch = geom->net_nvlink_generation >= 5 ? 2 : geom->net_nvlink_generation == 3 ? 0 : 1;
+    int col = geom->net_nodes == 2 ? 0 : 1;
+    double cap = geom->net_nics * simple[arch][col];
+    if (proto == PS_PROTO_LL128) {
+        double ll = geom->net_nics * ll128[arch][col];
+        cap = cap * 120.0 / 128.0 < ll ? cap * 120.0 / 128.0 : ll;
+    } else if (proto == PS_PROTO_LL)
+        cap /= 3.8;
+    return cap;
+}
+
 static double ll_net_cap_eff(ps_coll_op op, ps_coll_algo algo, ps_coll_proto proto, int n,
                              const coll_geom *geom)
 {
     double cap_gbps = coll_ll_net_cap_gbps(geom, algo, proto);
+    double tree_gbps = op == PS_COLL_ALL_REDUCE ? coll_tree_net_cap_gbps(geom, algo, proto) : 0;
+    if (tree_gbps > 0 && (!(cap_gbps > 0) || tree_gbps < cap_gbps))
+        cap_gbps = tree_gbps;
     const ps_coll_model *m = ps_coll_model_of(op);
     double bus = algo == PS_ALGO_TREE ? 2.0 : m && m->busbw_factor ? m->busbw_factor(n) : 1.0;
     if (!(cap_gbps > 0) || !(bus > 0) || !(geom->step_s_per_byte > 0))

@@ -392,6 +392,9 @@ static int escape(ps_json_reader *r, sbuf *b, ps_error *err)
         int rc = hex4(r, &cp, err);
         if (rc)
             return rc;
+        /* the strings are C strings from here on: "k\\u0000x" became the kernel name "k" */
+        if (cp == 0)
+            return ps_json_fail(r, err, "\\u0000 (a NUL character) in a string");
         if (cp >= 0xdc00 && cp <= 0xdfff)
             return ps_json_fail(r, err, "lone low surrogate \\u%04x in a string", cp);
         if (cp >= 0xd800 && cp <= 0xdbff) {

@@ -292,6 +292,15 @@ static double tree_closed_form(ps_coll_algo algo, ps_coll_proto proto, double by
          * all_reduce's bus traffic is 2 x bytes (algBw = busBw / 2, tuning.cc:284-289). */
         if (proto == PS_PROTO_LL)
             tb = fmax(tb, 2 * bytes / 39e9);
+        /* and at nChannels x perChMaxTreeBw (Hopper, 2 nodes: 41.4 GB/s; LL128 36.7 GB/s and
+         * x 120/128; LL / 3.8) with one searched channel per NIC, 8 here (tuning.cc @5067397c
+         * lines 191-204, 330-335; model.c coll_tree_net_cap_gbps). */
+        double cap = 8 * 41.4e9;
+        if (proto == PS_PROTO_LL128)
+            cap = fmin(cap * 120.0 / 128.0, 8 * 36.7e9);
+        else if (proto == PS_PROTO_LL)
+            cap /= 3.8;
+        tb = fmax(tb, 2 * bytes / cap);
         return lat + tb;
     }
     const ps_coll_proto_params *r = &p->nvls_tree;

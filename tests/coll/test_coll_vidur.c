@@ -199,7 +199,8 @@ static void test_h100_sendrecv(void **state)
  * (A100 NVLink: 12 x 20 GB/s = 240 of 300 GB/s, 0.80 vs Hopper's 0.824; its llMaxBw is 87.7 not
  * 141): a known bias, reported, not fitted. Measured median |err| (signed: all negative, the
  * model is faster): one node 2/4/8 GPUs 43.5 / 34.1 / 28.6 %; two nodes (per node 1/2/4/8)
- * 71.5 / 83.1 / 80.6 / 90.7 %. The two-node data cannot come from 8 x 200 Gb/s rails: a 2-GPU
+ * 71.5 / 83.1 / 73.6 / 88.3 % (80.6 / 90.7 % for the Tree groups before NCCL's per-channel Tree
+ * caps across nodes, model.c coll_tree_net_cap_gbps). The two-node data cannot come from 8 x 200 Gb/s rails: a 2-GPU
  * (1 per node) all_reduce of 64 MiB takes 11.4 ms, i.e. ~5.9 GB/s through one NIC, and 16 GPUs
  * on 2 nodes take 7.2 ms, no faster than 2 x 8 GPUs sharing ONE ~50-100 Gb/s path per node would
  * be; per-GPU 50 Gb/s rails fit the 1-GPU-per-node group (13 %) but still not 16 GPUs (74 %).
@@ -224,7 +225,7 @@ static void test_a100_allreduce(void **state)
         int workers, per_node;
         double measured; /* median |err| today, all sizes */
     } groups[] = {{2, 1, 0.715}, {2, 2, 0.435}, {4, 2, 0.831}, {4, 4, 0.341},
-                  {8, 4, 0.806}, {8, 8, 0.286}, {16, 8, 0.907}};
+                  {8, 4, 0.736}, {8, 8, 0.286}, {16, 8, 0.883}};
     bool ok = true;
     for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {
         ps_coll_group *g = group_on_nodes(groups[i].workers, groups[i].per_node);

@@ -98,7 +98,7 @@ nccl2409-h100-x2-roce-allreduce.csv|platforms/hgx-h100-x2-roce.xml|all_reduce|16
 nccl2409-h100-x2-roce-allgather.csv|platforms/hgx-h100-x2-roce.xml|all_gather|16|1||held-out|87|-|-
 nccl2409-h100-x2-roce-reducescatter.csv|platforms/hgx-h100-x2-roce.xml|reduce_scatter|16|1||held-out|87|-|-
 nccl2409-h100-x2-roce-alltoall.csv|platforms/hgx-h100-x2-roce.xml|alltoall|16|1||held-out|84|-|-
-voltagepark-h100-x4-ib-allreduce.csv|TMP/ib-ndr-x4.xml|all_reduce|32|1||fit|6|19|-
+voltagepark-h100-x4-ib-allreduce.csv|TMP/ib-ndr-x4.xml|all_reduce|32|1||fit|5|19|-
 voltagepark-h100-x4-ib-allgather.csv|TMP/ib-ndr-x4.xml|all_gather|32|1||held-out|27|14|-
 nebius-h100-x2-ib-allreduce-torch.csv|platforms/hgx-h100-x2-ib.xml|all_reduce|16|1||held-out|28|-|-
 azure-ndh100v5-x2-ib-allreduce-8g.csv|TMP/azure-ndh100v5-x2.xml|all_reduce|16|1||held-out|13|-|-
@@ -142,21 +142,21 @@ together-b200-fa-x4-ib-reducescatter-ring-tuned.csv|TMP/b200-ib-ndr-x4.xml|reduc
 together-b200-fa-x4-ib-allreduce-ring-untuned.csv|TMP/b200-ib-ndr-x4.xml|all_reduce|32|1| --algo ring --nccl-version 2.30.7|held-out|9|-|-
 together-b200-fa-x4-ib-allgather-ring-untuned.csv|TMP/b200-ib-ndr-x4.xml|all_gather|32|1| --algo ring --nccl-version 2.30.7|held-out|9|-|-
 together-b200-fa-x4-ib-reducescatter-ring-untuned.csv|TMP/b200-ib-ndr-x4.xml|reduce_scatter|32|1| --algo ring --nccl-version 2.30.7|held-out|9|-|-
-together-b200-md1-x2-ib-allreduce-tree.csv|TMP/b200-ib-ndr-x2.xml|all_reduce|16|1| --algo tree --nccl-version 2.29.7|held-out|57|-|-
-together-b200-md1-x4-ib-allreduce-tree.csv|TMP/b200-ib-ndr-x4.xml|all_reduce|32|1| --algo tree --nccl-version 2.29.7|held-out|50|-|-
-together-b200-md1-x8-ib-allreduce-tree.csv|TMP/b200-ib-ndr-x8.xml|all_reduce|64|1| --algo tree --nccl-version 2.29.7|held-out|51|-|-
-together-b200-md1-x16-ib-allreduce-tree.csv|TMP/b200-ib-ndr-x16.xml|all_reduce|128|1| --algo tree --nccl-version 2.29.7|held-out|51|-|-
-together-b200-md1-x32-ib-allreduce-tree.csv|TMP/b200-ib-ndr-x32.xml|all_reduce|256|1| --algo tree --nccl-version 2.29.7|held-out|51|-|-
+together-b200-md1-x2-ib-allreduce-tree.csv|TMP/b200-ib-ndr-x2.xml|all_reduce|16|1| --algo tree --nccl-version 2.29.7|held-out|7|-|-
+together-b200-md1-x4-ib-allreduce-tree.csv|TMP/b200-ib-ndr-x4.xml|all_reduce|32|1| --algo tree --nccl-version 2.29.7|held-out|5|-|-
+together-b200-md1-x8-ib-allreduce-tree.csv|TMP/b200-ib-ndr-x8.xml|all_reduce|64|1| --algo tree --nccl-version 2.29.7|held-out|4|-|-
+together-b200-md1-x16-ib-allreduce-tree.csv|TMP/b200-ib-ndr-x16.xml|all_reduce|128|1| --algo tree --nccl-version 2.29.7|held-out|4|-|-
+together-b200-md1-x32-ib-allreduce-tree.csv|TMP/b200-ib-ndr-x32.xml|all_reduce|256|1| --algo tree --nccl-version 2.29.7|held-out|4|-|-
 together-b200-md1-x2-ib-allreduce-nvlstree.csv|TMP/b200-ib-ndr-x2.xml|all_reduce|16|1| --algo nvls_tree --nccl-version 2.29.7|held-out|21|-|-
 together-b200-md1-x4-ib-allreduce-nvlstree.csv|TMP/b200-ib-ndr-x4.xml|all_reduce|32|1| --algo nvls_tree --nccl-version 2.29.7|held-out|12|-|-
 together-b200-md1-x8-ib-allreduce-nvlstree.csv|TMP/b200-ib-ndr-x8.xml|all_reduce|64|1| --algo nvls_tree --nccl-version 2.29.7|held-out|19|-|-
 together-b200-md1-x16-ib-allreduce-nvlstree.csv|TMP/b200-ib-ndr-x16.xml|all_reduce|128|1| --algo nvls_tree --nccl-version 2.29.7|held-out|13|-|-
 together-b200-md1-x32-ib-allreduce-nvlstree.csv|TMP/b200-ib-ndr-x32.xml|all_reduce|256|1| --algo nvls_tree --nccl-version 2.29.7|held-out|17|-|-
-together-b200-fa-x2-ib-allreduce-tree-g8.csv|TMP/b200-ib-ndr-x2.xml|all_reduce|16|8| --algo tree --nccl-version 2.28.9|held-out|57|-|-
-together-b200-fa-x4-ib-allreduce-tree-g8.csv|TMP/b200-ib-ndr-x4.xml|all_reduce|32|8| --algo tree --nccl-version 2.28.9|held-out|50|-|-
-together-b200-fa-x8-ib-allreduce-tree-g8.csv|TMP/b200-ib-ndr-x8.xml|all_reduce|64|8| --algo tree --nccl-version 2.28.9|held-out|50|-|-
-together-b200-fa-x16-ib-allreduce-tree-g8.csv|TMP/b200-ib-ndr-x16.xml|all_reduce|128|8| --algo tree --nccl-version 2.28.9|held-out|50|-|-
-together-b200-fa-x32-ib-allreduce-tree-g8.csv|TMP/b200-ib-ndr-x32.xml|all_reduce|256|8| --algo tree --nccl-version 2.28.9|held-out|51|-|-
+together-b200-fa-x2-ib-allreduce-tree-g8.csv|TMP/b200-ib-ndr-x2.xml|all_reduce|16|8| --algo tree --nccl-version 2.28.9|held-out|8|-|-
+together-b200-fa-x4-ib-allreduce-tree-g8.csv|TMP/b200-ib-ndr-x4.xml|all_reduce|32|8| --algo tree --nccl-version 2.28.9|held-out|5|-|-
+together-b200-fa-x8-ib-allreduce-tree-g8.csv|TMP/b200-ib-ndr-x8.xml|all_reduce|64|8| --algo tree --nccl-version 2.28.9|held-out|5|-|-
+together-b200-fa-x16-ib-allreduce-tree-g8.csv|TMP/b200-ib-ndr-x16.xml|all_reduce|128|8| --algo tree --nccl-version 2.28.9|held-out|5|-|-
+together-b200-fa-x32-ib-allreduce-tree-g8.csv|TMP/b200-ib-ndr-x32.xml|all_reduce|256|8| --algo tree --nccl-version 2.28.9|held-out|5|-|-
 together-b200-fa-x2-ib-allreduce-nvlstree-g8.csv|TMP/b200-ib-ndr-x2.xml|all_reduce|16|8| --algo nvls_tree --nccl-version 2.28.9|held-out|22|-|-
 together-b200-fa-x4-ib-allreduce-nvlstree-g8.csv|TMP/b200-ib-ndr-x4.xml|all_reduce|32|8| --algo nvls_tree --nccl-version 2.28.9|held-out|28|-|-
 together-b200-fa-x8-ib-allreduce-nvlstree-g8.csv|TMP/b200-ib-ndr-x8.xml|all_reduce|64|8| --algo nvls_tree --nccl-version 2.28.9|held-out|26|-|-

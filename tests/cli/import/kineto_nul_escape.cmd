@@ -1,0 +1,1 @@
+cd $PARSIM_TMP && printf '{"traceEvents":[{"ph":"X","cat":"kernel","name":"k\\u0000x","ts":1,"dur":2,"pid":0,"tid":7,"args":{"stream":7,"correlation":1}}]}\n' > k.json && grep -c 'k\\u0000x' k.json && parsim import kineto k.json -o trace; rc=$?; test -e trace && echo "trace written"; exit $rc
