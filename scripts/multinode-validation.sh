@@ -123,7 +123,7 @@ section() {
   echo "node, NCCL 2.28.9-2.30.7; peak tables at 4-32 GiB, one CSV per node count, plus MD1's"
   echo "sendrecv sweeps): ib-ndr carries over from H100 where the cluster runs NCCL's IB defaults"
   echo "(MD1 Ring all_reduce / all_gather at 2-32 nodes 1-7 %, flapping's 4 nodes without the tuning"
-  echo "variables 7 %; sendrecv on 2 / 4 nodes 9 / 13 % from 1 MiB) and misses where it does not:"
+  echo "variables 7 %; sendrecv on 2 / 4 nodes 10 / 14 % from 1 MiB) and misses where it does not:"
   echo "with \`NCCL_IB_QPS_PER_CONNECTION=2\` and \`NCCL_IB_AR_THRESHOLD=0\` flapping's Ring reaches 0.97"
   echo "of line rate at every node count and ib-ndr's 0.83 (fitted on Voltage Park's H100 at NCCL"
   echo "defaults) is 14-20 % slow; the same 4 nodes on the same day give 307 GB/s busbw without and"
