@@ -138,6 +138,7 @@ typedef struct ps_coll_params {
     ps_coll_proto_params collnet_chain;
     double collnet_direct_net_hop_us;
     double collnet_chain_net_hop_us;
+    double nvls_net_hop_us;      /* NVLS across nodes (with CollNet): hwLat[NET][NVLS] */
     double sharp_eff_direct;
     double sharp_eff_chain;
     /* Rings across nodes (NCCL's ring latency, tuning.cc): a step that crosses nodes costs

@@ -266,6 +266,19 @@ static int load_curves(const calibrate_args *a, curve_set *cs, ps_error *err)
     if (!(cs->curves = calloc(MAX_CURVES, sizeof *cs->curves)))
         return ps_error_set(err, PS_EINTERNAL, "out of memory");
     int rc = PS_OK;
+    /* One file twice (--nccl a.log --nccl a.log, or as two --curve specs) was fitted twice: its
+     * points weighed double against the other curves'. */
+    for (int i = 0; i < a->n_inputs; i++)
+        for (int j = 0; j < i; j++) {
+            const char *pi = a->inputs[i].arg, *pj = a->inputs[j].arg, *e;
+            if (!a->inputs[i].is_log && (e = strchr(pi, '=')))
+                pi = e + 1;
+            if (!a->inputs[j].is_log && (e = strchr(pj, '=')))
+                pj = e + 1;
+            if (ps_same_file(pi, pj))
+                return ps_error_set(err, PS_EINPUT, "%s is given twice (--nccl / --curve): its points would weigh "
+                                    "double in the fit", pi);
+        }
     for (int i = 0; !rc && i < a->n_inputs; i++) {
         if (a->inputs[i].is_log) {
             rc = add_log(a->inputs[i].arg, &a->pick, cs->curves, cs->files, cs->labels, &cs->n_curves, err);

@@ -16,6 +16,8 @@ static bool shape(ps_coll_algo algo, const coll_topo *topo, coll_shape *out)
      * RunWorkColl<AllGather, COLLNET_DIRECT, Simple>): no scatter, gather down. */
     if (algo == PS_ALGO_COLLNET_DIRECT)
         return coll_collnet_shape(algo, topo, 0.0, 1.0, out);
+    if (algo == PS_ALGO_NVLS && topo->nodes > 1)
+        return false; /* NVLS across nodes: all_reduce only in parsim (not modelled here) */
     return coll_ring_nvls_shape(algo, topo, n - 1, 1.0 / n, (n - 1.0) / n, out);
 }
 

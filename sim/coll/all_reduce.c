@@ -42,6 +42,11 @@
  * Latency (NCCL): Direct 2 x (intra hop + (ppn-1) x 0.4 us) + net hop, Chain 2 (ppn-1) x intra
  * hop + net hop (ring_family.c coll_collnet_shape, engine_traffic.c collnet_matrix).
  *
+ * NVLS across nodes (NCCL's NVLS algorithm with CollNet, NCCL_NVLS_ENABLE and a SHARP network):
+ * NVLS inside each node as on one node (every port S up, S down), one head per NIC sending its
+ * share into the switches and multicasting the total back (each NIC S/ppn each way); latency
+ * NVLS's 25 us + hwLat[NET][NVLS] 18 us (engine_traffic.c collnet_matrix, PAT_NVLS_COLLNET).
+ *
  * Both tree shapes give the whole call's traffic times 1/steps per "step" (PAT_TREE and
  * PAT_NVLS_TREE are filled by the engine, which knows the group's nodes): the engine multiplies a
  * step's traffic by `steps`, so the one parallel task carries exactly the call's traffic.
@@ -60,6 +65,16 @@ static int log2i(int v)
 static bool shape(ps_coll_algo algo, const coll_topo *topo, coll_shape *out)
 {
     int n = topo->n;
+    if (algo == PS_ALGO_NVLS && topo->nodes > 1) {
+        /* NVLS across nodes, with CollNet (the file header): NCCL's latency is intraLat +
+         * interLat (tuning.cc @ v2.29.7-1 lines 392-394): the NVLS step, paid as the row's base,
+         * and one in-network step. */
+        if (!topo->grouped)
+            return false;
+        *out = (coll_shape){.pattern = PAT_NVLS_COLLNET, .steps = 1, .arc_frac = 1.0,
+                             .up_frac = 1.0, .down_frac = 1.0, .inter_steps = 1, .net_frac = 1.0};
+        return true;
+    }
     if (coll_ring_nvls_shape(algo, topo, 2 * (n - 1), 1.0, 1.0, out))
         return true;
     if (algo == PS_ALGO_TREE) {

@@ -38,6 +38,9 @@ typedef enum coll_pattern {
                            x bytes / per_node each way, and each head's in-network bytes
                            (net_frac x bytes / per_node) on its NIC (engine_traffic.c); the whole
                            call's traffic x arc_frac */
+    PAT_NVLS_COLLNET,   /* NCCL's NVLS on several nodes (needs CollNet): NVLS up/down inside each
+                           node + each head's in-network bytes on its NIC; the whole call's
+                           traffic x arc_frac */
     PAT_COLLNET_CHAIN,  /* CollNetChain: PAT_TREE's per-rail chains in each node, and each chain
                            head's in-network bytes on its NIC; the whole call's traffic x arc_frac */
 } coll_pattern;

@@ -46,6 +46,7 @@ struct ps_coll_group {
     bool nvls_tree_ok;   /* several nodes, each with an NVLS-capable switch */
     bool collnet_ok;     /* several grouped nodes of <= 8 GPUs on a SHARP network (CollNet) */
     bool collnet_direct_ok; /* ... and NVSwitch nodes (CollNetDirect) */
+    bool nvls_collnet_ok;   /* ... and NVLS-capable switches (NCCL's NVLS across nodes) */
     sg_bar_t barrier;
     coll_geom_memo *memo;
     double *flops;       /* n+nodes zeros */

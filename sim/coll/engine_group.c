@@ -97,6 +97,9 @@ static void fill_hosts(ps_coll_group *g)
     g->collnet_ok = g->ctx->fabric.network.sharp && g->topo.nodes > 1 && g->topo.grouped &&
                     g->topo.per_node <= 8;
     g->collnet_direct_ok = g->collnet_ok && g->ctx->fabric.kind == PS_FABRIC_NVSWITCH;
+    /* NCCL's NVLS algorithm on several nodes runs only with CollNet ("Disable ... Collnet+NVLS
+     * if collnet is not supported", tuning.cc:468-472; enqueue.cc:1915). */
+    g->nvls_collnet_ok = g->collnet_ok && nvls;
 }
 
 int ps_coll_group_create(ps_coll_ctx *ctx, int n, const int *ranks, ps_coll_group **out,

@@ -93,12 +93,23 @@ static void tree_matrix(const ps_coll_group *g, const coll_shape *s, double amou
  *    node k's head to node k+1's head (mod N), which loads every NIC with the share up and the
  *    share down through the rail's leaf. For all_gather and reduce_scatter the send side of a
  *    NIC carries in fact 1/N of that (its own part; the reduced part), overstated here: the
- *    receive side, the busier, is exact. */
+ *    receive side, the busier, is exact.
+ *  - PAT_NVLS_COLLNET (NCCL's NVLS across nodes, all_reduce.h RunWorkColl<AllReduce, NVLS,
+ *    Simple>, the multi-node branch): the scatter warps copy the whole buffer up into the NVLS
+ *    multicast buffer, head c's reduce warps multimem.ld_reduce its share and send it into the
+ *    switches, its broadcast warps multimem.st the returned total, the gather warps copy the
+ *    whole buffer down: up_frac / down_frac x bytes between each GPU and its node's NVSwitch
+ *    (as NVLS-tree), and the in-network step as above. */
 static void collnet_matrix(const ps_coll_group *g, const coll_shape *s, double amount, int dim)
 {
     const coll_topo *t = &g->topo;
     int ppn = t->per_node, nodes = t->nodes;
     double *m = g->memo->matrix, share = amount / ppn;
+    for (int i = 0; s->pattern == PAT_NVLS_COLLNET && i < g->n; i++) {
+        int sw = g->n + g->host_node[i];
+        m[i * dim + sw] += s->up_frac * amount;
+        m[sw * dim + i] += s->down_frac * amount;
+    }
     for (int k = 0; k < nodes; k++)
         for (int c = 0; c < ppn; c++) {
             int head = k * ppn + c;
@@ -146,7 +157,9 @@ static void p2p_flow(const ps_coll_group *g, double *m, int dim, int a, int b, d
 int coll_step_matrix(const ps_coll_group *g, const coll_shape *s, double bytes, int root)
 {
     int n = g->n;
-    int dim = s->pattern == PAT_NVLS ? n + 1 : s->pattern == PAT_NVLS_TREE ? n + g->topo.nodes : n;
+    int dim = s->pattern == PAT_NVLS ? n + 1
+              : s->pattern == PAT_NVLS_TREE || s->pattern == PAT_NVLS_COLLNET ? n + g->topo.nodes
+                                                                               : n;
     double *m = g->memo->matrix;
     memset(m, 0, sizeof(double) * (size_t)dim * (size_t)dim);
     switch (s->pattern) {
@@ -195,6 +208,7 @@ int coll_step_matrix(const ps_coll_group *g, const coll_shape *s, double bytes, 
         break;
     case PAT_COLLNET_DIRECT:
     case PAT_COLLNET_CHAIN:
+    case PAT_NVLS_COLLNET:
         collnet_matrix(g, s, s->arc_frac * bytes, dim);
         break;
     }
@@ -299,7 +313,8 @@ int coll_group_geom(const ps_coll_group *g, ps_coll_op op, ps_coll_algo algo, co
         const ps_coll_model *model = ps_coll_model_of(op);
         memset(c, 0, sizeof *c);
         c->available = model->shape(algo, &g->topo, &c->shape);
-        if ((algo == PS_ALGO_NVLS && !g->nvls_ok) || (algo == PS_ALGO_NVLS_TREE && !g->nvls_tree_ok) ||
+        if ((algo == PS_ALGO_NVLS && !(g->topo.nodes == 1 ? g->nvls_ok : g->nvls_collnet_ok)) ||
+            (algo == PS_ALGO_NVLS_TREE && !g->nvls_tree_ok) ||
             (algo == PS_ALGO_COLLNET_DIRECT && !g->collnet_direct_ok) ||
             (algo == PS_ALGO_COLLNET_CHAIN && !g->collnet_ok))
             c->available = false;
@@ -310,7 +325,7 @@ int coll_group_geom(const ps_coll_group *g, ps_coll_op op, ps_coll_algo algo, co
             coll_network_geom(g, c);
             /* comm->nvlsChannels of the NCCL release modelled (model.c coll_nvls_channels):
              * 16 on Hopper, 24 on one Blackwell node from v2.27. */
-            if (algo == PS_ALGO_NVLS)
+            if (algo == PS_ALGO_NVLS && g->topo.nodes == 1)
                 c->nvls_channels = coll_nvls_channels(g->ctx->params.nccl_version,
                                                       g->ctx->fabric.nvlink_generation);
         }

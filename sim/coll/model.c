@@ -60,6 +60,8 @@ double coll_net_hop_us(const ps_coll_params *p, ps_coll_algo algo, ps_coll_proto
         return p->collnet_direct_net_hop_us;
     if (algo == PS_ALGO_COLLNET_CHAIN)
         return p->collnet_chain_net_hop_us;
+    if (algo == PS_ALGO_NVLS)
+        return p->nvls_net_hop_us; /* only paid across nodes (inter_steps) */
     /* Point-to-point across nodes (send/recv, alltoall) always runs Simple: the network P2P
      * connections get no LL buffers unless NCCL_ALLOC_P2P_NET_LL_BUFFERS=1 (N src/init.cc:859,
      * src/transport/net.cc:915-933; ../shared/notes/network.md 1, item 3), so each node-crossing
@@ -450,7 +452,9 @@ static double sharp_factor(const ps_coll_params *p, ps_coll_op op, ps_coll_algo 
 {
     if (op != PS_COLL_ALL_REDUCE && op != PS_COLL_REDUCE_SCATTER)
         return 1.0;
-    return algo == PS_ALGO_COLLNET_DIRECT  ? p->sharp_eff_direct
+    /* NVLS across nodes sends its heads' shares into the same switch reduction as CollNetDirect
+     * (params.c); on one node it has no NIC link, so the factor never applies there. */
+    return algo == PS_ALGO_COLLNET_DIRECT || algo == PS_ALGO_NVLS ? p->sharp_eff_direct
            : algo == PS_ALGO_COLLNET_CHAIN ? p->sharp_eff_chain
                                            : 1.0;
 }

@@ -60,6 +60,9 @@
  *   base_us: baseLatencies[CollNetDirect] = baseLatencies[CollNetChain] = 0 (line 146);
  *   hop_us:  hwLatencies[NVLink] = 3.7 us (Direct) / 2.8 us (Chain), Simple only (line 153);
  *   net_hop_us: hwLatencies[NET] = 31 / 30 us (line 165), the one in-network step;
+ *   NVLS across nodes (only with CollNet): hwLatencies[NET][NVLS] = 18 us (line 165) after the
+ *   NVLS row's 25 us; its NICs reduce at sharp_eff_direct (ASSUMPTION: one head per NIC, the
+ *   same in-network reduction as CollNetDirect; no public NVLS+SHARP run to fit it);
  *   Direct also pays 2 x (ppn-1) x 0.4 us of "arity serialization" (line 388, all_reduce.c);
  *   eff: NCCL takes CollNet's bandwidth from the CollNet graph's bwIntra, the same NVLink
  *        channel speed as the ring's (lines 284-285), so the NVLink side runs at the ring
@@ -100,6 +103,7 @@ void ps_coll_params_default(ps_coll_params *p)
     p->collnet_chain = (ps_coll_proto_params){0, 2.8, 0.824, 0};
     p->collnet_direct_net_hop_us = 31.0;
     p->collnet_chain_net_hop_us = 30.0;
+    p->nvls_net_hop_us = 18.0;
     p->sharp_eff_direct = SHARP_EFF_DIRECT;
     p->sharp_eff_chain = SHARP_EFF_CHAIN;
     p->ring_net_hop_us[PS_PROTO_LL] = 2.7;

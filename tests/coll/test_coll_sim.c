@@ -359,7 +359,8 @@ static void test_tree(void **state)
  * 0.83 alone for all_gather (the switches multicast, they do not reduce). Latency: NCCL's
  * 2 x (max(3.7 us, NVLink route) + 7 x 0.4 us) + max(31 us, NIC route) for Direct,
  * 2 x 7 x max(2.8 us, NVLink route) + max(30 us, NIC route) for Chain, + ib-ndr's 1 us proxy step;
- * pipeline 2 sqrt(1 us x tb) (the proxy step once per chunk, no fill). Same tolerance as
+ * pipeline 2 sqrt(1 us x tb) (the proxy step once per chunk, no fill). NVLS across nodes
+ * (with CollNet) is derived below. Same tolerance as
  * test_exact. (Without SHARP neither algorithm exists: golden cli.nccl.collnet-without-sharp.) */
 static void test_collnet(void **state)
 {
@@ -388,6 +389,7 @@ static void test_collnet(void **state)
     add_call(j, PS_COLL_ALL_GATHER, gib, PS_ALGO_COLLNET_DIRECT, PS_PROTO_AUTO);
     add_call(j, PS_COLL_REDUCE_SCATTER, gib, PS_ALGO_COLLNET_DIRECT, PS_PROTO_AUTO);
     add_call(j, PS_COLL_ALL_REDUCE, 8, PS_ALGO_COLLNET_DIRECT, PS_PROTO_AUTO);
+    add_call(j, PS_COLL_ALL_REDUCE, gib, PS_ALGO_NVLS, PS_PROTO_AUTO);
     run_all();
     double bw_intra, lat_intra, bw_inter, lat_inter;
     assert_int_equal(ps_platform_route(pf, 0, 1, &bw_intra, &lat_intra, &err), PS_OK);
@@ -396,11 +398,15 @@ static void test_collnet(void **state)
     double lat_direct = 2 * (fmax(3.7e-6, lat_intra) + 7 * 0.4e-6) + fmax(31e-6, lat_inter) + 1e-6;
     double lat_chain = 14 * fmax(2.8e-6, lat_intra) + fmax(30e-6, lat_inter) + 1e-6;
     double nic = 50e9 * 0.83;
-    double tb[5] = {gib / 8 / (nic * params.sharp_eff_direct), gib / 8 / (nic * params.sharp_eff_chain),
+    /* NVLS across nodes: 25 us + max(18 us, NIC route) + the proxy step; S up and S down each
+     * port at NVLS's 0.648 of 900 GB/s against S/8 on each NIC at the SHARP rate: the NICs. */
+    double lat_nvls = 25e-6 + fmax(18e-6, lat_inter) + 1e-6;
+    assert_true(gib / (900e9 * params.nvls.eff) < gib / 8 / (nic * params.sharp_eff_direct));
+    double tb[6] = {gib / 8 / (nic * params.sharp_eff_direct), gib / 8 / (nic * params.sharp_eff_chain),
                     gib / 8 / nic, gib / 8 / (nic * params.sharp_eff_direct),
-                    8.0 / 8 / (nic * params.sharp_eff_direct)};
-    double lat[5] = {lat_direct, lat_chain, lat_direct, lat_direct, lat_direct};
-    for (int i = 0; i < 5; i++) {
+                    8.0 / 8 / (nic * params.sharp_eff_direct), gib / 8 / (nic * params.sharp_eff_direct)};
+    double lat[6] = {lat_direct, lat_chain, lat_direct, lat_direct, lat_direct, lat_nvls};
+    for (int i = 0; i < 6; i++) {
         double want = lat[i] + tb[i] + 2 * sqrt(1e-6 * tb[i]), got = j->results[i].time_s;
         if (fabs(got - want) > 1e-9 * want + 1e-9)
             fail_msg("call %d (%s %g B %s): simulated %.9g s, derived %.9g s", i,
