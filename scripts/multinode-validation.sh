@@ -153,10 +153,9 @@ section() {
   echo "and MD1 (NCCL 2.29.7, NCCL_ALGO unset: the tuner's own choice, Chain from ~140 MB, 2-46 nodes)."
   echo "Direct's misses are its measured growth from 8 to 32 GiB (545 -> 606 GB/s at 4 nodes; the"
   echo "model is bandwidth-bound there) and its fall from 4 to 64 nodes (606 -> 546; the model's NIC"
-  echo "load does not grow with the node count). MD1 on 2 nodes: the tuner picks Tree (the model's"
-  echo "2-node Tree is as fast as SHARP; measured Tree-forced on that cluster is 335 GB/s against the"
-  echo "model's 614: NCCL's Tree constants across nodes, not fitted), -12 %. No SHARP data exist below"
-  echo "2 GiB: CollNet's latency is NCCL's constants, unchecked."
+  echo "load does not grow with the node count). MD1 on 2 nodes picked Tree (-12 %) until Tree across"
+  echo "nodes took NCCL's per-channel caps (318 GB/s now, 335 measured forced); it now picks Chain there"
+  echo "too. No SHARP data exist below 2 GiB: CollNet's latency is NCCL's constants, unchecked."
   echo
   echo "Changes (2026-12-02, netdata): rings across nodes pay NCCL's ring latency, (steps - k) x"
   echo "max(hop, netOverhead) + k x hwLat[NET][Ring] (model.c), instead of steps x the mean latency of"

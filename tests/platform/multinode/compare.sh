@@ -176,7 +176,7 @@ together-b200-flapping-x64-collnet-direct-allreduce.csv|TMP/b200-sharp-x64.xml|a
 together-b200-flapping-x2-collnet-direct-allgather.csv|TMP/b200-sharp-x2.xml|all_gather|16|8| --algo collnet_direct|held-out|2|-|-
 together-b200-flapping-x4-collnet-direct-allgather.csv|TMP/b200-sharp-x4.xml|all_gather|32|8| --algo collnet_direct|held-out|1|-|-
 together-b200-flapping-x32-collnet-direct-allgather.csv|TMP/b200-sharp-x32.xml|all_gather|256|8| --algo collnet_direct|held-out|2|-|-
-together-b200-md1-x2-collnet-allreduce.csv|TMP/b200-sharp-nonvls-x2.xml|all_reduce|16|1||held-out|15|-|-
+together-b200-md1-x2-collnet-allreduce.csv|TMP/b200-sharp-nonvls-x2.xml|all_reduce|16|1||held-out|5|-|-
 together-b200-md1-x4-collnet-allreduce.csv|TMP/b200-sharp-nonvls-x4.xml|all_reduce|32|1||held-out|2|-|-
 together-b200-md1-x8-collnet-allreduce.csv|TMP/b200-sharp-nonvls-x8.xml|all_reduce|64|1||held-out|1|-|-
 together-b200-md1-x16-collnet-allreduce.csv|TMP/b200-sharp-nonvls-x16.xml|all_reduce|128|1||held-out|1|-|-
