@@ -9,7 +9,6 @@
  * op's shape: it comes from the op graph of the meta's model, plan and scenario (the decode graph
  * of step 0), so a trace whose meta does not name a preset gives exact ids only.
  */
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,27 +38,6 @@ static int occ_push(occ_list *l, const char *op_id, int rank, double t)
     l->v[l->n].rank = rank;
     l->v[l->n++].time_us = t;
     return PS_OK;
-}
-
-/* "NVIDIA H200" -> h200-sxm, ... (the catalogue's names; PCIe only when the name says so). */
-static const char *catalogue_gpu(const char *name)
-{
-    char low[256];
-    size_t i = 0;
-    for (; name[i] && i + 1 < sizeof low; i++)
-        low[i] = (char)tolower((unsigned char)name[i]);
-    low[i] = '\0';
-    if (strstr(low, "gb200"))
-        return "gb200";
-    if (strstr(low, "b200"))
-        return "b200";
-    if (strstr(low, "h200"))
-        return "h200-sxm";
-    if (strstr(low, "h100"))
-        return strstr(low, "pcie") ? "h100-pcie" : "h100-sxm";
-    if (strstr(low, "a100"))
-        return "a100-sxm";
-    return NULL;
 }
 
 /* Reads the activities into occurrences (one per run of the same op id on a rank). */
@@ -204,7 +182,8 @@ int ps_cost_model_add_trace(ps_cost_model *m, const char *dir, ps_error *err)
     int rc = ps_trace_read_meta(dir, &meta, err);
     if (rc)
         return rc;
-    const char *gpu = catalogue_gpu(meta.gpu_name);
+    const ps_gpu_spec *traced = ps_gpu_find_device(meta.gpu_name);
+    const char *gpu = traced ? traced->name : NULL;
     if (!gpu)
         return ps_error_set(err, PS_EINPUT, "%s/%s: GPU '%s' is not in the catalogue; its times cannot be "
                             "used", dir, PS_TRACE_META_FILE, meta.gpu_name);

@@ -9,6 +9,8 @@
  */
 #include "parsim/gpu.h"
 
+#include <ctype.h>
+
 #include <string.h>
 
 static const ps_gpu_spec gpu_catalog[] = {
@@ -85,6 +87,27 @@ const ps_gpu_spec *ps_gpu_find(const char *name)
     for (int i = 0; i < ps_gpu_catalog_count(); i++)
         if (!strcmp(gpu_catalog[i].name, name))
             return &gpu_catalog[i];
+    return NULL;
+}
+
+const ps_gpu_spec *ps_gpu_find_device(const char *device_name)
+{
+    char low[256];
+    size_t i = 0;
+    for (; device_name && device_name[i] && i + 1 < sizeof low; i++)
+        low[i] = (char)tolower((unsigned char)device_name[i]);
+    low[i] = '\0';
+    /* Longest names first: "gb200" contains "b200". */
+    if (strstr(low, "gb200"))
+        return ps_gpu_find("gb200");
+    if (strstr(low, "b200"))
+        return ps_gpu_find("b200");
+    if (strstr(low, "h200"))
+        return ps_gpu_find("h200-sxm");
+    if (strstr(low, "h100"))
+        return ps_gpu_find(strstr(low, "pcie") ? "h100-pcie" : "h100-sxm");
+    if (strstr(low, "a100"))
+        return ps_gpu_find("a100-sxm");
     return NULL;
 }
 

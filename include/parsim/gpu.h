@@ -34,6 +34,11 @@ const ps_gpu_spec *ps_gpu_catalog_at(int index);
 /* Looks a GPU up by catalogue name (case-sensitive); NULL when unknown. */
 const ps_gpu_spec *ps_gpu_find(const char *name);
 
+/* Looks a GPU up by the name its driver reports (a trace's meta.json gpu_name, nvidia-smi's
+ * name: "NVIDIA H200", "NVIDIA H100 80GB HBM3"), case-insensitive; an H100 is the SXM part unless
+ * the name says PCIe. NULL when the name is no catalogue GPU. */
+const ps_gpu_spec *ps_gpu_find_device(const char *device_name);
+
 /* Peak dense tensor FLOP/s for a dtype (bf16 and fp16 alike, fp8); 0 when the GPU has no tensor
  * cores for it (fp32, integers). */
 double ps_gpu_peak_flops(const ps_gpu_spec *gpu, ps_dtype dtype);

@@ -205,6 +205,15 @@ static int setup_platform(vctx *c, ps_error *err)
     if (ps_workload_gpu_from_properties(g0->gpu_model, g0->hbm_bytes, g0->hbm_bandwidth_bytes_per_s,
                                         g0->peak_flops_bf16, g0->peak_flops_fp8, g0->sm_count, &c->w.gpu.spec, err))
         return ps_error_prefix(err, "%s", c->platform_path);
+    /* Validation compares a measured run with its prediction on the same GPU: an H100 trace
+     * "validated" on an H200 platform would report the GPUs' difference as the model's error.
+     * A trace whose GPU the catalogue does not know (or that names none) is compared as given. */
+    const ps_gpu_spec *traced = ps_gpu_find_device(c->meta.gpu_name);
+    if (traced && strcmp(traced->name, g0->gpu_model))
+        return ps_error_set(err, PS_EINPUT, "--platform: %s/meta.json was traced on %s ('%.64s'), the platform's "
+                            "GPUs are %s: give a platform of %s (validate compares a run with its "
+                            "prediction on the same GPU)", c->args.trace, traced->name, c->meta.gpu_name,
+                            g0->gpu_model, traced->name);
     return ps_platform_check_gpu_count(c->platform, ps_plan_gpus(&c->w.plan), false, err);
 }
 
